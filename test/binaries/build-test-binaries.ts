@@ -1,0 +1,226 @@
+// Builds the real Kubernetes control plane (kube-apiserver + etcd) and helm that the tests run,
+// from the Go module proxy, into a cache outside the work tree. Runs before every `npm test`
+// and returns at once when the binaries are cached.
+//
+//   node test/binaries/build-test-binaries.ts                    build what is missing
+//   node test/binaries/build-test-binaries.ts --update-module v1.34.12
+//                                                                re-pin go.mod to a Kubernetes release
+//
+// `go install k8s.io/kubernetes/cmd/kube-apiserver@…` cannot work: k8s.io/kubernetes replaces
+// its k8s.io/* staging modules with ./staging paths. The wrapper module next to this file
+// replaces each of them with its published v0.x.y instead. The list is derived from the
+// downloaded k8s.io/kubernetes go.mod, and checked on every run, never typed by hand.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { helmVersion, locateTestBinaries, type TestBinaries } from './locate-test-binaries.ts';
+
+const moduleDir = import.meta.dirname;
+const progressIntervalMs = 15_000;
+
+// The checksum database our machines reach has no record of some recent k8s.io/kubernetes
+// tags, so that one module is trusted from the proxy when go.mod is re-pinned. Its hash is then
+// committed in go.sum, which every later build verifies.
+const goEnv = { ...process.env, GONOSUMDB: 'k8s.io/kubernetes', GOFLAGS: '-mod=readonly' };
+
+interface ModuleInfo {
+  Version: string;
+  GoMod: string;
+  Origin?: { Hash?: string };
+  Error?: string;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { 'update-module': { type: 'string' } } });
+  if (values['update-module']) {
+    await updateWrapperModule(values['update-module']);
+  }
+  const binaries = locateTestBinaries();
+  const kubernetes = await downloadModule('k8s.io/kubernetes');
+  await checkStagingReplacements(kubernetes);
+  await buildKubernetes(binaries, kubernetes);
+  await buildHelm(binaries);
+  log(
+    `test binaries ready: Kubernetes ${binaries.kubernetesVersion}, etcd ${binaries.etcdVersion}, helm ${helmVersion}`,
+  );
+}
+
+async function buildKubernetes(binaries: TestBinaries, kubernetes: ModuleInfo): Promise<void> {
+  if (existsSync(binaries.kubeApiserver) && existsSync(binaries.etcd)) return;
+  const [major = '', minor = ''] = binaries.kubernetesVersion.slice(1).split('.');
+  // Without these the binary reports v0.0.0-master, and tools that check the server version
+  // (helm's kubeVersion, client capability checks) misbehave.
+  const versionFlags = [
+    `gitVersion=${binaries.kubernetesVersion}`,
+    `gitMajor=${major}`,
+    `gitMinor=${minor}`,
+    `gitCommit=${kubernetes.Origin?.Hash ?? ''}`,
+    'gitTreeState=clean',
+  ].map((flag) => `-X k8s.io/component-base/version.${flag}`);
+  log(
+    `building kube-apiserver ${binaries.kubernetesVersion} and etcd ${binaries.etcdVersion} into ${binaries.kubeDir} (first build: ~4-10 min on 2 cores)`,
+  );
+  await intoCacheDir(binaries.kubeDir, async (dir) => {
+    const ldflags = `-s -w ${versionFlags.join(' ')}`;
+    await go(
+      [
+        'build',
+        '-v',
+        '-trimpath',
+        `-ldflags=${ldflags}`,
+        '-o',
+        join(dir, 'kube-apiserver'),
+        'k8s.io/kubernetes/cmd/kube-apiserver',
+      ],
+      'kube-apiserver',
+    );
+    await go(
+      ['build', '-v', '-trimpath', '-ldflags=-s -w', '-o', join(dir, 'etcd'), 'go.etcd.io/etcd/server/v3'],
+      'etcd',
+    );
+  });
+}
+
+async function buildHelm(binaries: TestBinaries): Promise<void> {
+  if (existsSync(binaries.helm)) return;
+  log(`building helm ${helmVersion} into ${binaries.helmDir} (first build: ~2-4 min)`);
+  await intoCacheDir(binaries.helmDir, (dir) =>
+    go(
+      [
+        'install',
+        '-v',
+        '-trimpath',
+        `-ldflags=-s -w -X helm.sh/helm/v3/internal/version.version=${helmVersion}`,
+        `helm.sh/helm/v3/cmd/helm@${helmVersion}`,
+      ],
+      'helm',
+      { GOBIN: dir, GOFLAGS: '' },
+    ),
+  );
+}
+
+/** Builds into a scratch folder and renames it into place, so an interrupted build never looks cached. */
+async function intoCacheDir(finalDir: string, build: (dir: string) => Promise<void>): Promise<void> {
+  const scratch = `${finalDir}.partial-${process.pid}`;
+  mkdirSync(scratch, { recursive: true });
+  try {
+    await build(scratch);
+    rmSync(finalDir, { recursive: true, force: true });
+    renameSync(scratch, finalDir);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+async function checkStagingReplacements(kubernetes: ModuleInfo): Promise<void> {
+  const wanted = stagingModules(readFileSync(kubernetes.GoMod, 'utf8'));
+  const stagingVersion = `v0.${kubernetes.Version.slice(3)}`;
+  const replaced = await currentReplacements();
+  const problems = wanted
+    .filter((path) => replaced.get(path) !== stagingVersion)
+    .map((path) => `${path} should be replaced by ${path}@${stagingVersion}`);
+  for (const path of replaced.keys()) {
+    if (!wanted.includes(path))
+      problems.push(`${path} is replaced but is not a staging module of ${kubernetes.Version}`);
+  }
+  if (problems.length > 0) {
+    throw new Error(
+      `test/binaries/go.mod is out of step with k8s.io/kubernetes ${kubernetes.Version}:\n  ${problems.join('\n  ')}\n` +
+        `Run: node test/binaries/build-test-binaries.ts --update-module ${kubernetes.Version}`,
+    );
+  }
+}
+
+/** Re-pins the wrapper module to a Kubernetes release and the etcd that release pins. */
+async function updateWrapperModule(kubernetesVersion: string): Promise<void> {
+  log(`pinning test/binaries/go.mod to k8s.io/kubernetes ${kubernetesVersion}`);
+  const updateEnv = { GOFLAGS: '-mod=mod' };
+  const kubernetes = await downloadModule(`k8s.io/kubernetes@${kubernetesVersion}`, updateEnv);
+  const kubernetesGoMod = readFileSync(kubernetes.GoMod, 'utf8');
+  const etcdVersion = /go\.etcd\.io\/etcd\/server\/v3 (v\S+)/.exec(kubernetesGoMod)?.[1];
+  if (!etcdVersion) throw new Error(`k8s.io/kubernetes ${kubernetesVersion} does not pin go.etcd.io/etcd/server/v3`);
+  const stagingVersion = `v0.${kubernetesVersion.slice(3)}`;
+  const edits = [...(await currentReplacements()).keys()].map((path) => `-dropreplace=${path}`);
+  edits.push(`-require=k8s.io/kubernetes@${kubernetesVersion}`, `-require=go.etcd.io/etcd/server/v3@${etcdVersion}`);
+  for (const path of stagingModules(kubernetesGoMod)) edits.push(`-replace=${path}=${path}@${stagingVersion}`);
+  await go(['mod', 'edit', ...edits], 'go mod edit', updateEnv);
+  await go(['mod', 'tidy'], 'go mod tidy', updateEnv);
+}
+
+function stagingModules(kubernetesGoMod: string): string[] {
+  return [...kubernetesGoMod.matchAll(/^\s*(\S+)\s+=>\s+\.\/staging\//gm)].map((match) => match[1] as string);
+}
+
+async function currentReplacements(): Promise<Map<string, string | undefined>> {
+  const goMod = JSON.parse(await goOutput(['mod', 'edit', '-json'])) as {
+    Replace?: { Old: { Path: string }; New: { Path: string; Version?: string } }[];
+  };
+  return new Map((goMod.Replace ?? []).map((r) => [r.Old.Path, r.New.Version]));
+}
+
+async function downloadModule(module: string, env: NodeJS.ProcessEnv = {}): Promise<ModuleInfo> {
+  const info = JSON.parse(await goOutput(['mod', 'download', '-json', module], env)) as ModuleInfo;
+  if (info.Error) throw new Error(`go mod download ${module}: ${info.Error}`);
+  return info;
+}
+
+function goOutput(args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
+  return runGo(args, env, { collect: true });
+}
+
+async function go(args: string[], label: string, env: NodeJS.ProcessEnv = {}): Promise<void> {
+  await runGo(args, env, { collect: false, label });
+}
+
+function runGo(args: string[], env: NodeJS.ProcessEnv, options: { collect: boolean; label?: string }): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('go', args, { cwd: moduleDir, env: { ...goEnv, ...env } });
+    let stdout = '';
+    let stderr = '';
+    let packages = 0;
+    let downloads = 0;
+    const startedAt = Date.now();
+    const progress = options.label
+      ? setInterval(() => {
+          const seconds = Math.round((Date.now() - startedAt) / 1000);
+          log(`${options.label}: ${downloads} modules downloaded, ${packages} packages compiled (${seconds}s)`);
+        }, progressIntervalMs)
+      : undefined;
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      const text = chunk.toString();
+      stderr += text;
+      for (const line of text.split('\n')) {
+        if (line.startsWith('go: downloading')) downloads++;
+        else if (line.trim() !== '') packages++;
+      }
+    });
+    child.on('error', (err) => {
+      clearInterval(progress);
+      reject(new Error(`cannot run go (${err.message}); Go 1.25 or newer must be on PATH to build the test binaries`));
+    });
+    child.on('close', (code) => {
+      clearInterval(progress);
+      if (code === 0) resolve(stdout);
+      else reject(new Error(`go ${args.join(' ')} failed with exit code ${code}:\n${lastLines(stderr, 40)}`));
+    });
+  });
+}
+
+function lastLines(text: string, count: number): string {
+  return text.trimEnd().split('\n').slice(-count).join('\n');
+}
+
+function log(message: string): void {
+  process.stdout.write(`[test-binaries] ${message}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(
+    `\n[test-binaries] FAILED: the Kubernetes test suites cannot run without these binaries.\n${err instanceof Error ? err.message : String(err)}\n\n`,
+  );
+  process.exitCode = 1;
+});
