@@ -1,0 +1,48 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+
+describe('the test PostgreSQL server', () => {
+  let database: TestDatabase;
+  let client: pg.Client;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+  });
+
+  afterAll(async () => {
+    await client?.end();
+    await database?.drop();
+  });
+
+  it('is a real PostgreSQL server', async () => {
+    const { rows } = await client.query<{ version: string }>('SELECT version()');
+
+    expect(rows[0]?.version).toMatch(/^PostgreSQL \d+/);
+  });
+
+  it('creates a table, writes a row and reads it back', async () => {
+    await client.query(
+      'CREATE TABLE notes (id serial PRIMARY KEY, body text NOT NULL, created_at timestamptz DEFAULT now())',
+    );
+
+    await client.query('INSERT INTO notes (body) VALUES ($1)', ['hello from the harness']);
+    const { rows } = await client.query<{ id: number; body: string }>('SELECT id, body FROM notes');
+
+    expect(rows).toEqual([{ id: 1, body: 'hello from the harness' }]);
+  });
+
+  it('gives each test file a database of its own', async () => {
+    const other = await createTestDatabase();
+    const otherClient = new pg.Client({ connectionString: other.url });
+    await otherClient.connect();
+
+    const { rows } = await otherClient.query("SELECT to_regclass('public.notes') AS notes");
+    await otherClient.end();
+    await other.drop();
+
+    expect(rows).toEqual([{ notes: null }]);
+  });
+});
