@@ -1,0 +1,163 @@
+import { z } from 'zod';
+
+// The `astromesh/v1` Agent document, in the upstream format so existing agent files keep
+// working (../shared/research/astromesh.md, section 2). One schema serves three readers: the
+// runtime loads YAML with it, the Cloud API's compiler emits it, and the CloudAgent CRD embeds
+// it. That last reader is why there are no unions here: a Kubernetes structural schema cannot
+// express them, so alternatives are optional fields plus a rule (refine + CEL) saying which
+// combinations are valid.
+
+export const AgentId = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be lowercase letters, digits, "-" or "_", starting with a letter or digit')
+  .describe('Agent id; the Cloud API uses {org_slug}__{agent_name}.');
+
+export const ProviderName = z
+  .enum(['openai', 'anthropic', 'groq', 'mistral', 'cohere', 'ollama', 'openai_compat'])
+  .describe('Model provider; openai_compat speaks OpenAI Chat Completions at `endpoint`.');
+
+const EnvVarName = z
+  .string()
+  .max(128)
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
+
+export const ModelBlock = z
+  .object({
+    provider: ProviderName,
+    model: z.string().min(1).max(256).describe('Model name as the provider knows it, e.g. gpt-4o-mini.'),
+    endpoint: z.url().max(2048).optional().describe('Base URL of the provider API (Ollama host, gateway).'),
+    api_key_env: EnvVarName.optional().describe('Environment variable holding the key; keys never live in YAML.'),
+    timeout: z.number().positive().max(3600).optional().describe('Per-call timeout in seconds.'),
+    temperature: z.number().min(0).max(2).optional(),
+    max_tokens: z.int().positive().max(1_000_000).optional(),
+    parameters: z.record(z.string(), z.unknown()).optional().describe('Extra provider parameters (top_p, stop…).'),
+  })
+  .describe('One model candidate.');
+
+export const RoutingStrategy = z.enum([
+  'cost_optimized',
+  'latency_optimized',
+  'round_robin',
+  'capability_match',
+  'quality_first',
+]);
+
+const CandidateGroup = z.object({
+  candidates: z.array(ModelBlock).min(1).max(8).describe('Tried in order, after the strategy has ranked them.'),
+  strategy: RoutingStrategy.optional(),
+});
+
+export const ModelSpec = z
+  .object({
+    primary: ModelBlock.optional(),
+    fallback: ModelBlock.optional(),
+    routing: z.object({ strategy: RoutingStrategy.optional() }).optional(),
+    default: CandidateGroup.optional(),
+    roles: z.record(z.string().max(63), CandidateGroup).optional().describe('Candidates per orchestration role.'),
+  })
+  .refine((model) => model.primary !== undefined || model.default !== undefined, {
+    message: 'either primary or default must be set',
+  })
+  .meta({
+    'x-kubernetes-validations': [
+      { rule: 'has(self.primary) || has(self.default)', message: 'either primary or default must be set' },
+    ],
+  })
+  .describe('Models, in the primary/fallback form or the default/roles form.');
+
+export const OrchestrationPattern = z.enum([
+  'react',
+  'plan_and_execute',
+  'parallel_fan_out',
+  'pipeline',
+  'supervisor',
+  'swarm',
+]);
+
+export const ToolSpec = z.object({
+  name: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[a-zA-Z0-9_-]+$/, 'must be letters, digits, "_" or "-"'),
+  type: z.enum(['builtin', 'agent', 'client']).default('builtin'),
+  description: z.string().max(1024).optional(),
+  agent: z.string().max(128).optional().describe('For type agent: the agent this tool runs.'),
+  config: z.record(z.string(), z.unknown()).optional().describe('Tool settings (allowed_paths, allow_localhost…).'),
+  parameters: z.record(z.string(), z.unknown()).optional().describe('For type client: JSON Schema properties.'),
+  rate_limit: z
+    .object({
+      window_seconds: z.int().positive().max(86_400),
+      max_calls: z.int().positive().max(100_000),
+    })
+    .optional(),
+});
+
+export const GuardrailSpec = z.object({
+  type: z.enum(['pii_detection', 'topic_filter', 'max_length', 'cost_limit', 'content_filter']),
+  action: z.enum(['redact', 'block', 'truncate']).optional(),
+  max_chars: z.int().positive().max(1_000_000).optional(),
+  max_tokens_per_turn: z.int().positive().max(1_000_000).optional(),
+  blocked_topics: z.array(z.string().max(256)).max(100).optional(),
+  blocked_patterns: z.array(z.string().max(512)).max(100).optional(),
+});
+
+export const MemorySpec = z.object({
+  conversational: z
+    .object({
+      backend: z.enum(['memory', 'postgres']).optional(),
+      strategy: z.enum(['sliding_window', 'summary', 'token_budget']).optional(),
+      max_turns: z.int().positive().max(1000).optional(),
+      window_size: z.int().positive().max(1000).optional(),
+      max_tokens: z.int().positive().max(1_000_000).optional(),
+      ttl: z.int().positive().optional().describe('Seconds a session is kept after its last turn.'),
+    })
+    .optional(),
+});
+
+export const AgentSpec = z.object({
+  identity: z
+    .object({
+      display_name: z.string().max(128).optional(),
+      description: z.string().max(1024).optional(),
+      avatar: z.string().max(256).optional(),
+    })
+    .optional(),
+  model: ModelSpec,
+  prompts: z
+    .object({
+      system: z.string().max(100_000).optional(),
+      templates: z.record(z.string().max(63), z.string().max(100_000)).optional(),
+    })
+    .optional(),
+  orchestration: z
+    .object({
+      pattern: OrchestrationPattern.default('react'),
+      max_iterations: z.int().min(1).max(100).default(10),
+      timeout_seconds: z.int().min(1).max(3600).optional(),
+    })
+    .optional(),
+  tools: z.array(ToolSpec).max(64).optional(),
+  memory: MemorySpec.optional(),
+  guardrails: z
+    .object({
+      input: z.array(GuardrailSpec).max(32).optional(),
+      output: z.array(GuardrailSpec).max(32).optional(),
+    })
+    .optional(),
+});
+
+export const AgentDocument = z.object({
+  apiVersion: z.literal('astromesh/v1'),
+  kind: z.literal('Agent'),
+  metadata: z.object({
+    name: AgentId,
+    version: z.string().max(64).optional(),
+    namespace: z.string().max(63).optional(),
+    labels: z.record(z.string().max(63), z.string().max(256)).optional(),
+  }),
+  spec: AgentSpec,
+});
+export type AgentDocument = z.infer<typeof AgentDocument>;
