@@ -7,6 +7,15 @@ import { z } from 'zod';
 // express them, so alternatives are optional fields plus a rule (refine + CEL) saying which
 // combinations are valid.
 
+// Every string, list and map is bounded: the API server prices CEL rules by the worst case, and
+// a runtime should never have to hold an unbounded agent config.
+function boundedRecord<V extends z.ZodType>(value: V, maxEntries: number) {
+  return z
+    .record(z.string().max(63), value)
+    .refine((record) => Object.keys(record).length <= maxEntries, { message: `at most ${maxEntries} entries` })
+    .meta({ maxProperties: maxEntries });
+}
+
 export const AgentId = z
   .string()
   .min(1)
@@ -55,7 +64,7 @@ export const ModelSpec = z
     fallback: ModelBlock.optional(),
     routing: z.object({ strategy: RoutingStrategy.optional() }).optional(),
     default: CandidateGroup.optional(),
-    roles: z.record(z.string().max(63), CandidateGroup).optional().describe('Candidates per orchestration role.'),
+    roles: boundedRecord(CandidateGroup, 16).optional().describe('Candidates per orchestration role.'),
   })
   .refine((model) => model.primary !== undefined || model.default !== undefined, {
     message: 'either primary or default must be set',
@@ -129,7 +138,7 @@ export const AgentSpec = z.object({
   prompts: z
     .object({
       system: z.string().max(100_000).optional(),
-      templates: z.record(z.string().max(63), z.string().max(100_000)).optional(),
+      templates: boundedRecord(z.string().max(100_000), 64).optional(),
     })
     .optional(),
   orchestration: z
@@ -156,7 +165,7 @@ export const AgentDocument = z.object({
     name: AgentId,
     version: z.string().max(64).optional(),
     namespace: z.string().max(63).optional(),
-    labels: z.record(z.string().max(63), z.string().max(256)).optional(),
+    labels: boundedRecord(z.string().max(256), 64).optional(),
   }),
   spec: AgentSpec,
 });
