@@ -59,7 +59,7 @@ async function buildKubernetes(binaries: TestBinaries, kubernetes: ModuleInfo): 
     'gitTreeState=clean',
   ].map((flag) => `-X k8s.io/component-base/version.${flag}`);
   log(
-    `building kube-apiserver ${binaries.kubernetesVersion} and etcd ${binaries.etcdVersion} into ${binaries.kubeDir} (first build: ~4-10 min on 2 cores)`,
+    `building kube-apiserver ${binaries.kubernetesVersion} and etcd ${binaries.etcdVersion} into ${binaries.kubeDir} (about 4 min on 2 cores)`,
   );
   await intoCacheDir(binaries.kubeDir, async (dir) => {
     const ldflags = `-s -w ${versionFlags.join(' ')}`;
@@ -84,7 +84,7 @@ async function buildKubernetes(binaries: TestBinaries, kubernetes: ModuleInfo): 
 
 async function buildHelm(binaries: TestBinaries): Promise<void> {
   if (existsSync(binaries.helm)) return;
-  log(`building helm ${helmVersion} into ${binaries.helmDir} (first build: ~2-4 min)`);
+  log(`building helm ${helmVersion} into ${binaries.helmDir} (about 1 min)`);
   await intoCacheDir(binaries.helmDir, (dir) =>
     go(
       [

@@ -126,6 +126,11 @@ async function startApiserver(binary: string, dir: string, etcdUrl: string, chil
 
 function startLogged(binary: string, args: string[], logFile: string): ChildProcess {
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // If the test run dies without its teardown, take the server down with it rather than
+  // leaving an orphan holding ports and a data folder.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   const log = createWriteStream(logFile);
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
