@@ -105,7 +105,16 @@ export const ToolSpec = z.object({
 });
 
 export const GuardrailSpec = z.object({
-  type: z.enum(['pii_detection', 'topic_filter', 'max_length', 'cost_limit', 'content_filter']),
+  // pii_filter and content_safety are the Cloud wizard's names for pii_detection and content_filter.
+  type: z.enum([
+    'pii_detection',
+    'pii_filter',
+    'topic_filter',
+    'max_length',
+    'cost_limit',
+    'content_filter',
+    'content_safety',
+  ]),
   action: z.enum(['redact', 'block', 'truncate']).optional(),
   max_chars: z.int().positive().max(1_000_000).optional(),
   max_tokens_per_turn: z.int().positive().max(1_000_000).optional(),
