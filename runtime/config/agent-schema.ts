@@ -26,6 +26,7 @@ export const AgentId = z
 export const ProviderName = z
   .enum(['openai', 'anthropic', 'groq', 'mistral', 'cohere', 'ollama', 'openai_compat'])
   .describe('Model provider; openai_compat speaks OpenAI Chat Completions at `endpoint`.');
+export type ProviderName = z.infer<typeof ProviderName>;
 
 const EnvVarName = z
   .string()
@@ -44,6 +45,7 @@ export const ModelBlock = z
     parameters: z.record(z.string(), z.unknown()).optional().describe('Extra provider parameters (top_p, stop…).'),
   })
   .describe('One model candidate.');
+export type ModelBlock = z.infer<typeof ModelBlock>;
 
 export const RoutingStrategy = z.enum([
   'cost_optimized',
@@ -52,6 +54,7 @@ export const RoutingStrategy = z.enum([
   'capability_match',
   'quality_first',
 ]);
+export type RoutingStrategy = z.infer<typeof RoutingStrategy>;
 
 const CandidateGroup = z.object({
   candidates: z.array(ModelBlock).min(1).max(8).describe('Tried in order, after the strategy has ranked them.'),
@@ -75,15 +78,11 @@ export const ModelSpec = z
     ],
   })
   .describe('Models, in the primary/fallback form or the default/roles form.');
+export type ModelSpec = z.infer<typeof ModelSpec>;
 
-export const OrchestrationPattern = z.enum([
-  'react',
-  'plan_and_execute',
-  'parallel_fan_out',
-  'pipeline',
-  'supervisor',
-  'swarm',
-]);
+// supervisor and swarm arrive in a later release; until then they are unknown, not a silent react.
+export const OrchestrationPattern = z.enum(['react', 'plan_and_execute', 'parallel_fan_out', 'pipeline']);
+export type OrchestrationPattern = z.infer<typeof OrchestrationPattern>;
 
 export const ToolSpec = z.object({
   name: z
@@ -103,6 +102,7 @@ export const ToolSpec = z.object({
     })
     .optional(),
 });
+export type ToolSpec = z.infer<typeof ToolSpec>;
 
 export const GuardrailSpec = z.object({
   // pii_filter and content_safety are the Cloud wizard's names for pii_detection and content_filter.
@@ -121,6 +121,7 @@ export const GuardrailSpec = z.object({
   blocked_topics: z.array(z.string().max(256)).max(100).optional(),
   blocked_patterns: z.array(z.string().max(512)).max(100).optional(),
 });
+export type GuardrailSpec = z.infer<typeof GuardrailSpec>;
 
 export const MemorySpec = z.object({
   conversational: z
@@ -134,6 +135,7 @@ export const MemorySpec = z.object({
     })
     .optional(),
 });
+export type MemorySpec = z.infer<typeof MemorySpec>;
 
 export const AgentSpec = z.object({
   identity: z
@@ -166,6 +168,7 @@ export const AgentSpec = z.object({
     })
     .optional(),
 });
+export type AgentSpec = z.infer<typeof AgentSpec>;
 
 export const AgentDocument = z.object({
   apiVersion: z.literal('astromesh/v1'),

@@ -1,0 +1,122 @@
+import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { eventually } from '../../test/support/eventually.ts';
+import { type AgentCatalog, type CatalogChange, createAgentCatalog } from './agent-catalog.ts';
+
+const agentYaml = (name: string, model = 'gpt-4o-mini') => `
+apiVersion: astromesh/v1
+kind: Agent
+metadata: {name: ${name}}
+spec:
+  model:
+    primary: {provider: openai, model: ${model}}
+`;
+
+describe('the agent catalog', () => {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0)) await cleanup();
+  });
+
+  async function startCatalog(files: Record<string, string> = {}) {
+    const dir = mkdtempSync(join(tmpdir(), 'agents-'));
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    const changes: CatalogChange[] = [];
+    const catalog: AgentCatalog = createAgentCatalog({
+      dir,
+      checks: [],
+      log: pino({ level: 'silent' }),
+      onChange: (change) => changes.push(change),
+      rescanIntervalMs: 0,
+    });
+    await catalog.start();
+    cleanups.push(
+      () => catalog.close(),
+      () => rmSync(dir, { recursive: true, force: true }),
+    );
+    return { dir, catalog, changes };
+  }
+
+  it('loads every YAML file of the directory and ignores other files', async () => {
+    const { catalog } = await startCatalog({
+      'a.yaml': agentYaml('alpha'),
+      'b.yml': agentYaml('beta'),
+      'notes.txt': 'x',
+    });
+
+    expect(catalog.list().map((entry) => entry.name)).toEqual(['alpha', 'beta']);
+  });
+
+  it('picks up a new file without a restart', async () => {
+    const { dir, catalog } = await startCatalog();
+
+    writeFileSync(join(dir, 'new.yaml'), agentYaml('newcomer'));
+
+    await eventually(() => expect(catalog.get('newcomer')?.agent).toBeDefined());
+  });
+
+  it('reloads a changed file', async () => {
+    const { dir, catalog } = await startCatalog({ 'a.yaml': agentYaml('alpha') });
+
+    writeFileSync(join(dir, 'a.yaml'), agentYaml('alpha', 'gpt-4.1'));
+
+    await eventually(() => expect(catalog.get('alpha')?.agent?.spec.model.primary?.model).toBe('gpt-4.1'));
+  });
+
+  it('drops the agent of a removed file', async () => {
+    const { dir, catalog, changes } = await startCatalog({ 'a.yaml': agentYaml('alpha') });
+
+    unlinkSync(join(dir, 'a.yaml'));
+
+    await eventually(() => expect(catalog.get('alpha')).toBeUndefined());
+    expect(changes.at(-1)).toEqual({ type: 'removed', name: 'alpha' });
+  });
+
+  it('keeps the last good version of an agent whose file breaks, and shows the error', async () => {
+    const { dir, catalog } = await startCatalog({ 'a.yaml': agentYaml('alpha') });
+
+    writeFileSync(join(dir, 'a.yaml'), agentYaml('alpha').replace('provider: openai', 'provider: nope'));
+
+    await eventually(() => expect(catalog.get('alpha')?.error).toMatch(/^a\.yaml: spec\.model\.primary\.provider/));
+    expect(catalog.get('alpha')?.agent?.spec.model.primary?.provider).toBe('openai');
+  });
+
+  it('lists a file that never loaded under its file name, with its error', async () => {
+    const { catalog } = await startCatalog({ 'broken.yaml': 'kind: Agent' });
+
+    expect(catalog.list()).toEqual([
+      expect.objectContaining({
+        name: 'broken',
+        agent: undefined,
+        error: expect.stringContaining('broken.yaml: apiVersion'),
+      }),
+    ]);
+  });
+
+  it('refuses a second file that defines an agent name already taken', async () => {
+    const { catalog } = await startCatalog({ 'a.yaml': agentYaml('alpha'), 'b.yaml': agentYaml('alpha') });
+
+    expect(catalog.get('b')?.error).toBe("b.yaml: metadata.name: agent 'alpha' is already defined in a.yaml");
+    expect(catalog.get('alpha')?.file).toMatch(/a\.yaml$/);
+  });
+
+  it('follows a Kubernetes ConfigMap style atomic swap of the ..data link', async () => {
+    const { mkdirSync, symlinkSync, renameSync } = await import('node:fs');
+    const { dir, catalog } = await startCatalog();
+    mkdirSync(join(dir, '..v1'));
+    writeFileSync(join(dir, '..v1', 'a.yaml'), agentYaml('alpha'));
+    symlinkSync('..v1', join(dir, '..data'));
+    symlinkSync(join('..data', 'a.yaml'), join(dir, 'a.yaml'));
+    await eventually(() => expect(catalog.get('alpha')?.agent?.spec.model.primary?.model).toBe('gpt-4o-mini'));
+
+    mkdirSync(join(dir, '..v2'));
+    writeFileSync(join(dir, '..v2', 'a.yaml'), agentYaml('alpha', 'gpt-4.1'));
+    symlinkSync('..v2', join(dir, '..data_tmp'));
+    renameSync(join(dir, '..data_tmp'), join(dir, '..data'));
+
+    await eventually(() => expect(catalog.get('alpha')?.agent?.spec.model.primary?.model).toBe('gpt-4.1'));
+  });
+});

@@ -1,0 +1,147 @@
+import { createHash } from 'node:crypto';
+import { type FSWatcher, watch } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import type { Logger } from 'pino';
+import type { AgentDocument } from './agent-schema.ts';
+import { type AgentCheck, AgentFileError, parseAgentYaml } from './load-agent-file.ts';
+
+export interface CatalogEntry {
+  /** metadata.name, or the file's base name while no version of the file ever loaded. */
+  name: string;
+  file: string;
+  /** The last good version; kept while a newer version of the file is broken. */
+  agent: AgentDocument | undefined;
+  /** Why the file's current content is refused, if it is. */
+  error: string | undefined;
+}
+
+export type CatalogChange = { type: 'loaded'; name: string; agent: AgentDocument } | { type: 'removed'; name: string };
+
+interface FileState {
+  contentHash: string;
+  entry: CatalogEntry;
+}
+
+export interface AgentCatalogDeps {
+  dir: string;
+  checks: AgentCheck[];
+  log: Logger;
+  onChange: (change: CatalogChange) => void;
+  /** Safety net for filesystems where watch events get lost (network mounts); 0 disables it. */
+  rescanIntervalMs?: number;
+}
+
+/**
+ * The agents of a directory of YAML files, kept current without a restart: files can be added,
+ * changed and removed (also a Kubernetes ConfigMap's atomic `..data` swap). A broken file keeps
+ * the last good version of its agent and reports its error; two files may not define one name.
+ */
+export function createAgentCatalog(deps: AgentCatalogDeps) {
+  const files = new Map<string, FileState>();
+  let watcher: FSWatcher | undefined;
+  let interval: NodeJS.Timeout | undefined;
+  let debounce: NodeJS.Timeout | undefined;
+  let scanning: Promise<void> = Promise.resolve();
+
+  async function scanOnce(): Promise<void> {
+    const present = await agentFiles(deps.dir);
+    for (const [file, state] of files) {
+      if (present.has(file)) continue;
+      files.delete(file);
+      if (state.entry.agent && ownerOf(state.entry.name) === undefined) {
+        deps.onChange({ type: 'removed', name: state.entry.name });
+      }
+      deps.log.info({ file, agent: state.entry.name }, 'agent file removed');
+    }
+    for (const [file, text] of present) {
+      const contentHash = createHash('sha256').update(text).digest('hex');
+      if (files.get(file)?.contentHash === contentHash) continue;
+      loadFile(file, text, contentHash);
+    }
+  }
+
+  function loadFile(file: string, text: string, contentHash: string): void {
+    const previous = files.get(file)?.entry;
+    try {
+      const agent = parseAgentYaml(text, file, deps.checks);
+      const name = agent.metadata.name;
+      const owner = ownerOf(name);
+      if (owner && owner !== file) {
+        throw new AgentFileError(file, [
+          { path: ['metadata', 'name'], message: `agent '${name}' is already defined in ${basename(owner)}` },
+        ]);
+      }
+      files.set(file, { contentHash, entry: { name, file, agent, error: undefined } });
+      if (previous?.agent && previous.name !== name) deps.onChange({ type: 'removed', name: previous.name });
+      deps.onChange({ type: 'loaded', name, agent });
+      deps.log.info({ file, agent: name }, 'agent loaded');
+    } catch (err) {
+      const error = err instanceof Error ? err.message : String(err);
+      const entry: CatalogEntry = previous?.agent
+        ? { ...previous, error }
+        : { name: basename(file, extname(file)), file, agent: undefined, error };
+      files.set(file, { contentHash, entry });
+      deps.log.warn({ file, agent: entry.name, error, keptLastGood: entry.agent !== undefined }, 'agent file refused');
+    }
+  }
+
+  function ownerOf(name: string): string | undefined {
+    for (const [file, state] of files) {
+      if (state.entry.agent && state.entry.name === name) return file;
+    }
+    return undefined;
+  }
+
+  function list(): CatalogEntry[] {
+    return [...files.values()].map((state) => state.entry).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** Rescans the directory; calls are serialised so events arriving together cannot interleave. */
+  function rescan(): Promise<void> {
+    scanning = scanning.then(scanOnce).catch((err: unknown) => {
+      deps.log.error({ err, dir: deps.dir }, 'cannot read the agents directory');
+    });
+    return scanning;
+  }
+
+  return {
+    async start(): Promise<void> {
+      await rescan();
+      watcher = watch(deps.dir, () => {
+        clearTimeout(debounce);
+        debounce = setTimeout(rescan, 50);
+      });
+      watcher.on('error', (err) => deps.log.error({ err, dir: deps.dir }, 'agents directory watch failed'));
+      const rescanIntervalMs = deps.rescanIntervalMs ?? 5_000;
+      if (rescanIntervalMs > 0) interval = setInterval(rescan, rescanIntervalMs).unref();
+    },
+    rescan,
+    list,
+    get(name: string): CatalogEntry | undefined {
+      return list().find((entry) => entry.name === name);
+    },
+    async close(): Promise<void> {
+      watcher?.close();
+      clearInterval(interval);
+      clearTimeout(debounce);
+      await scanning;
+    },
+  };
+}
+export type AgentCatalog = ReturnType<typeof createAgentCatalog>;
+
+/** The YAML files of the directory and their content; hidden entries (ConfigMap `..data`) are skipped. */
+async function agentFiles(dir: string): Promise<Map<string, string>> {
+  const names = (await readdir(dir)).filter((name) => !name.startsWith('.') && /\.ya?ml$/.test(name)).sort();
+  const contents = await Promise.all(
+    names.map(async (name) => {
+      try {
+        return [join(dir, name), await readFile(join(dir, name), 'utf8')] as const;
+      } catch {
+        return undefined; // removed between readdir and read; the next scan settles it
+      }
+    }),
+  );
+  return new Map(contents.filter((entry) => entry !== undefined));
+}
