@@ -1,0 +1,57 @@
+import { createAnthropic } from '@ai-sdk/anthropic';
+import { createCohere } from '@ai-sdk/cohere';
+import { createGroq } from '@ai-sdk/groq';
+import { createMistral } from '@ai-sdk/mistral';
+import { createOpenAI } from '@ai-sdk/openai';
+import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
+import type { LanguageModel } from 'ai';
+import { createOllama } from 'ollama-ai-provider-v2';
+import type { ProviderName } from '../../config/agent-schema.ts';
+import type { ProviderAccess } from './resolve-provider-access.ts';
+
+/**
+ * The AI SDK model for one candidate. Built per attempt (it is only a config object), so a
+ * rotated key or base URL applies to the next call.
+ */
+export function createLanguageModel(
+  options: { provider: ProviderName; model: string } & ProviderAccess,
+): LanguageModel {
+  const { provider, model, apiKey, baseUrl } = options;
+  switch (provider) {
+    case 'openai':
+      // Chat Completions, not the SDK's default Responses API: it is what OpenAI-compatible
+      // gateways and our fakes speak, and it keeps no conversation state at OpenAI.
+      return createOpenAI({ apiKey, baseURL: baseUrl }).chat(model);
+    case 'anthropic':
+      return createAnthropic({ apiKey, baseURL: baseUrl }).messages(model);
+    case 'groq':
+      return createGroq({ apiKey, baseURL: baseUrl }).languageModel(model);
+    case 'mistral':
+      return createMistral({ apiKey, baseURL: baseUrl }).chat(model);
+    case 'cohere':
+      return createCohere({ apiKey, baseURL: baseUrl }).languageModel(model);
+    case 'ollama':
+      return createOllama({
+        baseURL: baseUrl === undefined ? undefined : ollamaApiUrl(baseUrl),
+        // Ollama's own cloud (and keyed proxies in front of a local Ollama) take a bearer token.
+        headers: apiKey === undefined ? undefined : { Authorization: `Bearer ${apiKey}` },
+      }).chat(model);
+    case 'openai_compat':
+      return createOpenAICompatible({
+        name: 'openai_compat',
+        baseURL: baseUrl ?? '',
+        apiKey,
+        // Without it a stream reports no token counts, and cost limits would see zero usage.
+        includeUsage: true,
+      }).chatModel(model);
+  }
+}
+
+/**
+ * Agent files name the Ollama host (`http://localhost:11434`, the upstream format); the SDK
+ * wants the API root under it. Both spellings work.
+ */
+export function ollamaApiUrl(endpoint: string): string {
+  const trimmed = endpoint.replace(/\/+$/, '');
+  return trimmed.endsWith('/api') ? trimmed : `${trimmed}/api`;
+}

@@ -1,0 +1,60 @@
+import type { ModelBlock, ProviderName } from '../../config/agent-schema.ts';
+import type { CredentialsLookup } from '../../config/credentials-lookup.ts';
+import { ProviderCallError } from '../model-types.ts';
+
+interface CredentialNames {
+  apiKey: string;
+  /** Ollama runs keyless on a laptop; an OpenAI-compatible gateway may not need one either. */
+  isApiKeyRequired: boolean;
+  baseUrl: string;
+}
+
+const credentialNames: Record<ProviderName, CredentialNames> = {
+  openai: { apiKey: 'OPENAI_API_KEY', isApiKeyRequired: true, baseUrl: 'OPENAI_BASE_URL' },
+  anthropic: { apiKey: 'ANTHROPIC_API_KEY', isApiKeyRequired: true, baseUrl: 'ANTHROPIC_BASE_URL' },
+  groq: { apiKey: 'GROQ_API_KEY', isApiKeyRequired: true, baseUrl: 'GROQ_BASE_URL' },
+  mistral: { apiKey: 'MISTRAL_API_KEY', isApiKeyRequired: true, baseUrl: 'MISTRAL_BASE_URL' },
+  cohere: { apiKey: 'COHERE_API_KEY', isApiKeyRequired: true, baseUrl: 'COHERE_BASE_URL' },
+  ollama: { apiKey: 'OLLAMA_API_KEY', isApiKeyRequired: false, baseUrl: 'OLLAMA_BASE_URL' },
+  openai_compat: { apiKey: 'OPENAI_COMPAT_API_KEY', isApiKeyRequired: false, baseUrl: 'OPENAI_COMPAT_BASE_URL' },
+};
+
+export interface ProviderAccess {
+  apiKey: string | undefined;
+  /** Undefined means the SDK's default (the provider's public API). */
+  baseUrl: string | undefined;
+}
+
+/**
+ * Reads a candidate's key and base URL. Called for every attempt, because credentials hot-reload.
+ * A missing key is a config error only the operator can fix, so it fails the attempt without a
+ * retry and names the credential (never a value). A block that names `api_key_env` needs that
+ * key even for a provider that can run without one: the author asked for it.
+ */
+export function resolveProviderAccess(options: {
+  block: ModelBlock;
+  credentials: CredentialsLookup;
+  candidate: string;
+}): ProviderAccess {
+  const { block, credentials, candidate } = options;
+  const names = credentialNames[block.provider];
+  const apiKeyName = block.api_key_env ?? names.apiKey;
+  const apiKey = nonEmpty(credentials(apiKeyName));
+  if (apiKey === undefined && (names.isApiKeyRequired || block.api_key_env !== undefined)) {
+    throw new ProviderCallError({ candidate, isRetryable: false, message: `credential ${apiKeyName} is not set` });
+  }
+  const baseUrl = block.endpoint ?? nonEmpty(credentials(names.baseUrl));
+  if (baseUrl === undefined && block.provider === 'openai_compat') {
+    throw new ProviderCallError({
+      candidate,
+      isRetryable: false,
+      message: `no base URL: set the model's endpoint or the credential ${names.baseUrl}`,
+    });
+  }
+  return { apiKey, baseUrl };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}
