@@ -118,20 +118,23 @@ export const GuardrailSpec = z.object({
   action: z.enum(['redact', 'block', 'truncate']).optional(),
   max_chars: z.int().positive().max(1_000_000).optional(),
   max_tokens_per_turn: z.int().positive().max(1_000_000).optional(),
-  blocked_topics: z.array(z.string().max(256)).max(100).optional(),
-  blocked_patterns: z.array(z.string().max(512)).max(100).optional(),
+  blocked_topics: z.array(z.string().min(1).max(256)).max(100).optional(),
+  blocked_patterns: z.array(z.string().min(1).max(512)).max(100).optional(),
 });
 export type GuardrailSpec = z.infer<typeof GuardrailSpec>;
 
 export const MemorySpec = z.object({
   conversational: z
     .object({
-      backend: z.enum(['memory', 'postgres']).optional(),
+      backend: z
+        .enum(['memory', 'postgres'])
+        .optional()
+        .describe("Where turns are kept; unset means postgres when the runtime has a database, else memory."),
       strategy: z.enum(['sliding_window', 'summary', 'token_budget']).optional(),
       max_turns: z.int().positive().max(1000).optional(),
       window_size: z.int().positive().max(1000).optional(),
       max_tokens: z.int().positive().max(1_000_000).optional(),
-      ttl: z.int().positive().optional().describe('Seconds a session is kept after its last turn.'),
+      ttl: z.int().positive().max(31_536_000).optional().describe('Seconds a session is kept after its last turn.'),
     })
     .optional(),
 });

@@ -1,0 +1,42 @@
+import type { GuardrailAction, GuardrailRule, GuardrailSide, GuardrailType } from './guardrail-types.ts';
+
+type RuleSetting = Exclude<keyof GuardrailRule, 'type' | 'action'>;
+
+export interface GuardrailKind {
+  sides: GuardrailSide[];
+  /** The first is the default. */
+  actions: GuardrailAction[];
+  settings: RuleSetting[];
+  /** A setting without which the rule would do nothing. */
+  requiredSetting?: 'blocked_topics' | 'blocked_patterns';
+}
+
+const pii: GuardrailKind = { sides: ['input', 'output'], actions: ['redact', 'block'], settings: [] };
+
+/**
+ * What each guardrail type does where (../shared/research/astromesh.md, section 3, "Guardrails").
+ * pii_filter and content_safety are the Cloud wizard's names for pii_detection and content_filter;
+ * content_safety alone may leave blocked_patterns out and get a default list.
+ */
+export const guardrailKinds: Record<GuardrailType, GuardrailKind> = {
+  pii_detection: pii,
+  pii_filter: pii,
+  topic_filter: {
+    sides: ['input'],
+    actions: ['block'],
+    settings: ['blocked_topics'],
+    requiredSetting: 'blocked_topics',
+  },
+  max_length: { sides: ['input'], actions: ['truncate', 'block'], settings: ['max_chars'] },
+  content_filter: {
+    sides: ['output'],
+    actions: ['redact', 'block'],
+    settings: ['blocked_patterns'],
+    requiredSetting: 'blocked_patterns',
+  },
+  content_safety: { sides: ['output'], actions: ['redact', 'block'], settings: ['blocked_patterns'] },
+  cost_limit: { sides: ['output'], actions: ['truncate'], settings: ['max_tokens_per_turn'] },
+};
+
+export const actionOf = (rule: GuardrailRule): GuardrailAction =>
+  rule.action ?? (guardrailKinds[rule.type].actions[0] as GuardrailAction);
