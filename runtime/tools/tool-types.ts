@@ -11,6 +11,18 @@ export interface ToolContext {
   credentials: CredentialsLookup;
   signal: AbortSignal;
   log: Logger;
+  /** Current time. Optional so contexts built before it existed still compile; tools fall back to the system clock. */
+  clock?: () => Date;
+  /** The agent's cache_store entries, owned by its toolset so agents never see each other's keys. */
+  cache?: ToolCache;
+}
+
+/** A bounded key-value store per agent; values are JSON. `ttlSeconds` expires an entry that long after it was set. */
+export interface ToolCache {
+  get(key: string): { found: true; value: unknown } | { found: false };
+  set(key: string, value: unknown, options?: { ttlSeconds?: number }): void;
+  /** False when there was no such key. */
+  delete(key: string): boolean;
 }
 
 /** A built-in tool: a name, a zod input schema (the model sees its JSON Schema) and `run`. */
@@ -18,6 +30,11 @@ export interface Tool<Input = unknown> {
   name: string;
   description: string;
   inputSchema: z.ZodType<Input>;
+  /**
+   * The tool's `tools[].config` settings. The toolset checks a spec's config against it when the
+   * agent loads, so a typo'd or mistyped setting fails then, not at the model's first call.
+   */
+  configSchema?: z.ZodType;
   run(input: Input, context: ToolContext): Promise<unknown>;
 }
 
@@ -41,3 +58,14 @@ export class ToolError extends Error {
 export type ToolResult =
   | { success: true; data: unknown }
   | { success: false; error: { code: ToolErrorCode; message: string } };
+
+/** A `tools[]` entry the runtime cannot honour (unknown builtin, bad config): the agent file must change. */
+export class ToolConfigError extends Error {
+  override name = 'ToolConfigError';
+  readonly tool: string;
+
+  constructor(tool: string, message: string) {
+    super(`tool '${tool}': ${message}`);
+    this.tool = tool;
+  }
+}

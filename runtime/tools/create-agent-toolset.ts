@@ -1,0 +1,180 @@
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { ToolSpec } from '../config/agent-schema.ts';
+import type { CredentialsLookup } from '../config/credentials-lookup.ts';
+import type { ToolDefinition } from '../router/model-types.ts';
+import { builtinTools, toToolDefinition } from './builtin-tools.ts';
+import { defaultTimeoutSeconds } from './network-config.ts';
+import { describeIssue } from './parse-tool-config.ts';
+import { createRateLimiter, type RateLimit, type RateLimiter } from './rate-limiter.ts';
+import { createToolCache } from './tool-cache.ts';
+import {
+  type Tool,
+  type ToolCache,
+  ToolConfigError,
+  type ToolContext,
+  ToolError,
+  type ToolResult,
+} from './tool-types.ts';
+
+/** An agent's `tools[]` entry, parsed or not; `type` defaults to builtin as in the schema. */
+export type AgentToolSpec = z.input<typeof ToolSpec>;
+
+export interface AgentToolset {
+  /** What the model is told it may call, in the order of the agent's `tools[]`. */
+  definitions: ToolDefinition[];
+  /** Runs one call. Never throws: every failure, cancellation included, is a `success: false` result. */
+  execute(
+    call: { name: string; input: unknown },
+    options: { sessionId?: string; signal: AbortSignal },
+  ): Promise<ToolResult>;
+}
+
+// Every tool honours timeout_seconds, whatever else its config holds.
+const TimeoutConfig = z.object({ timeout_seconds: z.number().positive().max(600).default(defaultTimeoutSeconds) });
+
+interface Entry {
+  tool: Tool;
+  config: Record<string, unknown>;
+  rateLimit: RateLimit | undefined;
+  timeoutMs: number;
+}
+
+/**
+ * The built-in tools of one agent, from its `tools[]` entries of type builtin (the engine handles
+ * agent and client tools). A spec the runtime cannot honour (unknown name, duplicate, bad config)
+ * throws ToolConfigError here, when the agent loads, rather than at the model's first call.
+ * Create it once per loaded agent: its cache and rate limits live as long as it does, unless the
+ * caller passes longer-lived ones.
+ */
+export function createAgentToolset(deps: {
+  agent: string;
+  specs: readonly AgentToolSpec[];
+  credentials: CredentialsLookup;
+  log: Logger;
+  clock?: () => Date;
+  rateLimiter?: RateLimiter;
+  cache?: ToolCache;
+  /** The tools a spec may name; the built-in tools unless a test brings its own. */
+  tools?: readonly Tool[];
+}): AgentToolset {
+  const clock = deps.clock ?? (() => new Date());
+  const rateLimiter = deps.rateLimiter ?? createRateLimiter({ clock });
+  const cache = deps.cache ?? createToolCache({ clock });
+  const log = deps.log.child({ component: 'tools', agent: deps.agent });
+  const available = new Map((deps.tools ?? builtinTools).map((tool) => [tool.name, tool]));
+  const entries = new Map<string, Entry>();
+  const definitions: ToolDefinition[] = [];
+
+  for (const spec of deps.specs) {
+    if ((spec.type ?? 'builtin') !== 'builtin') continue;
+    const entry = entryFor(spec, available, entries);
+    entries.set(spec.name, entry);
+    definitions.push(toToolDefinition(entry.tool, spec.description));
+  }
+
+  async function execute(
+    call: { name: string; input: unknown },
+    options: { sessionId?: string; signal: AbortSignal },
+  ): Promise<ToolResult> {
+    const entry = entries.get(call.name);
+    if (!entry) {
+      const names = [...entries.keys()].join(', ') || 'none';
+      return failure('invalid_input', `unknown tool '${call.name}'; this agent's tools are: ${names}`);
+    }
+    const parsed = entry.tool.inputSchema.safeParse(call.input ?? {});
+    if (!parsed.success) {
+      return failure('invalid_input', `invalid input for ${call.name}: ${describeIssue(parsed.error.issues[0])}`);
+    }
+    if (entry.rateLimit) {
+      const decision = rateLimiter.tryAcquire({ agent: deps.agent, tool: call.name, limit: entry.rateLimit });
+      if (!decision.allowed) {
+        const { max_calls, window_seconds } = entry.rateLimit;
+        return failure(
+          'rate_limited',
+          `${call.name} allows ${max_calls} calls per ${window_seconds} s; try again in ${decision.retryAfterSeconds} s`,
+        );
+      }
+    }
+    const startedAt = performance.now();
+    const result = await runWithTimeout(entry, parsed.data, {
+      agent: deps.agent,
+      sessionId: options.sessionId,
+      config: entry.config,
+      credentials: deps.credentials,
+      signal: options.signal,
+      log: log.child({ tool: call.name }),
+      clock,
+      cache,
+    });
+    const durationMs = Math.round(performance.now() - startedAt);
+    if (result.success) log.debug({ tool: call.name, durationMs }, 'tool call finished');
+    else log.info({ tool: call.name, code: result.error.code, durationMs }, 'tool call failed');
+    return result;
+  }
+
+  return { definitions, execute };
+}
+
+function entryFor(spec: AgentToolSpec, available: Map<string, Tool>, entries: Map<string, Entry>): Entry {
+  const tool = available.get(spec.name);
+  if (!tool) {
+    throw new ToolConfigError(
+      spec.name,
+      `not a built-in tool; the built-in tools are ${[...available.keys()].join(', ')}`,
+    );
+  }
+  if (entries.has(spec.name)) throw new ToolConfigError(spec.name, 'listed more than once');
+  const config = spec.config ?? {};
+  for (const schema of [TimeoutConfig, tool.configSchema]) {
+    const checked = schema?.safeParse(config);
+    if (checked && !checked.success)
+      throw new ToolConfigError(spec.name, `config.${describeIssue(checked.error.issues[0])}`);
+  }
+  return {
+    tool,
+    config,
+    rateLimit: spec.rate_limit,
+    timeoutMs: TimeoutConfig.parse(config).timeout_seconds * 1000,
+  };
+}
+
+/**
+ * Runs the tool under its own deadline. A tool that ignores its signal still cannot hold the run:
+ * the race settles at the deadline and the tool's late result is dropped.
+ */
+async function runWithTimeout(entry: Entry, input: unknown, context: ToolContext): Promise<ToolResult> {
+  const deadline = new AbortController();
+  const signal = AbortSignal.any([context.signal, deadline.signal]);
+  const timer = setTimeout(() => {
+    deadline.abort(new ToolError('timeout', `${entry.tool.name} did not finish within ${entry.timeoutMs / 1000} s`));
+  }, entry.timeoutMs);
+  let onAbort = () => {};
+  // Promise.race subscribes to both promises, so neither one settling late is an unhandled rejection.
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    const data = await Promise.race([entry.tool.run(input, { ...context, signal }), aborted]);
+    return { success: true, data };
+  } catch (err) {
+    if (deadline.signal.aborted) return failure('timeout', (deadline.signal.reason as Error).message);
+    if (context.signal.aborted) return failure('failed', `cancelled: ${messageOf(context.signal.reason)}`);
+    if (err instanceof ToolError) return failure(err.code, err.message);
+    context.log.warn({ err }, 'tool threw an unexpected error');
+    return failure('failed', messageOf(err));
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+function failure(code: ToolError['code'], message: string): ToolResult {
+  return { success: false, error: { code, message } };
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
