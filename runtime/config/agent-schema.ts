@@ -129,7 +129,7 @@ export const MemorySpec = z.object({
       backend: z
         .enum(['memory', 'postgres'])
         .optional()
-        .describe("Where turns are kept; unset means postgres when the runtime has a database, else memory."),
+        .describe('Where turns are kept; unset means postgres when the runtime has a database, else memory.'),
       strategy: z.enum(['sliding_window', 'summary', 'token_budget']).optional(),
       max_turns: z.int().positive().max(1000).optional(),
       window_size: z.int().positive().max(1000).optional(),

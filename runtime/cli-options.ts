@@ -1,0 +1,87 @@
+import { parseArgs } from 'node:util';
+
+export const usage = `astromeshd: runs Astromesh agents (astromesh/v1 Agent YAML) and serves the /v1 HTTP + WebSocket API.
+
+Usage:
+  astromeshd --agents-dir DIR [--port N] [--host HOST] [--credentials PATH]
+             [--memory postgres://…] [--memory-schema NAME] [--auth-token-file PATH]
+             [--otlp-endpoint URL] [--shutdown-timeout SECONDS] [--log-level LEVEL]
+
+Options:
+  --agents-dir DIR          Folder of agent YAML files, reloaded when files are added, changed or removed. Required.
+  --port N                  TCP port (default 8000; 0 picks a free one and logs it).
+  --host HOST               Address to bind (default 127.0.0.1; use 0.0.0.0 in a container).
+  --credentials PATH        File (NAME: value, or NAME=value lines) or folder with one file per credential
+                            (OPENAI_API_KEY, ANTHROPIC_API_KEY, OLLAMA_BASE_URL, SEARCH_API_KEY…), watched and
+                            reloaded. Names it lacks are read from the environment.
+  --memory URL              PostgreSQL URL for conversation memory (default: in-process, lost on restart).
+  --memory-schema NAME      Schema for the memory tables (default public); give each org its own.
+  --auth-token-file PATH    File holding the bearer token every /v1 call but /v1/health must present
+                            (WebSocket: Authorization header or ?token=). Re-read when it changes.
+  --otlp-endpoint URL       Also export traces over OTLP/HTTP, e.g. http://collector:4318/v1/traces.
+  --shutdown-timeout SECONDS  On SIGTERM/SIGINT, how long runs in flight may finish (default 30).
+  --log-level LEVEL         fatal, error, warn, info (default), debug, trace or silent. Logs are JSON lines.
+  -h, --help                Show this help.
+`;
+
+export interface Options {
+  agentsDir: string;
+  port: number;
+  host: string;
+  credentials: string | undefined;
+  memory: string | undefined;
+  memorySchema: string | undefined;
+  authTokenFile: string | undefined;
+  otlpEndpoint: string | undefined;
+  shutdownTimeoutSeconds: number;
+  logLevel: string;
+}
+
+export function parseOptions(argv: string[]): Options | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      'agents-dir': { type: 'string' },
+      port: { type: 'string', default: '8000' },
+      host: { type: 'string', default: '127.0.0.1' },
+      credentials: { type: 'string' },
+      memory: { type: 'string' },
+      'memory-schema': { type: 'string' },
+      'auth-token-file': { type: 'string' },
+      'otlp-endpoint': { type: 'string' },
+      'shutdown-timeout': { type: 'string', default: '30' },
+      'log-level': { type: 'string', default: 'info' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return 'help';
+  if (!values['agents-dir']) throw new UsageError('--agents-dir is required');
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new UsageError(`--port: '${values.port}' is not a port number`);
+  const shutdownTimeoutSeconds = Number(values['shutdown-timeout']);
+  if (!Number.isFinite(shutdownTimeoutSeconds) || shutdownTimeoutSeconds < 0) {
+    throw new UsageError(`--shutdown-timeout: '${values['shutdown-timeout']}' is not a number of seconds`);
+  }
+  const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+  if (!logLevels.includes(values['log-level']))
+    throw new UsageError(`--log-level: must be one of ${logLevels.join(', ')}`);
+  if (values.memory && !/^postgres(ql)?:\/\//.test(values.memory)) {
+    throw new UsageError('--memory: must be a postgres:// URL');
+  }
+  return {
+    agentsDir: values['agents-dir'],
+    port,
+    host: values.host,
+    credentials: values.credentials,
+    memory: values.memory,
+    memorySchema: values['memory-schema'],
+    authTokenFile: values['auth-token-file'],
+    otlpEndpoint: values['otlp-endpoint'],
+    shutdownTimeoutSeconds,
+    logLevel: values['log-level'],
+  };
+}
+
+/** A bad command line: main prints it with the usage and exits 2. */
+export class UsageError extends Error {}

@@ -1,0 +1,117 @@
+import type { Logger } from 'pino';
+import type { AgentDocument, GuardrailSpec } from '../config/agent-schema.ts';
+import type { CredentialsLookup } from '../config/credentials-lookup.ts';
+import { createSafeTemplateEngine, type Template } from '../config/safe-template-engine.ts';
+import { type ConversationMemory, createConversationMemory } from '../memory/create-conversation-memory.ts';
+import type { ConversationStore } from '../memory/memory-types.ts';
+import type { MetricsRegistry } from '../observability/metrics-registry.ts';
+import type { BreakerRegistry } from '../router/circuit-breaker.ts';
+import type { LatencyTracker } from '../router/latency-tracker.ts';
+import { createModelRouter, type RetryPolicy } from '../router/model-router.ts';
+import type { ModelRouter } from '../router/model-types.ts';
+import { createCandidateClient } from '../router/providers/create-candidate-client.ts';
+import { createAgentToolset } from '../tools/create-agent-toolset.ts';
+
+export interface SharedRuntimeDeps {
+  credentials: CredentialsLookup;
+  /** Conversation stores by backend; `postgres` exists only when the runtime was given --memory. */
+  conversations: { memory: ConversationStore; postgres: ConversationStore | undefined };
+  breakers: BreakerRegistry;
+  latency: LatencyTracker;
+  metrics: MetricsRegistry;
+  log: Logger;
+  now: () => number;
+  modelRetry?: RetryPolicy;
+  modelTimeoutMs?: number;
+}
+
+/** Everything one loaded agent needs to run, built once per version of its file. */
+export interface AgentRuntime {
+  document: AgentDocument;
+  router: ModelRouter;
+  toolset: ReturnType<typeof createAgentToolset>;
+  memory: ConversationMemory;
+  systemPrompt: Template[] | undefined;
+  /** Whether the system prompt renders the history itself through {{ memory }}. */
+  promptRendersMemory: boolean;
+  guardrails: { input: GuardrailSpec[]; output: GuardrailSpec[] };
+}
+
+const templates = createSafeTemplateEngine();
+
+const summaryInstruction =
+  'Summarise this conversation for your own later use: keep facts, names, numbers, decisions and open questions. ' +
+  'Write plain prose, at most 200 words.';
+
+export function buildAgentRuntime(document: AgentDocument, deps: SharedRuntimeDeps): AgentRuntime {
+  const name = document.metadata.name;
+  const log = deps.log.child({ agent: name });
+  const router = createModelRouter({
+    spec: document.spec.model,
+    clientFor: (block) => createCandidateClient({ block, credentials: deps.credentials }),
+    breakers: deps.breakers,
+    latency: deps.latency,
+    now: deps.now,
+    retry: deps.modelRetry,
+    defaultTimeoutMs: deps.modelTimeoutMs,
+    onAttempt: (attempt) => {
+      deps.metrics.observe('llm.latency_ms', attempt.durationMs);
+      if (attempt.outcome === 'failure') {
+        deps.metrics.increment('llm.failures');
+        log.warn({ candidate: attempt.candidate, role: attempt.role, error: attempt.error }, 'model call failed');
+      }
+    },
+  });
+  const toolset = createAgentToolset({
+    agent: name,
+    specs: document.spec.tools ?? [],
+    credentials: deps.credentials,
+    log,
+  });
+  const memoryConfig = document.spec.memory?.conversational ?? {};
+  // No backend named: PostgreSQL when the runtime has one (replicas share it), else in-process.
+  const backend = memoryConfig.backend ?? (deps.conversations.postgres ? 'postgres' : 'memory');
+  const store = backend === 'postgres' ? deps.conversations.postgres : deps.conversations.memory;
+  if (!store) throw new Error('unreachable: agent checks refuse postgres memory without --memory');
+  const memory = createConversationMemory({
+    store,
+    config: memoryConfig,
+    summarize: async ({ previousSummary, turns }, signal) => {
+      const transcript = turns.map((turn) => `${turn.role}: ${turn.content}`).join('\n');
+      const response = await router.generate(
+        {
+          role: 'summarizer',
+          messages: [
+            { role: 'system', content: summaryInstruction },
+            {
+              role: 'user',
+              content: `${previousSummary ? `Summary so far:\n${previousSummary}\n\n` : ''}Conversation:\n${transcript}`,
+            },
+          ],
+        },
+        signal,
+      );
+      return response.text;
+    },
+  });
+  const systemSource = document.spec.prompts?.system;
+  return {
+    document,
+    router,
+    toolset,
+    memory,
+    systemPrompt: systemSource === undefined ? undefined : templates.parse(systemSource),
+    promptRendersMemory: systemSource !== undefined && /\{\{-?\s*memory\b/.test(systemSource),
+    guardrails: { input: document.spec.guardrails?.input ?? [], output: document.spec.guardrails?.output ?? [] },
+  };
+}
+
+export async function renderSystemPrompt(
+  runtime: AgentRuntime,
+  variables: { memory: string; context: Record<string, unknown> },
+): Promise<string | undefined> {
+  if (!runtime.systemPrompt) return undefined;
+  // Callers' context may not shadow what the runtime provides, nor reach private keys.
+  const context = Object.fromEntries(Object.entries(variables.context).filter(([key]) => !key.startsWith('_')));
+  return templates.render(runtime.systemPrompt, { ...context, memory: variables.memory, knowledge: '' });
+}

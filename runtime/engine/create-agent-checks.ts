@@ -1,0 +1,46 @@
+import type { AgentCheck, ConfigIssue } from '../config/load-agent-file.ts';
+import { validateGuardrailRules } from '../guardrails/validate-guardrail-rules.ts';
+import { builtinToolNames } from '../tools/builtin-tools.ts';
+
+/**
+ * What an agent file must satisfy beyond its schema, for this runtime: tools it can run,
+ * guardrails that really guard, and a memory backend it has.
+ */
+export function createAgentChecks(runtime: { hasPostgresMemory: boolean }): AgentCheck[] {
+  return [
+    (agent) =>
+      (agent.spec.tools ?? []).flatMap((tool, index): ConfigIssue[] => {
+        if (tool.type !== 'builtin') {
+          return [
+            {
+              path: ['spec', 'tools', index, 'type'],
+              message: `'${tool.type}' tools are not available in this runtime yet`,
+            },
+          ];
+        }
+        if (!builtinToolNames.includes(tool.name)) {
+          return [
+            {
+              path: ['spec', 'tools', index, 'name'],
+              message: `unknown built-in tool '${tool.name}' (GET /v1/tools/builtin lists them)`,
+            },
+          ];
+        }
+        return [];
+      }),
+    (agent) =>
+      validateGuardrailRules(agent.spec.guardrails).map((problem) => ({
+        path: ['spec', 'guardrails', ...problem.path],
+        message: problem.message,
+      })),
+    (agent) =>
+      agent.spec.memory?.conversational?.backend === 'postgres' && !runtime.hasPostgresMemory
+        ? [
+            {
+              path: ['spec', 'memory', 'conversational', 'backend'],
+              message: 'postgres memory needs the runtime to be started with --memory postgres://…',
+            },
+          ]
+        : [],
+  ];
+}

@@ -1,0 +1,195 @@
+import { randomUUID } from 'node:crypto';
+import type { CatalogChange, CatalogEntry } from '../config/agent-catalog.ts';
+import type { AgentDocument } from '../config/agent-schema.ts';
+import { applyInputGuardrails } from '../guardrails/apply-input-guardrails.ts';
+import { createOutputStreamFilter } from '../guardrails/create-output-stream-filter.ts';
+import type { StoredTurn } from '../memory/memory-types.ts';
+import { startRunTrace, type Tracing } from '../observability/create-tracing.ts';
+import { createStepRunner } from '../patterns/create-step-runner.ts';
+import type { RunEvent } from '../patterns/pattern-types.ts';
+import { patterns } from '../patterns/patterns.ts';
+import type { ChatMessage } from '../router/model-types.ts';
+import { AgentNotFound, AgentUnavailable, OrchestrationTimeout } from '../runtime-error.ts';
+import {
+  type AgentRuntime,
+  buildAgentRuntime,
+  renderSystemPrompt,
+  type SharedRuntimeDeps,
+} from './build-agent-runtime.ts';
+import type { RunRequest, RunResult } from './run-request.ts';
+
+export interface AgentEngineDeps extends SharedRuntimeDeps {
+  /** The agent files as loaded, for listing and for explaining why an agent cannot run. */
+  catalogEntries: () => CatalogEntry[];
+  tracing: Tracing;
+  /** Applies when an agent sets no orchestration.timeout_seconds. */
+  defaultRunTimeoutSeconds?: number;
+}
+
+export interface RunOptions {
+  /** Aborted when the caller goes away; the run and its model request stop. */
+  signal: AbortSignal;
+  /** Streaming callers receive tokens and tool events as they happen. */
+  onEvent?: (event: RunEvent) => void;
+}
+
+class OutputLimitReached extends Error {}
+
+/**
+ * The runtime's agents and the pipeline every run goes through: input guardrails, memory,
+ * prompt, the orchestration pattern (streaming through the output guardrails), memory again.
+ */
+export function createAgentEngine(deps: AgentEngineDeps) {
+  const runtimes = new Map<string, AgentRuntime>();
+  const defaultRunTimeoutSeconds = deps.defaultRunTimeoutSeconds ?? 300;
+  let activeRuns = 0;
+
+  function onCatalogChange(change: CatalogChange): void {
+    if (change.type === 'removed') {
+      runtimes.delete(change.name);
+      return;
+    }
+    runtimes.set(change.name, buildAgentRuntime(change.agent, deps));
+  }
+
+  function runtimeOf(name: string): AgentRuntime {
+    const runtime = runtimes.get(name);
+    if (runtime) return runtime;
+    const entry = deps.catalogEntries().find((candidate) => candidate.name === name);
+    if (entry?.error) throw new AgentUnavailable(name, entry.error);
+    throw new AgentNotFound(name);
+  }
+
+  async function run(name: string, request: RunRequest, options: RunOptions): Promise<RunResult> {
+    const runtime = runtimeOf(name);
+    const agent = runtime.document;
+    const sessionId = request.session_id ?? `sess_${randomUUID().replaceAll('-', '')}`;
+    const startedAt = deps.now();
+    const trace = startRunTrace(deps.tracing.tracer, 'agent.run', { agent: name, session_id: sessionId });
+    const timeoutSeconds = agent.spec.orchestration?.timeout_seconds ?? defaultRunTimeoutSeconds;
+    const timeout = AbortSignal.timeout(timeoutSeconds * 1000);
+    const stopOutput = new AbortController();
+    const signal = AbortSignal.any([options.signal, timeout, stopOutput.signal]);
+    activeRuns++;
+    deps.metrics.increment('agent.runs');
+    try {
+      const input = await trace.span('guardrails.input', { rules: runtime.guardrails.input.length }, async () =>
+        applyInputGuardrails(request.query, runtime.guardrails.input),
+      );
+      const recalled = await trace.span('memory.recall', { session_id: sessionId }, () =>
+        runtime.memory.recall(name, sessionId),
+      );
+      const system = await trace.span('prompt.render', {}, () =>
+        renderSystemPrompt(runtime, { memory: recalled.text, context: request.context ?? {} }),
+      );
+      const messages: ChatMessage[] = [
+        ...(system === undefined ? [] : [{ role: 'system' as const, content: system }]),
+        ...(runtime.promptRendersMemory ? [] : recalled.messages),
+        { role: 'user', content: input.text },
+      ];
+
+      const output = createOutputStreamFilter(runtime.guardrails.output);
+      let response = '';
+      const send = (content: string) => {
+        if (content === '') return;
+        response += content;
+        options.onEvent?.({ type: 'token', content });
+      };
+      const emit = (event: RunEvent) => {
+        if (event.type !== 'token') return options.onEvent?.(event);
+        send(output.push(event.content));
+        // A cost limit was reached: stop paying for tokens nobody will see.
+        if (output.stopped) stopOutput.abort(new OutputLimitReached());
+      };
+      const { steps, totals } = createStepRunner({
+        router: runtime.router,
+        tools: {
+          definitions: runtime.toolset.definitions,
+          execute: (call, callSignal) =>
+            runtime.toolset.execute({ name: call.name, input: call.input }, { sessionId, signal: callSignal }),
+        },
+        signal,
+        emit,
+        trace,
+        metrics: deps.metrics,
+        now: deps.now,
+      });
+      const pattern = agent.spec.orchestration?.pattern ?? 'react';
+      await trace.span('orchestration', { pattern }, async () => {
+        try {
+          await patterns[pattern]({
+            messages,
+            query: input.text,
+            maxIterations: agent.spec.orchestration?.max_iterations ?? 10,
+            steps,
+          });
+        } catch (err) {
+          if (stopOutput.signal.aborted) return;
+          if (timeout.aborted) throw new OrchestrationTimeout(timeoutSeconds);
+          throw err;
+        }
+      });
+      await trace.span('guardrails.output', { rules: runtime.guardrails.output.length }, async () =>
+        send(output.finish()),
+      );
+      await trace.span('memory.persist', { session_id: sessionId }, () =>
+        runtime.memory.remember(
+          name,
+          sessionId,
+          [
+            { role: 'user', content: input.text },
+            { role: 'assistant', content: response },
+          ],
+          options.signal,
+        ),
+      );
+
+      const totalMs = deps.now() - startedAt;
+      deps.metrics.observe('agent.latency_ms', totalMs);
+      trace.root.setAttributes({ input_tokens: totals.usage.inputTokens, output_tokens: totals.usage.outputTokens });
+      trace.end();
+      return {
+        response,
+        session_id: sessionId,
+        tool_calls: totals.toolCalls,
+        usage: {
+          input_tokens: totals.usage.inputTokens,
+          output_tokens: totals.usage.outputTokens,
+          total_tokens: totals.usage.inputTokens + totals.usage.outputTokens,
+        },
+        timing: {
+          total_ms: Math.round(totalMs),
+          model_ms: Math.round(totals.modelMs),
+          tool_ms: Math.round(totals.toolMs),
+        },
+        model: totals.model ?? null,
+        provider: totals.provider ?? null,
+        trace_id: trace.traceId,
+      };
+    } catch (err) {
+      deps.metrics.increment('agent.errors');
+      trace.end(err);
+      throw err;
+    } finally {
+      activeRuns--;
+    }
+  }
+
+  return {
+    onCatalogChange,
+    run,
+    /** The agent's document, or a 404/503 explaining why there is none. */
+    agent(name: string): AgentDocument {
+      return runtimeOf(name).document;
+    },
+    async history(name: string, sessionId: string): Promise<StoredTurn[]> {
+      return runtimeOf(name).memory.history(name, sessionId);
+    },
+    async clearHistory(name: string, sessionId: string): Promise<boolean> {
+      return runtimeOf(name).memory.clear(name, sessionId);
+    },
+    isLoaded: (name: string) => runtimes.has(name),
+    activeRuns: () => activeRuns,
+  };
+}
+export type AgentEngine = ReturnType<typeof createAgentEngine>;

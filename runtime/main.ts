@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// astromeshd: the agent runtime daemon (run `astromeshd --help`).
+import { pino } from 'pino';
+import { type Options, parseOptions, UsageError, usage } from './cli-options.ts';
+import { routeSdkWarningsTo } from './router/providers/route-sdk-warnings.ts';
+import { startRuntime } from './start-runtime.ts';
+
+let options: Options | 'help';
+try {
+  options = parseOptions(process.argv.slice(2));
+} catch (err) {
+  if (!(err instanceof UsageError) && !(err instanceof TypeError)) throw err;
+  process.stderr.write(`astromeshd: ${err.message}\n\n${usage}`);
+  process.exit(2);
+}
+
+if (options === 'help') {
+  process.stdout.write(usage);
+} else {
+  const log = pino({
+    level: options.logLevel,
+    base: { service: 'astromeshd' },
+    redact: { paths: ['*.apiKey', '*.api_key', '*.token', '*.password', '*.authorization'], censor: '[redacted]' },
+  });
+  routeSdkWarningsTo(log);
+  const runtime = await startRuntime(options, { env: process.env, log });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'signal received');
+    runtime.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}

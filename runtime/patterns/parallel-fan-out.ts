@@ -1,0 +1,54 @@
+import { parseJsonReply, stringListOf } from './parse-json-reply.ts';
+import type { Pattern } from './pattern-types.ts';
+import { reactLoop } from './react.ts';
+
+const maxSubtasks = 4;
+
+/**
+ * Fan out, fan in. The planner (role `planner`) splits the request into 2–4 independent
+ * subtasks `{"subtasks": ["…"]}`; each runs at the same time as a tool-using ReAct loop (role
+ * `worker`); the synthesizer (role `synthesizer`) merges their results into the streamed answer.
+ * A split that does not parse runs the request itself as the one subtask.
+ */
+export const parallelFanOut: Pattern = async ({ messages, query, maxIterations, steps }) => {
+  const splitReply = await steps.callModel(
+    {
+      role: 'planner',
+      messages: [
+        ...messages,
+        {
+          role: 'user',
+          content:
+            `Split the request above into 2 to ${maxSubtasks} independent subtasks that can be worked on at the same time. ` +
+            'Reply with JSON only: {"subtasks": ["subtask 1", "subtask 2"]}.',
+        },
+      ],
+    },
+    { streamText: false },
+  );
+  const subtasks = stringListOf(parseJsonReply(splitReply.text), 'subtasks', maxSubtasks) ?? [query];
+
+  const results = await Promise.all(
+    subtasks.map((subtask) =>
+      reactLoop({
+        messages: [...messages, { role: 'user', content: `Work on this subtask of the request: ${subtask}` }],
+        maxIterations,
+        steps,
+        role: 'worker',
+        streamText: false,
+      }),
+    ),
+  );
+
+  const report = subtasks.map((subtask, i) => `Subtask ${i + 1} (${subtask}): ${results[i]}`).join('\n');
+  await steps.callModel(
+    {
+      role: 'synthesizer',
+      messages: [
+        ...messages,
+        { role: 'user', content: `Results of the subtasks:\n${report}\n\nCombine them into one answer to: ${query}` },
+      ],
+    },
+    { streamText: true },
+  );
+};

@@ -1,0 +1,67 @@
+import type {
+  ChatMessage,
+  ModelRequest,
+  ModelResponse,
+  ToolCall,
+  ToolDefinition,
+  Usage,
+} from '../router/model-types.ts';
+import type { ToolResult } from '../tools/tool-types.ts';
+
+/** What a run tells a streaming caller as it goes (seed 002's WebSocket events, minus `done`). */
+export type RunEvent =
+  | { type: 'token'; content: string }
+  | { type: 'tool_call'; id: string; tool: string; input: unknown }
+  | { type: 'tool_result'; id: string; tool: string; output: unknown; success: boolean };
+
+export interface ToolCallRecord {
+  tool: string;
+  input: unknown;
+  output: unknown;
+  success: boolean;
+}
+
+/** The tools one agent may use, as the orchestration loop sees them. */
+export interface ToolInvoker {
+  definitions: ToolDefinition[];
+  execute(call: ToolCall, signal: AbortSignal): Promise<ToolResult>;
+}
+
+/**
+ * One model call or tool call of a pattern, with the bookkeeping every pattern needs: usage,
+ * model and tool time, the tool-call log, spans, and streaming of the answer's text.
+ */
+export interface StepRunner {
+  /** `streamText`: this call writes (part of) the final answer, so its text goes out as tokens. */
+  callModel(request: ModelRequest, options: { streamText: boolean }): Promise<ModelResponse>;
+  callTool(call: ToolCall): Promise<ToolResult>;
+  readonly tools: ToolDefinition[];
+  readonly signal: AbortSignal;
+}
+
+export interface PatternInput {
+  /** System prompt (rendered), remembered history, then the user's message. */
+  messages: ChatMessage[];
+  query: string;
+  maxIterations: number;
+  steps: StepRunner;
+}
+
+/**
+ * An orchestration pattern. It writes its answer by streaming model calls (`streamText: true`);
+ * the answer is exactly the text streamed, so a run's `response` always equals the tokens a
+ * WebSocket client received.
+ */
+export type Pattern = (input: PatternInput) => Promise<void>;
+
+export interface StepTotals {
+  /** Everything streamed as tokens: the answer. */
+  answer: string;
+  usage: Usage;
+  modelMs: number;
+  toolMs: number;
+  toolCalls: ToolCallRecord[];
+  /** The candidate that answered the last model call (`provider/model`). */
+  model: string | undefined;
+  provider: string | undefined;
+}

@@ -1,0 +1,87 @@
+import { createServer, type Server } from 'node:http';
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import Koa from 'koa';
+import type { Logger } from 'pino';
+import { attachAgentStreamSocket } from './agent-stream-socket.ts';
+import { bearerTokenOf, type TokenCheck, Unauthorized } from './bearer-token.ts';
+import { errorEnvelope } from './error-envelope.ts';
+import { agentRoutes } from './routes/agent-routes.ts';
+import { memoryRoutes } from './routes/memory-routes.ts';
+import { observabilityRoutes } from './routes/observability-routes.ts';
+import { toolRoutes } from './routes/tool-routes.ts';
+import type { RuntimeServices } from './runtime-services.ts';
+
+export interface RuntimeServer {
+  server: Server;
+  listen(port: number, host: string): Promise<{ port: number }>;
+  /** Stops accepting work, lets runs in flight finish until `deadlineMs`, then cancels the rest. */
+  shutdown(deadlineMs: number): Promise<void>;
+}
+
+export function createRuntimeServer(
+  services: RuntimeServices,
+  options: { tokenCheck: TokenCheck; log: Logger },
+): RuntimeServer {
+  const { tokenCheck, log } = options;
+  const shutdownController = new AbortController();
+  const app = new Koa();
+  app.proxy = false;
+  app.silent = true;
+  app.use(errorEnvelope(log));
+  app.use(async (ctx, next) => {
+    ctx.state.shutdown = shutdownController.signal;
+    // Health stays open so a kubelet or load balancer can probe without the token.
+    if (ctx.path !== '/v1/health' && !tokenCheck(bearerTokenOf(ctx.req))) throw new Unauthorized();
+    await next();
+  });
+  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' }));
+
+  const router = new Router({ prefix: '/v1' });
+  router.get('/health', (ctx) => {
+    ctx.body = {
+      status: 'healthy',
+      version: services.version,
+      uptime_seconds: Math.floor((services.now() - services.startedAtMs) / 1000),
+    };
+  });
+  agentRoutes(router, services);
+  memoryRoutes(router, services);
+  toolRoutes(router, services);
+  observabilityRoutes(router, services);
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+
+  const server = createServer(app.callback());
+  const sockets = attachAgentStreamSocket(server, {
+    services,
+    tokenCheck,
+    shutdown: shutdownController.signal,
+    log,
+  });
+
+  return {
+    server,
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          const address = server.address();
+          resolve({ port: typeof address === 'object' && address ? address.port : port });
+        });
+      });
+    },
+    async shutdown(deadlineMs) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const deadline = services.now() + deadlineMs;
+      while (services.engine.activeRuns() > 0 && services.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      shutdownController.abort(new Error('server shutting down'));
+      sockets.closeAll();
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}

@@ -1,0 +1,117 @@
+import { readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
+import type { Options } from './cli-options.ts';
+import { createAgentCatalog } from './config/agent-catalog.ts';
+import { createCredentialsStore } from './config/credentials-store.ts';
+import { createAgentChecks } from './engine/create-agent-checks.ts';
+import { type AgentEngine, createAgentEngine } from './engine/create-agent-engine.ts';
+import { createInProcessConversationStore } from './memory/create-in-process-conversation-store.ts';
+import { createPostgresConversationStore } from './memory/create-postgres-conversation-store.ts';
+import { createTracing } from './observability/create-tracing.ts';
+import { createMetricsRegistry } from './observability/metrics-registry.ts';
+import { createBreakerRegistry } from './router/circuit-breaker.ts';
+import { createLatencyTracker } from './router/latency-tracker.ts';
+import type { RetryPolicy } from './router/model-router.ts';
+import { createTokenCheck } from './server/bearer-token.ts';
+import { createRuntimeServer } from './server/create-runtime-server.ts';
+import { watchTokenFile } from './server/watch-token-file.ts';
+import { createBuiltinToolService } from './tools/builtin-tool-service.ts';
+
+export interface RunningRuntime {
+  url: string;
+  port: number;
+  engine: AgentEngine;
+  /** Graceful stop: runs in flight get `options.shutdownTimeoutSeconds` to finish. */
+  stop(): Promise<void>;
+}
+
+const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
+  .version;
+
+/**
+ * Starts astromeshd with real parts: the agents directory, credentials, memory backend,
+ * tracing, and the HTTP + WebSocket server. The CLI, the Cloud API's local backend and the
+ * tests all start the runtime through here.
+ */
+export async function startRuntime(
+  options: Options,
+  deps: { env: NodeJS.ProcessEnv; log: Logger; modelRetry?: RetryPolicy },
+): Promise<RunningRuntime> {
+  const { log } = deps;
+  const now = () => performance.timeOrigin + performance.now();
+  const credentials = createCredentialsStore({ path: options.credentials, env: deps.env, log });
+  await credentials.start();
+  const token = watchTokenFile(options.authTokenFile, log);
+  const conversations = {
+    memory: createInProcessConversationStore(),
+    postgres: options.memory
+      ? await createPostgresConversationStore({ connectionString: options.memory, schema: options.memorySchema, log })
+      : undefined,
+  };
+  const tracing = createTracing({ serviceName: 'astromeshd', otlpEndpoint: options.otlpEndpoint });
+  const metrics = createMetricsRegistry();
+  const breakers = createBreakerRegistry();
+  let engine: AgentEngine | undefined;
+  const catalog = createAgentCatalog({
+    dir: options.agentsDir,
+    checks: createAgentChecks({ hasPostgresMemory: conversations.postgres !== undefined }),
+    log,
+    onChange: (change) => engine?.onCatalogChange(change),
+  });
+  engine = createAgentEngine({
+    credentials: credentials.lookup,
+    conversations,
+    breakers,
+    latency: createLatencyTracker(),
+    metrics,
+    log,
+    now,
+    tracing,
+    catalogEntries: () => catalog.list(),
+    modelRetry: deps.modelRetry,
+  });
+  await catalog.start();
+
+  const server = createRuntimeServer(
+    {
+      engine,
+      agentFiles: () => catalog.list(),
+      traces: tracing.store,
+      metrics,
+      builtinTools: createBuiltinToolService({ credentials: credentials.lookup, log }),
+      breakers,
+      version,
+      startedAtMs: now(),
+      now,
+    },
+    { tokenCheck: createTokenCheck(token.current), log },
+  );
+  const { port } = await server.listen(options.port, options.host);
+  log.info(
+    { host: options.host, port, agents: catalog.list().length, authToken: options.authTokenFile !== undefined },
+    'astromeshd listening',
+  );
+
+  const loadedEngine = engine;
+  return {
+    url: `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`,
+    port,
+    engine: loadedEngine,
+    async stop() {
+      log.info(
+        { activeRuns: loadedEngine.activeRuns(), deadlineSeconds: options.shutdownTimeoutSeconds },
+        'shutting down',
+      );
+      await server.shutdown(options.shutdownTimeoutSeconds * 1000);
+      await Promise.allSettled([
+        catalog.close(),
+        credentials.close(),
+        token.close(),
+        conversations.memory.close(),
+        conversations.postgres?.close(),
+        tracing.shutdown(),
+      ]);
+      log.info({}, 'stopped');
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dump } from 'js-yaml';
+import { pino } from 'pino';
+import { type RunningRuntime, startRuntime } from '../../runtime/start-runtime.ts';
+
+export interface TestRuntime extends RunningRuntime {
+  agentsDir: string;
+  writeAgent(fileName: string, yaml: string): void;
+  removeAgent(fileName: string): void;
+  /** fetch against the runtime, with the auth token when one is configured. */
+  request(path: string, init?: RequestInit): Promise<Response>;
+}
+
+/**
+ * astromeshd in this process on a free port, with its agents directory and credentials file in
+ * a temp folder. Credentials usually point providers at fakes (OPENAI_BASE_URL: fake.baseUrl).
+ */
+export async function startTestRuntime(
+  options: {
+    agents?: Record<string, string>;
+    credentials?: Record<string, string>;
+    authToken?: string;
+    memoryUrl?: string;
+    memorySchema?: string;
+    shutdownTimeoutSeconds?: number;
+  } = {},
+): Promise<TestRuntime> {
+  const dir = mkdtempSync(join(tmpdir(), 'astromeshd-test-'));
+  const agentsDir = join(dir, 'agents');
+  mkdirSync(agentsDir);
+  for (const [fileName, yaml] of Object.entries(options.agents ?? {})) writeFileSync(join(agentsDir, fileName), yaml);
+  const credentialsFile = join(dir, 'credentials.yaml');
+  writeFileSync(credentialsFile, dump(options.credentials ?? {}));
+  const tokenFile = options.authToken ? join(dir, 'token') : undefined;
+  if (tokenFile) writeFileSync(tokenFile, options.authToken as string);
+
+  const runtime = await startRuntime(
+    {
+      agentsDir,
+      port: 0,
+      host: '127.0.0.1',
+      credentials: credentialsFile,
+      memory: options.memoryUrl,
+      memorySchema: options.memorySchema,
+      authTokenFile: tokenFile,
+      otlpEndpoint: undefined,
+      shutdownTimeoutSeconds: options.shutdownTimeoutSeconds ?? 5,
+      logLevel: 'silent',
+    },
+    // The process environment must not leak real keys into tests: only the credentials file counts.
+    { env: {}, log: pino({ level: 'silent' }), modelRetry: { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 2 } },
+  );
+  return {
+    ...runtime,
+    agentsDir,
+    writeAgent: (fileName, yaml) => writeFileSync(join(agentsDir, fileName), yaml),
+    removeAgent: (fileName) => unlinkSync(join(agentsDir, fileName)),
+    request(path, init = {}) {
+      const headers = new Headers(init.headers);
+      if (options.authToken && !headers.has('authorization'))
+        headers.set('authorization', `Bearer ${options.authToken}`);
+      if (init.body !== undefined && !headers.has('content-type')) headers.set('content-type', 'application/json');
+      return fetch(`${runtime.url}${path}`, { ...init, headers });
+    },
+    async stop() {
+      await runtime.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A minimal agent document in YAML, for tests that care about one section. */
+export function agentYaml(name: string, spec: Record<string, unknown>): string {
+  return dump({ apiVersion: 'astromesh/v1', kind: 'Agent', metadata: { name }, spec });
+}
