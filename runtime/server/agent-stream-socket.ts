@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { RunRequest } from '../engine/run-request.ts';
 import type { RunEvent } from '../patterns/pattern-types.ts';
+import { InvalidRequest } from '../runtime-error.ts';
 import { bearerTokenOf, type TokenCheck } from './bearer-token.ts';
 import { toErrorBody } from './error-envelope.ts';
 import { parse } from './routes/parse.ts';
@@ -24,12 +25,18 @@ export function attachAgentStreamSocket(
   const sockets = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes });
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // node:http drops its own error listener from an upgrading socket: without this one, a client
+    // that resets the connection while we answer would crash the process with ECONNRESET.
+    const onSocketError = (err: Error) => deps.log.debug({ err }, 'upgrade socket failed');
+    socket.on('error', onSocketError);
     const url = new URL(req.url ?? '/', 'http://runtime');
     const match = streamPath.exec(url.pathname);
     if (!match) return refuse(socket, 404, 'Not Found');
     const token = bearerTokenOf(req) ?? url.searchParams.get('token') ?? undefined;
     if (!deps.tokenCheck(token)) return refuse(socket, 401, 'Unauthorized');
     const agent = decodeURIComponent(match[1] as string);
+    // From here ws handles the socket's errors itself.
+    socket.off('error', onSocketError);
     sockets.handleUpgrade(req, socket, head, (ws) => serveSocket(ws, agent));
   });
 
@@ -38,6 +45,9 @@ export function attachAgentStreamSocket(
     const send = (message: object) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
     };
+    // ws reports a bad frame (too large, invalid UTF-8) here and closes the socket itself (1009,
+    // 1007…); without a listener the error would be thrown and crash the process.
+    ws.on('error', (err) => deps.log.debug({ agent, err }, 'stream socket failed'));
     ws.on('close', () => running?.abort(new Error('client disconnected')));
     ws.on('message', async (data) => {
       if (running) {
@@ -86,8 +96,9 @@ export function attachAgentStreamSocket(
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
-  } catch {
-    return { query: undefined, invalidJson: true };
+  } catch (err) {
+    // Say what is wrong with the message; validating a stand-in object would blame a missing query.
+    throw new InvalidRequest(`message: not valid JSON (${(err as Error).message})`);
   }
 }
 

@@ -1,0 +1,55 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { fakeReply } from '../fakes/fake-reply.ts';
+import { startFakeProvider } from '../fakes/start-fake-provider.ts';
+import { eventually } from '../support/eventually.ts';
+import { jsonOf } from '../support/json-of.ts';
+import { agentYaml, startTestRuntime, type TestRuntime } from '../support/start-test-runtime.ts';
+
+const assistant = () =>
+  agentYaml('assistant', {
+    model: { primary: { provider: 'openai', model: 'gpt-4o-mini' } },
+  });
+
+describe('cancelling an astromeshd run over HTTP', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  async function setup() {
+    const openai = await startFakeProvider('openai');
+    cleanups.push(() => openai.close());
+    const runtime = await startTestRuntime({
+      agents: { 'assistant.yaml': assistant() },
+      credentials: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: openai.baseUrl },
+    });
+    cleanups.push(() => runtime.stop());
+    return { openai, runtime };
+  }
+
+  const activeRunsOf = async (runtime: TestRuntime) =>
+    (await jsonOf(await runtime.request('/v1/system/status'))).active_runs;
+
+  it('cancels the model request when the client aborts a run before the model answers', async () => {
+    const { runtime, openai } = await setup();
+    openai.enqueue(fakeReply.hang());
+    const client = new AbortController();
+    const response = runtime.request('/v1/agents/assistant/run', {
+      method: 'POST',
+      body: JSON.stringify({ query: 'Hi' }),
+      signal: client.signal,
+    });
+    const settled = response.then(
+      () => 'answered',
+      (err: Error) => err.name,
+    );
+    // The fake records a request once it has read the body; from then on it sees the client leave.
+    await eventually(() => expect(openai.lastRequest.isStream).toBe(true));
+
+    client.abort();
+
+    expect(await settled).toBe('AbortError');
+    await eventually(() => expect(openai.lastRequest.wasAbortedByClient).toBe(true));
+    await eventually(async () => expect(await activeRunsOf(runtime)).toBe(0));
+  });
+});
