@@ -18,6 +18,7 @@ const noFilesystem = {
 export function createSafeTemplateEngine(): Liquid {
   return new Liquid({
     fs: noFilesystem,
+    relativeReference: false,
     ownPropertyOnly: true,
     strictFilters: true,
     parseLimit: 1_000_000,

@@ -81,6 +81,7 @@ async function* stream(candidate: Candidate, request: ModelRequest, signal: Abor
   const forwardAbort = () => controller.abort(signal.reason);
   signal.addEventListener('abort', forwardAbort, { once: true });
   let apiKey: string | undefined;
+  let finished = false;
   try {
     const call = prepareCall(candidate, request);
     apiKey = call.apiKey;
@@ -113,6 +114,7 @@ async function* stream(candidate: Candidate, request: ModelRequest, signal: Abor
           usage: part.totalUsage,
           finishReason: part.finishReason,
         });
+        finished = true;
         yield { type: 'finish', response };
         return;
       }
@@ -127,6 +129,8 @@ async function* stream(candidate: Candidate, request: ModelRequest, signal: Abor
     throw toProviderCallError(err, { candidate: candidate.label, apiKey });
   } finally {
     signal.removeEventListener('abort', forwardAbort);
-    controller.abort();
+    // A consumer that stopped reading early leaves the HTTP request open; cancel it. After a
+    // normal finish there is nothing to cancel, and an abort would only allocate an error.
+    if (!finished) controller.abort();
   }
 }

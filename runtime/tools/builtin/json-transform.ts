@@ -1,5 +1,5 @@
-import { Liquid } from 'liquidjs';
 import { z } from 'zod';
+import { createSafeTemplateEngine } from '../../config/safe-template-engine.ts';
 import { type Tool, ToolError } from '../tool-types.ts';
 
 const JsonTransformInput = z.object({
@@ -14,10 +14,6 @@ const JsonTransformInput = z.object({
 });
 type JsonTransformInput = z.infer<typeof JsonTransformInput>;
 
-// Bounds on what one template may cost; the model writes the template, so it is untrusted.
-const renderLimitMs = 1_000;
-const memoryLimitBytes = 10 * 1024 * 1024;
-
 export const jsonTransform: Tool<JsonTransformInput> = {
   name: 'json_transform',
   description:
@@ -26,16 +22,9 @@ export const jsonTransform: Tool<JsonTransformInput> = {
     'rendered string. Use it to turn one tool result into the shape another tool or the answer needs.',
   inputSchema: JsonTransformInput,
   async run(input) {
-    // A fresh engine per call, with in-memory templates only: include/render/layout can never
-    // read the file system, and ownPropertyOnly hides prototypes (constructor, __proto__).
-    const engine = new Liquid({
-      templates: {},
-      ownPropertyOnly: true,
-      strictFilters: true,
-      parseLimit: 100_000,
-      renderLimit: renderLimitMs,
-      memoryLimit: memoryLimitBytes,
-    });
+    // The model writes the template, so it is untrusted: the safe engine cannot read files or
+    // prototypes and bounds render time and memory.
+    const engine = createSafeTemplateEngine();
     let rendered: string;
     try {
       rendered = await engine.parseAndRender(input.template, { data: input.data });
