@@ -4,7 +4,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import type { Logger } from 'pino';
 import type { AgentDocument } from './agent-schema.ts';
-import { type AgentCheck, AgentFileError, parseAgentYaml } from './load-agent-file.ts';
+import { type AgentCheck, AgentConfigError, AgentFileError, parseAgentYaml } from './load-agent-file.ts';
 
 export interface CatalogEntry {
   /** metadata.name, or the file's base name while no version of the file ever loaded. */
@@ -21,6 +21,8 @@ export type CatalogChange = { type: 'loaded'; name: string; agent: AgentDocument
 interface FileState {
   contentHash: string;
   entry: CatalogEntry;
+  /** The agent name this file defines but was refused because another file had it first. */
+  waitingForName?: string;
 }
 
 export interface AgentCatalogDeps {
@@ -59,29 +61,45 @@ export function createAgentCatalog(deps: AgentCatalogDeps) {
       if (files.get(file)?.contentHash === contentHash) continue;
       loadFile(file, text, contentHash);
     }
+    // A file refused only because another file had its name is unchanged, so the loop above
+    // skips it; once that other file is removed or renamed, the name is free and it loads.
+    for (const [file, state] of files) {
+      const text = present.get(file);
+      if (state.waitingForName === undefined || text === undefined) continue;
+      if (ownerOf(state.waitingForName) === undefined) loadFile(file, text, state.contentHash);
+    }
   }
 
   function loadFile(file: string, text: string, contentHash: string): void {
     const previous = files.get(file)?.entry;
+    let waitingForName: string | undefined;
     try {
       const agent = parseAgentYaml(text, file, deps.checks);
       const name = agent.metadata.name;
       const owner = ownerOf(name);
       if (owner && owner !== file) {
+        waitingForName = name;
         throw new AgentFileError(file, [
           { path: ['metadata', 'name'], message: `agent '${name}' is already defined in ${basename(owner)}` },
         ]);
       }
       files.set(file, { contentHash, entry: { name, file, agent, error: undefined } });
+      try {
+        deps.onChange({ type: 'loaded', name, agent });
+      } catch (err) {
+        // The engine could not build the agent: report it like any other problem of this file.
+        const message = err instanceof Error ? err.message : String(err);
+        throw new AgentFileError(file, err instanceof AgentConfigError ? err.issues : [{ path: [], message }]);
+      }
+      // Only now: a new version that cannot be built must not take the old name's agent away.
       if (previous?.agent && previous.name !== name) deps.onChange({ type: 'removed', name: previous.name });
-      deps.onChange({ type: 'loaded', name, agent });
       deps.log.info({ file, agent: name }, 'agent loaded');
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
       const entry: CatalogEntry = previous?.agent
         ? { ...previous, error }
         : { name: basename(file, extname(file)), file, agent: undefined, error };
-      files.set(file, { contentHash, entry });
+      files.set(file, { contentHash, entry, waitingForName });
       deps.log.warn({ file, agent: entry.name, error, keptLastGood: entry.agent !== undefined }, 'agent file refused');
     }
   }

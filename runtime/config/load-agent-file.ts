@@ -26,6 +26,20 @@ export class AgentFileError extends Error {
   }
 }
 
+/**
+ * What the runtime finds wrong with an agent while building it from a valid file (a tool config
+ * its tool refuses). The catalog names the file, turning it into an AgentFileError.
+ */
+export class AgentConfigError extends Error {
+  override name = 'AgentConfigError';
+  readonly issues: ConfigIssue[];
+
+  constructor(issues: ConfigIssue[]) {
+    super(issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`).join('\n'));
+    this.issues = issues;
+  }
+}
+
 const templates = createSafeTemplateEngine();
 
 export async function loadAgentFile(file: string, checks: AgentCheck[] = []): Promise<AgentDocument> {

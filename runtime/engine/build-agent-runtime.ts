@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { AgentDocument, GuardrailSpec } from '../config/agent-schema.ts';
 import type { CredentialsLookup } from '../config/credentials-lookup.ts';
+import { AgentConfigError } from '../config/load-agent-file.ts';
 import { createSafeTemplateEngine, type Template } from '../config/safe-template-engine.ts';
 import { type ConversationMemory, createConversationMemory } from '../memory/create-conversation-memory.ts';
 import type { ConversationStore } from '../memory/memory-types.ts';
@@ -11,6 +12,7 @@ import { createModelRouter, type RetryPolicy } from '../router/model-router.ts';
 import type { ModelRouter } from '../router/model-types.ts';
 import { createCandidateClient } from '../router/providers/create-candidate-client.ts';
 import { createAgentToolset } from '../tools/create-agent-toolset.ts';
+import { ToolConfigError } from '../tools/tool-types.ts';
 
 export interface SharedRuntimeDeps {
   credentials: CredentialsLookup;
@@ -62,12 +64,7 @@ export function buildAgentRuntime(document: AgentDocument, deps: SharedRuntimeDe
       }
     },
   });
-  const toolset = createAgentToolset({
-    agent: name,
-    specs: document.spec.tools ?? [],
-    credentials: deps.credentials,
-    log,
-  });
+  const toolset = createToolsetOf(document, deps, log);
   const memoryConfig = document.spec.memory?.conversational ?? {};
   // No backend named: PostgreSQL when the runtime has one (replicas share it), else in-process.
   const backend = memoryConfig.backend ?? (deps.conversations.postgres ? 'postgres' : 'memory');
@@ -93,6 +90,8 @@ export function buildAgentRuntime(document: AgentDocument, deps: SharedRuntimeDe
       );
       return response.text;
     },
+    onSummaryFailed: (err, { session }) =>
+      log.warn({ err, session }, 'summarising the conversation failed; the next turn tries again'),
   });
   const systemSource = document.spec.prompts?.system;
   return {
@@ -104,6 +103,18 @@ export function buildAgentRuntime(document: AgentDocument, deps: SharedRuntimeDe
     promptRendersMemory: systemSource !== undefined && /\{\{-?\s*memory\b/.test(systemSource),
     guardrails: { input: document.spec.guardrails?.input ?? [], output: document.spec.guardrails?.output ?? [] },
   };
+}
+
+/** The agent's tools; a config its tool refuses is reported against the agent's `tools[]` entry. */
+function createToolsetOf(document: AgentDocument, deps: SharedRuntimeDeps, log: Logger) {
+  const specs = document.spec.tools ?? [];
+  try {
+    return createAgentToolset({ agent: document.metadata.name, specs, credentials: deps.credentials, log });
+  } catch (err) {
+    if (!(err instanceof ToolConfigError)) throw err;
+    const index = specs.findIndex((spec) => spec.name === err.tool);
+    throw new AgentConfigError([{ path: ['spec', 'tools', index], message: err.message }]);
+  }
 }
 
 export async function renderSystemPrompt(

@@ -16,7 +16,10 @@ export type ConversationalMemoryConfig = MemorySpec['conversational'];
 export interface ConversationMemory {
   /** The session's memory, to put before the new user message (messages) or into {{ memory }} (text). */
   recall(agent: string, session: string): Promise<MemoryRecall>;
-  /** Stores a run's turns; under the summary strategy it may also call `summarize`, with `signal`. */
+  /**
+   * Stores a run's turns; under the summary strategy it may also call `summarize`, with `signal`.
+   * A summary that fails does not fail this call when the memory was given `onSummaryFailed`.
+   */
   remember(agent: string, session: string, turns: Turn[], signal: AbortSignal): Promise<void>;
   /** Every stored turn of the session, oldest first (GET /v1/memory/{agent}/history/{session}). */
   history(agent: string, session: string): Promise<StoredTurn[]>;
@@ -26,6 +29,11 @@ export interface ConversationMemory {
 
 const defaults = { windowSize: 50, summaryMaxTurns: 20, maxTokens: 2000 };
 
+/** Marks a failure of `summarize`, as opposed to one of the store. */
+class SummaryFailed extends Error {
+  override name = 'SummaryFailed';
+}
+
 /**
  * An agent's conversational memory: the strategy its `spec.memory.conversational` names, over a
  * store the engine chose from `backend`. With no config it is a 50-message sliding window.
@@ -34,8 +42,21 @@ export function createConversationMemory(deps: {
   store: ConversationStore;
   config: ConversationalMemoryConfig;
   summarize: Summarize;
+  /**
+   * Told when summarising fails; remember() then succeeds anyway. The turns are stored before
+   * summarising and the next remember() tries again, so a run whose answer is written must not
+   * fail, nor every later run of the session, because the summarizer model is down.
+   */
+  onSummaryFailed?: (err: unknown, session: { agent: string; session: string }) => void;
 }): ConversationMemory {
-  const { store, summarize } = deps;
+  const { store, onSummaryFailed } = deps;
+  const summarize: Summarize = async (input, signal) => {
+    try {
+      return await deps.summarize(input, signal);
+    } catch (err) {
+      throw new SummaryFailed('summarising the conversation failed', { cause: err });
+    }
+  };
   const config = deps.config ?? {};
   const ttlSeconds = config.ttl;
   const strategy: ConversationStrategy = (() => {
@@ -61,7 +82,14 @@ export function createConversationMemory(deps: {
   return {
     recall: (agent, session) => strategy.recall(agent, session),
     async remember(agent, session, turns, signal) {
-      if (turns.length > 0) await strategy.remember(agent, session, turns, signal);
+      if (turns.length === 0) return;
+      try {
+        await strategy.remember(agent, session, turns, signal);
+      } catch (err) {
+        if (!(err instanceof SummaryFailed)) throw err;
+        if (!onSummaryFailed) throw err.cause;
+        onSummaryFailed(err.cause, { agent, session });
+      }
     },
     history: (agent, session) => store.history(agent, session),
     clear: (agent, session) => store.clear(agent, session),

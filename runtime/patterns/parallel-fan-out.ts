@@ -28,7 +28,9 @@ export const parallelFanOut: Pattern = async ({ messages, query, maxIterations, 
   );
   const subtasks = stringListOf(parseJsonReply(splitReply.text), 'subtasks', maxSubtasks) ?? [query];
 
-  const results = await Promise.all(
+  // allSettled, not all: a failed subtask must not end the run while the others still call
+  // models and tools, and send tool events to a caller whose run already ended.
+  const settled = await Promise.allSettled(
     subtasks.map((subtask) =>
       reactLoop({
         messages: [...messages, { role: 'user', content: `Work on this subtask of the request: ${subtask}` }],
@@ -39,6 +41,9 @@ export const parallelFanOut: Pattern = async ({ messages, query, maxIterations, 
       }),
     ),
   );
+  const failed = settled.find((outcome) => outcome.status === 'rejected');
+  if (failed) throw failed.reason;
+  const results = settled.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value : ''));
 
   const report = subtasks.map((subtask, i) => `Subtask ${i + 1} (${subtask}): ${results[i]}`).join('\n');
   await steps.callModel(

@@ -1,5 +1,6 @@
 import type { ChatMessage } from '../router/model-types.ts';
 import type { Pattern, StepRunner } from './pattern-types.ts';
+import { toolExchangesAsText } from './tool-exchanges-as-text.ts';
 
 const answerNowInstruction =
   'You have used every tool call this run allows. Answer the user now with what you have; do not call tools.';
@@ -8,7 +9,7 @@ const answerNowInstruction =
  * ReAct with native tool calling: the model answers or asks for tools; tool results go back
  * into the conversation; repeat. After `maxIterations` model calls that all asked for tools,
  * one last call without tools makes the model answer with what it has (upstream returned
- * "Max iterations reached" instead of an answer).
+ * "Max iterations reached" instead of an answer); that call sees the tool exchanges as text.
  */
 export const react: Pattern = async ({ messages, maxIterations, steps }) => {
   await reactLoop({ messages, maxIterations, steps, role: 'reasoner', streamText: true });
@@ -41,7 +42,7 @@ export async function reactLoop(options: {
     }
   }
   conversation.push({ role: 'user', content: answerNowInstruction });
-  const final = await steps.callModel({ messages: conversation, role }, { streamText });
+  const final = await steps.callModel({ messages: toolExchangesAsText(conversation), role }, { streamText });
   if (final.text !== '') texts.push(final.text);
   return texts.join('\n\n');
 }
