@@ -56,10 +56,13 @@ export function parseOptions(argv: string[]): Options | 'help' {
   });
   if (values.help) return 'help';
   if (!values['agents-dir']) throw new UsageError('--agents-dir is required');
-  const port = Number(values.port);
+  // Digits only: Number() reads '' (an unset `--port=$PORT`) as 0, and also takes ' 80', '1e3', '0x50'.
+  const port = /^\d+$/.test(values.port) ? Number(values.port) : Number.NaN;
   if (!Number.isInteger(port) || port < 0 || port > 65_535)
     throw new UsageError(`--port: '${values.port}' is not a port number`);
-  const shutdownTimeoutSeconds = Number(values['shutdown-timeout']);
+  const shutdownTimeoutSeconds = /^\d+(\.\d+)?$/.test(values['shutdown-timeout'])
+    ? Number(values['shutdown-timeout'])
+    : Number.NaN;
   if (!Number.isFinite(shutdownTimeoutSeconds) || shutdownTimeoutSeconds < 0) {
     throw new UsageError(`--shutdown-timeout: '${values['shutdown-timeout']}' is not a number of seconds`);
   }

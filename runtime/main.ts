@@ -3,7 +3,7 @@
 import { pino } from 'pino';
 import { type Options, parseOptions, UsageError, usage } from './cli-options.ts';
 import { routeSdkWarningsTo } from './router/providers/route-sdk-warnings.ts';
-import { startRuntime } from './start-runtime.ts';
+import { type RunningRuntime, startRuntime } from './start-runtime.ts';
 
 let options: Options | 'help';
 try {
@@ -23,7 +23,15 @@ if (options === 'help') {
     redact: { paths: ['*.apiKey', '*.api_key', '*.token', '*.password', '*.authorization'], censor: '[redacted]' },
   });
   routeSdkWarningsTo(log);
-  const runtime = await startRuntime(options, { env: process.env, log });
+  let runtime: RunningRuntime;
+  try {
+    runtime = await startRuntime(options, { env: process.env, log });
+  } catch (err) {
+    // A runtime that cannot start (no agents folder, no token file, port taken) says why in the
+    // same JSON log as everything else: a raw stack trace on stderr is lost to a log pipeline.
+    log.fatal({ err }, 'astromeshd failed to start');
+    process.exit(1);
+  }
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -67,3 +67,17 @@ export class ProvidersUnavailable extends RuntimeError {
     this.failures = failures;
   }
 }
+
+/** The runtime is stopping and cancelled this run at its shutdown deadline. */
+export class ShuttingDown extends RuntimeError {
+  constructor() {
+    super('shutting_down', 503, 'the runtime is shutting down; retry on another replica');
+  }
+}
+
+/** The caller went away; nobody reads the answer, so this is not a server error. */
+export class ClientGone extends RuntimeError {
+  constructor() {
+    super('client_closed_request', 499, 'the client closed the connection before the run finished');
+  }
+}

@@ -1,7 +1,7 @@
 import { type FSWatcher, watch } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { load } from 'js-yaml';
+import { load, YAMLException } from 'js-yaml';
 import type { Logger } from 'pino';
 import type { CredentialsLookup } from './credentials-lookup.ts';
 
@@ -107,7 +107,16 @@ function dotenvPairs(text: string): [string, string][] {
 }
 
 function yamlPairs(text: string, path: string): [string, string][] {
-  const parsed = load(text);
+  let parsed: unknown;
+  try {
+    parsed = load(text);
+  } catch (err) {
+    // js-yaml's message quotes the offending lines, and those hold keys: keep only the reason
+    // and the position.
+    if (!(err instanceof YAMLException)) throw err;
+    const where = err.mark ? ` at line ${err.mark.line + 1}` : '';
+    throw new Error(`${path}: not valid YAML (${err.reason}${where})`);
+  }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new Error(`${path}: expected a map of NAME: value`);
   }

@@ -110,6 +110,7 @@ export function createAgentEngine(deps: AgentEngineDeps) {
         },
         signal,
         emit,
+        streaming: options.onEvent !== undefined,
         trace,
         metrics: deps.metrics,
         now: deps.now,

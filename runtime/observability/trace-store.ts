@@ -27,30 +27,44 @@ const statusNames = ['UNSET', 'OK', 'ERROR'] as const;
  */
 export function createTraceStore(options: { maxTraces?: number } = {}) {
   const maxTraces = options.maxTraces ?? 1_000;
-  const traces = new Map<string, TraceView>();
+  // Spans are kept as the SDK ended them and turned into views only when read: runs outnumber
+  // reads of /v1/traces by far, so conversion stays off the hot path.
+  const traces = new Map<string, ReadableSpan[]>();
+
+  function view(traceId: string, spans: ReadableSpan[]): TraceView {
+    const trace: TraceView = { trace_id: traceId, agent: null, session_id: null, spans: spans.map(toSpanView) };
+    for (const span of spans) {
+      if (typeof span.attributes.agent === 'string') trace.agent = span.attributes.agent;
+      if (typeof span.attributes.session_id === 'string') trace.session_id = span.attributes.session_id;
+    }
+    trace.spans.sort((a, b) => a.start_time.localeCompare(b.start_time));
+    return trace;
+  }
 
   return {
     add(span: ReadableSpan): void {
       const traceId = span.spanContext().traceId;
-      let trace = traces.get(traceId);
-      if (!trace) {
-        trace = { trace_id: traceId, agent: null, session_id: null, spans: [] };
-        traces.set(traceId, trace);
-        if (traces.size > maxTraces) traces.delete(traces.keys().next().value as string);
+      const spans = traces.get(traceId);
+      if (spans) {
+        spans.push(span);
+        return;
       }
-      const attributes = { ...span.attributes };
-      if (typeof attributes.agent === 'string') trace.agent = attributes.agent;
-      if (typeof attributes.session_id === 'string') trace.session_id = attributes.session_id;
-      trace.spans.push(toSpanView(span));
-      trace.spans.sort((a, b) => a.start_time.localeCompare(b.start_time));
+      traces.set(traceId, [span]);
+      if (traces.size > maxTraces) traces.delete(traces.keys().next().value as string);
     },
     get(traceId: string): TraceView | undefined {
-      return traces.get(traceId);
+      const spans = traces.get(traceId);
+      return spans ? view(traceId, spans) : undefined;
     },
     /** Newest first. */
     list(filter: { agent?: string; limit: number }): TraceView[] {
-      const newestFirst = [...traces.values()].reverse();
-      return newestFirst.filter((trace) => !filter.agent || trace.agent === filter.agent).slice(0, filter.limit);
+      const found: TraceView[] = [];
+      for (const [traceId, spans] of [...traces].reverse()) {
+        if (filter.agent && !spans.some((span) => span.attributes.agent === filter.agent)) continue;
+        found.push(view(traceId, spans));
+        if (found.length === filter.limit) break;
+      }
+      return found;
     },
   };
 }

@@ -9,6 +9,11 @@ export interface StepRunnerDeps {
   tools: ToolInvoker;
   signal: AbortSignal;
   emit: (event: RunEvent) => void;
+  /**
+   * Whether someone watches the run as it happens (WebSocket). A plain HTTP run needs no token
+   * stream, so its model calls use the provider's JSON answer: same result, far less work.
+   */
+  streaming: boolean;
   trace: RunTrace;
   metrics: MetricsRegistry;
   now: () => number;
@@ -33,19 +38,25 @@ export function createStepRunner(deps: StepRunnerDeps): { steps: StepRunner; tot
     const role = request.role ?? 'default';
     return deps.trace.span('llm.complete', { role }, async (span) => {
       const startedAt = deps.now();
+      // Several model turns write one answer; a blank line keeps their texts apart, in the stream
+      // exactly as in the final response.
       let separatorPending = totals.answer !== '';
+      const writeAnswer = (text: string) => {
+        if (!options.streamText || text === '') return;
+        if (separatorPending) streamToken('\n\n');
+        separatorPending = false;
+        streamToken(text);
+      };
       let response: ModelResponse | undefined;
       try {
-        for await (const chunk of deps.router.stream(request, deps.signal)) {
-          if (chunk.type === 'text' && options.streamText && chunk.text !== '') {
-            // Several model turns write one answer; a blank line keeps their texts apart, in the
-            // stream exactly as in the final response.
-            if (separatorPending) streamToken('\n\n');
-            separatorPending = false;
-            streamToken(chunk.text);
-          } else if (chunk.type === 'finish') {
-            response = chunk.response;
+        if (deps.streaming) {
+          for await (const chunk of deps.router.stream(request, deps.signal)) {
+            if (chunk.type === 'text') writeAnswer(chunk.text);
+            else if (chunk.type === 'finish') response = chunk.response;
           }
+        } else {
+          response = await deps.router.generate(request, deps.signal);
+          writeAnswer(response.text);
         }
       } finally {
         totals.modelMs += deps.now() - startedAt;

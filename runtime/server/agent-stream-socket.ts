@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { RunRequest } from '../engine/run-request.ts';
 import type { RunEvent } from '../patterns/pattern-types.ts';
-import { InvalidRequest } from '../runtime-error.ts';
+import { ClientGone, InvalidRequest } from '../runtime-error.ts';
 import { bearerTokenOf, type TokenCheck } from './bearer-token.ts';
 import { toErrorBody } from './error-envelope.ts';
 import { parse } from './routes/parse.ts';
@@ -48,7 +48,7 @@ export function attachAgentStreamSocket(
     // ws reports a bad frame (too large, invalid UTF-8) here and closes the socket itself (1009,
     // 1007…); without a listener the error would be thrown and crash the process.
     ws.on('error', (err) => deps.log.debug({ agent, err }, 'stream socket failed'));
-    ws.on('close', () => running?.abort(new Error('client disconnected')));
+    ws.on('close', () => running?.abort(new ClientGone()));
     ws.on('message', async (data) => {
       if (running) {
         return send({

@@ -3,6 +3,7 @@ import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import Koa from 'koa';
 import type { Logger } from 'pino';
+import { ShuttingDown } from '../runtime-error.ts';
 import { attachAgentStreamSocket } from './agent-stream-socket.ts';
 import { bearerTokenOf, type TokenCheck, Unauthorized } from './bearer-token.ts';
 import { errorEnvelope } from './error-envelope.ts';
@@ -25,9 +26,19 @@ export function createRuntimeServer(
 ): RuntimeServer {
   const { tokenCheck, log } = options;
   const shutdownController = new AbortController();
+  let isDraining = false;
   const app = new Koa();
   app.proxy = false;
   app.silent = true;
+  app.use(async (ctx, next) => {
+    try {
+      await next();
+    } finally {
+      // A response sent while draining closes its connection: kept alive, it would let a client
+      // (the Cloud API's connection pool) start new runs on a runtime that is stopping.
+      if (isDraining) ctx.set('Connection', 'close');
+    }
+  });
   app.use(errorEnvelope(log));
   app.use(async (ctx, next) => {
     ctx.state.shutdown = shutdownController.signal;
@@ -72,13 +83,14 @@ export function createRuntimeServer(
       });
     },
     async shutdown(deadlineMs) {
+      isDraining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const deadline = services.now() + deadlineMs;
       while (services.engine.activeRuns() > 0 && services.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
-      shutdownController.abort(new Error('server shutting down'));
+      shutdownController.abort(new ShuttingDown());
       sockets.closeAll();
       server.closeAllConnections();
       await closed;

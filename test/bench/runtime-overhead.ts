@@ -1,9 +1,10 @@
 // npm run bench: runtime overhead of astromeshd over a direct call to the same fake model.
 //
 // Three processes: this load generator, a fake OpenAI provider, and astromeshd (started the way
-// production starts it: `node runtime/main.ts`). "Direct" is the same streamed Chat Completions
-// request the runtime makes, sent by this process straight to the fake; overhead is runtime
-// latency minus direct latency, at the same percentile. Prints numbers, asserts nothing.
+// production starts it: `node runtime/main.ts`). "Direct" is the same Chat Completions request
+// the runtime makes for a run over HTTP (JSON, not streamed), sent by this process straight to
+// the fake; overhead is runtime latency minus direct latency, at the same percentile. Prints
+// numbers, asserts nothing.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -117,8 +118,6 @@ async function callFakeDirectly(baseUrl: string): Promise<void> {
     headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' },
     body: JSON.stringify({
       model: 'gpt-4o-mini',
-      stream: true,
-      stream_options: { include_usage: true },
       messages: [
         { role: 'system', content: 'You are a benchmark agent.' },
         { role: 'user', content: 'Say something.' },
@@ -175,7 +174,7 @@ function print(
   extra: { coldStartMs: number; rssMb: number },
 ): void {
   const ms = (value: number) => `${value.toFixed(2)} ms`;
-  const lines = ['astromeshd runtime overhead (fake OpenAI provider, streamed Chat Completions)', ''];
+  const lines = ['astromeshd runtime overhead (fake OpenAI provider, Chat Completions)', ''];
   for (const { concurrency, direct, runtime } of results) {
     lines.push(
       `concurrency ${concurrency}:`,

@@ -44,7 +44,7 @@ describe('cancelling an astromeshd run over HTTP', () => {
       (err: Error) => err.name,
     );
     // The fake records a request once it has read the body; from then on it sees the client leave.
-    await eventually(() => expect(openai.lastRequest.isStream).toBe(true));
+    await eventually(() => expect(openai.requestCount).toBe(1));
 
     client.abort();
 

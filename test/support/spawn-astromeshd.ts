@@ -1,0 +1,119 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { eventually } from './eventually.ts';
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+/** One JSON log record astromeshd wrote on stdout (pino's fields plus the record's own). */
+export interface LogRecord {
+  level: number;
+  time: number;
+  msg: string;
+  [field: string]: unknown;
+}
+
+export interface ProcessExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface AstromeshdProcess {
+  readonly child: ChildProcess;
+  /** Everything the process wrote to stdout so far. */
+  stdout(): string;
+  stderr(): string;
+  /** The complete stdout lines so far (a line still being written is left out). */
+  stdoutLines(): string[];
+  /** stdoutLines() parsed; throws naming the first line that is not JSON. */
+  logs(): LogRecord[];
+  /** Waits for the first log record with this msg, e.g. 'astromeshd listening'. */
+  waitForLog(msg: string): Promise<LogRecord>;
+  /** Settles when the process has exited, with its code or the signal that ended it. */
+  readonly exited: Promise<ProcessExit>;
+  /** Like `exited`, but fails if the process is still running after `deadlineMs`. */
+  exitWithin(deadlineMs: number): Promise<ProcessExit>;
+  /** SIGKILL if still running, then waits for the exit; safe to call at any time, more than once. */
+  kill(): Promise<void>;
+}
+
+/**
+ * Runs astromeshd as a real child process: `node runtime/main.ts …args` with the Node that runs
+ * the tests (Node 24). The environment holds only PATH, with that Node first, so no key of the
+ * developer's shell reaches the runtime; `command` replaces `node runtime/main.ts` (e.g. to run
+ * `./runtime/main.ts` through its shebang), relative to the repository root.
+ */
+export function spawnAstromeshd(
+  args: string[],
+  options: { command?: string; env?: NodeJS.ProcessEnv } = {},
+): AstromeshdProcess {
+  const [command, commandArgs] = options.command
+    ? [options.command, args]
+    : [process.execPath, ['runtime/main.ts', ...args]];
+  const child = spawn(command, commandArgs, {
+    cwd: repoRoot,
+    env: { PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const exited = new Promise<ProcessExit>((resolve, reject) => {
+    child.once('error', reject);
+    // 'close' rather than 'exit': by then stdout and stderr have been read to the end.
+    child.once('close', (code, signal) => resolve({ code, signal }));
+  });
+  let exit: ProcessExit | undefined;
+  // The rejection (a failed spawn) is for whoever awaits `exited`; this branch must not be unhandled.
+  exited.then(
+    (result) => {
+      exit = result;
+    },
+    () => {},
+  );
+
+  const stdoutLines = () => stdout.split('\n').slice(0, -1);
+  const logs = () =>
+    stdoutLines().map((line) => {
+      try {
+        return JSON.parse(line) as LogRecord;
+      } catch {
+        throw new Error(`astromeshd wrote a stdout line that is not JSON: ${line}`);
+      }
+    });
+
+  return {
+    child,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    stdoutLines,
+    logs,
+    waitForLog: (msg) =>
+      eventually(
+        () => {
+          const record = logs().find((candidate) => candidate.msg === msg);
+          if (record) return record;
+          const state = exit ? `exited (${exit.code ?? exit.signal})` : 'is running';
+          throw new Error(`astromeshd ${state} and has not logged '${msg}'; stderr:\n${stderr}`);
+        },
+        { timeoutMs: 20_000 },
+      ),
+    exited,
+    exitWithin(deadlineMs) {
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`astromeshd was still running ${deadlineMs} ms later`)), deadlineMs);
+      });
+      return Promise.race([exited, deadline]).finally(() => clearTimeout(timer));
+    },
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited.catch(() => {});
+    },
+  };
+}
