@@ -35,7 +35,7 @@ const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.
  */
 export async function startRuntime(
   options: Options,
-  deps: { env: NodeJS.ProcessEnv; log: Logger; modelRetry?: RetryPolicy },
+  deps: { env: NodeJS.ProcessEnv; log: Logger; modelRetry?: RetryPolicy; otlpExportDelayMs?: number },
 ): Promise<RunningRuntime> {
   const { log } = deps;
   const now = () => performance.timeOrigin + performance.now();
@@ -48,7 +48,11 @@ export async function startRuntime(
       ? await createPostgresConversationStore({ connectionString: options.memory, schema: options.memorySchema, log })
       : undefined,
   };
-  const tracing = createTracing({ serviceName: 'astromeshd', otlpEndpoint: options.otlpEndpoint });
+  const tracing = createTracing({
+    serviceName: 'astromeshd',
+    otlpEndpoint: options.otlpEndpoint,
+    otlpExportDelayMs: deps.otlpExportDelayMs,
+  });
   const metrics = createMetricsRegistry();
   const breakers = createBreakerRegistry();
   let engine: AgentEngine | undefined;

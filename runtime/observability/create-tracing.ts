@@ -23,11 +23,21 @@ function traceStoreProcessor(store: TraceStore): SpanProcessor {
  * OpenTelemetry tracing for the runtime: W3C trace ids, spans kept in a bounded in-memory store
  * for /v1/traces, and, when `otlpEndpoint` is set, exported over OTLP/HTTP (JSON) as well.
  */
-export function createTracing(options: { serviceName: string; otlpEndpoint?: string; maxTraces?: number }) {
+export function createTracing(options: {
+  serviceName: string;
+  otlpEndpoint?: string;
+  /** How long spans wait to be exported in a batch (the SDK's default, 5 s, unless set). */
+  otlpExportDelayMs?: number;
+  maxTraces?: number;
+}) {
   const store = createTraceStore({ maxTraces: options.maxTraces });
   const spanProcessors: SpanProcessor[] = [traceStoreProcessor(store)];
   if (options.otlpEndpoint) {
-    spanProcessors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url: options.otlpEndpoint })));
+    spanProcessors.push(
+      new BatchSpanProcessor(new OTLPTraceExporter({ url: options.otlpEndpoint }), {
+        scheduledDelayMillis: options.otlpExportDelayMs,
+      }),
+    );
   }
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': options.serviceName }),

@@ -25,6 +25,7 @@ export async function startTestRuntime(
     memoryUrl?: string;
     memorySchema?: string;
     shutdownTimeoutSeconds?: number;
+    otlpEndpoint?: string;
   } = {},
 ): Promise<TestRuntime> {
   const dir = mkdtempSync(join(tmpdir(), 'astromeshd-test-'));
@@ -45,12 +46,17 @@ export async function startTestRuntime(
       memory: options.memoryUrl,
       memorySchema: options.memorySchema,
       authTokenFile: tokenFile,
-      otlpEndpoint: undefined,
+      otlpEndpoint: options.otlpEndpoint,
       shutdownTimeoutSeconds: options.shutdownTimeoutSeconds ?? 5,
       logLevel: 'silent',
     },
     // The process environment must not leak real keys into tests: only the credentials file counts.
-    { env: {}, log: pino({ level: 'silent' }), modelRetry: { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 2 } },
+    {
+      env: {},
+      log: pino({ level: 'silent' }),
+      modelRetry: { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 2 },
+      otlpExportDelayMs: 50,
+    },
   );
   return {
     ...runtime,
