@@ -54,11 +54,24 @@ export function parseAgentYaml(text: string, file: string, checks: AgentCheck[] 
     const reason = err instanceof YAMLException ? err.message : String(err);
     throw new AgentFileError(file, [{ path: [], message: `not valid YAML: ${reason}` }]);
   }
+  const checked = checkAgentDocument(raw, checks);
+  if (!checked.agent) throw new AgentFileError(file, checked.issues);
+  return checked.agent;
+}
+
+/**
+ * Everything the runtime checks before it accepts an agent: the schema, the prompt templates and
+ * the given checks. The Cloud API runs the same function on what it compiles, so an agent the
+ * runtime would refuse is refused at the API, naming the field.
+ */
+export function checkAgentDocument(
+  raw: unknown,
+  checks: AgentCheck[] = [],
+): { agent: AgentDocument; issues: [] } | { agent: undefined; issues: ConfigIssue[] } {
   const parsed = AgentDocument.safeParse(raw);
-  if (!parsed.success) throw new AgentFileError(file, parsed.error.issues.map(toConfigIssue));
+  if (!parsed.success) return { agent: undefined, issues: parsed.error.issues.map(toConfigIssue) };
   const issues = [...templateIssues(parsed.data), ...checks.flatMap((check) => check(parsed.data))];
-  if (issues.length > 0) throw new AgentFileError(file, issues);
-  return parsed.data;
+  return issues.length > 0 ? { agent: undefined, issues } : { agent: parsed.data, issues: [] };
 }
 
 function templateIssues(agent: AgentDocument): ConfigIssue[] {

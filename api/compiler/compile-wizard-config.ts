@@ -1,0 +1,98 @@
+import { agentIdOf } from '../../crds/cloud-agent.ts';
+import type { AgentDocument, GuardrailSpec, ModelBlock } from '../../runtime/config/agent-schema.ts';
+import { type ConfigIssue, checkAgentDocument } from '../../runtime/config/load-agent-file.ts';
+import { createAgentChecks } from '../../runtime/engine/create-agent-checks.ts';
+import type { WizardConfig } from '../schemas/wizard-config.ts';
+
+// Guardrail names of the wizard, as the rules the runtime applies. Settings a bare name cannot
+// carry get defaults here; cost_limit takes step5.max_tokens.
+const inputRules: Record<WizardConfig['step5']['input_guardrails'][number], () => GuardrailSpec> = {
+  pii_filter: () => ({ type: 'pii_filter', action: 'redact' }),
+  pii_detection: () => ({ type: 'pii_detection', action: 'redact' }),
+  max_length: () => ({ type: 'max_length', max_chars: 10_000 }),
+};
+const outputRules: Record<WizardConfig['step5']['output_guardrails'][number], (maxTokens: number) => GuardrailSpec> = {
+  pii_filter: () => ({ type: 'pii_filter', action: 'redact' }),
+  pii_detection: () => ({ type: 'pii_detection', action: 'redact' }),
+  content_safety: () => ({ type: 'content_safety' }),
+  cost_limit: (maxTokens) => ({ type: 'cost_limit', max_tokens_per_turn: maxTokens }),
+};
+
+/**
+ * Compiles a WizardConfig into the `astromesh/v1` Agent the runtime loads, with agent id
+ * `{org_slug}__{name}`. Pure: the same input always gives the same document.
+ */
+export function compileWizardConfig(input: { orgSlug: string; config: WizardConfig }): AgentDocument {
+  const { orgSlug, config } = input;
+  const { step1, step2, step3, step4, step5 } = config;
+  const maxTokens = step5.max_tokens;
+  const persona = step2.persona?.trim();
+  const system = [persona ? `You are ${persona}.` : '', step2.system_prompt].filter((part) => part !== '').join('\n\n');
+  return {
+    apiVersion: 'astromesh/v1',
+    kind: 'Agent',
+    metadata: {
+      name: agentIdOf(orgSlug, config.name),
+      labels: { 'astromesh.io/org': orgSlug, 'astromesh.io/agent': config.name },
+    },
+    spec: {
+      identity: { display_name: config.display_name ?? config.name, ...(persona ? { description: persona } : {}) },
+      model: {
+        primary: modelBlock(step1.model, maxTokens),
+        ...(step1.fallback_model ? { fallback: modelBlock(step1.fallback_model, maxTokens) } : {}),
+        // The wizard's fallback is a fallback: keep primary first. capability_match only moves a
+        // model behind the other when tools are offered and it cannot call them.
+        routing: { strategy: 'capability_match' },
+      },
+      ...(system === '' ? {} : { prompts: { system } }),
+      orchestration: { pattern: 'react', max_iterations: 10 },
+      tools: step3.tools.map((name) => ({ name, type: 'builtin' as const })),
+      memory: {
+        conversational: {
+          strategy: step4.memory_strategy,
+          ...(step4.memory_strategy === 'sliding_window' ? { window_size: step4.window_size } : {}),
+          ...(step4.memory_strategy === 'summary' ? { max_turns: step4.window_size } : {}),
+        },
+      },
+      guardrails: {
+        input: step5.input_guardrails.map((name) => inputRules[name]()),
+        output: step5.output_guardrails.map((name) => outputRules[name](maxTokens)),
+      },
+    },
+  };
+}
+
+function modelBlock(ref: string, maxTokens: number): ModelBlock {
+  const slash = ref.indexOf('/');
+  return {
+    provider: ref.slice(0, slash) as ModelBlock['provider'],
+    model: ref.slice(slash + 1),
+    max_tokens: maxTokens,
+  };
+}
+
+export interface WizardIssue {
+  /** The WizardConfig field at fault, e.g. `step3.tools[1]`. */
+  field: string;
+  message: string;
+}
+
+/**
+ * What the runtime would refuse in the compiled agent (unknown tools, a prompt that is not a valid
+ * template…), named by WizardConfig field, so the API refuses it on create and update.
+ */
+export function wizardConfigIssues(input: { orgSlug: string; config: WizardConfig }): WizardIssue[] {
+  const checked = checkAgentDocument(compileWizardConfig(input), createAgentChecks({ hasPostgresMemory: true }));
+  return checked.issues.map((issue) => ({ field: wizardFieldOf(issue.path), message: issue.message }));
+}
+
+function wizardFieldOf(path: ConfigIssue['path']): string {
+  const [first, second, third, fourth] = path;
+  if (first === 'metadata') return 'name';
+  if (second === 'prompts') return 'step2.system_prompt';
+  if (second === 'model') return third === 'fallback' ? 'step1.fallback_model' : 'step1.model';
+  if (second === 'tools') return `step3.tools[${third}]`;
+  if (second === 'memory') return 'step4';
+  if (second === 'guardrails') return `step5.${third}_guardrails[${fourth}]`;
+  return path.join('.');
+}

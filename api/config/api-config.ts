@@ -1,0 +1,156 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+/** A configuration the API refuses to start with; the message names the variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export interface MasterKey {
+  id: string;
+  key: Buffer;
+}
+
+export interface ApiConfig {
+  mode: 'development' | 'production';
+  host: string;
+  port: number;
+  /** Undefined: run an embedded PostgreSQL with its data in the state directory. */
+  databaseUrl: string | undefined;
+  stateDir: string;
+  jwt: { secret: string; issuer: string; audience: string; accessTtlSeconds: number; refreshTtlSeconds: number };
+  /** `current` seals new provider keys; `previous` still opens keys sealed before a rotation. */
+  masterKeys: { current: MasterKey; previous: MasterKey[] };
+  devLoginEnabled: boolean;
+  backend: 'local' | 'kubernetes';
+  limits: { maxAgents: number; dailyRuns: number; maxMembers: number; maxStreams: number };
+  logLevel: string;
+}
+
+const positiveInt = (name: string, fallback: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `${name} must be a whole number`)
+    .transform(Number)
+    .refine((value) => value > 0, `${name} must be at least 1`)
+    .optional()
+    .transform((value) => value ?? fallback);
+
+// Every variable the API reads, with its default. README.md documents the same list.
+const Env = z.object({
+  ASTROMESH_MODE: z.enum(['development', 'production']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z
+    .string()
+    .regex(/^\d+$/, 'PORT must be a port number')
+    .transform(Number)
+    .refine((port) => port <= 65_535, 'PORT must be at most 65535')
+    .default(8080),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL')
+    .optional(),
+  ASTROMESH_STATE_DIR: z.string().min(1).default('.astromesh'),
+  ASTROMESH_JWT_SECRET: z.string().optional(),
+  ASTROMESH_JWT_ISSUER: z.string().min(1).default('astromesh-cloud'),
+  ASTROMESH_JWT_AUDIENCE: z.string().min(1).default('astromesh-cloud-api'),
+  ASTROMESH_ACCESS_TOKEN_TTL_SECONDS: positiveInt('ASTROMESH_ACCESS_TOKEN_TTL_SECONDS', 900),
+  ASTROMESH_REFRESH_TOKEN_TTL_SECONDS: positiveInt('ASTROMESH_REFRESH_TOKEN_TTL_SECONDS', 30 * 86_400),
+  ASTROMESH_MASTER_KEY: z.string().optional(),
+  ASTROMESH_MASTER_KEY_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,32}$/, 'ASTROMESH_MASTER_KEY_ID must be 1-32 letters, digits, _ or -')
+    .default('k1'),
+  ASTROMESH_PREVIOUS_MASTER_KEYS: z.string().optional(),
+  ASTROMESH_DEV_LOGIN: z.enum(['true', 'false']).optional(),
+  ASTROMESH_BACKEND: z.enum(['local', 'kubernetes']).default('local'),
+  ASTROMESH_MAX_AGENTS: positiveInt('ASTROMESH_MAX_AGENTS', 5),
+  ASTROMESH_DAILY_RUNS: positiveInt('ASTROMESH_DAILY_RUNS', 1000),
+  ASTROMESH_MAX_MEMBERS: positiveInt('ASTROMESH_MAX_MEMBERS', 3),
+  ASTROMESH_MAX_STREAMS: positiveInt('ASTROMESH_MAX_STREAMS', 5),
+  ASTROMESH_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+const minimumJwtSecretLength = 32;
+
+/**
+ * Reads the API's configuration from the environment. In development, a missing JWT secret or
+ * master key is generated once and kept in the state directory, so restarts keep sessions and
+ * provider keys; production refuses to start without them and keeps dev login off unless
+ * ASTROMESH_DEV_LOGIN=true.
+ */
+export function loadApiConfig(env: NodeJS.ProcessEnv): ApiConfig {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`${issue?.path.join('.') ?? 'environment'}: ${issue?.message ?? 'invalid'}`);
+  }
+  const vars = parsed.data;
+  const production = vars.ASTROMESH_MODE === 'production';
+  const stateDir = resolve(vars.ASTROMESH_STATE_DIR);
+
+  const jwtSecret = vars.ASTROMESH_JWT_SECRET ?? (production ? undefined : devSecret(stateDir, 'jwt-secret', 48));
+  if (!jwtSecret) throw new ConfigError('ASTROMESH_JWT_SECRET: required in production mode');
+  if (jwtSecret.length < minimumJwtSecretLength) {
+    throw new ConfigError(`ASTROMESH_JWT_SECRET: must be at least ${minimumJwtSecretLength} characters`);
+  }
+
+  const masterKeyText = vars.ASTROMESH_MASTER_KEY ?? (production ? undefined : devSecret(stateDir, 'master-key', 32));
+  if (!masterKeyText) throw new ConfigError('ASTROMESH_MASTER_KEY: required in production mode');
+
+  return {
+    mode: vars.ASTROMESH_MODE,
+    host: vars.HOST,
+    port: vars.PORT,
+    databaseUrl: vars.DATABASE_URL,
+    stateDir,
+    jwt: {
+      secret: jwtSecret,
+      issuer: vars.ASTROMESH_JWT_ISSUER,
+      audience: vars.ASTROMESH_JWT_AUDIENCE,
+      accessTtlSeconds: vars.ASTROMESH_ACCESS_TOKEN_TTL_SECONDS,
+      refreshTtlSeconds: vars.ASTROMESH_REFRESH_TOKEN_TTL_SECONDS,
+    },
+    masterKeys: {
+      current: { id: vars.ASTROMESH_MASTER_KEY_ID, key: decodeMasterKey(masterKeyText, 'ASTROMESH_MASTER_KEY') },
+      previous: parsePreviousKeys(vars.ASTROMESH_PREVIOUS_MASTER_KEYS),
+    },
+    devLoginEnabled: vars.ASTROMESH_DEV_LOGIN ? vars.ASTROMESH_DEV_LOGIN === 'true' : !production,
+    backend: vars.ASTROMESH_BACKEND,
+    limits: {
+      maxAgents: vars.ASTROMESH_MAX_AGENTS,
+      dailyRuns: vars.ASTROMESH_DAILY_RUNS,
+      maxMembers: vars.ASTROMESH_MAX_MEMBERS,
+      maxStreams: vars.ASTROMESH_MAX_STREAMS,
+    },
+    logLevel: vars.ASTROMESH_LOG_LEVEL,
+  };
+}
+
+function decodeMasterKey(text: string, variable: string): Buffer {
+  const key = Buffer.from(text, 'base64');
+  if (key.length !== 32)
+    throw new ConfigError(`${variable}: must be 32 bytes, base64-encoded (openssl rand -base64 32)`);
+  return key;
+}
+
+function parsePreviousKeys(text: string | undefined): MasterKey[] {
+  if (!text) return [];
+  return text.split(',').map((entry) => {
+    const [id, key] = entry.split(':');
+    if (!id || !key) throw new ConfigError('ASTROMESH_PREVIOUS_MASTER_KEYS: expected id:base64key[,id:base64key…]');
+    return { id, key: decodeMasterKey(key, 'ASTROMESH_PREVIOUS_MASTER_KEYS') };
+  });
+}
+
+/** A random secret generated once per state directory, for development only. */
+function devSecret(stateDir: string, name: string, bytes: number): string {
+  const file = join(stateDir, 'secrets', name);
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(join(stateDir, 'secrets'), { recursive: true, mode: 0o700 });
+  const secret = randomBytes(bytes).toString('base64');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}

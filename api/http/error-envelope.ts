@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import type { Middleware } from 'koa';
+import type { Logger } from 'pino';
+import { AppError } from '../errors.ts';
+
+export interface ErrorBody {
+  error: string;
+  message: string;
+  status: number;
+  request_id?: string;
+}
+
+const requestIdPattern = /^[A-Za-z0-9._-]{8,128}$/;
+
+/** Gives every request an id (kept from a well-formed `X-Request-Id`), echoed in the response and logs. */
+export function requestId(): Middleware {
+  return async (ctx, next) => {
+    const inbound = ctx.get('x-request-id');
+    ctx.state.requestId = requestIdPattern.test(inbound) ? inbound : randomUUID();
+    ctx.set('X-Request-Id', ctx.state.requestId);
+    await next();
+  };
+}
+
+/**
+ * The one place errors become responses: `{ error, message, status }` on every non-2xx, unknown
+ * routes and wrong methods included. A 500 shows only the request id; the log has the rest.
+ */
+export function errorEnvelope(log: Logger): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+      // The router answers unknown routes (404), wrong methods (405, with Allow) and unknown
+      // methods (501) with a status and no body; give them the envelope too.
+      if (ctx.body === undefined && ctx.status >= 400) {
+        const status = ctx.status;
+        const message =
+          status === 405
+            ? `${ctx.method} is not allowed on ${ctx.path}; allowed: ${ctx.response.get('Allow')}`
+            : `no route for ${ctx.method} ${ctx.path}`;
+        const codes: Record<number, string> = { 404: 'not_found', 405: 'method_not_allowed', 501: 'not_implemented' };
+        ctx.body = { error: codes[status] ?? 'invalid_request', message, status } satisfies ErrorBody;
+        ctx.status = status;
+      }
+    } catch (err) {
+      const body = toErrorBody(err, ctx.state.requestId as string | undefined);
+      if (body.status >= 500) log.error({ err, requestId: ctx.state.requestId, path: ctx.path }, 'request failed');
+      if (err instanceof AppError) ctx.set(err.headers);
+      ctx.status = body.status;
+      ctx.body = body;
+    }
+  };
+}
+
+export function toErrorBody(err: unknown, requestId?: string): ErrorBody {
+  if (err instanceof AppError) return { error: err.code, message: err.message, status: err.status };
+  // Errors from koa's own middleware (body parser, router) carry a 4xx status and a safe message.
+  const status = (err as { status?: unknown } | undefined)?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const codes: Record<number, string> = {
+      405: 'method_not_allowed',
+      413: 'payload_too_large',
+      415: 'unsupported_media_type',
+    };
+    const reason = (err as Error).message;
+    const message = status === 400 ? `invalid request body: ${reason}` : reason;
+    return { error: codes[status] ?? 'invalid_request', message, status };
+  }
+  return {
+    error: 'internal_error',
+    message: `Internal error; quote request id ${requestId ?? 'unknown'} when reporting it`,
+    status: 500,
+    ...(requestId ? { request_id: requestId } : {}),
+  };
+}

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { AgentName } from '../../crds/cloud-agent.ts';
+
+// The WizardConfig of the Cloud API reference (seed 003, POST /orgs/{slug}/agents): five steps,
+// each optional but step1, with the defaults below. Names and types follow the reference.
+
+export const cloudProviders = ['openai', 'anthropic', 'groq', 'mistral', 'cohere', 'ollama'] as const;
+export const CloudProvider = z.enum(cloudProviders);
+export type CloudProvider = z.infer<typeof CloudProvider>;
+
+export const ModelRef = z
+  .string()
+  .max(300)
+  .regex(/^[a-z_]+\/\S+$/, 'must be provider/model, e.g. openai/gpt-4o-mini')
+  .refine((ref) => (cloudProviders as readonly string[]).includes(ref.slice(0, ref.indexOf('/'))), {
+    message: `the provider must be one of ${cloudProviders.join(', ')}`,
+  })
+  .describe('provider/model, e.g. openai/gpt-4o-mini; the model part may contain further slashes.');
+
+export const inputGuardrailNames = ['pii_filter', 'pii_detection', 'max_length'] as const;
+export const outputGuardrailNames = ['pii_filter', 'pii_detection', 'content_safety', 'cost_limit'] as const;
+
+// Each step's fields once, without defaults, so the PUT patch (which must not invent values)
+// and the full config (which fills defaults in) cannot drift apart.
+const step1Fields = { model: ModelRef, fallback_model: ModelRef.optional() };
+const step2Fields = { system_prompt: z.string().max(50_000), persona: z.string().max(200).optional() };
+const step3Fields = { tools: z.array(z.string().min(1).max(64)).max(20) };
+const step4Fields = {
+  memory_type: z.enum(['conversational']),
+  memory_strategy: z.enum(['sliding_window', 'summary', 'token_budget']),
+  window_size: z.int().min(1).max(200),
+};
+const step5Fields = {
+  input_guardrails: z.array(z.enum(inputGuardrailNames)).max(10),
+  output_guardrails: z.array(z.enum(outputGuardrailNames)).max(10),
+  max_tokens: z.int().min(1).max(100_000),
+};
+
+const Step2 = z.object({ ...step2Fields, system_prompt: step2Fields.system_prompt.default('') });
+const Step3 = z.object({ tools: step3Fields.tools.default([]) });
+const Step4 = z.object({
+  memory_type: step4Fields.memory_type.default('conversational'),
+  memory_strategy: step4Fields.memory_strategy.default('sliding_window'),
+  window_size: step4Fields.window_size.default(20),
+});
+const Step5 = z.object({
+  input_guardrails: step5Fields.input_guardrails.default([]),
+  output_guardrails: step5Fields.output_guardrails.default([]),
+  max_tokens: step5Fields.max_tokens.default(1000),
+});
+
+export const WizardConfig = z.object({
+  name: AgentName,
+  display_name: z.string().min(1).max(128).optional(),
+  step1: z.object(step1Fields),
+  step2: Step2.default(Step2.parse({})),
+  step3: Step3.default(Step3.parse({})),
+  step4: Step4.default(Step4.parse({})),
+  step5: Step5.default(Step5.parse({})),
+});
+export type WizardConfig = z.infer<typeof WizardConfig>;
+export type WizardConfigInput = z.input<typeof WizardConfig>;
+
+/** PUT body: any subset of the steps, merged into the stored config field by field. */
+export const WizardConfigPatch = z.object({
+  name: AgentName.optional(),
+  display_name: z.string().min(1).max(128).optional(),
+  step1: z.object(step1Fields).partial().optional(),
+  step2: z.object(step2Fields).partial().optional(),
+  step3: z.object(step3Fields).partial().optional(),
+  step4: z.object(step4Fields).partial().optional(),
+  step5: z.object(step5Fields).partial().optional(),
+});
+export type WizardConfigPatch = z.infer<typeof WizardConfigPatch>;
+
+/** The stored config with a patch applied: steps merge key by key, lists are replaced whole. */
+export function mergeWizardConfig(current: WizardConfig, patch: WizardConfigPatch): WizardConfigInput {
+  return {
+    name: current.name,
+    display_name: patch.display_name ?? current.display_name,
+    step1: { ...current.step1, ...patch.step1 },
+    step2: { ...current.step2, ...patch.step2 },
+    step3: { ...current.step3, ...patch.step3 },
+    step4: { ...current.step4, ...patch.step4 },
+    step5: { ...current.step5, ...patch.step5 },
+  };
+}

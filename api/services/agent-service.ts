@@ -1,0 +1,153 @@
+import { agentIdOf } from '../../crds/cloud-agent.ts';
+import type { DeployBackend } from '../backends/deploy-backend.ts';
+import { wizardConfigIssues } from '../compiler/compile-wizard-config.ts';
+import { type Database, inTransaction } from '../db/database.ts';
+import { AppError, Conflict, InvalidInput, NotFound } from '../errors.ts';
+import type { OrgAccess } from '../http/principal.ts';
+import {
+  mergeWizardConfig,
+  WizardConfig,
+  type WizardConfigInput,
+  type WizardConfigPatch,
+} from '../schemas/wizard-config.ts';
+import {
+  type AgentRecord,
+  countAgents,
+  deleteAgent,
+  findAgent,
+  insertAgent,
+  listAgents,
+  setAgentStatus,
+  updateAgentConfig,
+} from '../stores/agents-store.ts';
+import { applyOrgDeployment, type CredentialsOf, lockOrgDeployment } from './org-deployment.ts';
+
+export interface AgentServiceDeps {
+  db: Database;
+  backend: DeployBackend;
+  credentialsOf: CredentialsOf;
+  limits: { maxAgents: number };
+}
+
+/**
+ * Agents and their lifecycle (seeds 001 and 003): draft → deployed → paused → deployed; a
+ * transition to the current state is a 409, editing a deployed agent is a 409, delete works from
+ * any state (undeploying first). Deployment changes happen inside the database transaction, so a
+ * failed deploy leaves the agent as it was.
+ */
+export function createAgentService(deps: AgentServiceDeps) {
+  const { db } = deps;
+
+  async function changeDeployment(
+    access: OrgAccess,
+    name: string,
+    change: (
+      agent: AgentRecord,
+      client: Parameters<Parameters<typeof inTransaction>[1]>[0],
+    ) => Promise<AgentRecord | undefined>,
+  ): Promise<AgentRecord | undefined> {
+    return inTransaction(db, async (client) => {
+      await lockOrgDeployment(client, access.orgId);
+      const agent = await findAgent(client, { orgId: access.orgId, name, forUpdate: true });
+      if (!agent) throw new NotFound(`agent '${name}'`);
+      const changed = await change(agent, client);
+      await applyOrgDeployment(client, deps, { id: access.orgId, slug: access.orgSlug });
+      return changed;
+    });
+  }
+
+  return {
+    list: (access: OrgAccess) => listAgents(db, access.orgId),
+
+    async get(access: OrgAccess, name: string): Promise<AgentRecord> {
+      const agent = await findAgent(db, { orgId: access.orgId, name });
+      if (!agent) throw new NotFound(`agent '${name}'`);
+      return agent;
+    },
+
+    async create(access: OrgAccess, input: WizardConfig): Promise<AgentRecord> {
+      checkRuntimeAccepts(access, input);
+      return inTransaction(db, async (client) => {
+        await lockOrgDeployment(client, access.orgId);
+        if ((await countAgents(client, access.orgId)) >= deps.limits.maxAgents) {
+          throw new Conflict(
+            'agent_limit_reached',
+            `an org may have at most ${deps.limits.maxAgents} agents; delete one first`,
+          );
+        }
+        const agent = await insertAgent(client, { orgId: access.orgId, config: input });
+        if (!agent)
+          throw new Conflict('agent_exists', `an agent named '${input.name}' already exists in '${access.orgSlug}'`);
+        return agent;
+      });
+    },
+
+    async update(access: OrgAccess, name: string, patch: WizardConfigPatch): Promise<AgentRecord> {
+      if (patch.name !== undefined && patch.name !== name) {
+        throw new InvalidInput(`name: an agent cannot be renamed ('${name}' → '${patch.name}'); create a new one`);
+      }
+      return inTransaction(db, async (client) => {
+        const agent = await findAgent(client, { orgId: access.orgId, name, forUpdate: true });
+        if (!agent) throw new NotFound(`agent '${name}'`);
+        if (agent.status === 'deployed') {
+          throw new Conflict('agent_deployed', `agent '${name}' is deployed; pause it before editing (POST …/pause)`);
+        }
+        const merged = parseMerged(mergeWizardConfig(agent.config, patch));
+        checkRuntimeAccepts(access, merged);
+        return updateAgentConfig(client, agent.id, merged);
+      });
+    },
+
+    async deploy(access: OrgAccess, name: string): Promise<AgentRecord> {
+      const deployed = await changeDeployment(access, name, async (agent, client) => {
+        if (agent.status === 'deployed')
+          throw new Conflict('agent_already_deployed', `agent '${name}' is already deployed`);
+        checkRuntimeAccepts(access, agent.config);
+        return setAgentStatus(client, agent.id, 'deployed');
+      });
+      return deployed as AgentRecord;
+    },
+
+    async pause(access: OrgAccess, name: string): Promise<AgentRecord> {
+      const paused = await changeDeployment(access, name, async (agent, client) => {
+        if (agent.status !== 'deployed') {
+          throw new Conflict(
+            agent.status === 'paused' ? 'agent_already_paused' : 'agent_not_deployed',
+            `agent '${name}' is ${agent.status}; only a deployed agent can be paused`,
+          );
+        }
+        return setAgentStatus(client, agent.id, 'paused');
+      });
+      return paused as AgentRecord;
+    },
+
+    async remove(access: OrgAccess, name: string): Promise<void> {
+      await inTransaction(db, async (client) => {
+        await lockOrgDeployment(client, access.orgId);
+        const agent = await findAgent(client, { orgId: access.orgId, name, forUpdate: true });
+        if (!agent) throw new NotFound(`agent '${name}'`);
+        await deleteAgent(client, agent.id);
+        // A deployed agent is undeployed first (seed 001); drafts and paused agents run nowhere.
+        if (agent.status === 'deployed')
+          await applyOrgDeployment(client, deps, { id: access.orgId, slug: access.orgSlug });
+      });
+    },
+
+    agentIdOf: (access: OrgAccess, name: string) => agentIdOf(access.orgSlug, name),
+  };
+}
+export type AgentService = ReturnType<typeof createAgentService>;
+
+function parseMerged(input: WizardConfigInput): WizardConfig {
+  const result = WizardConfig.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  throw new InvalidInput(`${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
+}
+
+/** 422 naming the wizard field when the runtime would refuse the compiled agent. */
+function checkRuntimeAccepts(access: OrgAccess, config: WizardConfig): void {
+  const issues = wizardConfigIssues({ orgSlug: access.orgSlug, config });
+  const first = issues[0];
+  if (first) throw new AppError('validation_failed', 422, `${first.field}: ${first.message}`);
+}

@@ -1,0 +1,51 @@
+import type { Queryable } from '../db/database.ts';
+
+export interface ApiKeyRecord {
+  id: string;
+  orgId: string;
+  orgSlug: string;
+  name: string;
+  prefix: string;
+  role: 'admin' | 'member';
+  createdAt: Date;
+  lastUsedAt: Date | null;
+}
+
+interface ApiKeyRow {
+  id: string;
+  org_id: string;
+  org_slug: string;
+  name: string;
+  prefix: string;
+  role: 'admin' | 'member';
+  created_at: Date;
+  last_used_at: Date | null;
+}
+
+const toRecord = (row: ApiKeyRow): ApiKeyRecord => ({
+  id: row.id,
+  orgId: row.org_id,
+  orgSlug: row.org_slug,
+  name: row.name,
+  prefix: row.prefix,
+  role: row.role,
+  createdAt: row.created_at,
+  lastUsedAt: row.last_used_at,
+});
+
+/** The key whose secret hashes to `secretHash`; a revoked key is deleted, so it is never found. */
+export async function findApiKeyByHash(db: Queryable, secretHash: Buffer): Promise<ApiKeyRecord | undefined> {
+  const { rows } = await db.query<ApiKeyRow>(
+    'SELECT k.*, o.slug AS org_slug FROM api_keys k JOIN orgs o ON o.id = k.org_id WHERE k.secret_hash = $1',
+    [secretHash],
+  );
+  return rows[0] ? toRecord(rows[0]) : undefined;
+}
+
+/** Records use at most once a minute per key, so a busy key does not write on every request. */
+export async function touchApiKey(db: Queryable, id: string): Promise<void> {
+  await db.query(
+    "UPDATE api_keys SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')",
+    [id],
+  );
+}
