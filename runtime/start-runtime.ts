@@ -84,6 +84,10 @@ export async function startRuntime(
       metrics,
       builtinTools: createBuiltinToolService({ credentials: credentials.lookup, log }),
       breakers,
+      reload: async () => {
+        await credentials.reload();
+        await catalog.rescan();
+      },
       version,
       startedAtMs: now(),
       now,

@@ -16,6 +16,8 @@ export interface RuntimeServices {
     execute(tool: string, input: unknown, signal: AbortSignal): Promise<ToolResult>;
   };
   breakers: BreakerRegistry;
+  /** Re-reads the agents directory and the credentials now, instead of waiting for file events. */
+  reload: () => Promise<void>;
   version: string;
   startedAtMs: number;
   now: () => number;

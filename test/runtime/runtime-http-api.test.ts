@@ -322,6 +322,18 @@ describe('the astromeshd HTTP API', () => {
     });
   });
 
+  it('reloads agents on POST /v1/system/reload without waiting for file events', async () => {
+    const { runtime } = await setup();
+    runtime.writeAgent('second.yaml', assistant().replace('name: assistant', 'name: second'));
+
+    const body = await jsonOf(await runtime.request('/v1/system/reload', { method: 'POST' }));
+
+    expect(body.agents).toEqual([
+      { name: 'assistant', status: 'ready' },
+      { name: 'second', status: 'ready' },
+    ]);
+  });
+
   it('answers unknown routes with a JSON 404', async () => {
     const { runtime } = await setup();
 

@@ -30,6 +30,19 @@ export function observabilityRoutes(router: Router, services: RuntimeServices): 
     ctx.body = { status: 'reset' };
   });
 
+  // A deployer that just wrote agent files and credentials (the Cloud API's local backend) calls
+  // this to know they are live, rather than guessing how long file events take.
+  router.post('/system/reload', async (ctx) => {
+    await services.reload();
+    ctx.body = {
+      agents: services.agentFiles().map((entry) => ({
+        name: entry.name,
+        status: services.engine.isLoaded(entry.name) ? 'ready' : 'error',
+        ...(entry.error ? { error: entry.error } : {}),
+      })),
+    };
+  });
+
   router.get('/system/status', (ctx) => {
     const states = Object.values(services.breakers.states(services.now()));
     ctx.body = {

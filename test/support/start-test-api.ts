@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { createLocalBackend } from '../../api/backends/local/create-local-backend.ts';
+import { loadApiConfig } from '../../api/config/api-config.ts';
+import { type Api, apiPrefix, createApi } from '../../api/create-api.ts';
+import { createDatabase, type Database } from '../../api/db/database.ts';
+import { migrate } from '../../api/db/migrate.ts';
+import { createTestDatabase } from './test-database.ts';
+
+export interface TestApi {
+  /** `http://127.0.0.1:<port>` (routes live under /api/v1). */
+  url: string;
+  api: Api;
+  db: Database;
+  stateDir: string;
+  /** fetch `/api/v1<path>`; a JSON body gets its content type. */
+  request(path: string, init?: RequestInit & { token?: string; apiKey?: string }): Promise<Response>;
+  /** Dev login: a fresh user with an org of its own. */
+  login(email?: string): Promise<{ token: string; refreshToken: string; org: string }>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The Cloud API in this process on a free port, on a database of its own (migrated) and the
+ * real local backend (org runtimes are real astromeshd processes).
+ */
+export async function startTestApi(options: { env?: Record<string, string> } = {}): Promise<TestApi> {
+  const database = await createTestDatabase();
+  const stateDir = mkdtempSync(join(tmpdir(), 'astromesh-api-'));
+  const config = loadApiConfig({
+    ASTROMESH_STATE_DIR: stateDir,
+    ASTROMESH_JWT_SECRET: randomBytes(48).toString('base64'),
+    ASTROMESH_MASTER_KEY: randomBytes(32).toString('base64'),
+    DATABASE_URL: database.url,
+    ...options.env,
+  });
+  const db = createDatabase(database.url);
+  await migrate(db);
+  const log = pino({ level: 'silent' });
+  const backend = createLocalBackend({ stateDir, memoryUrl: database.url, log });
+  const api = createApi({ config, db, backend, log, now: () => new Date() });
+  const server = createServer(api.app.callback());
+  api.attach(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const request: TestApi['request'] = (path, init = {}) => {
+    const { token, apiKey, ...rest } = init;
+    const headers = new Headers(rest.headers);
+    if (token) headers.set('authorization', `Bearer ${token}`);
+    if (apiKey) headers.set('x-api-key', apiKey);
+    if (rest.body !== undefined && !headers.has('content-type')) headers.set('content-type', 'application/json');
+    return fetch(`${url}${apiPrefix}${path}`, { ...rest, headers });
+  };
+
+  return {
+    url,
+    api,
+    db,
+    stateDir,
+    request,
+    async login(email = `user-${randomBytes(4).toString('hex')}@example.com`) {
+      const response = await request('/auth/dev/login', {
+        method: 'POST',
+        body: JSON.stringify({ email, name: 'Test User' }),
+      });
+      const body = (await response.json()) as { access_token: string; refresh_token: string; org_slug: string };
+      if (!response.ok) throw new Error(`login failed: ${JSON.stringify(body)}`);
+      return { token: body.access_token, refreshToken: body.refresh_token, org: body.org_slug };
+    },
+    async stop() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await api.close();
+      await backend.close();
+      await db.end();
+      await database.drop();
+      rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
