@@ -55,6 +55,7 @@ export function createApi(deps: ApiDeps) {
     app,
     routes,
     services: { tokens, auth, agents },
+    backend,
     /** Attaches what is not plain HTTP (the WebSocket stream) to the server the app runs on. */
     attach(_server: Server): void {},
     async close(): Promise<void> {},

@@ -1,10 +1,15 @@
 import pg from 'pg';
+import type { Logger } from 'pino';
 
 export type Database = pg.Pool;
 export type Queryable = pg.Pool | pg.PoolClient;
 
-export function createDatabase(connectionString: string, options: { max?: number } = {}): Database {
-  return new pg.Pool({ connectionString, max: options.max ?? 20 });
+export function createDatabase(connectionString: string, options: { log: Logger; max?: number }): Database {
+  const pool = new pg.Pool({ connectionString, max: options.max ?? 20 });
+  // An idle connection the server closes (a restart, a failover, an admin) is reported here;
+  // without a listener Node would treat it as an uncaught error and stop the API.
+  pool.on('error', (err) => options.log.warn({ err }, 'idle database connection lost'));
+  return pool;
 }
 
 /** Runs `work` in one transaction; any throw rolls everything back, so nothing is half-written. */

@@ -39,9 +39,9 @@ export async function startTestApi(options: { env?: Record<string, string> } = {
     DATABASE_URL: database.url,
     ...options.env,
   });
-  const db = createDatabase(database.url);
-  await migrate(db);
   const log = pino({ level: 'silent' });
+  const db = createDatabase(database.url, { log });
+  await migrate(db);
   const backend = createLocalBackend({ stateDir, memoryUrl: database.url, log });
   const api = createApi({ config, db, backend, log, now: () => new Date() });
   const server = createServer(api.app.callback());
