@@ -62,7 +62,12 @@ export function toErrorBody(err: unknown, requestId?: string): ErrorBody {
       413: 'payload_too_large',
       415: 'unsupported_media_type',
     };
-    const reason = (err as Error).message;
+    // JSON.parse quotes the text around a syntax error, which may be a secret (an api_key):
+    // say where the body is broken, never what it holds.
+    const reason =
+      err instanceof SyntaxError
+        ? `not valid JSON${err.message.match(/ at position \d+/)?.[0] ?? ''}`
+        : (err as Error).message;
     const message = status === 400 ? `invalid request body: ${reason}` : reason;
     return { error: codes[status] ?? 'invalid_request', message, status };
   }

@@ -49,3 +49,40 @@ export async function touchApiKey(db: Queryable, id: string): Promise<void> {
     [id],
   );
 }
+
+export async function listApiKeys(db: Queryable, orgId: string): Promise<ApiKeyRecord[]> {
+  const { rows } = await db.query<ApiKeyRow>(
+    'SELECT k.*, o.slug AS org_slug FROM api_keys k JOIN orgs o ON o.id = k.org_id WHERE k.org_id = $1 ORDER BY k.created_at, k.id',
+    [orgId],
+  );
+  return rows.map(toRecord);
+}
+
+/** Stores a new key; only the hash of its secret is kept, so the secret cannot be shown again. */
+export async function insertApiKey(
+  db: Queryable,
+  input: {
+    id: string;
+    orgId: string;
+    name: string;
+    prefix: string;
+    secretHash: Buffer;
+    role: ApiKeyRecord['role'];
+    createdBy: string | null;
+  },
+): Promise<ApiKeyRecord> {
+  const { rows } = await db.query<ApiKeyRow>(
+    `WITH inserted AS (
+       INSERT INTO api_keys (id, org_id, name, prefix, secret_hash, role, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *)
+     SELECT k.*, o.slug AS org_slug FROM inserted k JOIN orgs o ON o.id = k.org_id`,
+    [input.id, input.orgId, input.name, input.prefix, input.secretHash, input.role, input.createdBy],
+  );
+  return toRecord(rows[0] as ApiKeyRow);
+}
+
+/** Revokes a key by deleting it, so the next request with it finds nothing; false when the org has no such key. */
+export async function deleteApiKey(db: Queryable, input: { orgId: string; id: string }): Promise<boolean> {
+  const { rowCount } = await db.query('DELETE FROM api_keys WHERE org_id = $1 AND id = $2', [input.orgId, input.id]);
+  return (rowCount ?? 0) > 0;
+}

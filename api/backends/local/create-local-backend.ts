@@ -33,7 +33,11 @@ export function createLocalBackend(options: LocalBackendOptions): DeployBackend 
       if (deployment.agents.length === 0) {
         await runtimes.get(deployment.orgSlug)?.stop();
         runtimes.delete(deployment.orgSlug);
-        if (existsSync(dir)) writeAgentFiles(join(dir, 'agents'), []);
+        // Nothing runs, so nothing needs the org's keys on disk: a key deleted now must not linger.
+        if (existsSync(dir)) {
+          writeAgentFiles(join(dir, 'agents'), []);
+          rmSync(join(dir, 'credentials.yaml'), { force: true });
+        }
         return;
       }
       mkdirSync(join(dir, 'agents'), { recursive: true, mode: 0o700 });

@@ -1,0 +1,11 @@
+import { z } from 'zod';
+
+/** POST /orgs/{slug}/keys. */
+export const CreateApiKey = z.object({
+  name: z.string().trim().min(1).max(100),
+  role: z
+    .enum(['member', 'admin'])
+    .default('member')
+    .describe('member: run and read; admin: also manage the org, its keys and provider keys.'),
+});
+export type CreateApiKey = z.infer<typeof CreateApiKey>;
