@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { runtimeFailure } from './runtime-call-failed.ts';
+
+const envelope = (error: string, status: number, message = `${error} happened`) => ({ error, message, status });
+
+describe('runtimeFailure', () => {
+  it('keeps the runtime code, status and message when every provider failed, and says no model worked', () => {
+    const body = envelope('providers_unavailable', 503, 'every model candidate failed (openai/gpt-4o-mini: 401)');
+
+    const failure = runtimeFailure({ status: 503, body });
+
+    expect(failure).toMatchObject({
+      code: 'providers_unavailable',
+      status: 503,
+      message: 'every model candidate failed (openai/gpt-4o-mini: 401)',
+      mayHaveReachedModel: false,
+    });
+  });
+
+  it('keeps an orchestration timeout as a 408 that a model may have worked on', () => {
+    const failure = runtimeFailure({ status: 408, body: envelope('orchestration_timeout', 408) });
+
+    expect(failure).toMatchObject({ code: 'orchestration_timeout', status: 408, mayHaveReachedModel: true });
+  });
+
+  it('passes a refused request on as a 400 no model saw', () => {
+    const failure = runtimeFailure({ status: 400, body: envelope('guardrail_blocked', 400) });
+
+    expect(failure).toMatchObject({ code: 'guardrail_blocked', status: 400, mayHaveReachedModel: false });
+  });
+
+  it('turns an agent the runtime has not loaded into a 503 agent_unavailable', () => {
+    const failure = runtimeFailure({ status: 404, body: envelope('agent_not_found', 404) });
+
+    expect(failure).toMatchObject({ code: 'agent_unavailable', status: 503, mayHaveReachedModel: false });
+  });
+
+  it("turns the runtime refusing the API's token into a 502 runtime_unavailable", () => {
+    const failure = runtimeFailure({ status: 401, body: envelope('unauthorized', 401) });
+
+    expect(failure).toMatchObject({ code: 'runtime_unavailable', status: 502, mayHaveReachedModel: false });
+  });
+
+  it("turns the runtime's internal error into a 502 runtime_error that may have used a model", () => {
+    const failure = runtimeFailure({ status: 500, body: envelope('internal_error', 500, 'secret stack trace') });
+
+    expect(failure).toMatchObject({ code: 'runtime_error', status: 502, mayHaveReachedModel: true });
+    expect(failure.message).not.toContain('secret stack trace');
+  });
+
+  it('copes with a body that is not an envelope', () => {
+    const failure = runtimeFailure({ status: 503, body: 'Service Unavailable' });
+
+    expect(failure).toMatchObject({ code: 'runtime_unavailable', status: 503, message: 'the runtime answered 503' });
+  });
+});

@@ -1,0 +1,72 @@
+import type { Context } from 'koa';
+import { z } from 'zod';
+import { AgentName } from '../../crds/cloud-agent.ts';
+import { orgRoute } from '../http/api-route.ts';
+import { RunAgentAnswer, RunAgentBody } from '../schemas/run-agent.ts';
+import type { ExecutionAnswer, ExecutionService } from '../services/execution-service.ts';
+import { rateLimitHeaders } from '../services/usage-service.ts';
+
+const AgentParams = z.object({ slug: z.string(), name: AgentName });
+
+const viewOf = (answer: ExecutionAnswer): RunAgentAnswer => ({
+  answer: answer.answer,
+  session_id: answer.sessionId,
+  tokens_used: answer.tokensUsed,
+  model: answer.model,
+  latency_ms: answer.latencyMs,
+  trace_id: answer.traceId,
+});
+
+export function executionRoutes(execution: ExecutionService) {
+  return [
+    orgRoute({
+      method: 'post',
+      path: '/orgs/{slug}/agents/{name}/run',
+      summary: "Run a deployed agent; counts against the org's daily runs (X-RateLimit-* headers)",
+      tag: 'Execution',
+      params: AgentParams,
+      body: RunAgentBody,
+      response: RunAgentAnswer,
+      errors: [404, 408, 429, 502, 503],
+      handle: async ({ access, params, body, ctx }) =>
+        viewOf(
+          await execution.run({
+            access,
+            agentName: params.name,
+            request: body,
+            signal: abortOnClientGone(ctx),
+            onRateLimit: (rateLimit) => ctx.set(rateLimitHeaders(rateLimit)),
+          }),
+        ),
+    }),
+    orgRoute({
+      method: 'post',
+      path: '/orgs/{slug}/agents/{name}/test',
+      summary: 'Run a deployed agent without counting usage or the daily limit',
+      tag: 'Execution',
+      params: AgentParams,
+      body: RunAgentBody,
+      response: RunAgentAnswer,
+      errors: [404, 408, 502, 503],
+      handle: async ({ access, params, body, ctx }) =>
+        viewOf(
+          await execution.test({
+            access,
+            agentName: params.name,
+            request: body,
+            signal: abortOnClientGone(ctx),
+            onRateLimit: (rateLimit) => ctx.set(rateLimitHeaders(rateLimit)),
+          }),
+        ),
+    }),
+  ];
+}
+
+/** Fires when the client disconnects before its answer is written: the runtime's run is cancelled. */
+function abortOnClientGone(ctx: Context): AbortSignal {
+  const controller = new AbortController();
+  ctx.res.once('close', () => {
+    if (!ctx.res.writableFinished) controller.abort();
+  });
+  return controller.signal;
+}

@@ -1,0 +1,197 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { agentIdOf } from '../../crds/cloud-agent.ts';
+import type { RunRequest } from '../../runtime/engine/run-request.ts';
+import type { DeployBackend, RuntimeEndpoint } from '../backends/deploy-backend.ts';
+import type { OrgRuntimeClient } from '../backends/org-runtime/org-runtime-client.ts';
+import type { RuntimeAnswer, RuntimeProgressEvent } from '../backends/org-runtime/runtime-answer.ts';
+import { RunCancelled, RuntimeCallFailed, runtimeUnreachable } from '../backends/org-runtime/runtime-call-failed.ts';
+import type { Database } from '../db/database.ts';
+import { AppError, NotFound } from '../errors.ts';
+import type { OrgAccess } from '../http/principal.ts';
+import { type AgentRecord, findAgent } from '../stores/agents-store.ts';
+import type { UsageOutcome } from '../stores/usage-store.ts';
+import type { RateLimit, RunReservation, UsageService } from './usage-service.ts';
+
+export class AgentNotDeployed extends AppError {
+  constructor(agent: AgentRecord) {
+    super('agent_not_deployed', 400, `Agent '${agent.name}' is in ${agent.status} state. Deploy it first.`);
+  }
+}
+
+export interface ExecutionInput {
+  access: OrgAccess;
+  agentName: string;
+  request: RunRequest;
+  /** Aborted when the caller goes away: the runtime's run is cancelled with it. */
+  signal: AbortSignal;
+}
+
+export interface ExecutionAnswer {
+  answer: string;
+  sessionId: string;
+  tokensUsed: number;
+  /** provider/model that answered, e.g. openai/gpt-4o-mini. */
+  model: string;
+  latencyMs: number;
+  traceId: string;
+}
+
+type ExecutionKind = 'run' | 'test' | 'stream';
+
+/** One finished execution as the metrics count it; `outcome` is `ok` or the caller's error code. */
+export interface RunMetric {
+  org: string;
+  agent: string;
+  kind: ExecutionKind;
+  outcome: string;
+  tokensIn: number;
+  tokensOut: number;
+}
+
+/**
+ * Runs deployed agents on their org's runtime: `run` and `stream` take one run of the org's daily
+ * budget and leave a usage record, `test` does neither (seed 001). A run the runtime did not serve
+ * (unreachable, refused, every provider failed) gives its run back; one a model may have worked
+ * on (an answer, a timeout, a runtime failure, a caller who left) keeps it.
+ */
+export function createExecutionService(deps: {
+  db: Database;
+  backend: DeployBackend;
+  usage: UsageService;
+  runtime: OrgRuntimeClient;
+  /** Counts each finished run, test or stream of an existing agent in the API's metrics. */
+  recordRun: (run: RunMetric) => void;
+  now: () => Date;
+  log: Logger;
+}) {
+  const log = deps.log.child({ component: 'execution-service' });
+
+  async function agentOf(access: OrgAccess, name: string): Promise<AgentRecord> {
+    const agent = await findAgent(deps.db, { orgId: access.orgId, name });
+    if (!agent) throw new NotFound(`agent '${name}'`);
+    return agent;
+  }
+
+  async function endpointOf(orgSlug: string): Promise<RuntimeEndpoint> {
+    // Undefined only while the org has nothing deployed, or its runtime is (re)starting.
+    const endpoint = await deps.backend.endpointOf(orgSlug).catch((err: unknown) => {
+      throw runtimeUnreachable(err);
+    });
+    if (!endpoint) throw runtimeUnreachable(new Error('the runtime is not running'));
+    return endpoint;
+  }
+
+  async function execute(
+    input: ExecutionInput & {
+      kind: ExecutionKind;
+      onRateLimit?: (rateLimit: RateLimit) => void;
+      onEvent?: (event: RuntimeProgressEvent) => void;
+    },
+  ): Promise<ExecutionAnswer> {
+    const { access, kind } = input;
+    const agent = await agentOf(access, input.agentName);
+    const startedAt = deps.now().getTime();
+    const latencyMs = () => Math.max(0, deps.now().getTime() - startedAt);
+    let reservation: RunReservation | undefined;
+    try {
+      if (agent.status !== 'deployed') throw new AgentNotDeployed(agent);
+      reservation = kind === 'test' ? undefined : await deps.usage.reserveRun(access.orgId);
+      input.onRateLimit?.(reservation?.rateLimit ?? (await deps.usage.rateLimitOf(access.orgId)));
+      const endpoint = await endpointOf(access.orgSlug);
+      const call = {
+        endpoint,
+        agentId: agentIdOf(access.orgSlug, agent.name),
+        // Generated here rather than by the runtime, so the caller can continue the conversation.
+        request: { ...input.request, session_id: input.request.session_id ?? randomUUID() },
+        signal: input.signal,
+      };
+      const answer =
+        kind === 'stream'
+          ? await deps.runtime.stream({ ...call, onEvent: input.onEvent ?? (() => undefined) })
+          : await deps.runtime.run(call);
+      const executed = answerOf(answer, agent, latencyMs());
+      await finish({ access, agent, kind, reservation, outcome: 'ok', answer, latencyMs: executed.latencyMs });
+      return executed;
+    } catch (err) {
+      const outcome = outcomeOf(err);
+      await finish({ access, agent, kind, reservation, outcome, errorCode: codeOf(err), latencyMs: latencyMs() });
+      // The run was given back: say so in the X-RateLimit-Remaining of this answer.
+      const rateLimit = reservation?.rateLimit;
+      if (rateLimit && outcome === 'not_served')
+        input.onRateLimit?.({ ...rateLimit, remaining: Math.min(rateLimit.limit, rateLimit.remaining + 1) });
+      throw err;
+    }
+  }
+
+  /** Counts the finished run in the metrics and, when it took a run of the budget, settles it. */
+  async function finish(result: {
+    access: OrgAccess;
+    agent: AgentRecord;
+    kind: ExecutionKind;
+    reservation: RunReservation | undefined;
+    outcome: UsageOutcome;
+    errorCode?: string;
+    answer?: RuntimeAnswer;
+    latencyMs: number;
+  }): Promise<void> {
+    const { agent, answer, reservation } = result;
+    const tokensIn = answer?.usage.input_tokens ?? 0;
+    const tokensOut = answer?.usage.output_tokens ?? 0;
+    deps.recordRun({
+      org: result.access.orgSlug,
+      agent: agent.name,
+      kind: result.kind,
+      outcome: result.errorCode ?? 'ok',
+      tokensIn,
+      tokensOut,
+    });
+    if (!reservation) return;
+    await deps.usage
+      .settleRun(reservation, {
+        agentName: agent.name,
+        kind: result.kind === 'stream' ? 'stream' : 'run',
+        tokensIn,
+        tokensOut,
+        model: answer ? modelOf(answer, agent) : null,
+        latencyMs: result.latencyMs,
+        outcome: result.outcome,
+      })
+      // The caller's answer must not be lost to a bookkeeping failure; the run stays counted.
+      .catch((err: unknown) => log.error({ err, org: result.access.orgSlug, agent: agent.name }, 'usage not recorded'));
+  }
+
+  return {
+    run: (input: ExecutionInput & { onRateLimit: (rateLimit: RateLimit) => void }) =>
+      execute({ ...input, kind: 'run' }),
+    test: (input: ExecutionInput & { onRateLimit: (rateLimit: RateLimit) => void }) =>
+      execute({ ...input, kind: 'test' }),
+    stream: (input: ExecutionInput & { onEvent: (event: RuntimeProgressEvent) => void }) =>
+      execute({ ...input, kind: 'stream' }),
+    /** The agent, or 404: a stream is refused at its upgrade for an agent that does not exist. */
+    agentOf,
+  };
+}
+export type ExecutionService = ReturnType<typeof createExecutionService>;
+
+const codeOf = (err: unknown) => (err instanceof AppError ? err.code : 'internal_error');
+
+function outcomeOf(err: unknown): UsageOutcome {
+  if (err instanceof RunCancelled) return err.wasSent ? 'cancelled' : 'not_served';
+  if (err instanceof RuntimeCallFailed && !err.mayHaveReachedModel) return 'not_served';
+  return 'failed';
+}
+
+// The runtime names the candidate that answered as provider/model already; null when no model was called.
+const modelOf = (answer: RuntimeAnswer, agent: AgentRecord): string => answer.model ?? agent.config.step1.model;
+
+function answerOf(answer: RuntimeAnswer, agent: AgentRecord, latencyMs: number): ExecutionAnswer {
+  return {
+    answer: answer.response,
+    sessionId: answer.session_id,
+    tokensUsed: answer.usage.input_tokens + answer.usage.output_tokens,
+    model: modelOf(answer, agent),
+    latencyMs,
+    traceId: answer.trace_id,
+  };
+}

@@ -1,0 +1,134 @@
+import { type Database, inTransaction } from '../db/database.ts';
+import { AppError } from '../errors.ts';
+import type { OrgAccess } from '../http/principal.ts';
+import {
+  dailyRunsOf,
+  insertUsageRecord,
+  releaseDailyRun,
+  reserveDailyRun,
+  type UsageOutcome,
+  usageByAgent,
+  usageByDay,
+} from '../stores/usage-store.ts';
+
+const dayMs = 86_400_000;
+
+/** The org's daily-run budget as the X-RateLimit-* headers tell it. */
+export interface RateLimit {
+  limit: number;
+  remaining: number;
+  /** The next UTC midnight, when the day's runs start again from zero. */
+  resetsAt: Date;
+}
+
+/** One run taken from the org's daily budget; settle it exactly once. */
+export interface RunReservation {
+  orgId: string;
+  /** The UTC day (`YYYY-MM-DD`) the run was counted on. */
+  day: string;
+  rateLimit: RateLimit;
+}
+
+export interface RunSettlement {
+  agentName: string;
+  kind: 'run' | 'stream';
+  tokensIn: number;
+  tokensOut: number;
+  model: string | null;
+  latencyMs: number;
+  outcome: UsageOutcome;
+}
+
+export class DailyLimitReached extends AppError {
+  constructor(rateLimit: RateLimit, now: Date) {
+    const retryAfterSeconds = Math.max(1, Math.ceil((rateLimit.resetsAt.getTime() - now.getTime()) / 1000));
+    super(
+      'daily_limit_reached',
+      429,
+      `the org has used its ${rateLimit.limit} runs of today (UTC); runs are possible again at ${rateLimit.resetsAt.toISOString()}`,
+      { headers: { ...rateLimitHeaders(rateLimit), 'Retry-After': String(retryAfterSeconds) } },
+    );
+  }
+}
+
+export function rateLimitHeaders(rateLimit: RateLimit): Record<string, string> {
+  return {
+    'X-RateLimit-Limit': String(rateLimit.limit),
+    'X-RateLimit-Remaining': String(rateLimit.remaining),
+    'X-RateLimit-Reset': String(Math.floor(rateLimit.resetsAt.getTime() / 1000)),
+  };
+}
+
+const utcDayOf = (date: Date) => date.toISOString().slice(0, 10);
+const startOfUtcDay = (date: Date) => new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
+
+/**
+ * The daily run limit (seed 003: 1,000 per org per UTC day) and the usage records behind
+ * `GET /orgs/{slug}/usage`. Every run and stream message reserves a run before it reaches the
+ * runtime; a run the runtime did not serve gives its reservation back (see `RunSettlement`).
+ */
+export function createUsageService(deps: { db: Database; now: () => Date; limits: { dailyRuns: number } }) {
+  const { db } = deps;
+  const limit = deps.limits.dailyRuns;
+
+  function rateLimitAt(now: Date, runs: number): RateLimit {
+    return {
+      limit,
+      remaining: Math.max(0, limit - runs),
+      resetsAt: new Date(startOfUtcDay(now).getTime() + dayMs),
+    };
+  }
+
+  return {
+    /** Takes one run of today's budget, or throws 429 daily_limit_reached with Retry-After. */
+    async reserveRun(orgId: string): Promise<RunReservation> {
+      const now = deps.now();
+      const day = utcDayOf(now);
+      const runs = await reserveDailyRun(db, { orgId, day, limit });
+      if (runs === undefined) throw new DailyLimitReached(rateLimitAt(now, limit), now);
+      return { orgId, day, rateLimit: rateLimitAt(now, runs) };
+    },
+
+    /** Today's budget, without taking from it (for the test endpoint, which is not limited). */
+    async rateLimitOf(orgId: string): Promise<RateLimit> {
+      const now = deps.now();
+      return rateLimitAt(now, await dailyRunsOf(db, { orgId, day: utcDayOf(now) }));
+    },
+
+    /**
+     * Writes the run's usage record; a run that was not served also gives its reservation back,
+     * in the same transaction, so the counter and the records never disagree.
+     */
+    async settleRun(reservation: RunReservation, settlement: RunSettlement): Promise<void> {
+      await inTransaction(db, async (client) => {
+        await insertUsageRecord(client, { orgId: reservation.orgId, createdAt: deps.now(), ...settlement });
+        if (settlement.outcome === 'not_served') await releaseDailyRun(client, reservation);
+      });
+    },
+
+    async summary(access: OrgAccess, days: number) {
+      const now = deps.now();
+      const since = new Date(startOfUtcDay(now).getTime() - (days - 1) * dayMs);
+      const [byAgent, activeDays, runsToday] = await Promise.all([
+        usageByAgent(db, { orgId: access.orgId, since }),
+        usageByDay(db, { orgId: access.orgId, since }),
+        dailyRunsOf(db, { orgId: access.orgId, day: utcDayOf(now) }),
+      ]);
+      // Every day of the period, oldest first, zeros included: a chart needs no gap-filling.
+      const byDay = Array.from({ length: days }, (_, index) => {
+        const date = utcDayOf(new Date(since.getTime() + index * dayMs));
+        return activeDays.find((day) => day.date === date) ?? { date, requests: 0, tokens: 0 };
+      });
+      return {
+        periodDays: days,
+        totalRequests: byAgent.reduce((sum, agent) => sum + agent.requests, 0),
+        totalTokens: byAgent.reduce((sum, agent) => sum + agent.tokens, 0),
+        dailyLimit: limit,
+        remainingToday: rateLimitAt(now, runsToday).remaining,
+        byAgent,
+        byDay,
+      };
+    },
+  };
+}
+export type UsageService = ReturnType<typeof createUsageService>;

@@ -1,0 +1,108 @@
+import type { Queryable } from '../db/database.ts';
+
+/**
+ * How a run ended. `not_served`: the runtime refused it or no model answered (runtime
+ * unreachable, every provider failed); its daily-run reservation was given back, and it is not
+ * counted in the usage totals.
+ */
+export type UsageOutcome = 'ok' | 'failed' | 'cancelled' | 'not_served';
+
+export interface UsageRecord {
+  orgId: string;
+  agentName: string;
+  kind: 'run' | 'stream';
+  tokensIn: number;
+  tokensOut: number;
+  model: string | null;
+  latencyMs: number;
+  outcome: UsageOutcome;
+  createdAt: Date;
+}
+
+export interface UsageCount {
+  requests: number;
+  tokens: number;
+}
+
+/**
+ * Takes one of the org's runs of `day`, in one statement: the row lock of ON CONFLICT DO UPDATE
+ * and the re-checked WHERE make concurrent callers queue on the row, so exactly `limit` of them
+ * ever get a number. Undefined when the day's runs are used up.
+ */
+export async function reserveDailyRun(
+  db: Queryable,
+  input: { orgId: string; day: string; limit: number },
+): Promise<number | undefined> {
+  const { rows } = await db.query<{ runs: number }>(
+    `INSERT INTO daily_run_counters AS counter (org_id, day, runs) VALUES ($1, $2, 1)
+     ON CONFLICT (org_id, day) DO UPDATE SET runs = counter.runs + 1 WHERE counter.runs < $3
+     RETURNING runs`,
+    [input.orgId, input.day, input.limit],
+  );
+  return rows[0]?.runs;
+}
+
+/** Gives back one run reserved on `day` (the reservation's day, not today's: a run may cross midnight). */
+export async function releaseDailyRun(db: Queryable, input: { orgId: string; day: string }): Promise<void> {
+  await db.query('UPDATE daily_run_counters SET runs = runs - 1 WHERE org_id = $1 AND day = $2 AND runs > 0', [
+    input.orgId,
+    input.day,
+  ]);
+}
+
+export async function dailyRunsOf(db: Queryable, input: { orgId: string; day: string }): Promise<number> {
+  const { rows } = await db.query<{ runs: number }>(
+    'SELECT runs FROM daily_run_counters WHERE org_id = $1 AND day = $2',
+    [input.orgId, input.day],
+  );
+  return rows[0]?.runs ?? 0;
+}
+
+export async function insertUsageRecord(db: Queryable, record: UsageRecord): Promise<void> {
+  await db.query(
+    `INSERT INTO usage_records (org_id, agent_name, kind, tokens_in, tokens_out, model, latency_ms, outcome, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [
+      record.orgId,
+      record.agentName,
+      record.kind,
+      record.tokensIn,
+      record.tokensOut,
+      record.model,
+      record.latencyMs,
+      record.outcome,
+      record.createdAt,
+    ],
+  );
+}
+
+// Runs given back (not_served) count nowhere, so the totals agree with the daily counter.
+const countedSince = "org_id = $1 AND created_at >= $2 AND outcome <> 'not_served'";
+
+export async function usageByAgent(
+  db: Queryable,
+  input: { orgId: string; since: Date },
+): Promise<(UsageCount & { agent: string })[]> {
+  const { rows } = await db.query<{ agent: string; requests: string; tokens: string }>(
+    `SELECT agent_name AS agent, count(*) AS requests, coalesce(sum(tokens_in + tokens_out), 0) AS tokens
+     FROM usage_records WHERE ${countedSince}
+     GROUP BY agent_name ORDER BY count(*) DESC, agent_name`,
+    [input.orgId, input.since],
+  );
+  return rows.map((row) => ({ agent: row.agent, requests: Number(row.requests), tokens: Number(row.tokens) }));
+}
+
+/** Per UTC day (`YYYY-MM-DD`), only days with records. */
+export async function usageByDay(
+  db: Queryable,
+  input: { orgId: string; since: Date },
+): Promise<(UsageCount & { date: string })[]> {
+  const { rows } = await db.query<{ date: string; requests: string; tokens: string }>(
+    `SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS date, count(*) AS requests,
+            coalesce(sum(tokens_in + tokens_out), 0) AS tokens
+     FROM usage_records WHERE ${countedSince}
+     GROUP BY 1 ORDER BY 1`,
+    [input.orgId, input.since],
+  );
+  return rows.map((row) => ({ date: row.date, requests: Number(row.requests), tokens: Number(row.tokens) }));
+}

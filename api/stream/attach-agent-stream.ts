@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import { type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import { WebSocketServer } from 'ws';
+import type { Database } from '../db/database.ts';
+import { NotFound, Unauthenticated } from '../errors.ts';
+import { principalOfToken } from '../http/authenticate.ts';
+import { type ErrorBody, toErrorBody } from '../http/error-envelope.ts';
+import { everyone, type OrgAccess } from '../http/principal.ts';
+import { resolveOrgAccess } from '../http/resolve-org-access.ts';
+import type { ExecutionService } from '../services/execution-service.ts';
+import type { TokenService } from '../services/token-service.ts';
+import { serveAgentStream } from './serve-agent-stream.ts';
+import { createStreamSlots } from './stream-slots.ts';
+
+const maxMessageBytes = 1024 * 1024;
+// 1013 "Try Again Later": the refusal of a stream past the org's limit is temporary.
+const tryAgainLater = 1013;
+
+export interface AgentStreamDeps {
+  db: Database;
+  tokens: TokenService;
+  now: () => Date;
+  execution: ExecutionService;
+  /** Open streams allowed per org in this process (config.limits.maxStreams). */
+  maxStreamsPerOrg: number;
+  /** The API's path prefix, `/api/v1`. */
+  pathPrefix: string;
+  log: Logger;
+}
+
+/**
+ * `WS /api/v1/orgs/{slug}/agents/{name}/stream` (seed 003), authenticated by `?token=` (a JWT or
+ * an `ask-` API key; browsers cannot set headers on a WebSocket). Who, where and what are checked
+ * before the upgrade, so 401, 403 and 404 are plain HTTP refusals with the error envelope. A
+ * stream past the org's limit is accepted and then refused with an `error` event
+ * (`stream_limit_reached`, 429) and close code 1013: a browser never sees an upgrade's status.
+ */
+export function attachAgentStream(server: Server, deps: AgentStreamDeps) {
+  const log = deps.log.child({ component: 'agent-stream' });
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes });
+  const slots = createStreamSlots(deps.maxStreamsPerOrg);
+  const streamPath = new RegExp(`^${deps.pathPrefix}/orgs/([^/]+)/agents/([^/]+)/stream$`);
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // node:http drops its error listener from an upgrading socket: a client resetting the
+    // connection while we check its token would otherwise crash the process.
+    const onSocketError = (err: Error) => log.debug({ err }, 'upgrade socket failed');
+    socket.on('error', onSocketError);
+    const url = new URL(req.url ?? '/', 'http://api');
+    const match = streamPath.exec(url.pathname);
+    if (!match) return refuse(socket, toErrorBody(new NotFound(`no WebSocket route ${url.pathname}`)));
+    const orgSlug = decodeURIComponent(match[1] as string);
+    const agentName = decodeURIComponent(match[2] as string);
+    const streamId = randomUUID();
+
+    authorize(req, url, orgSlug, agentName).then(
+      (access) => {
+        socket.off('error', onSocketError);
+        sockets.handleUpgrade(req, socket, head, (ws) => {
+          const release = slots.tryAcquire(access.orgId);
+          if (!release) {
+            const message = `the org has ${deps.maxStreamsPerOrg} open streams, the most it may have; close one first`;
+            ws.send(JSON.stringify({ type: 'error', error: 'stream_limit_reached', message, status: 429 }));
+            ws.close(tryAgainLater, 'stream limit reached');
+            return;
+          }
+          ws.once('close', release);
+          const streamLog = log.child({ org: orgSlug, agent: agentName, streamId });
+          serveAgentStream(ws, { access, agentName, streamId, execution: deps.execution, log: streamLog });
+        });
+      },
+      (err: unknown) => {
+        const body = toErrorBody(err, streamId);
+        if (body.status >= 500) log.error({ err, streamId, path: url.pathname }, 'stream upgrade failed');
+        refuse(socket, body);
+      },
+    );
+  });
+
+  async function authorize(req: IncomingMessage, url: URL, orgSlug: string, agentName: string): Promise<OrgAccess> {
+    const token = url.searchParams.get('token') ?? bearerOf(req) ?? headerOf(req, 'x-api-key');
+    if (!token) throw new Unauthenticated('a ?token= (JWT or API key) is required');
+    const principal = await principalOfToken(deps, token);
+    const access = await resolveOrgAccess(deps.db, principal, orgSlug, everyone);
+    await deps.execution.agentOf(access, agentName);
+    return access;
+  }
+
+  return {
+    /** Closes every stream (their runs are cancelled), e.g. on shutdown. */
+    close(): void {
+      for (const ws of sockets.clients) ws.close(1001, 'server shutting down');
+      sockets.close();
+    },
+  };
+}
+
+function bearerOf(req: IncomingMessage): string | undefined {
+  const match = /^Bearer (.+)$/i.exec(headerOf(req, 'authorization') ?? '');
+  return match?.[1];
+}
+
+function headerOf(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function refuse(socket: Duplex, body: ErrorBody): void {
+  const text = JSON.stringify(body);
+  const headers = [
+    `HTTP/1.1 ${body.status} ${STATUS_CODES[body.status] ?? 'Error'}`,
+    'Content-Type: application/json',
+    `Content-Length: ${Buffer.byteLength(text)}`,
+    'Connection: close',
+  ];
+  if (socket.writable) socket.end(`${headers.join('\r\n')}\r\n\r\n${text}`);
+  else socket.destroy();
+}
+
+export type AgentStream = ReturnType<typeof attachAgentStream>;

@@ -1,0 +1,288 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { fakeReply } from '../fakes/fake-reply.ts';
+import { startFakeProvider } from '../fakes/start-fake-provider.ts';
+import { abandonUpgradeRequest } from '../support/abandon-upgrade-request.ts';
+import { eventually } from '../support/eventually.ts';
+import { jsonOf } from '../support/json-of.ts';
+import { type AgentSocket, openAgentSocket } from '../support/open-agent-socket.ts';
+import { startTestApi } from '../support/start-test-api.ts';
+
+const post = (body?: unknown): RequestInit => ({
+  method: 'POST',
+  ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+});
+
+const aSupportBot = { name: 'support-bot', step1: { model: 'openai/gpt-4o-mini' } };
+
+/** The status and envelope of a refused upgrade; 101 and no body when the upgrade is accepted. */
+function upgradeAnswer(url: string): Promise<{ status: number; body?: unknown }> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url);
+    socket.once('unexpected-response', (_request, response) => {
+      let text = '';
+      response.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+      });
+      response.on('end', () => {
+        socket.terminate();
+        resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) });
+      });
+    });
+    socket.once('open', () => {
+      socket.close();
+      resolve({ status: 101 });
+    });
+    socket.on('error', (err) => reject(err));
+  });
+}
+
+describe('streaming an agent over WebSocket', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  async function setup() {
+    const api = await startTestApi();
+    cleanups.push(() => api.stop());
+    const { token, org } = await api.login();
+    const as = (path: string, init: RequestInit = {}) => api.request(`/orgs/${org}${path}`, { ...init, token });
+    const streamUrl = (input: { agent?: string; token?: string; org?: string } = {}) => {
+      const query = input.token === '' ? '' : `?token=${encodeURIComponent(input.token ?? token)}`;
+      const ws = api.url.replace(/^http/, 'ws');
+      return `${ws}/api/v1/orgs/${input.org ?? org}/agents/${input.agent ?? 'support-bot'}/stream${query}`;
+    };
+    const openStream = async (input: { agent?: string; token?: string; org?: string } = {}) => {
+      const url = new URL(streamUrl(input));
+      const socket = await openAgentSocket(api.url, { path: `${url.pathname}${url.search}` });
+      cleanups.push(() => socket.close());
+      return socket;
+    };
+    return { api, token, org, as, streamUrl, openStream };
+  }
+
+  /** An org whose openai key points at a fake, with support-bot deployed. */
+  async function setupDeployed() {
+    const base = await setup();
+    const fake = await startFakeProvider('openai');
+    cleanups.push(() => fake.close());
+    await base.as('/providers', post({ provider: 'openai', api_key: 'sk-test-key', base_url: fake.baseUrl }));
+    await base.as('/agents', post(aSupportBot));
+    await base.as('/agents/support-bot/deploy', post());
+    return { ...base, fake };
+  }
+
+  it('streams the answer as token events, then done with the answer and tokens used', async () => {
+    const { openStream, fake } = await setupDeployed();
+    fake.enqueue(
+      fakeReply.text('Our pricing starts at ten dollars.', { usage: { inputTokens: 50, outputTokens: 39 } }),
+    );
+    const socket = await openStream();
+
+    socket.send({ query: 'Explain our pricing', session_id: 'sess-001' });
+    const events = await socket.untilEnd();
+
+    const tokens = events.filter((event) => event.type === 'token');
+    expect(tokens.length).toBeGreaterThan(1);
+    expect(tokens.map((event) => event.content).join('')).toBe('Our pricing starts at ten dollars.');
+    expect(events.at(-1)).toEqual({
+      type: 'done',
+      answer: 'Our pricing starts at ten dollars.',
+      tokens_used: 89,
+      session_id: 'sess-001',
+      model: 'openai/gpt-4o-mini',
+      latency_ms: expect.any(Number),
+      trace_id: expect.any(String),
+    });
+  });
+
+  it('runs one query after another on the same socket, each counted in usage', async () => {
+    const { openStream, as } = await setupDeployed();
+    const socket = await openStream();
+
+    socket.send({ query: 'First' });
+    const first = await socket.untilEnd();
+    socket.send({ query: 'Second' });
+    const second = await socket.untilEnd();
+    const usage = await jsonOf(await as('/usage?days=1'));
+
+    expect([first.at(-1)?.type, second.at(-1)?.type]).toEqual(['done', 'done']);
+    expect(usage).toMatchObject({ total_requests: 2, remaining_today: 998 });
+  });
+
+  it('accepts an API key of the org as the token', async () => {
+    const { as, openStream } = await setupDeployed();
+    const key = await jsonOf(await as('/keys', post({ name: 'Streaming' })));
+    const socket = await openStream({ token: key.secret });
+
+    socket.send({ query: 'Hello' });
+    const events = await socket.untilEnd();
+
+    expect(events.at(-1)).toMatchObject({ type: 'done', answer: 'Hello from the fake provider.' });
+  });
+
+  it('refuses the upgrade with 401 without a token or with a bad one', async () => {
+    const { as, streamUrl } = await setup();
+    await as('/agents', post(aSupportBot));
+
+    const missing = await upgradeAnswer(streamUrl({ token: '' }));
+    const invalid = await upgradeAnswer(streamUrl({ token: 'not-a-jwt' }));
+    const revokedLooking = await upgradeAnswer(streamUrl({ token: 'ask-not-a-real-key' }));
+
+    expect(missing).toEqual({ status: 401, body: expect.objectContaining({ error: 'unauthorized', status: 401 }) });
+    expect(invalid.status).toBe(401);
+    expect(revokedLooking.status).toBe(401);
+  });
+
+  it('refuses the upgrade with 403 for another org and 404 for an unknown agent or path', async () => {
+    const { api, as, streamUrl } = await setup();
+    await as('/agents', post(aSupportBot));
+    const stranger = await api.login();
+
+    const otherOrg = await upgradeAnswer(streamUrl({ token: stranger.token }));
+    const unknownAgent = await upgradeAnswer(streamUrl({ agent: 'ghost' }));
+    const unknownPath = await upgradeAnswer(`${api.url.replace(/^http/, 'ws')}/api/v1/elsewhere`);
+
+    expect(otherOrg).toEqual({ status: 403, body: expect.objectContaining({ error: 'forbidden', status: 403 }) });
+    expect(unknownAgent).toEqual({
+      status: 404,
+      body: { error: 'not_found', message: "agent 'ghost' not found", status: 404 },
+    });
+    expect(unknownPath.status).toBe(404);
+  });
+
+  it('answers a query to a draft or paused agent with an agent_not_deployed error event', async () => {
+    const { as, openStream } = await setupDeployed();
+    await as('/agents', post({ name: 'draft-bot', step1: { model: 'openai/gpt-4o-mini' } }));
+    const draft = await openStream({ agent: 'draft-bot' });
+    const paused = await openStream();
+    await as('/agents/support-bot/pause', post());
+
+    draft.send({ query: 'Hello' });
+    paused.send({ query: 'Hello' });
+
+    expect(await draft.next()).toEqual({
+      type: 'error',
+      error: 'agent_not_deployed',
+      message: "Agent 'draft-bot' is in draft state. Deploy it first.",
+      status: 400,
+    });
+    expect(await paused.next()).toMatchObject({ type: 'error', error: 'agent_not_deployed', status: 400 });
+  });
+
+  it('answers a message that is not a query with an invalid_request error event naming the field', async () => {
+    const { as, openStream } = await setup();
+    await as('/agents', post(aSupportBot));
+    const socket = await openStream();
+
+    socket.send({ session_id: 'sess-1' });
+    const missingQuery = await socket.next();
+    socket.send('not json');
+    const notJson = await socket.next();
+
+    expect(missingQuery).toMatchObject({
+      type: 'error',
+      error: 'invalid_request',
+      message: expect.stringMatching(/^query: /),
+    });
+    expect(notJson).toMatchObject({
+      type: 'error',
+      error: 'invalid_request',
+      message: expect.stringMatching(/^message: /),
+    });
+  });
+
+  it('answers a query past the daily limit with a daily_limit_reached error event', async () => {
+    const { api, org, openStream } = await setupDeployed();
+    await api.db.query(
+      `INSERT INTO daily_run_counters (org_id, day, runs)
+       SELECT id, (now() AT TIME ZONE 'UTC')::date, 1000 FROM orgs WHERE slug = $1`,
+      [org],
+    );
+    const socket = await openStream();
+
+    socket.send({ query: 'Hello' });
+
+    expect(await socket.next()).toMatchObject({ type: 'error', error: 'daily_limit_reached', status: 429 });
+  });
+
+  it('refuses a second query while one is running with run_in_progress', async () => {
+    const { openStream, fake } = await setupDeployed();
+    fake.enqueue(fakeReply.hang());
+    const socket = await openStream();
+
+    socket.send({ query: 'First' });
+    await eventually(() => expect(fake.requests).toHaveLength(1));
+    socket.send({ query: 'Second' });
+
+    expect(await socket.next()).toMatchObject({ type: 'error', error: 'run_in_progress', status: 409 });
+  });
+
+  it("cancels the runtime's model request when the client closes the stream", async () => {
+    const { openStream, fake, as } = await setupDeployed();
+    fake.enqueue(fakeReply.text('one two three four five six', { stallAfterDeltas: 2 }));
+    const socket = await openStream();
+
+    socket.send({ query: 'Count' });
+    await socket.until((event) => event.type === 'token');
+    await socket.close();
+
+    await eventually(() => expect(fake.lastRequest.wasAbortedByClient).toBe(true));
+    await eventually(async () => expect((await jsonOf(await as('/usage?days=1'))).total_requests).toBe(1));
+  });
+
+  it('allows 5 open streams per org and refuses the sixth with stream_limit_reached, then close code 1013', async () => {
+    const { as, openStream } = await setup();
+    await as('/agents', post(aSupportBot));
+    const open: AgentSocket[] = [];
+    for (let index = 0; index < 5; index++) open.push(await openStream());
+
+    const sixth = await openStream();
+
+    expect(await sixth.next()).toMatchObject({ type: 'error', error: 'stream_limit_reached', status: 429 });
+    expect(await sixth.closed).toBe(1013);
+    for (const socket of open) {
+      socket.send({ query: 'Hello' });
+      expect(await socket.next()).toMatchObject({ error: 'agent_not_deployed' });
+    }
+  });
+
+  it('gives a closed stream its slot back, and counts each org apart', async () => {
+    const { api, as, openStream } = await setup();
+    await as('/agents', post(aSupportBot));
+    const other = await api.login();
+    await api.request(`/orgs/${other.org}/agents`, { ...post(aSupportBot), token: other.token });
+    const open: AgentSocket[] = [];
+    for (let index = 0; index < 5; index++) open.push(await openStream());
+
+    const otherOrgStream = await openStream({ org: other.org, token: other.token });
+    await open[0]?.close();
+    const replacement = await eventually(async () => {
+      const socket = await openStream();
+      socket.send({ query: 'Hello' });
+      expect(await socket.next()).toMatchObject({ error: 'agent_not_deployed' });
+      return socket;
+    });
+
+    otherOrgStream.send({ query: 'Hello' });
+    expect(await otherOrgStream.next()).toMatchObject({ error: 'agent_not_deployed' });
+    expect(replacement.socket.readyState).toBe(WebSocket.OPEN);
+  });
+
+  it('takes no slot for an upgrade whose client went away before it was answered', async () => {
+    const { api, as, org, token, openStream } = await setup();
+    await as('/agents', post(aSupportBot));
+    const port = Number(new URL(api.url).port);
+
+    for (let index = 0; index < 5; index++) {
+      await abandonUpgradeRequest({ port, path: `/api/v1/orgs/${org}/agents/support-bot/stream?token=${token}` });
+    }
+    const streams = await Promise.all(Array.from({ length: 5 }, () => openStream()));
+
+    for (const socket of streams) {
+      socket.send({ query: 'Hello' });
+      expect(await socket.next()).toMatchObject({ error: 'agent_not_deployed' });
+    }
+  });
+});
