@@ -4,17 +4,34 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import type { Logger } from 'pino';
 import type { DeployBackend } from './backends/deploy-backend.ts';
+import { createOrgRuntimeClient } from './backends/org-runtime/org-runtime-client.ts';
 import type { ApiConfig } from './config/api-config.ts';
 import type { Database } from './db/database.ts';
 import { type ApiRoute, mountRoutes } from './http/api-route.ts';
 import { authenticate } from './http/authenticate.ts';
 import { errorEnvelope, requestId } from './http/error-envelope.ts';
+import { createApiMetrics } from './http/metrics.ts';
+import { requestLog } from './http/request-log.ts';
 import { agentRoutes } from './routes/agent-routes.ts';
+import { apiKeyRoutes } from './routes/api-key-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
+import { executionRoutes } from './routes/execution-routes.ts';
+import { openApiRoute, opsRouter } from './routes/ops-routes.ts';
+import { orgRoutes } from './routes/org-routes.ts';
+import { providerKeyRoutes } from './routes/provider-key-routes.ts';
+import { usageRoutes } from './routes/usage-routes.ts';
 import { createAgentService } from './services/agent-service.ts';
+import { createApiKeyService } from './services/api-key-service.ts';
 import { createAuthService } from './services/auth-service.ts';
+import { createExecutionService } from './services/execution-service.ts';
 import type { CredentialsOf } from './services/org-deployment.ts';
+import { createOrgService } from './services/org-service.ts';
+import { providerCredentialsOf } from './services/provider-credentials-of.ts';
+import { createProviderKeyService } from './services/provider-key-service.ts';
+import { reconcileDeployments } from './services/reconcile-deployments.ts';
 import { createTokenService } from './services/token-service.ts';
+import { createUsageService } from './services/usage-service.ts';
+import { type AgentStream, attachAgentStream } from './stream/attach-agent-stream.ts';
 
 export interface ApiDeps {
   config: ApiConfig;
@@ -33,17 +50,44 @@ const bodyLimit = '1mb';
  */
 export function createApi(deps: ApiDeps) {
   const { config, db, backend, log, now } = deps;
+  const metrics = createApiMetrics();
   const tokens = createTokenService(config.jwt);
-  const credentialsOf: CredentialsOf = async () => ({});
+  const credentialsOf: CredentialsOf = providerCredentialsOf(config.masterKeys);
   const auth = createAuthService({ db, tokens, config, now });
   const agents = createAgentService({ db, backend, credentialsOf, limits: config.limits });
+  const orgs = createOrgService({ db, limits: config.limits });
+  const apiKeys = createApiKeyService({ db });
+  const providerKeys = createProviderKeyService({ db, backend, credentialsOf, masterKeys: config.masterKeys });
+  const usage = createUsageService({ db, now, limits: config.limits });
+  const runtimeClient = createOrgRuntimeClient();
+  const execution = createExecutionService({
+    db,
+    backend,
+    usage,
+    runtime: runtimeClient,
+    recordRun: metrics.recordRun,
+    now,
+    log,
+  });
+  const streams: AgentStream[] = [];
 
-  const routes: ApiRoute[] = [...authRoutes(auth), ...agentRoutes(agents)] as ApiRoute[];
+  const routes: ApiRoute[] = [
+    ...authRoutes(auth),
+    ...agentRoutes(agents),
+    ...orgRoutes(orgs),
+    ...apiKeyRoutes(apiKeys),
+    ...providerKeyRoutes(providerKeys),
+    ...executionRoutes(execution),
+    ...usageRoutes(usage),
+  ] as ApiRoute[];
+  routes.push(openApiRoute({ routes, serverUrl: apiPrefix }));
 
   const app = new Koa();
   app.silent = true;
   app.use(requestId());
+  app.use(requestLog({ log, metrics }));
   app.use(errorEnvelope(log));
+  app.use(opsRouter({ db, metrics }).routes());
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: bodyLimit, encoding: 'utf-8' }));
   for (const middleware of authenticate({ db, tokens, now })) app.use(middleware);
   const router = new Router({ prefix: apiPrefix });
@@ -54,11 +98,21 @@ export function createApi(deps: ApiDeps) {
   return {
     app,
     routes,
-    services: { tokens, auth, agents },
+    services: { tokens, auth, agents, orgs, apiKeys, providerKeys, usage, execution },
     backend,
+    /** Prometheus metrics; `metrics.recordRun` counts a finished run and its tokens. */
+    metrics,
+    /** Re-applies every org with deployed agents: after a restart the runtimes come back from the database. */
+    reconcileDeployments: () => reconcileDeployments({ db, backend, credentialsOf, log }),
     /** Attaches what is not plain HTTP (the WebSocket stream) to the server the app runs on. */
-    attach(_server: Server): void {},
-    async close(): Promise<void> {},
+    attach(server: Server): void {
+      const streamDeps = { db, tokens, now, execution, maxStreamsPerOrg: config.limits.maxStreams, log };
+      streams.push(attachAgentStream(server, { ...streamDeps, pathPrefix: apiPrefix }));
+    },
+    async close(): Promise<void> {
+      for (const stream of streams.splice(0)) stream.close();
+      await runtimeClient.close();
+    },
   };
 }
 export type Api = ReturnType<typeof createApi>;

@@ -19,6 +19,8 @@ export interface ApiConfig {
   port: number;
   /** Undefined: run an embedded PostgreSQL with its data in the state directory. */
   databaseUrl: string | undefined;
+  /** Port of the embedded PostgreSQL (when databaseUrl is undefined); 0 picks a free one. */
+  embeddedPostgresPort: number;
   stateDir: string;
   jwt: { secret: string; issuer: string; audience: string; accessTtlSeconds: number; refreshTtlSeconds: number };
   /** `current` seals new provider keys; `previous` still opens keys sealed before a rotation. */
@@ -27,6 +29,8 @@ export interface ApiConfig {
   backend: 'local' | 'kubernetes';
   limits: { maxAgents: number; dailyRuns: number; maxMembers: number; maxStreams: number };
   logLevel: string;
+  /** On SIGTERM/SIGINT, how long requests in flight may take to finish. */
+  shutdownTimeoutSeconds: number;
 }
 
 const positiveInt = (name: string, fallback: number) =>
@@ -38,8 +42,9 @@ const positiveInt = (name: string, fallback: number) =>
     .optional()
     .transform((value) => value ?? fallback);
 
-// Every variable the API reads, with its default. README.md documents the same list.
-const Env = z.object({
+// Every variable the API reads, with its default. api/config/api-env-reference.ts describes each
+// one for --help and README.md; a test keeps the three in step.
+export const Env = z.object({
   ASTROMESH_MODE: z.enum(['development', 'production']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z
@@ -53,6 +58,12 @@ const Env = z.object({
     .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL')
     .optional(),
   ASTROMESH_STATE_DIR: z.string().min(1).default('.astromesh'),
+  ASTROMESH_POSTGRES_PORT: z
+    .string()
+    .regex(/^\d+$/, 'ASTROMESH_POSTGRES_PORT must be a port number')
+    .transform(Number)
+    .refine((port) => port <= 65_535, 'ASTROMESH_POSTGRES_PORT must be at most 65535')
+    .default(0),
   ASTROMESH_JWT_SECRET: z.string().optional(),
   ASTROMESH_JWT_ISSUER: z.string().min(1).default('astromesh-cloud'),
   ASTROMESH_JWT_AUDIENCE: z.string().min(1).default('astromesh-cloud-api'),
@@ -71,6 +82,7 @@ const Env = z.object({
   ASTROMESH_MAX_MEMBERS: positiveInt('ASTROMESH_MAX_MEMBERS', 3),
   ASTROMESH_MAX_STREAMS: positiveInt('ASTROMESH_MAX_STREAMS', 5),
   ASTROMESH_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ASTROMESH_SHUTDOWN_TIMEOUT_SECONDS: positiveInt('ASTROMESH_SHUTDOWN_TIMEOUT_SECONDS', 30),
 });
 
 const minimumJwtSecretLength = 32;
@@ -105,6 +117,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv): ApiConfig {
     host: vars.HOST,
     port: vars.PORT,
     databaseUrl: vars.DATABASE_URL,
+    embeddedPostgresPort: vars.ASTROMESH_POSTGRES_PORT,
     stateDir,
     jwt: {
       secret: jwtSecret,
@@ -126,6 +139,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv): ApiConfig {
       maxStreams: vars.ASTROMESH_MAX_STREAMS,
     },
     logLevel: vars.ASTROMESH_LOG_LEVEL,
+    shutdownTimeoutSeconds: vars.ASTROMESH_SHUTDOWN_TIMEOUT_SECONDS,
   };
 }
 

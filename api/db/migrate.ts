@@ -50,14 +50,16 @@ export async function migrate(pool: pg.Pool): Promise<AppliedMigration[]> {
   }
 }
 
-function pendingMigrations(done: Set<number>) {
+/** Every migration this build has, in order; readiness checks the database has them all. */
+export function knownMigrations(): (AppliedMigration & { file: string })[] {
   return readdirSync(migrationsDir)
     .filter((file) => /^\d{3}_[a-z0-9_]+\.sql$/.test(file))
     .sort()
-    .map((file) => ({
-      version: Number(file.slice(0, 3)),
-      name: file.slice(4, -4),
-      sql: readFileSync(join(migrationsDir, file), 'utf8'),
-    }))
-    .filter((migration) => !done.has(migration.version));
+    .map((file) => ({ version: Number(file.slice(0, 3)), name: file.slice(4, -4), file }));
+}
+
+function pendingMigrations(done: Set<number>) {
+  return knownMigrations()
+    .filter((migration) => !done.has(migration.version))
+    .map((migration) => ({ ...migration, sql: readFileSync(join(migrationsDir, migration.file), 'utf8') }));
 }

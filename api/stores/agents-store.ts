@@ -107,3 +107,12 @@ export async function setAgentStatus(db: Queryable, id: string, status: AgentSta
 export async function deleteAgent(db: Queryable, id: string): Promise<void> {
   await db.query('DELETE FROM agents WHERE id = $1', [id]);
 }
+
+/** Every org with at least one deployed agent: what the runtimes must serve after a restart. */
+export async function listOrgsWithDeployedAgents(db: Queryable): Promise<{ id: string; slug: string }[]> {
+  const { rows } = await db.query<{ id: string; slug: string }>(
+    `SELECT o.id, o.slug FROM orgs o
+     WHERE EXISTS (SELECT 1 FROM agents a WHERE a.org_id = o.id AND a.status = 'deployed') ORDER BY o.slug`,
+  );
+  return rows;
+}

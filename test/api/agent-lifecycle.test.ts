@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { jsonOf } from '../support/json-of.ts';
-import { startTestApi, type TestApi } from '../support/start-test-api.ts';
+import { startTestApi } from '../support/start-test-api.ts';
 
 const supportBot = {
   name: 'support-bot',

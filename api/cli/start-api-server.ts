@@ -1,0 +1,114 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { createLocalBackend } from '../backends/local/create-local-backend.ts';
+import { type ApiConfig, ConfigError } from '../config/api-config.ts';
+import { type Api, createApi } from '../create-api.ts';
+import { createDatabase } from '../db/database.ts';
+import { startEmbeddedPostgres } from '../db/embedded-postgres.ts';
+import { migrate } from '../db/migrate.ts';
+import { trackRequestsInFlight } from './track-requests-in-flight.ts';
+
+export interface RunningApiServer {
+  /** `http://127.0.0.1:8080`: routes live under /api/v1. */
+  url: string;
+  api: Api;
+  /** Graceful stop: no new connections, requests in flight finish (up to the configured deadline), then everything closes. */
+  stop(): Promise<void>;
+}
+
+interface ShutdownStep {
+  name: string;
+  run: () => Promise<unknown>;
+}
+
+/**
+ * Starts the Cloud API with real parts: PostgreSQL (DATABASE_URL, or an embedded server whose data
+ * stays in the state folder), migrations, the local deploy backend, the org runtimes the database
+ * says are deployed, and the HTTP server. Whatever started is stopped again if a later step fails.
+ */
+export async function startApiServer(config: ApiConfig, deps: { log: Logger }): Promise<RunningApiServer> {
+  const { log } = deps;
+  if (config.backend !== 'local') {
+    throw new ConfigError('ASTROMESH_BACKEND: only local is available in the API so far');
+  }
+  // Stopped in reverse: the HTTP server first, the database last.
+  const shutdown: ShutdownStep[] = [];
+  const unwind = async () => {
+    for (const step of shutdown.splice(0).reverse()) {
+      await step.run().catch((err: unknown) => log.error({ err, step: step.name }, 'shutdown step failed'));
+    }
+  };
+  try {
+    let databaseUrl = config.databaseUrl;
+    if (!databaseUrl) {
+      const dataDir = join(config.stateDir, 'postgres');
+      const postgres = await startEmbeddedPostgres({
+        dataDir,
+        port: config.embeddedPostgresPort,
+        mode: { kind: 'persistent', passwordFile: join(config.stateDir, 'secrets', 'postgres-password') },
+        database: 'astromesh',
+        onOutput: (text) => log.debug({ output: text.trim() }, 'embedded PostgreSQL output'),
+      });
+      shutdown.push({ name: 'embedded PostgreSQL', run: () => postgres.stop() });
+      log.info({ dataDir, port: postgres.port, initialised: postgres.initialised }, 'embedded PostgreSQL started');
+      databaseUrl = postgres.url;
+    }
+    const db = createDatabase(databaseUrl, { log });
+    shutdown.push({ name: 'database pool', run: () => db.end() });
+    const applied = await migrate(db);
+    log.info({ applied: applied.map((migration) => `${migration.version}_${migration.name}`) }, 'migrations applied');
+
+    const backend = createLocalBackend({ stateDir: config.stateDir, memoryUrl: databaseUrl, log });
+    shutdown.push({ name: 'org runtimes', run: () => backend.close() });
+    const api = createApi({ config, db, backend, log, now: () => new Date() });
+    shutdown.push({ name: 'api', run: () => api.close() });
+
+    const resealed = await api.services.providerKeys.resealProviderKeys();
+    if (resealed.resealed > 0 || resealed.unreadable.length > 0) {
+      log.info({ resealed: resealed.resealed, unreadable: resealed.unreadable }, 'provider keys resealed');
+    }
+    const reconciled = await api.reconcileDeployments();
+    log.info({ orgs: reconciled.applied.length, failed: reconciled.failed }, 'deployments restored from the database');
+
+    const server = createServer(api.app.callback());
+    const requests = trackRequestsInFlight(server);
+    api.attach(server);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    shutdown.push({
+      name: 'http server',
+      run: async () => {
+        const { abandoned } = await requests.drain(config.shutdownTimeoutSeconds * 1000);
+        if (abandoned > 0) log.warn({ abandoned }, 'requests still running at the shutdown deadline were cut off');
+      },
+    });
+    const url = urlOf(config.host, (server.address() as AddressInfo).port);
+    log.info({ url, mode: config.mode, devLogin: config.devLoginEnabled }, 'astromesh api listening');
+
+    return {
+      url,
+      api,
+      async stop() {
+        log.info({ deadlineSeconds: config.shutdownTimeoutSeconds }, 'shutting down');
+        await unwind();
+        log.info({}, 'stopped');
+      },
+    };
+  } catch (err) {
+    await unwind();
+    throw err;
+  }
+}
+
+/** Where a client reaches the server: a wildcard address is reached on loopback. */
+function urlOf(host: string, port: number): string {
+  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
+}

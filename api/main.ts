@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+// The Astromesh Cloud API (run `node api/main.ts --help`): what `npm start` runs.
+import { pino } from 'pino';
+import { quickstartOf } from './cli/quickstart.ts';
+import { type RunningApiServer, startApiServer } from './cli/start-api-server.ts';
+import { usage } from './cli/usage.ts';
+import { type ApiConfig, ConfigError, loadApiConfig } from './config/api-config.ts';
+import { logRedaction } from './http/request-log.ts';
+
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  process.stdout.write(usage);
+  process.exit(0);
+}
+if (args.length > 0) {
+  exitWithUsageError(`unknown argument '${args[0]}': the API is configured by environment variables`);
+}
+
+let config: ApiConfig;
+try {
+  config = loadApiConfig(process.env);
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  exitWithUsageError(err.message);
+}
+
+const log = pino({ level: config.logLevel, base: { service: 'astromesh-api' }, redact: logRedaction });
+let server: RunningApiServer;
+try {
+  server = await startApiServer(config, { log });
+} catch (err) {
+  if (err instanceof ConfigError) exitWithUsageError(err.message);
+  // Said in the same JSON log as everything else: a raw stack on stderr is lost to a log pipeline.
+  log.fatal({ err }, 'astromesh api failed to start');
+  process.exit(1);
+}
+// The quickstart signs in with dev login; where that is off, it could only fail.
+if (config.devLoginEnabled) process.stdout.write(quickstartOf(server.url));
+
+let isStopping = false;
+const stop = (signal: string) => {
+  if (isStopping) return;
+  isStopping = true;
+  log.info({ signal }, 'signal received');
+  server.stop().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      log.error({ err }, 'shutdown failed');
+      process.exit(1);
+    },
+  );
+};
+process.once('SIGTERM', () => stop('SIGTERM'));
+process.once('SIGINT', () => stop('SIGINT'));
+
+function exitWithUsageError(message: string): never {
+  process.stderr.write(`astromesh-api: ${message}\n(node api/main.ts --help lists every variable)\n`);
+  process.exit(2);
+}

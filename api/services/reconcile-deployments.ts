@@ -1,0 +1,48 @@
+import type { Logger } from 'pino';
+import type { DeployBackend } from '../backends/deploy-backend.ts';
+import { type Database, inTransaction } from '../db/database.ts';
+import { listOrgsWithDeployedAgents } from '../stores/agents-store.ts';
+import { applyOrgDeployment, type CredentialsOf, lockOrgDeployment } from './org-deployment.ts';
+
+// Each apply may start a runtime process; a few at a time keeps a restart with many orgs quick
+// without starting them all at once.
+const concurrentOrgs = 4;
+
+export interface ReconcileSummary {
+  applied: string[];
+  failed: string[];
+}
+
+/**
+ * Makes every org's runtime serve what the database says it deploys. The database is the source
+ * of truth (DESIGN.md decision 2): after an API restart the org runtimes come back from it. One
+ * org that fails is logged and does not stop the others.
+ */
+export async function reconcileDeployments(deps: {
+  db: Database;
+  backend: DeployBackend;
+  credentialsOf: CredentialsOf;
+  log: Logger;
+}): Promise<ReconcileSummary> {
+  const log = deps.log.child({ component: 'reconcile-deployments' });
+  const queue = await listOrgsWithDeployedAgents(deps.db);
+  const summary: ReconcileSummary = { applied: [], failed: [] };
+  const worker = async () => {
+    for (let org = queue.shift(); org; org = queue.shift()) {
+      const startedAt = performance.now();
+      try {
+        await inTransaction(deps.db, async (client) => {
+          await lockOrgDeployment(client, org.id);
+          await applyOrgDeployment(client, deps, org);
+        });
+        summary.applied.push(org.slug);
+        log.info({ org: org.slug, durationMs: Math.round(performance.now() - startedAt) }, 'org deployment applied');
+      } catch (err) {
+        summary.failed.push(org.slug);
+        log.error({ err, org: org.slug }, 'org deployment could not be applied');
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrentOrgs }, worker));
+  return summary;
+}
