@@ -6,6 +6,7 @@ Usage:
   astromeshd --agents-dir DIR [--port N] [--host HOST] [--credentials PATH]
              [--memory postgres://…] [--memory-schema NAME] [--auth-token-file PATH]
              [--otlp-endpoint URL] [--shutdown-timeout SECONDS] [--log-level LEVEL]
+             [--stop-when-stdin-closes]
 
 Options:
   --agents-dir DIR          Folder of agent YAML files, reloaded when files are added, changed or removed. Required.
@@ -15,12 +16,15 @@ Options:
                             (OPENAI_API_KEY, ANTHROPIC_API_KEY, OLLAMA_BASE_URL, SEARCH_API_KEY…), watched and
                             reloaded. Names it lacks are read from the environment.
   --memory URL              PostgreSQL URL for conversation memory (default: in-process, lost on restart).
+                            ASTROMESH_MEMORY_URL works too and keeps the password out of the process list.
   --memory-schema NAME      Schema for the memory tables (default public); give each org its own.
   --auth-token-file PATH    File holding the bearer token every /v1 call but /v1/health must present
                             (WebSocket: Authorization header or ?token=). Re-read when it changes.
   --otlp-endpoint URL       Also export traces over OTLP/HTTP, e.g. http://collector:4318/v1/traces.
   --shutdown-timeout SECONDS  On SIGTERM/SIGINT, how long runs in flight may finish (default 30).
   --log-level LEVEL         fatal, error, warn, info (default), debug, trace or silent. Logs are JSON lines.
+  --stop-when-stdin-closes  Shut down gracefully when standard input closes: a supervisor that keeps a pipe
+                            open takes its runtimes down with it, even if it is killed.
   -h, --help                Show this help.
 `;
 
@@ -35,9 +39,10 @@ export interface Options {
   otlpEndpoint: string | undefined;
   shutdownTimeoutSeconds: number;
   logLevel: string;
+  stopWhenStdinCloses?: boolean;
 }
 
-export function parseOptions(argv: string[]): Options | 'help' {
+export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = {}): Options | 'help' {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -51,6 +56,7 @@ export function parseOptions(argv: string[]): Options | 'help' {
       'otlp-endpoint': { type: 'string' },
       'shutdown-timeout': { type: 'string', default: '30' },
       'log-level': { type: 'string', default: 'info' },
+      'stop-when-stdin-closes': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -69,20 +75,22 @@ export function parseOptions(argv: string[]): Options | 'help' {
   const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
   if (!logLevels.includes(values['log-level']))
     throw new UsageError(`--log-level: must be one of ${logLevels.join(', ')}`);
-  if (values.memory && !/^postgres(ql)?:\/\//.test(values.memory)) {
-    throw new UsageError('--memory: must be a postgres:// URL');
+  const memory = values.memory ?? env.ASTROMESH_MEMORY_URL;
+  if (memory && !/^postgres(ql)?:\/\//.test(memory)) {
+    throw new UsageError(`${values.memory ? '--memory' : 'ASTROMESH_MEMORY_URL'}: must be a postgres:// URL`);
   }
   return {
     agentsDir: values['agents-dir'],
     port,
     host: values.host,
     credentials: values.credentials,
-    memory: values.memory,
+    memory,
     memorySchema: values['memory-schema'],
     authTokenFile: values['auth-token-file'],
     otlpEndpoint: values['otlp-endpoint'],
     shutdownTimeoutSeconds,
     logLevel: values['log-level'],
+    stopWhenStdinCloses: values['stop-when-stdin-closes'],
   };
 }
 

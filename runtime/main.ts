@@ -7,7 +7,7 @@ import { type RunningRuntime, startRuntime } from './start-runtime.ts';
 
 let options: Options | 'help';
 try {
-  options = parseOptions(process.argv.slice(2));
+  options = parseOptions(process.argv.slice(2), process.env);
 } catch (err) {
   if (!(err instanceof UsageError) && !(err instanceof TypeError)) throw err;
   process.stderr.write(`astromeshd: ${err.message}\n\n${usage}`);
@@ -17,11 +17,18 @@ try {
 if (options === 'help') {
   process.stdout.write(usage);
 } else {
-  const log = pino({
-    level: options.logLevel,
-    base: { service: 'astromeshd' },
-    redact: { paths: ['*.apiKey', '*.api_key', '*.token', '*.password', '*.authorization'], censor: '[redacted]' },
-  });
+  // When whoever reads our stdout is gone (a supervisor killed outright), writes fail with EPIPE;
+  // losing those log lines is better than a process that can no longer shut down.
+  const destination = pino.destination({ fd: 1, sync: true });
+  destination.on('error', () => {});
+  const log = pino(
+    {
+      level: options.logLevel,
+      base: { service: 'astromeshd' },
+      redact: { paths: ['*.apiKey', '*.api_key', '*.token', '*.password', '*.authorization'], censor: '[redacted]' },
+    },
+    destination,
+  );
   routeSdkWarningsTo(log);
   let runtime: RunningRuntime;
   try {
@@ -47,4 +54,8 @@ if (options === 'help') {
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+  if (options.stopWhenStdinCloses) {
+    process.stdin.once('end', () => stop('stdin closed'));
+    process.stdin.resume();
+  }
 }

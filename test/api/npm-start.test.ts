@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { type IncomingMessage, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeProvider } from '../fakes/fake-provider.ts';
 import { fakeReply } from '../fakes/fake-reply.ts';
 import { startFakeProvider } from '../fakes/start-fake-provider.ts';
+import { eventually } from '../support/eventually.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { type ApiMainProcess, spawnApiMain } from '../support/spawn-api-main.ts';
 
@@ -115,6 +116,27 @@ describe('npm start: the API on its embedded PostgreSQL', { timeout: 120_000 }, 
     });
   });
 
+  it('takes its org runtimes down with it even when it is killed outright', async () => {
+    const fake = await aFakeOpenAi();
+    const { api, url } = await start(aStateDir());
+    const call = await signIn(url);
+    await call('POST', '/agents', supportBot);
+    await call('POST', '/providers', { provider: 'openai', api_key: 'sk-orphan-test', base_url: fake.baseUrl });
+    await call('POST', '/agents/support-bot/deploy');
+    const children = childProcessesOf(api.child.pid as number);
+    const runtimePid = children.find((child) => child.command.includes('runtime/main.ts'))?.pid;
+    const postgresPids = children.filter((child) => child.command.includes('postgres')).map((child) => child.pid);
+    cleanups.push(() => {
+      // Killed outright, the API cannot stop its embedded PostgreSQL either; the test does.
+      for (const pid of postgresPids) if (isAlive(pid)) process.kill(pid, 'SIGINT');
+    });
+
+    api.child.kill('SIGKILL');
+
+    expect(runtimePid).toBeDefined();
+    await eventually(() => expect(isAlive(runtimePid as number)).toBe(false), { timeoutMs: 15_000 });
+  });
+
   it('answers a request in flight at SIGTERM, refuses new connections, then exits 0 with PostgreSQL stopped', async () => {
     const stateDir = aStateDir();
     const { api, url } = await start(stateDir);
@@ -149,3 +171,24 @@ describe('npm start: the API on its embedded PostgreSQL', { timeout: 120_000 }, 
     expect(existsSync(join(stateDir, 'postgres', 'postmaster.pid'))).toBe(false);
   });
 });
+
+function childProcessesOf(pid: number): { pid: number; command: string }[] {
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean)
+    .map(Number);
+  return children.map((child) => ({
+    pid: child,
+    command: readFileSync(`/proc/${child}/cmdline`, 'utf8').replaceAll('\0', ' '),
+  }));
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

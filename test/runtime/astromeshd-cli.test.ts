@@ -69,15 +69,15 @@ describe('astromeshd, run as a command', () => {
     return openai;
   }
 
-  function spawn(args: string[], options: { command?: string } = {}): AstromeshdProcess {
+  function spawn(args: string[], options: { command?: string; stdin?: 'ignore' | 'pipe' } = {}): AstromeshdProcess {
     const astromeshd = spawnAstromeshd(args, options);
     cleanups.push(() => astromeshd.kill());
     return astromeshd;
   }
 
   /** Starts astromeshd on the port the kernel picks and reads that port from its log. */
-  async function start(args: string[]) {
-    const astromeshd = spawn(['--port', '0', ...args]);
+  async function start(args: string[], options: { stdin?: 'ignore' | 'pipe' } = {}) {
+    const astromeshd = spawn(['--port', '0', ...args], options);
     const { port } = await astromeshd.waitForLog('astromeshd listening');
     const url = `http://127.0.0.1:${port as number}`;
     return { astromeshd, port: port as number, url };
@@ -373,6 +373,21 @@ describe('astromeshd, run as a command', () => {
       expect((await second).status).toBe(200);
       expect(openai.requestCount).toBe(2);
       expect(await astromeshd.exitWithin(exitDeadlineMs)).toEqual({ code: 0, signal: null });
+    });
+
+    it('shuts down gracefully when its standard input closes, with --stop-when-stdin-closes', async () => {
+      const workspace = aWorkspace();
+      const { astromeshd, url } = await start(['--agents-dir', workspace.agentsDir, '--stop-when-stdin-closes'], {
+        stdin: 'pipe',
+      });
+      expect((await fetch(`${url}/v1/health`)).status).toBe(200);
+
+      astromeshd.child.stdin?.end();
+
+      expect(await astromeshd.exitWithin(exitDeadlineMs)).toEqual({ code: 0, signal: null });
+      expect(astromeshd.logs()).toContainEqual(
+        expect.objectContaining({ msg: 'signal received', signal: 'stdin closed' }),
+      );
     });
 
     it('aborts a run still hanging after --shutdown-timeout, cancels its provider request, and exits 0', async () => {

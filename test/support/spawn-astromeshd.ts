@@ -45,7 +45,7 @@ export interface AstromeshdProcess {
  */
 export function spawnAstromeshd(
   args: string[],
-  options: { command?: string; env?: NodeJS.ProcessEnv } = {},
+  options: { command?: string; env?: NodeJS.ProcessEnv; stdin?: 'ignore' | 'pipe' } = {},
 ): AstromeshdProcess {
   const [command, commandArgs] = options.command
     ? [options.command, args]
@@ -53,7 +53,7 @@ export function spawnAstromeshd(
   const child = spawn(command, commandArgs, {
     cwd: repoRoot,
     env: { PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
   let stderr = '';

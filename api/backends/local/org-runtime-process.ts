@@ -66,11 +66,18 @@ export function startOrgRuntime(options: RuntimeOptions): OrgRuntimeProcess {
       '0',
       '--shutdown-timeout',
       '5',
-      ...(options.memoryUrl ? ['--memory', options.memoryUrl, '--memory-schema', memorySchemaOf(options.orgSlug)] : []),
+      // Our end of its stdin closes when this process dies, however it dies: no orphaned runtimes.
+      '--stop-when-stdin-closes',
+      ...(options.memoryUrl ? ['--memory-schema', memorySchemaOf(options.orgSlug)] : []),
     ];
-    // Only what the runtime needs: the API's own secrets (JWT key, master key) stay out of it.
-    const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' };
-    const spawned = spawn(options.nodePath ?? process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Only what the runtime needs: the API's own secrets (JWT key, master key) stay out of it, and
+    // the database URL goes by environment, not argv, where `ps` would show its password.
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      ...(options.memoryUrl ? { ASTROMESH_MEMORY_URL: options.memoryUrl } : {}),
+    };
+    const spawned = spawn(options.nodePath ?? process.execPath, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
     child = spawned;
     listening = new Promise<string>((resolve, reject) => {
       const timer = setTimeout(
