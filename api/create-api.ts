@@ -91,7 +91,7 @@ export function createApi(deps: ApiDeps) {
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: bodyLimit, encoding: 'utf-8' }));
   for (const middleware of authenticate({ db, tokens, now })) app.use(middleware);
   const router = new Router({ prefix: apiPrefix });
-  mountRoutes(router, routes, { db });
+  mountRoutes(router, routes, { db, now });
   app.use(router.routes());
   app.use(router.allowedMethods());
 

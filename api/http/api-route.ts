@@ -5,7 +5,7 @@ import type { Database } from '../db/database.ts';
 import { InvalidInput } from '../errors.ts';
 import { requirePrincipal } from './authenticate.ts';
 import { everyone, type OrgAccess, type Principal, type Role } from './principal.ts';
-import { resolveOrgAccess } from './resolve-org-access.ts';
+import { requireActiveSession, resolveOrgAccess } from './resolve-org-access.ts';
 
 export interface RouteInput<Params, Query, Body> {
   params: Params;
@@ -85,15 +85,16 @@ function defined<T>(value: T | undefined): T {
   return value;
 }
 
-export function mountRoutes(router: Router, routes: ApiRoute[], deps: { db: Database }): void {
+export function mountRoutes(router: Router, routes: ApiRoute[], deps: { db: Database; now: () => Date }): void {
   for (const route of routes) {
     const koaPath = route.path.replace(/\{([a-z_]+)\}/g, ':$1');
     router[route.method](koaPath, async (ctx) => {
       // Who first (401), then where (403), then what (400): a stranger learns nothing from validation.
       const principal = route.auth === 'public' ? undefined : requirePrincipal(ctx);
+      if (route.auth === 'authenticated' && principal) await requireActiveSession(deps, principal);
       const access =
         route.auth === 'org' && principal
-          ? await resolveOrgAccess(deps.db, principal, String(ctx.params.slug), route.roles ?? everyone)
+          ? await resolveOrgAccess(deps, principal, String(ctx.params.slug), route.roles ?? everyone)
           : undefined;
       const params = parseInput(route.params, ctx.params, 'path');
       const query = parseInput(route.query, ctx.query, 'query');

@@ -17,8 +17,8 @@ export function authenticate(deps: { db: Database; tokens: TokenService; now: ()
     ...deps.tokens.verifyOptions(),
     key: 'jwtClaims',
     passthrough: true,
-    // Logout and refresh-token reuse revoke the session at once, whatever the token's exp says.
-    isRevoked: async (_ctx, decoded) => !(await isSessionActive(deps, decoded as AccessClaims)),
+    // Whether the session is still alive (logout and refresh-token reuse revoke it at once) is
+    // checked by the route, in the same query as the caller's role: see resolveOrgAccess.
   });
   const principalOf: Middleware = async (ctx, next) => {
     const apiKey = ctx.get('x-api-key');

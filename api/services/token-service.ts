@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createSecretKey, randomBytes } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { ApiConfig } from '../config/api-config.ts';
 
@@ -16,12 +16,15 @@ export interface AccessClaims {
 }
 
 export function createTokenService(config: ApiConfig['jwt']) {
+  // A KeyObject, made once: given a string, jsonwebtoken first tries (and fails) to read it as a
+  // public key on every verification.
+  const key = createSecretKey(Buffer.from(config.secret, 'utf8'));
   return {
     accessTtlSeconds: config.accessTtlSeconds,
     refreshTtlSeconds: config.refreshTtlSeconds,
 
     signAccessToken(claims: AccessClaims): string {
-      return jwt.sign({ sid: claims.sid, org: claims.org, email: claims.email }, config.secret, {
+      return jwt.sign({ sid: claims.sid, org: claims.org, email: claims.email }, key, {
         algorithm,
         subject: claims.sub,
         issuer: config.issuer,
@@ -33,7 +36,7 @@ export function createTokenService(config: ApiConfig['jwt']) {
     /** The claims of a valid token, or undefined (bad signature, expired, wrong issuer or audience). */
     verifyAccessToken(token: string): AccessClaims | undefined {
       try {
-        const payload = jwt.verify(token, config.secret, {
+        const payload = jwt.verify(token, key, {
           algorithms: [algorithm],
           issuer: config.issuer,
           audience: config.audience,
@@ -48,7 +51,12 @@ export function createTokenService(config: ApiConfig['jwt']) {
 
     /** The koa-jwt options that verify exactly what signAccessToken signs. */
     verifyOptions() {
-      return { secret: config.secret, algorithms: [algorithm], issuer: config.issuer, audience: config.audience };
+      return {
+        secret: key as unknown as Buffer,
+        algorithms: [algorithm],
+        issuer: config.issuer,
+        audience: config.audience,
+      };
     },
 
     newRefreshToken(): { token: string; hash: Buffer } {

@@ -100,9 +100,12 @@ export function createUsageService(deps: { db: Database; now: () => Date; limits
      * in the same transaction, so the counter and the records never disagree.
      */
     async settleRun(reservation: RunReservation, settlement: RunSettlement): Promise<void> {
+      const record = { orgId: reservation.orgId, createdAt: deps.now(), ...settlement };
+      // A served run writes one row: a single statement needs no transaction (and its round trips).
+      if (settlement.outcome !== 'not_served') return insertUsageRecord(db, record);
       await inTransaction(db, async (client) => {
-        await insertUsageRecord(client, { orgId: reservation.orgId, createdAt: deps.now(), ...settlement });
-        if (settlement.outcome === 'not_served') await releaseDailyRun(client, reservation);
+        await insertUsageRecord(client, record);
+        await releaseDailyRun(client, reservation);
       });
     },
 

@@ -62,10 +62,12 @@ export async function findAgent(
   db: Queryable,
   input: { orgId: string; name: string; forUpdate?: boolean },
 ): Promise<AgentRecord | undefined> {
-  const { rows } = await db.query<AgentRow>(
-    `SELECT * FROM agents WHERE org_id = $1 AND name = $2${input.forUpdate ? ' FOR UPDATE' : ''}`,
-    [input.orgId, input.name],
-  );
+  // Named: looked up on every run, so PostgreSQL parses and plans it once per connection.
+  const { rows } = await db.query<AgentRow>({
+    name: input.forUpdate ? 'find-agent-for-update' : 'find-agent',
+    text: `SELECT * FROM agents WHERE org_id = $1 AND name = $2${input.forUpdate ? ' FOR UPDATE' : ''}`,
+    values: [input.orgId, input.name],
+  });
   return rows[0] ? toRecord(rows[0]) : undefined;
 }
 

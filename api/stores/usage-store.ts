@@ -33,12 +33,14 @@ export async function reserveDailyRun(
   db: Queryable,
   input: { orgId: string; day: string; limit: number },
 ): Promise<number | undefined> {
-  const { rows } = await db.query<{ runs: number }>(
-    `INSERT INTO daily_run_counters AS counter (org_id, day, runs) VALUES ($1, $2, 1)
+  // Named: on every run, so PostgreSQL parses and plans it once per connection.
+  const { rows } = await db.query<{ runs: number }>({
+    name: 'reserve-daily-run',
+    text: `INSERT INTO daily_run_counters AS counter (org_id, day, runs) VALUES ($1, $2, 1)
      ON CONFLICT (org_id, day) DO UPDATE SET runs = counter.runs + 1 WHERE counter.runs < $3
      RETURNING runs`,
-    [input.orgId, input.day, input.limit],
-  );
+    values: [input.orgId, input.day, input.limit],
+  });
   return rows[0]?.runs;
 }
 
@@ -59,10 +61,11 @@ export async function dailyRunsOf(db: Queryable, input: { orgId: string; day: st
 }
 
 export async function insertUsageRecord(db: Queryable, record: UsageRecord): Promise<void> {
-  await db.query(
-    `INSERT INTO usage_records (org_id, agent_name, kind, tokens_in, tokens_out, model, latency_ms, outcome, created_at)
+  await db.query({
+    name: 'insert-usage-record',
+    text: `INSERT INTO usage_records (org_id, agent_name, kind, tokens_in, tokens_out, model, latency_ms, outcome, created_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [
+    values: [
       record.orgId,
       record.agentName,
       record.kind,
@@ -73,7 +76,7 @@ export async function insertUsageRecord(db: Queryable, record: UsageRecord): Pro
       record.outcome,
       record.createdAt,
     ],
-  );
+  });
 }
 
 // Runs given back (not_served) count nowhere, so the totals agree with the daily counter.

@@ -83,7 +83,7 @@ export function attachAgentStream(server: Server, deps: AgentStreamDeps) {
     const token = url.searchParams.get('token') ?? bearerOf(req) ?? headerOf(req, 'x-api-key');
     if (!token) throw new Unauthenticated('a ?token= (JWT or API key) is required');
     const principal = await principalOfToken(deps, token);
-    const access = await resolveOrgAccess(deps.db, principal, orgSlug, everyone);
+    const access = await resolveOrgAccess(deps, principal, orgSlug, everyone);
     await deps.execution.agentOf(access, agentName);
     return access;
   }

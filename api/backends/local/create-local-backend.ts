@@ -25,6 +25,8 @@ export interface LocalBackendOptions {
  */
 export function createLocalBackend(options: LocalBackendOptions): DeployBackend {
   const runtimes = new Map<string, OrgRuntimeProcess>();
+  // Read once per org: endpointOf runs on every request, and the token only changes with its file.
+  const tokens = new Map<string, string>();
   const orgDir = (slug: string) => join(options.stateDir, 'orgs', slug);
 
   return {
@@ -44,6 +46,7 @@ export function createLocalBackend(options: LocalBackendOptions): DeployBackend 
       writeAtomically(join(dir, 'credentials.yaml'), dump(deployment.credentials));
       const tokenFile = join(dir, 'runtime-token');
       if (!existsSync(tokenFile)) writeAtomically(tokenFile, randomBytes(32).toString('base64url'));
+      tokens.set(deployment.orgSlug, readFileSync(tokenFile, 'utf8').trim());
       writeAgentFiles(
         join(dir, 'agents'),
         deployment.agents.map((agent) => ({
@@ -79,8 +82,9 @@ export function createLocalBackend(options: LocalBackendOptions): DeployBackend 
     async endpointOf(orgSlug: string): Promise<RuntimeEndpoint | undefined> {
       const runtime = runtimes.get(orgSlug);
       if (!runtime) return undefined;
-      const baseUrl = await runtime.baseUrl();
-      return { baseUrl, token: readFileSync(join(orgDir(orgSlug), 'runtime-token'), 'utf8').trim() };
+      const token = tokens.get(orgSlug);
+      if (!token) return undefined;
+      return { baseUrl: await runtime.baseUrl(), token };
     },
 
     async close(): Promise<void> {
