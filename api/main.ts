@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The Astromesh Cloud API (run `node api/main.ts --help`): what `npm start` runs.
 import { pino } from 'pino';
+import { stopOnSignals } from '../runtime/stop-on-signals.ts';
 import { quickstartOf } from './cli/quickstart.ts';
 import { type RunningApiServer, startApiServer } from './cli/start-api-server.ts';
 import { usage } from './cli/usage.ts';
@@ -37,21 +38,7 @@ try {
 // The quickstart signs in with dev login; where that is off, it could only fail.
 if (config.devLoginEnabled) process.stdout.write(quickstartOf(server.url));
 
-let isStopping = false;
-const stop = (signal: string) => {
-  if (isStopping) return;
-  isStopping = true;
-  log.info({ signal }, 'signal received');
-  server.stop().then(
-    () => process.exit(0),
-    (err: unknown) => {
-      log.error({ err }, 'shutdown failed');
-      process.exit(1);
-    },
-  );
-};
-process.once('SIGTERM', () => stop('SIGTERM'));
-process.once('SIGINT', () => stop('SIGINT'));
+stopOnSignals({ log, stop: () => server.stop() });
 
 function exitWithUsageError(message: string): never {
   process.stderr.write(`astromesh-api: ${message}\n(node api/main.ts --help lists every variable)\n`);

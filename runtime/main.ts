@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { type Options, parseOptions, UsageError, usage } from './cli-options.ts';
 import { routeSdkWarningsTo } from './router/providers/route-sdk-warnings.ts';
 import { type RunningRuntime, startRuntime } from './start-runtime.ts';
+import { stopOnSignals } from './stop-on-signals.ts';
 
 let options: Options | 'help';
 try {
@@ -39,21 +40,7 @@ if (options === 'help') {
     log.fatal({ err }, 'astromeshd failed to start');
     process.exit(1);
   }
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'signal received');
-    runtime.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  const stop = stopOnSignals({ log, stop: () => runtime.stop() });
   if (options.stopWhenStdinCloses) {
     process.stdin.once('end', () => stop('stdin closed'));
     process.stdin.resume();

@@ -6,7 +6,7 @@ import {
   insertUsageRecord,
   releaseDailyRun,
   reserveDailyRun,
-  type UsageOutcome,
+  type UsageRecord,
   usageByAgent,
   usageByDay,
 } from '../stores/usage-store.ts';
@@ -29,15 +29,8 @@ export interface RunReservation {
   rateLimit: RateLimit;
 }
 
-export interface RunSettlement {
-  agentName: string;
-  kind: 'run' | 'stream';
-  tokensIn: number;
-  tokensOut: number;
-  model: string | null;
-  latencyMs: number;
-  outcome: UsageOutcome;
-}
+/** What a finished run reports: its usage record, less what the reservation already knows. */
+export type RunSettlement = Omit<UsageRecord, 'orgId' | 'createdAt'>;
 
 export class DailyLimitReached extends AppError {
   constructor(rateLimit: RateLimit, now: Date) {
