@@ -18,8 +18,7 @@ describe('agents and their lifecycle', () => {
   async function setup() {
     const api = await startTestApi();
     cleanups.push(() => api.stop());
-    const { token, org } = await api.login();
-    const as = (path: string, init: RequestInit = {}) => api.request(`/orgs/${org}${path}`, { ...init, token });
+    const { token, org, as } = await api.signIn();
     return { api, token, org, as };
   }
 

@@ -46,8 +46,7 @@ describe('streaming an agent over WebSocket', () => {
   async function setup() {
     const api = await startTestApi();
     cleanups.push(() => api.stop());
-    const { token, org } = await api.login();
-    const as = (path: string, init: RequestInit = {}) => api.request(`/orgs/${org}${path}`, { ...init, token });
+    const { token, org, as } = await api.signIn();
     const streamUrl = (input: { agent?: string; token?: string; org?: string } = {}) => {
       const query = input.token === '' ? '' : `?token=${encodeURIComponent(input.token ?? token)}`;
       const ws = api.url.replace(/^http/, 'ws');

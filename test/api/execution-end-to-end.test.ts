@@ -40,8 +40,7 @@ describe('running agents end to end through the org runtime', () => {
 
   /** A fresh org whose openai key points at `fake`, with support-bot deployed. */
   async function anOrgUsing(api: TestApi, fake: FakeProvider) {
-    const { token, org } = await api.login();
-    const as = (path: string, init: RequestInit = {}) => api.request(`/orgs/${org}${path}`, { ...init, token });
+    const { token, org, as } = await api.signIn();
     const saved = await as('/providers', post({ provider: 'openai', api_key: 'sk-test-key', base_url: fake.baseUrl }));
     if (saved.status !== 200) throw new Error(`saving the provider key failed: ${JSON.stringify(await saved.json())}`);
     await as('/agents', post(aSupportBot));

@@ -13,10 +13,8 @@ describe('orgs and their members', () => {
   async function setup() {
     const api = await startTestApi();
     cleanups.push(() => api.stop());
-    const owner = await api.login();
-    const as = (path: string, init: RequestInit = {}) =>
-      api.request(`/orgs/${owner.org}${path}`, { ...init, token: owner.token });
-    return { api, owner, org: owner.org, as };
+    const owner = await api.signIn();
+    return { api, owner, org: owner.org, as: owner.as };
   }
 
   const send = (method: string, body: unknown): RequestInit => ({ method, body: JSON.stringify(body) });

@@ -23,10 +23,8 @@ describe('provider keys (BYOK)', () => {
   async function setup() {
     const api = await startTestApi();
     cleanups.push(() => api.stop());
-    const owner = await api.login();
-    const as = (path: string, init: RequestInit = {}) =>
-      api.request(`/orgs/${owner.org}${path}`, { ...init, token: owner.token });
-    return { api, owner, org: owner.org, as };
+    const owner = await api.signIn();
+    return { api, owner, org: owner.org, as: owner.as };
   }
 
   const post = (body: unknown): RequestInit => ({ method: 'POST', body: JSON.stringify(body) });

@@ -26,8 +26,7 @@ describe('the usage report', () => {
   async function setup() {
     const api = await startTestApi();
     cleanups.push(() => api.stop());
-    const { token, org } = await api.login();
-    const as = (path: string, init: RequestInit = {}) => api.request(`/orgs/${org}${path}`, { ...init, token });
+    const { token, org, as } = await api.signIn();
     return { api, token, org, as };
   }
 

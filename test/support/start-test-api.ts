@@ -12,6 +12,13 @@ import { createDatabase, type Database } from '../../api/db/database.ts';
 import { migrate } from '../../api/db/migrate.ts';
 import { createTestDatabase } from './test-database.ts';
 
+export interface SignedIn {
+  token: string;
+  refreshToken: string;
+  org: string;
+  as(path: string, init?: RequestInit): Promise<Response>;
+}
+
 export interface TestApi {
   /** `http://127.0.0.1:<port>` (routes live under /api/v1). */
   url: string;
@@ -22,6 +29,8 @@ export interface TestApi {
   request(path: string, init?: RequestInit & { token?: string; apiKey?: string }): Promise<Response>;
   /** Dev login: a fresh user with an org of its own. */
   login(email?: string): Promise<{ token: string; refreshToken: string; org: string }>;
+  /** login(), plus `as(path)`: a request to `/orgs/<the user's org><path>` with the user's token. */
+  signIn(email?: string): Promise<SignedIn>;
   stop(): Promise<void>;
 }
 
@@ -58,20 +67,26 @@ export async function startTestApi(options: { env?: Record<string, string> } = {
     return fetch(`${url}${apiPrefix}${path}`, { ...rest, headers });
   };
 
+  const login: TestApi['login'] = async (email = `user-${randomBytes(4).toString('hex')}@example.com`) => {
+    const response = await request('/auth/dev/login', {
+      method: 'POST',
+      body: JSON.stringify({ email, name: 'Test User' }),
+    });
+    const body = (await response.json()) as { access_token: string; refresh_token: string; org_slug: string };
+    if (!response.ok) throw new Error(`login failed: ${JSON.stringify(body)}`);
+    return { token: body.access_token, refreshToken: body.refresh_token, org: body.org_slug };
+  };
+
   return {
     url,
     api,
     db,
     stateDir,
     request,
-    async login(email = `user-${randomBytes(4).toString('hex')}@example.com`) {
-      const response = await request('/auth/dev/login', {
-        method: 'POST',
-        body: JSON.stringify({ email, name: 'Test User' }),
-      });
-      const body = (await response.json()) as { access_token: string; refresh_token: string; org_slug: string };
-      if (!response.ok) throw new Error(`login failed: ${JSON.stringify(body)}`);
-      return { token: body.access_token, refreshToken: body.refresh_token, org: body.org_slug };
+    login,
+    async signIn(email) {
+      const user = await login(email);
+      return { ...user, as: (path, init = {}) => request(`/orgs/${user.org}${path}`, { ...init, token: user.token }) };
     },
     async stop() {
       server.closeAllConnections();
