@@ -19,7 +19,7 @@ describe('the daily run limit', () => {
     cleanups.push(() => api.stop());
     const fake = await startFakeProvider('openai');
     cleanups.push(() => fake.close());
-    const { token, org, as } = await api.signIn();
+    const { org, as } = await api.signIn();
     await as('/providers', post({ provider: 'openai', api_key: 'sk-test-key', base_url: fake.baseUrl }));
     await as('/agents', post({ name: 'support-bot', step1: { model: 'openai/gpt-4o-mini' } }));
     await as('/agents/support-bot/deploy', post());
@@ -76,7 +76,7 @@ describe('the daily run limit', () => {
     cleanups.push(() => api.stop());
     const fake = await startFakeProvider('openai');
     cleanups.push(() => fake.close());
-    const { token, org, as } = await api.signIn();
+    const { as } = await api.signIn();
     await as('/providers', post({ provider: 'openai', api_key: 'sk-test-key', base_url: fake.baseUrl }));
     await as('/agents', post({ name: 'support-bot', step1: { model: 'openai/gpt-4o-mini' } }));
     await as('/agents/support-bot/deploy', post());
