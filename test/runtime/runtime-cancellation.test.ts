@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeReply } from '../fakes/fake-reply.ts';
-import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { eventually } from '../support/eventually.ts';
 import { jsonOf } from '../support/json-of.ts';
-import { agentYaml, startTestRuntime, type TestRuntime } from '../support/start-test-runtime.ts';
+import { agentYaml, startRuntimeOnFakeOpenAi, type TestRuntime } from '../support/start-test-runtime.ts';
 
 const assistant = () =>
   agentYaml('assistant', {
@@ -16,16 +15,7 @@ describe('cancelling an astromeshd run over HTTP', () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  async function setup() {
-    const openai = await startFakeProvider('openai');
-    cleanups.push(() => openai.close());
-    const runtime = await startTestRuntime({
-      agents: { 'assistant.yaml': assistant() },
-      credentials: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: openai.baseUrl },
-    });
-    cleanups.push(() => runtime.stop());
-    return { openai, runtime };
-  }
+  const setup = () => startRuntimeOnFakeOpenAi(cleanups, { agents: { 'assistant.yaml': assistant() } });
 
   const activeRunsOf = async (runtime: TestRuntime) =>
     (await jsonOf(await runtime.request('/v1/system/status'))).active_runs;

@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeReply } from '../fakes/fake-reply.ts';
-import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { jsonOf } from '../support/json-of.ts';
-import { agentYaml, startTestRuntime, type TestRuntime } from '../support/start-test-runtime.ts';
+import { agentYaml, startRuntimeOnFakeOpenAi, type TestRuntime } from '../support/start-test-runtime.ts';
 
 const assistant = (spec: Record<string, unknown> = {}) =>
   agentYaml('assistant', {
@@ -19,17 +18,8 @@ describe('the astromeshd HTTP API', () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  async function setup(options: { agents?: Record<string, string>; authToken?: string } = {}) {
-    const openai = await startFakeProvider('openai');
-    cleanups.push(() => openai.close());
-    const runtime = await startTestRuntime({
-      agents: options.agents ?? { 'assistant.yaml': assistant() },
-      credentials: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: openai.baseUrl },
-      authToken: options.authToken,
-    });
-    cleanups.push(() => runtime.stop());
-    return { openai, runtime };
-  }
+  const setup = (options: { agents?: Record<string, string>; authToken?: string } = {}) =>
+    startRuntimeOnFakeOpenAi(cleanups, { ...options, agents: options.agents ?? { 'assistant.yaml': assistant() } });
 
   const run = (runtime: TestRuntime, agent: string, body: unknown) =>
     runtime.request(`/v1/agents/${agent}/run`, { method: 'POST', body: JSON.stringify(body) });

@@ -1,11 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeReply } from '../fakes/fake-reply.ts';
-import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { abandonUpgradeRequest } from '../support/abandon-upgrade-request.ts';
 import { eventually } from '../support/eventually.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { openAgentSocket, type StreamEvent } from '../support/open-agent-socket.ts';
-import { agentYaml, startTestRuntime, type TestRuntime } from '../support/start-test-runtime.ts';
+import { agentYaml, startRuntimeOnFakeOpenAi, type TestRuntime } from '../support/start-test-runtime.ts';
 import { websocketUpgradeStatus } from '../support/websocket-upgrade-status.ts';
 
 const assistant = (spec: Record<string, unknown> = {}) =>
@@ -28,17 +27,8 @@ describe('the astromeshd WebSocket stream', () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  async function setup(options: { agents?: Record<string, string>; authToken?: string } = {}) {
-    const openai = await startFakeProvider('openai');
-    cleanups.push(() => openai.close());
-    const runtime = await startTestRuntime({
-      agents: options.agents ?? { 'assistant.yaml': assistant() },
-      credentials: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: openai.baseUrl },
-      authToken: options.authToken,
-    });
-    cleanups.push(() => runtime.stop());
-    return { openai, runtime };
-  }
+  const setup = (options: { agents?: Record<string, string>; authToken?: string } = {}) =>
+    startRuntimeOnFakeOpenAi(cleanups, { ...options, agents: options.agents ?? { 'assistant.yaml': assistant() } });
 
   async function connect(runtime: TestRuntime, options: { agent?: string; path?: string; token?: string } = {}) {
     const socket = await openAgentSocket(runtime.url, { agent: 'assistant', ...options });

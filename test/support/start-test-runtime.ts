@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { dump } from 'js-yaml';
 import { pino } from 'pino';
 import { type RunningRuntime, startRuntime } from '../../runtime/start-runtime.ts';
+import type { FakeProvider } from '../fakes/fake-provider.ts';
+import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 
 export interface TestRuntime extends RunningRuntime {
   agentsDir: string;
@@ -80,4 +82,23 @@ export async function startTestRuntime(
 /** A minimal agent document in YAML, for tests that care about one section. */
 export function agentYaml(name: string, spec: Record<string, unknown>): string {
   return dump({ apiVersion: 'astromesh/v1', kind: 'Agent', metadata: { name }, spec });
+}
+
+/**
+ * A fake OpenAI provider and a runtime whose credentials point at it, both stopped by `cleanups`
+ * (run in reverse by the test's afterEach).
+ */
+export async function startRuntimeOnFakeOpenAi(
+  cleanups: (() => Promise<void>)[],
+  options: { agents: Record<string, string>; authToken?: string },
+): Promise<{ openai: FakeProvider; runtime: TestRuntime }> {
+  const openai = await startFakeProvider('openai');
+  cleanups.push(() => openai.close());
+  const runtime = await startTestRuntime({
+    agents: options.agents,
+    credentials: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: openai.baseUrl },
+    authToken: options.authToken,
+  });
+  cleanups.push(() => runtime.stop());
+  return { openai, runtime };
 }
