@@ -112,6 +112,8 @@ export function createApi(deps: ApiDeps) {
     async close(): Promise<void> {
       for (const stream of streams.splice(0)) stream.close();
       await runtimeClient.close();
+      // Usage records still being written after their runs answered: no run goes unrecorded.
+      await usage.settled();
     },
   };
 }

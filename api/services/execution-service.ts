@@ -68,9 +68,7 @@ export function createExecutionService(deps: {
   const log = deps.log.child({ component: 'execution-service' });
 
   async function agentOf(access: OrgAccess, name: string): Promise<AgentRecord> {
-    const agent = await findAgent(deps.db, { orgId: access.orgId, name });
-    if (!agent) throw new NotFound(`agent '${name}'`);
-    return agent;
+    return (await findAgent(deps.db, { orgId: access.orgId, name })) ?? notFound(name);
   }
 
   async function endpointOf(orgSlug: string): Promise<RuntimeEndpoint> {
@@ -90,13 +88,15 @@ export function createExecutionService(deps: {
     },
   ): Promise<ExecutionAnswer> {
     const { access, kind } = input;
-    const agent = await agentOf(access, input.agentName);
     const startedAt = deps.now().getTime();
     const latencyMs = () => Math.max(0, deps.now().getTime() - startedAt);
-    let reservation: RunReservation | undefined;
+    // A run finds its agent and takes its run of the day in one round trip; a test takes none.
+    const { agent, reservation } =
+      kind === 'test'
+        ? { agent: await agentOf(access, input.agentName), reservation: undefined }
+        : ((await deps.usage.reserveRunOf(access.orgId, input.agentName)) ?? notFound(input.agentName));
     try {
       if (agent.status !== 'deployed') throw new AgentNotDeployed(agent);
-      reservation = kind === 'test' ? undefined : await deps.usage.reserveRun(access.orgId);
       input.onRateLimit?.(reservation?.rateLimit ?? (await deps.usage.rateLimitOf(access.orgId)));
       const endpoint = await endpointOf(access.orgSlug);
       const call = {
@@ -147,7 +147,7 @@ export function createExecutionService(deps: {
       tokensOut,
     });
     if (!reservation) return;
-    await deps.usage
+    const settling = deps.usage
       .settleRun(reservation, {
         agentName: agent.name,
         kind: result.kind === 'stream' ? 'stream' : 'run',
@@ -159,6 +159,9 @@ export function createExecutionService(deps: {
       })
       // The caller's answer must not be lost to a bookkeeping failure; the run stays counted.
       .catch((err: unknown) => log.error({ err, org: result.access.orgSlug, agent: agent.name }, 'usage not recorded'));
+    // A run given back must be back before the caller hears of it (its X-RateLimit-Remaining says
+    // so); a usage record of a served run need not hold up the answer.
+    if (result.outcome === 'not_served') await settling;
   }
 
   return {
@@ -173,6 +176,10 @@ export function createExecutionService(deps: {
   };
 }
 export type ExecutionService = ReturnType<typeof createExecutionService>;
+
+const notFound = (agentName: string): never => {
+  throw new NotFound(`agent '${agentName}'`);
+};
 
 const codeOf = (err: unknown) => (err instanceof AppError ? err.code : 'internal_error');
 

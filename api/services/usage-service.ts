@@ -1,11 +1,12 @@
 import { type Database, inTransaction } from '../db/database.ts';
 import { AppError } from '../errors.ts';
 import type { OrgAccess } from '../http/principal.ts';
+import type { AgentRecord } from '../stores/agents-store.ts';
 import {
   dailyRunsOf,
   insertUsageRecord,
   releaseDailyRun,
-  reserveDailyRun,
+  reserveRunOfAgent,
   type UsageRecord,
   usageByAgent,
   usageByDay,
@@ -63,6 +64,10 @@ const startOfUtcDay = (date: Date) => new Date(Date.UTC(date.getUTCFullYear(), d
 export function createUsageService(deps: { db: Database; now: () => Date; limits: { dailyRuns: number } }) {
   const { db } = deps;
   const limit = deps.limits.dailyRuns;
+  const unsettled = new Set<Promise<void>>();
+  const settled = async (): Promise<void> => {
+    await Promise.allSettled([...unsettled]);
+  };
 
   function rateLimitAt(now: Date, runs: number): RateLimit {
     return {
@@ -73,13 +78,23 @@ export function createUsageService(deps: { db: Database; now: () => Date; limits
   }
 
   return {
-    /** Takes one run of today's budget, or throws 429 daily_limit_reached with Retry-After. */
-    async reserveRun(orgId: string): Promise<RunReservation> {
+    /**
+     * The org's agent `agentName` and, when it is deployed, one run of today's budget taken for it;
+     * throws 429 daily_limit_reached with Retry-After when the budget is used up. Undefined when
+     * the org has no such agent.
+     */
+    async reserveRunOf(
+      orgId: string,
+      agentName: string,
+    ): Promise<{ agent: AgentRecord; reservation: RunReservation | undefined } | undefined> {
       const now = deps.now();
       const day = utcDayOf(now);
-      const runs = await reserveDailyRun(db, { orgId, day, limit });
+      const found = await reserveRunOfAgent(db, { orgId, agentName, day, limit });
+      if (!found) return undefined;
+      const { agent, runs } = found;
+      if (agent.status !== 'deployed') return { agent, reservation: undefined };
       if (runs === undefined) throw new DailyLimitReached(rateLimitAt(now, limit), now);
-      return { orgId, day, rateLimit: rateLimitAt(now, runs) };
+      return { agent, reservation: { orgId, day, rateLimit: rateLimitAt(now, runs) } };
     },
 
     /** Today's budget, without taking from it (for the test endpoint, which is not limited). */
@@ -90,21 +105,33 @@ export function createUsageService(deps: { db: Database; now: () => Date; limits
 
     /**
      * Writes the run's usage record; a run that was not served also gives its reservation back,
-     * in the same transaction, so the counter and the records never disagree.
+     * in the same transaction, so the counter and the records never disagree. A caller may leave
+     * the promise running (the run's answer need not wait for its bookkeeping): `settled()` and
+     * `summary()` wait for every settlement begun before them.
      */
-    async settleRun(reservation: RunReservation, settlement: RunSettlement): Promise<void> {
+    settleRun(reservation: RunReservation, settlement: RunSettlement): Promise<void> {
       const record = { orgId: reservation.orgId, createdAt: deps.now(), ...settlement };
-      // A served run writes one row: a single statement needs no transaction (and its round trips).
-      if (settlement.outcome !== 'not_served') return insertUsageRecord(db, record);
-      await inTransaction(db, async (client) => {
-        await insertUsageRecord(client, record);
-        await releaseDailyRun(client, reservation);
-      });
+      const settling =
+        // A served run writes one row: a single statement needs no transaction (and its round trips).
+        settlement.outcome !== 'not_served'
+          ? insertUsageRecord(db, record)
+          : inTransaction(db, async (client) => {
+              await insertUsageRecord(client, record);
+              await releaseDailyRun(client, reservation);
+            });
+      const tracked = settling.finally(() => unsettled.delete(tracked));
+      unsettled.add(tracked);
+      return tracked;
     },
+
+    /** Resolves once every settlement begun so far has been written or has failed. */
+    settled,
 
     async summary(access: OrgAccess, days: number) {
       const now = deps.now();
       const since = new Date(startOfUtcDay(now).getTime() - (days - 1) * dayMs);
+      // A report read right after a run counts that run.
+      await settled();
       const [byAgent, activeDays, runsToday] = await Promise.all([
         usageByAgent(db, { orgId: access.orgId, since }),
         usageByDay(db, { orgId: access.orgId, since }),

@@ -16,7 +16,7 @@ export interface AgentRecord {
   pausedAt: Date | null;
 }
 
-interface AgentRow {
+export interface AgentRow {
   id: string;
   org_id: string;
   name: string;
@@ -29,7 +29,7 @@ interface AgentRow {
   paused_at: Date | null;
 }
 
-const toRecord = (row: AgentRow): AgentRecord => ({
+export const toRecord = (row: AgentRow): AgentRecord => ({
   id: row.id,
   orgId: row.org_id,
   name: row.name,

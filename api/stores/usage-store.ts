@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/database.ts';
+import { type AgentRecord, type AgentRow, toRecord } from './agents-store.ts';
 
 /**
  * How a run ended. `not_served`: the runtime refused it or no model answered (runtime
@@ -25,23 +26,30 @@ export interface UsageCount {
 }
 
 /**
- * Takes one of the org's runs of `day`, in one statement: the row lock of ON CONFLICT DO UPDATE
- * and the re-checked WHERE make concurrent callers queue on the row, so exactly `limit` of them
- * ever get a number. Undefined when the day's runs are used up.
+ * The agent of a run and, when it is deployed, one run of the org's `day` taken for it: one round
+ * trip for what every run needs first (the row lock of ON CONFLICT DO UPDATE and the re-checked WHERE make concurrent callers
+ * queue on the counter row, so exactly `limit` of them ever get a number). `runs` is
+ * undefined when the agent is not deployed or the day's runs are used up; undefined altogether
+ * when the org has no agent of that name.
  */
-export async function reserveDailyRun(
+export async function reserveRunOfAgent(
   db: Queryable,
-  input: { orgId: string; day: string; limit: number },
-): Promise<number | undefined> {
-  // Named: on every run, so PostgreSQL parses and plans it once per connection.
-  const { rows } = await db.query<{ runs: number }>({
-    name: 'reserve-daily-run',
-    text: `INSERT INTO daily_run_counters AS counter (org_id, day, runs) VALUES ($1, $2, 1)
-     ON CONFLICT (org_id, day) DO UPDATE SET runs = counter.runs + 1 WHERE counter.runs < $3
-     RETURNING runs`,
-    values: [input.orgId, input.day, input.limit],
+  input: { orgId: string; agentName: string; day: string; limit: number },
+): Promise<{ agent: AgentRecord; runs: number | undefined } | undefined> {
+  const { rows } = await db.query<AgentRow & { reserved_runs: number | null }>({
+    name: 'reserve-run-of-agent',
+    text: `WITH agent AS (SELECT * FROM agents WHERE org_id = $1 AND name = $2),
+     reserved AS (
+       INSERT INTO daily_run_counters AS counter (org_id, day, runs)
+       SELECT $1, $3, 1 FROM agent WHERE agent.status = 'deployed'
+       ON CONFLICT (org_id, day) DO UPDATE SET runs = counter.runs + 1 WHERE counter.runs < $4
+       RETURNING runs)
+     SELECT agent.*, (SELECT runs FROM reserved) AS reserved_runs FROM agent`,
+    values: [input.orgId, input.agentName, input.day, input.limit],
   });
-  return rows[0]?.runs;
+  const row = rows[0];
+  if (!row) return undefined;
+  return { agent: toRecord(row), runs: row.reserved_runs ?? undefined };
 }
 
 /** Gives back one run reserved on `day` (the reservation's day, not today's: a run may cross midnight). */
