@@ -1,4 +1,4 @@
-import { Agent, fetch } from 'undici';
+import { Agent, request } from 'undici';
 import type { RunRequest } from '../../../runtime/engine/run-request.ts';
 import type { RuntimeEndpoint } from '../deploy-backend.ts';
 import { RuntimeAnswer, type RuntimeProgressEvent } from './runtime-answer.ts';
@@ -32,15 +32,17 @@ export function createOrgRuntimeClient() {
       let status: number;
       let text: string;
       try {
-        const response = await fetch(`${call.endpoint.baseUrl}/v1/agents/${encodeURIComponent(call.agentId)}/run`, {
+        // undici's request rather than fetch: the same pool without the WHATWG layers, a run's
+        // most frequent hop made cheaper.
+        const response = await request(`${call.endpoint.baseUrl}/v1/agents/${encodeURIComponent(call.agentId)}/run`, {
           method: 'POST',
           headers: { authorization: `Bearer ${call.endpoint.token}`, 'content-type': 'application/json' },
           body: JSON.stringify(call.request),
           signal: call.signal,
           dispatcher: http,
         });
-        status = response.status;
-        text = await response.text();
+        status = response.statusCode;
+        text = await response.body.text();
       } catch (err) {
         if (call.signal.aborted) throw new RunCancelled({ wasSent: true });
         throw runtimeUnreachable(err);
