@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+const Quantity = z.string().regex(/^[0-9]+(\.[0-9]+)?(m|k|Ki|M|Mi|G|Gi|T|Ti)?$/, 'must be a Kubernetes quantity');
+const Resources = z.strictObject({ cpu: Quantity, memory: Quantity });
+const Labels = z.record(z.string().min(1).max(253), z.string().max(63));
+
+/** Egress a runtime pod may have besides DNS and the public internet (e.g. an in-cluster Ollama). */
+export const EgressAllowance = z.union([
+  z.strictObject({ cidr: z.cidrv4().or(z.cidrv6()), port: z.number().int().min(1).max(65_535).optional() }),
+  z.strictObject({
+    namespace: z.string().min(1).max(63),
+    podLabels: Labels.optional(),
+    port: z.number().int().min(1).max(65_535).optional(),
+  }),
+]);
+export type EgressAllowance = z.infer<typeof EgressAllowance>;
+
+/**
+ * What the operator writes into every org namespace, the same for all orgs: the runtime image
+ * and its resources, the namespace's quota and defaults, and who may reach the runtime. Chart
+ * values become these settings (flags and env of the operator binary).
+ */
+export const OrgRuntimeSettings = z.strictObject({
+  image: z.string().min(1).max(512),
+  imagePullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).default('IfNotPresent'),
+  /** Runtime pods per org while it has a deployed agent (zero when it has none). */
+  replicas: z.number().int().min(1).max(10).default(1),
+  resources: z
+    .strictObject({ requests: Resources, limits: Resources })
+    .default({ requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } }),
+  /** e.g. gvisor: a sandboxed container runtime for stronger isolation between orgs. */
+  runtimeClassName: z.string().min(1).max(253).optional(),
+  quota: z
+    .strictObject({
+      requestsCpu: Quantity,
+      requestsMemory: Quantity,
+      limitsCpu: Quantity,
+      limitsMemory: Quantity,
+      pods: z.number().int().min(1),
+      cloudAgents: z.number().int().min(1),
+    })
+    .default({
+      requestsCpu: '2',
+      requestsMemory: '2Gi',
+      limitsCpu: '4',
+      limitsMemory: '4Gi',
+      pods: 10,
+      cloudAgents: 10,
+    }),
+  /** Where the Cloud API's pods run: only they may reach a runtime's port. */
+  api: z
+    .strictObject({ namespace: z.string().min(1).max(63), podLabels: Labels })
+    .default({ namespace: 'astromesh-system', podLabels: { 'app.kubernetes.io/component': 'api' } }),
+  egressAllow: z.array(EgressAllowance).max(32).default([]),
+});
+export type OrgRuntimeSettings = z.infer<typeof OrgRuntimeSettings>;
