@@ -1,6 +1,6 @@
-// Builds the real Kubernetes control plane (kube-apiserver + etcd) and helm that the tests run,
-// from the Go module proxy, into a cache outside the work tree. Runs before every `npm test`
-// and returns at once when the binaries are cached.
+// Builds the real Kubernetes control plane (kube-apiserver, kube-controller-manager, etcd) and
+// helm that the tests run, from the Go module proxy, into a cache outside the work tree. Runs
+// before every `npm test` and returns at once when the binaries are cached.
 //
 //   node test/binaries/build-test-binaries.ts                    build what is missing
 //   node test/binaries/build-test-binaries.ts --update-module v1.34.12
@@ -12,7 +12,6 @@
 // downloaded k8s.io/kubernetes go.mod, and checked on every run, never typed by hand.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { helmVersion, locateTestBinaries, type TestBinaries } from './locate-test-binaries.ts';
 
@@ -47,9 +46,8 @@ async function main(): Promise<void> {
 }
 
 async function buildKubernetes(binaries: TestBinaries, kubernetes: ModuleInfo): Promise<void> {
-  if (existsSync(binaries.kubeApiserver) && existsSync(binaries.etcd)) return;
   const [major = '', minor = ''] = binaries.kubernetesVersion.slice(1).split('.');
-  // Without these the binary reports v0.0.0-master, and tools that check the server version
+  // Without these the binaries report v0.0.0-master, and tools that check the server version
   // (helm's kubeVersion, client capability checks) misbehave.
   const versionFlags = [
     `gitVersion=${binaries.kubernetesVersion}`,
@@ -58,28 +56,26 @@ async function buildKubernetes(binaries: TestBinaries, kubernetes: ModuleInfo): 
     `gitCommit=${kubernetes.Origin?.Hash ?? ''}`,
     'gitTreeState=clean',
   ].map((flag) => `-X k8s.io/component-base/version.${flag}`);
+  const kubernetesLdflags = `-s -w ${versionFlags.join(' ')}`;
+  const programs = [
+    { name: 'kube-apiserver', path: binaries.kubeApiserver, ldflags: kubernetesLdflags },
+    { name: 'kube-controller-manager', path: binaries.kubeControllerManager, ldflags: kubernetesLdflags },
+    { name: 'etcd', path: binaries.etcd, ldflags: '-s -w', goPackage: 'go.etcd.io/etcd/server/v3' },
+  ];
+  // Each program is cached on its own, so a cache made before a program joined the list gains
+  // just that program instead of a full rebuild.
+  const missing = programs.filter((program) => !existsSync(program.path));
+  if (missing.length === 0) return;
   log(
-    `building kube-apiserver ${binaries.kubernetesVersion} and etcd ${binaries.etcdVersion} into ${binaries.kubeDir} (about 4 min on 2 cores)`,
+    `building ${missing.map((program) => program.name).join(', ')} (Kubernetes ${binaries.kubernetesVersion}, etcd ${binaries.etcdVersion}) into ${binaries.kubeDir} (a few minutes on 2 cores)`,
   );
-  await intoCacheDir(binaries.kubeDir, async (dir) => {
-    const ldflags = `-s -w ${versionFlags.join(' ')}`;
-    await go(
-      [
-        'build',
-        '-v',
-        '-trimpath',
-        `-ldflags=${ldflags}`,
-        '-o',
-        join(dir, 'kube-apiserver'),
-        'k8s.io/kubernetes/cmd/kube-apiserver',
-      ],
-      'kube-apiserver',
+  mkdirSync(binaries.kubeDir, { recursive: true });
+  for (const program of missing) {
+    const goPackage = program.goPackage ?? `k8s.io/kubernetes/cmd/${program.name}`;
+    await intoCacheFile(program.path, (file) =>
+      go(['build', '-v', '-trimpath', `-ldflags=${program.ldflags}`, '-o', file, goPackage], program.name),
     );
-    await go(
-      ['build', '-v', '-trimpath', '-ldflags=-s -w', '-o', join(dir, 'etcd'), 'go.etcd.io/etcd/server/v3'],
-      'etcd',
-    );
-  });
+  }
 }
 
 async function buildHelm(binaries: TestBinaries): Promise<void> {
@@ -98,6 +94,17 @@ async function buildHelm(binaries: TestBinaries): Promise<void> {
       { GOBIN: dir, GOFLAGS: '' },
     ),
   );
+}
+
+/** Builds into a scratch file and renames it into place, so an interrupted build never looks cached. */
+async function intoCacheFile(finalFile: string, build: (file: string) => Promise<void>): Promise<void> {
+  const scratch = `${finalFile}.partial-${process.pid}`;
+  try {
+    await build(scratch);
+    renameSync(scratch, finalFile);
+  } finally {
+    rmSync(scratch, { force: true });
+  }
 }
 
 /** Builds into a scratch folder and renames it into place, so an interrupted build never looks cached. */

@@ -11,6 +11,7 @@ export interface TestBinaries {
   etcdVersion: string;
   kubeDir: string;
   kubeApiserver: string;
+  kubeControllerManager: string;
   etcd: string;
   helmDir: string;
   helm: string;
@@ -32,6 +33,7 @@ export function locateTestBinaries(env: NodeJS.ProcessEnv = process.env): TestBi
     etcdVersion,
     kubeDir,
     kubeApiserver: join(kubeDir, 'kube-apiserver'),
+    kubeControllerManager: join(kubeDir, 'kube-controller-manager'),
     etcd: join(kubeDir, 'etcd'),
     helmDir,
     helm: join(helmDir, 'helm'),

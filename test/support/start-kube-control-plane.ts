@@ -14,7 +14,25 @@ export interface RunningControlPlane {
   /** Bearer token of a `system:masters` user: every RBAC check passes. */
   adminToken: string;
   kubeconfigPath: string;
+  /** Scratch folder of this control plane (logs, keys, data); removed by `stop()`. */
+  dir: string;
+  /** The API server's self-signed serving certificate: the CA pods and clients must trust. */
+  caCertificatePath: string;
+  /** Private key the API server signs service-account tokens with (a controller-manager needs it). */
+  serviceAccountKeyPath: string;
+  /** Tokens of the `extraAdminUsers` asked for, by user name; all are `system:masters`. */
+  userTokens: Record<string, string>;
   stop(): Promise<void>;
+}
+
+export interface KubeControlPlaneOptions {
+  /**
+   * Turns the ServiceAccount admission plugin on. Only with a controller-manager that creates
+   * each namespace's `default` ServiceAccount: without one, the plugin refuses every pod.
+   */
+  serviceAccountAdmission?: boolean;
+  /** More `system:masters` users, one per component, so the API server's log tells them apart. */
+  extraAdminUsers?: string[];
 }
 
 const startTimeoutMs = 90_000;
@@ -22,9 +40,10 @@ const startTimeoutMs = 90_000;
 /**
  * Starts a real etcd and kube-apiserver on free loopback ports, as controller-runtime's envtest
  * does: token auth, RBAC, a service-account signing key, and no kubelet or controller-manager
- * (nothing runs pods; tests check the objects the operator writes).
+ * (nothing runs pods; tests check the objects the operator writes). `startTestCluster()` adds
+ * those on top for end-to-end tests.
  */
-export async function startKubeControlPlane(): Promise<RunningControlPlane> {
+export async function startKubeControlPlane(options: KubeControlPlaneOptions = {}): Promise<RunningControlPlane> {
   const binaries = locateTestBinaries();
   for (const binary of [binaries.etcd, binaries.kubeApiserver]) {
     if (!existsSync(binary)) {
@@ -39,10 +58,20 @@ export async function startKubeControlPlane(): Promise<RunningControlPlane> {
   };
   try {
     const etcdUrl = await startEtcd(binaries.etcd, dir, children);
-    const { server, adminToken } = await startApiserver(binaries.kubeApiserver, dir, etcdUrl, children);
+    const { server, adminToken, userTokens, serviceAccountKeyPath } = await startApiserver({
+      binary: binaries.kubeApiserver,
+      dir,
+      etcdUrl,
+      children,
+      options,
+    });
+    const caCertificatePath = join(dir, 'pki', 'apiserver.crt');
     const kubeconfigPath = join(dir, 'kubeconfig');
-    writeFileSync(kubeconfigPath, kubeconfigYaml(server, adminToken, readFileSync(join(dir, 'pki', 'apiserver.crt'))));
-    return { server, adminToken, kubeconfigPath, stop };
+    writeFileSync(
+      kubeconfigPath,
+      kubeconfigYaml({ server, token: adminToken, caCertificate: readFileSync(caCertificatePath) }),
+    );
+    return { server, adminToken, kubeconfigPath, dir, caCertificatePath, serviceAccountKeyPath, userTokens, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -54,9 +83,9 @@ async function startEtcd(binary: string, dir: string, children: ChildProcess[]):
   const clientUrl = `http://127.0.0.1:${clientPort}`;
   const peerUrl = `http://127.0.0.1:${peerPort}`;
   const logFile = join(dir, 'etcd.log');
-  const child = startLogged(
+  const child = startLoggedProcess({
     binary,
-    [
+    args: [
       '--name=test',
       `--data-dir=${join(dir, 'etcd')}`,
       `--listen-client-urls=${clientUrl}`,
@@ -69,22 +98,38 @@ async function startEtcd(binary: string, dir: string, children: ChildProcess[]):
       '--log-level=warn',
     ],
     logFile,
-  );
+  });
   children.push(child);
-  await waitUntilReady('etcd', child, logFile, async () => {
-    const res = await fetch(`${clientUrl}/health`);
-    if (!res.ok) throw new Error(`etcd /health answered ${res.status}`);
+  await waitUntilReady({
+    name: 'etcd',
+    child,
+    logFile,
+    probe: async () => {
+      const res = await fetch(`${clientUrl}/health`);
+      if (!res.ok) throw new Error(`etcd /health answered ${res.status}`);
+    },
   });
   return clientUrl;
 }
 
-async function startApiserver(binary: string, dir: string, etcdUrl: string, children: ChildProcess[]) {
+async function startApiserver(params: {
+  binary: string;
+  dir: string;
+  etcdUrl: string;
+  children: ChildProcess[];
+  options: KubeControlPlaneOptions;
+}) {
+  const { binary, dir, etcdUrl, children, options } = params;
   const port = await freePort();
   const adminToken = randomBytes(32).toString('hex');
+  const userTokens = Object.fromEntries(
+    (options.extraAdminUsers ?? []).map((user) => [user, randomBytes(32).toString('hex')]),
+  );
   const tokensFile = join(dir, 'tokens.csv');
-  writeFileSync(tokensFile, `${adminToken},astromesh-test-admin,astromesh-test-admin,"system:masters"\n`, {
-    mode: 0o600,
-  });
+  const tokenLines = Object.entries({ 'astromesh-test-admin': adminToken, ...userTokens }).map(
+    ([user, token]) => `${token},${user},${user},"system:masters"\n`,
+  );
+  writeFileSync(tokensFile, tokenLines.join(''), { mode: 0o600 });
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const publicKeyFile = join(dir, 'sa.pub');
   const privateKeyFile = join(dir, 'sa.key');
@@ -92,9 +137,9 @@ async function startApiserver(binary: string, dir: string, etcdUrl: string, chil
   writeFileSync(privateKeyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
   mkdirSync(join(dir, 'pki'));
   const logFile = join(dir, 'kube-apiserver.log');
-  const child = startLogged(
+  const child = startLoggedProcess({
     binary,
-    [
+    args: [
       `--etcd-servers=${etcdUrl}`,
       `--etcd-prefix=/registry-${randomBytes(4).toString('hex')}`,
       '--bind-address=127.0.0.1',
@@ -109,22 +154,30 @@ async function startApiserver(binary: string, dir: string, etcdUrl: string, chil
       '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
       '--service-cluster-ip-range=10.0.0.0/24',
       '--allow-privileged=true',
-      // No controller-manager creates the default ServiceAccount, so this plugin would refuse every pod.
-      '--disable-admission-plugins=ServiceAccount',
+      // Without a controller-manager nothing creates the default ServiceAccount, so this plugin
+      // would refuse every pod.
+      ...(options.serviceAccountAdmission ? [] : ['--disable-admission-plugins=ServiceAccount']),
       '--enable-priority-and-fairness=false',
     ],
     logFile,
-  );
+  });
   children.push(child);
   const server = `https://127.0.0.1:${port}`;
-  await waitUntilReady('kube-apiserver', child, logFile, async () => {
-    const status = await getStatus(`${server}/readyz`, adminToken);
-    if (status !== 200) throw new Error(`kube-apiserver /readyz answered ${status}`);
+  await waitUntilReady({
+    name: 'kube-apiserver',
+    child,
+    logFile,
+    probe: async () => {
+      const status = await getStatus(`${server}/readyz`, adminToken);
+      if (status !== 200) throw new Error(`kube-apiserver /readyz answered ${status}`);
+    },
   });
-  return { server, adminToken };
+  return { server, adminToken, userTokens, serviceAccountKeyPath: privateKeyFile };
 }
 
-function startLogged(binary: string, args: string[], logFile: string): ChildProcess {
+/** Starts a control-plane program with its output in `logFile`, killed if the test run exits without stopping it. */
+export function startLoggedProcess(params: { binary: string; args: string[]; logFile: string }): ChildProcess {
+  const { binary, args, logFile } = params;
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   // If the test run dies without its teardown, take the server down with it rather than
   // leaving an orphan holding ports and a data folder.
@@ -137,17 +190,20 @@ function startLogged(binary: string, args: string[], logFile: string): ChildProc
   return child;
 }
 
-async function waitUntilReady(
-  name: string,
-  child: ChildProcess,
-  logFile: string,
-  probe: () => Promise<void>,
-): Promise<void> {
+/** Waits until `probe` passes; fails early, with the end of the log, if the program exits first. */
+export async function waitUntilReady(params: {
+  name: string;
+  child: ChildProcess;
+  logFile: string;
+  probe: () => Promise<void>;
+  timeoutMs?: number;
+}): Promise<void> {
+  const { name, child, logFile, probe, timeoutMs = startTimeoutMs } = params;
   const exited = new Promise<never>((_, reject) =>
     child.once('exit', (code, signal) => reject(new Error(`${name} exited (code ${code}, signal ${signal})`))),
   );
   try {
-    await Promise.race([eventually(probe, { timeoutMs: startTimeoutMs, intervalMs: 200 }), exited]);
+    await Promise.race([eventually(probe, { timeoutMs, intervalMs: 200 }), exited]);
   } catch (err) {
     const tail = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').slice(-40).join('\n') : '';
     throw new Error(`${name} did not become ready: ${(err as Error).message}\n--- ${logFile} ---\n${tail}`);
@@ -167,7 +223,8 @@ function getStatus(url: string, token: string): Promise<number> {
   });
 }
 
-function stopProcess(child: ChildProcess): Promise<void> {
+/** SIGTERM, then SIGKILL if the program has not exited after 10 s. */
+export function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const killTimer = setTimeout(() => child.kill('SIGKILL'), 10_000);
@@ -179,15 +236,22 @@ function stopProcess(child: ChildProcess): Promise<void> {
   });
 }
 
-function kubeconfigYaml(server: string, token: string, caCertificate: Buffer): string {
+/** A kubeconfig for `server` that trusts its self-signed certificate and authenticates with `token`. */
+export function kubeconfigYaml(params: {
+  server: string;
+  token: string;
+  caCertificate: Buffer;
+  userName?: string;
+}): string {
+  const { server, token, caCertificate, userName = 'astromesh-test-admin' } = params;
   return dump({
     apiVersion: 'v1',
     kind: 'Config',
     clusters: [
       { name: 'astromesh-test', cluster: { server, 'certificate-authority-data': caCertificate.toString('base64') } },
     ],
-    users: [{ name: 'astromesh-test-admin', user: { token } }],
-    contexts: [{ name: 'astromesh-test', context: { cluster: 'astromesh-test', user: 'astromesh-test-admin' } }],
+    users: [{ name: userName, user: { token } }],
+    contexts: [{ name: 'astromesh-test', context: { cluster: 'astromesh-test', user: userName } }],
     'current-context': 'astromesh-test',
   });
 }
