@@ -10,6 +10,7 @@ import { createOrgReconciler, runtimeFinalizer } from '../../operator/reconcile/
 import { createEventRecorder } from '../../operator/reconcile/record-event.ts';
 import { aCloudAgent } from '../support/a-cloud-agent.ts';
 import { applyCrds } from '../support/apply-crds.ts';
+import { serviceAccountTokenFromChart } from '../support/chart-rbac.ts';
 import { createOrgNamespace } from '../support/org-namespace.ts';
 import { snapshotOrgView } from '../support/snapshot-org-view.ts';
 import { createTestNamespace, testKubeConfig } from '../support/test-kube.ts';
@@ -20,16 +21,25 @@ const log = pino({ level: 'silent' });
 describe('reconciling one org namespace', () => {
   let kubeConfig: KubeConfig;
   let admin: KubeClient;
+  let operator: KubeClient;
 
   beforeAll(async () => {
     kubeConfig = testKubeConfig();
     await applyCrds(kubeConfig);
     admin = createKubeClient(kubeConfig);
+    // The operator acts with exactly the RBAC the Helm chart ships, never as an admin.
+    const release = await createTestNamespace(kubeConfig, 'operator');
+    const identity = await serviceAccountTokenFromChart({
+      kubeConfig,
+      template: 'templates/operator-rbac.yaml',
+      namespace: release,
+    });
+    operator = createKubeClient(identity.kubeConfig);
   });
 
   /** One reconcile, as the operator's worker would run it on what its informers hold. */
   async function reconcile(namespace: string) {
-    const kube = createKubeClient(kubeConfig);
+    const kube = operator;
     const now = () => new Date();
     const reconcileOrg = createOrgReconciler({
       kube,
