@@ -54,10 +54,16 @@ export function createApi(deps: ApiDeps) {
   const tokens = createTokenService(config.jwt);
   const credentialsOf: CredentialsOf = providerCredentialsOf(config.masterKeys);
   const auth = createAuthService({ db, tokens, config, now });
-  const agents = createAgentService({ db, backend, credentialsOf, limits: config.limits });
+  const agents = createAgentService({ db, backend, credentialsOf, limits: config.limits, log });
   const orgs = createOrgService({ db, limits: config.limits });
   const apiKeys = createApiKeyService({ db });
-  const providerKeys = createProviderKeyService({ db, backend, credentialsOf, masterKeys: config.masterKeys });
+  const providerKeys = createProviderKeyService({
+    db,
+    backend,
+    credentialsOf,
+    masterKeys: config.masterKeys,
+    log,
+  });
   const usage = createUsageService({ db, now, limits: config.limits });
   const runtimeClient = createOrgRuntimeClient();
   const execution = createExecutionService({
@@ -102,7 +108,7 @@ export function createApi(deps: ApiDeps) {
     backend,
     /** Prometheus metrics; `metrics.recordRun` counts a finished run and its tokens. */
     metrics,
-    /** Re-applies every org with deployed agents: after a restart the runtimes come back from the database. */
+    /** Re-applies every org with deployed or paused agents: after a restart, or a drift, the database wins. */
     reconcileDeployments: () => reconcileDeployments({ db, backend, credentialsOf, log }),
     /** Attaches what is not plain HTTP (the WebSocket stream) to the server the app runs on. */
     attach(server: Server): void {

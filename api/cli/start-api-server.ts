@@ -2,12 +2,13 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { createLocalBackend } from '../backends/local/create-local-backend.ts';
-import { type ApiConfig, ConfigError } from '../config/api-config.ts';
+import type { ApiConfig } from '../config/api-config.ts';
 import { type Api, createApi } from '../create-api.ts';
 import { createDatabase } from '../db/database.ts';
 import { startEmbeddedPostgres } from '../db/embedded-postgres.ts';
 import { migrate } from '../db/migrate.ts';
+import { startPeriodicResync } from '../services/start-periodic-resync.ts';
+import { prepareDeployBackend } from './prepare-deploy-backend.ts';
 import { trackRequestsInFlight } from './track-requests-in-flight.ts';
 
 export interface RunningApiServer {
@@ -25,14 +26,13 @@ interface ShutdownStep {
 
 /**
  * Starts the Cloud API with real parts: PostgreSQL (DATABASE_URL, or an embedded server whose data
- * stays in the state folder), migrations, the local deploy backend, the org runtimes the database
- * says are deployed, and the HTTP server. Whatever started is stopped again if a later step fails.
+ * stays in the state folder), migrations, the configured deploy backend, the deployments the
+ * database holds (and, on Kubernetes, a periodic resync of them), and the HTTP server. Whatever
+ * started is stopped again if a later step fails.
  */
 export async function startApiServer(config: ApiConfig, deps: { log: Logger }): Promise<RunningApiServer> {
   const { log } = deps;
-  if (config.backend !== 'local') {
-    throw new ConfigError('ASTROMESH_BACKEND: only local is available in the API so far');
-  }
+  const createBackend = prepareDeployBackend(config);
   // Stopped in reverse: the HTTP server first, the database last.
   const shutdown: ShutdownStep[] = [];
   const unwind = async () => {
@@ -60,8 +60,8 @@ export async function startApiServer(config: ApiConfig, deps: { log: Logger }): 
     const applied = await migrate(db);
     log.info({ applied: applied.map((migration) => `${migration.version}_${migration.name}`) }, 'migrations applied');
 
-    const backend = createLocalBackend({ stateDir: config.stateDir, memoryUrl: databaseUrl, log });
-    shutdown.push({ name: 'org runtimes', run: () => backend.close() });
+    const backend = createBackend({ databaseUrl, log });
+    shutdown.push({ name: 'deploy backend', run: () => backend.close() });
     const api = createApi({ config, db, backend, log, now: () => new Date() });
     shutdown.push({ name: 'api', run: () => api.close() });
 
@@ -71,6 +71,15 @@ export async function startApiServer(config: ApiConfig, deps: { log: Logger }): 
     }
     const reconciled = await api.reconcileDeployments();
     log.info({ orgs: reconciled.applied.length, failed: reconciled.failed }, 'deployments restored from the database');
+    if (config.backend === 'kubernetes') {
+      // CloudAgents can be edited or deleted by hand; PostgreSQL is the source of truth (DESIGN.md decision 2).
+      const resync = startPeriodicResync({
+        intervalMs: config.kubernetes.resyncIntervalSeconds * 1000,
+        resync: () => api.reconcileDeployments(),
+        log,
+      });
+      shutdown.push({ name: 'periodic resync', run: () => resync.stop() });
+    }
 
     const server = createServer(api.app.callback());
     const requests = trackRequestsInFlight(server);

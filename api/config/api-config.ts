@@ -27,6 +27,17 @@ export interface ApiConfig {
   masterKeys: { current: MasterKey; previous: MasterKey[] };
   devLoginEnabled: boolean;
   backend: 'local' | 'kubernetes';
+  /** Settings of the kubernetes backend (unused by the local one). */
+  kubernetes: {
+    /** Undefined: the pod's service account in cluster, else the default kubeconfig. */
+    kubeconfigPath: string | undefined;
+    deployTimeoutSeconds: number;
+    resyncIntervalSeconds: number;
+    runtimeEndpoints: 'service-dns' | 'endpoint-slices';
+    clusterDomain: string;
+    /** A role that may CREATE ROLE on the conversation-memory database; undefined: no durable memory. */
+    memoryAdminUrl: string | undefined;
+  };
   limits: { maxAgents: number; dailyRuns: number; maxMembers: number; maxStreams: number };
   logLevel: string;
   /** On SIGTERM/SIGINT, how long requests in flight may take to finish. */
@@ -77,6 +88,21 @@ export const Env = z.object({
   ASTROMESH_PREVIOUS_MASTER_KEYS: z.string().optional(),
   ASTROMESH_DEV_LOGIN: z.enum(['true', 'false']).optional(),
   ASTROMESH_BACKEND: z.enum(['local', 'kubernetes']).default('local'),
+  ASTROMESH_KUBECONFIG: z.string().min(1, 'ASTROMESH_KUBECONFIG must be a file path').optional(),
+  ASTROMESH_DEPLOY_TIMEOUT_SECONDS: positiveInt('ASTROMESH_DEPLOY_TIMEOUT_SECONDS', 120),
+  ASTROMESH_RESYNC_INTERVAL_SECONDS: positiveInt('ASTROMESH_RESYNC_INTERVAL_SECONDS', 60),
+  ASTROMESH_RUNTIME_ENDPOINTS: z.enum(['service-dns', 'endpoint-slices']).default('service-dns'),
+  ASTROMESH_CLUSTER_DOMAIN: z
+    .string()
+    .regex(
+      /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/,
+      'ASTROMESH_CLUSTER_DOMAIN must be a DNS domain such as cluster.local',
+    )
+    .default('cluster.local'),
+  ASTROMESH_MEMORY_ADMIN_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'ASTROMESH_MEMORY_ADMIN_URL must be a postgres:// URL')
+    .optional(),
   ASTROMESH_MAX_AGENTS: positiveInt('ASTROMESH_MAX_AGENTS', 5),
   ASTROMESH_DAILY_RUNS: positiveInt('ASTROMESH_DAILY_RUNS', 1000),
   ASTROMESH_MAX_MEMBERS: positiveInt('ASTROMESH_MAX_MEMBERS', 3),
@@ -132,6 +158,14 @@ export function loadApiConfig(env: NodeJS.ProcessEnv): ApiConfig {
     },
     devLoginEnabled: vars.ASTROMESH_DEV_LOGIN ? vars.ASTROMESH_DEV_LOGIN === 'true' : !production,
     backend: vars.ASTROMESH_BACKEND,
+    kubernetes: {
+      kubeconfigPath: vars.ASTROMESH_KUBECONFIG,
+      deployTimeoutSeconds: vars.ASTROMESH_DEPLOY_TIMEOUT_SECONDS,
+      resyncIntervalSeconds: vars.ASTROMESH_RESYNC_INTERVAL_SECONDS,
+      runtimeEndpoints: vars.ASTROMESH_RUNTIME_ENDPOINTS,
+      clusterDomain: vars.ASTROMESH_CLUSTER_DOMAIN,
+      memoryAdminUrl: vars.ASTROMESH_MEMORY_ADMIN_URL,
+    },
     limits: {
       maxAgents: vars.ASTROMESH_MAX_AGENTS,
       dailyRuns: vars.ASTROMESH_DAILY_RUNS,

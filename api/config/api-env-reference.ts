@@ -86,8 +86,50 @@ export const apiEnvReference: readonly EnvVariable[] = [
     name: 'ASTROMESH_BACKEND',
     default: 'local',
     description:
-      'Where agents run: local (one runtime process per org on loopback). kubernetes (CloudAgent ' +
-      'resources for the operator) is not available in the API yet.',
+      'Where agents run: local (one runtime process per org on loopback) or kubernetes (a namespace ' +
+      'per org with CloudAgent resources that the operator runs).',
+  },
+  {
+    name: 'ASTROMESH_KUBECONFIG',
+    whenUnset: 'in-cluster service account, else the default kubeconfig',
+    description:
+      'kubernetes backend: kubeconfig file of the API. Unset: the pod’s service account in a cluster, ' +
+      'otherwise KUBECONFIG or ~/.kube/config.',
+  },
+  {
+    name: 'ASTROMESH_DEPLOY_TIMEOUT_SECONDS',
+    default: '120',
+    description:
+      'kubernetes backend: how long deploy, pause, delete and provider-key changes wait for the operator ' +
+      'to report every agent Ready or Paused; past it they answer 504 deploy_timeout and roll back.',
+  },
+  {
+    name: 'ASTROMESH_RESYNC_INTERVAL_SECONDS',
+    default: '60',
+    description:
+      'kubernetes backend: how often every org’s CloudAgents and Secret are re-applied from the database, ' +
+      'so hand edits and deletions are undone.',
+  },
+  {
+    name: 'ASTROMESH_RUNTIME_ENDPOINTS',
+    default: 'service-dns',
+    description:
+      'kubernetes backend: how the API reaches an org’s runtime. service-dns (API in the cluster): the ' +
+      'runtime Service’s DNS name. endpoint-slices (API outside the cluster): a ready pod address from ' +
+      'the Service’s EndpointSlices.',
+  },
+  {
+    name: 'ASTROMESH_CLUSTER_DOMAIN',
+    default: 'cluster.local',
+    description: 'kubernetes backend: the cluster’s DNS domain, for service-dns runtime endpoints.',
+  },
+  {
+    name: 'ASTROMESH_MEMORY_ADMIN_URL',
+    whenUnset: 'no durable memory',
+    description:
+      'kubernetes backend: postgres:// URL of a role that may CREATE ROLE and owns the database for ' +
+      'conversation memory. Each org gets a login role and a schema of its own there, with a password ' +
+      'derived from ASTROMESH_MASTER_KEY; its runtime gets that URL in its Secret.',
   },
   { name: 'ASTROMESH_MAX_AGENTS', default: '5', description: 'Agents per org.' },
   { name: 'ASTROMESH_DAILY_RUNS', default: '1000', description: 'Runs per org per UTC day.' },

@@ -16,6 +16,7 @@ const errorDescriptions: Record<number, string> = {
   501: 'Not implemented yet.',
   502: 'The org runtime or the model provider failed.',
   503: 'Temporarily unavailable.',
+  504: 'The org runtime did not serve the change in time (deploy_timeout); nothing was changed.',
 };
 
 /**

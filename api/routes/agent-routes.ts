@@ -84,7 +84,7 @@ export function agentRoutes(agents: AgentService) {
       params: AgentParams,
       body: WizardConfigPatch,
       response: AgentView,
-      errors: [404, 409, 422],
+      errors: [404, 409, 422, 502, 504],
       handle: async ({ access, params, body }) =>
         viewOf(access.orgSlug, await agents.update(access, params.name, body)),
     }),
@@ -96,7 +96,7 @@ export function agentRoutes(agents: AgentService) {
       roles: managers,
       params: AgentParams,
       status: 204,
-      errors: [404, 502],
+      errors: [404, 502, 504],
       handle: async ({ access, params }) => {
         await agents.remove(access, params.name);
       },
@@ -109,7 +109,7 @@ export function agentRoutes(agents: AgentService) {
       roles: managers,
       params: AgentParams,
       response: z.object({ status: z.literal('deployed'), agent_id: z.string(), deployed_at: z.string() }),
-      errors: [404, 409, 422, 502],
+      errors: [404, 409, 422, 502, 504],
       handle: async ({ access, params }) => {
         const agent = await agents.deploy(access, params.name);
         return {
@@ -127,7 +127,7 @@ export function agentRoutes(agents: AgentService) {
       roles: managers,
       params: AgentParams,
       response: z.object({ status: z.literal('paused'), paused_at: z.string() }),
-      errors: [404, 409, 502],
+      errors: [404, 409, 502, 504],
       handle: async ({ access, params }) => {
         const agent = await agents.pause(access, params.name);
         return { status: 'paused' as const, paused_at: (agent.pausedAt as Date).toISOString() };

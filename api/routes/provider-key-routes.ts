@@ -45,7 +45,7 @@ export function providerKeyRoutes(providerKeys: ProviderKeyService) {
       params: OrgParams,
       body: SaveProviderKey,
       response: z.object({ provider: CloudProvider, status: z.literal('saved') }),
-      errors: [502],
+      errors: [502, 504],
       handle: async ({ access, body }) => {
         await providerKeys.save(access, body);
         return { provider: body.provider, status: 'saved' as const };
@@ -59,7 +59,7 @@ export function providerKeyRoutes(providerKeys: ProviderKeyService) {
       roles: managers,
       params: ProviderParams,
       status: 204,
-      errors: [404, 502],
+      errors: [404, 502, 504],
       handle: async ({ access, params }) => {
         await providerKeys.remove(access, params.provider);
       },

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import { agentIdOf } from '../../crds/cloud-agent.ts';
 import type { DeployBackend } from '../backends/deploy-backend.ts';
 import { wizardConfigIssues } from '../compiler/compile-wizard-config.ts';
@@ -20,20 +21,26 @@ import {
   setAgentStatus,
   updateAgentConfig,
 } from '../stores/agents-store.ts';
-import { applyOrgDeployment, type CredentialsOf, lockOrgDeployment } from './org-deployment.ts';
+import {
+  applyOrgDeployment,
+  type CredentialsOf,
+  inOrgDeploymentTransaction,
+  lockOrgDeployment,
+} from './org-deployment.ts';
 
 export interface AgentServiceDeps {
   db: Database;
   backend: DeployBackend;
   credentialsOf: CredentialsOf;
   limits: { maxAgents: number };
+  log: Logger;
 }
 
 /**
  * Agents and their lifecycle (seeds 001 and 003): draft → deployed → paused → deployed; a
  * transition to the current state is a 409, editing a deployed agent is a 409, delete works from
  * any state (undeploying first). Deployment changes happen inside the database transaction, so a
- * failed deploy leaves the agent as it was.
+ * failed deploy leaves the agent as it was, and the backend is put back to match it.
  */
 export function createAgentService(deps: AgentServiceDeps) {
   const { db } = deps;
@@ -46,12 +53,12 @@ export function createAgentService(deps: AgentServiceDeps) {
       client: Parameters<Parameters<typeof inTransaction>[1]>[0],
     ) => Promise<AgentRecord | undefined>,
   ): Promise<AgentRecord | undefined> {
-    return inTransaction(db, async (client) => {
-      await lockOrgDeployment(client, access.orgId);
+    const org = { id: access.orgId, slug: access.orgSlug };
+    return inOrgDeploymentTransaction(deps, org, async (client) => {
       const agent = await findAgent(client, { orgId: access.orgId, name, forUpdate: true });
       if (!agent) throw new NotFound(`agent '${name}'`);
       const changed = await change(agent, client);
-      await applyOrgDeployment(client, deps, { id: access.orgId, slug: access.orgSlug });
+      await applyOrgDeployment(client, deps, org);
       return changed;
     });
   }
@@ -86,7 +93,9 @@ export function createAgentService(deps: AgentServiceDeps) {
       if (patch.name !== undefined && patch.name !== name) {
         throw new InvalidInput(`name: an agent cannot be renamed ('${name}' → '${patch.name}'); create a new one`);
       }
-      return inTransaction(db, async (client) => {
+      const org = { id: access.orgId, slug: access.orgSlug };
+      // The org lock first, as every deployment change takes it before the agent's row.
+      return inOrgDeploymentTransaction(deps, org, async (client) => {
         const agent = await findAgent(client, { orgId: access.orgId, name, forUpdate: true });
         if (!agent) throw new NotFound(`agent '${name}'`);
         if (agent.status === 'deployed') {
@@ -94,7 +103,10 @@ export function createAgentService(deps: AgentServiceDeps) {
         }
         const merged = parseMerged(mergeWizardConfig(agent.config, patch));
         checkRuntimeAccepts(access, merged);
-        return updateAgentConfig(client, agent.id, merged);
+        const updated = await updateAgentConfig(client, agent.id, merged);
+        // A paused agent's CloudAgent carries its compiled config: keep the projection current.
+        if (agent.status === 'paused') await applyOrgDeployment(client, deps, org);
+        return updated;
       });
     },
 
@@ -122,14 +134,14 @@ export function createAgentService(deps: AgentServiceDeps) {
     },
 
     async remove(access: OrgAccess, name: string): Promise<void> {
-      await inTransaction(db, async (client) => {
-        await lockOrgDeployment(client, access.orgId);
+      const org = { id: access.orgId, slug: access.orgSlug };
+      await inOrgDeploymentTransaction(deps, org, async (client) => {
         const agent = await findAgent(client, { orgId: access.orgId, name, forUpdate: true });
         if (!agent) throw new NotFound(`agent '${name}'`);
         await deleteAgent(client, agent.id);
-        // A deployed agent is undeployed first (seed 001); drafts and paused agents run nowhere.
-        if (agent.status === 'deployed')
-          await applyOrgDeployment(client, deps, { id: access.orgId, slug: access.orgSlug });
+        // A deployed agent is undeployed first (seed 001) and a paused one loses its CloudAgent;
+        // drafts have no deployment at all.
+        if (agent.status !== 'draft') await applyOrgDeployment(client, deps, org);
       });
     },
 

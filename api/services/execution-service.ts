@@ -76,7 +76,7 @@ export function createExecutionService(deps: {
     const endpoint = await deps.backend.endpointOf(orgSlug).catch((err: unknown) => {
       throw runtimeUnreachable(err);
     });
-    if (!endpoint) throw runtimeUnreachable(new Error('the runtime is not running'));
+    if (!endpoint) throw runtimeUnreachable(new Error(`no ready runtime endpoint for org ${orgSlug}`));
     return endpoint;
   }
 

@@ -1,11 +1,42 @@
 import type pg from 'pg';
-import type { DeployBackend } from '../backends/deploy-backend.ts';
+import type { Logger } from 'pino';
+import type { ApplyOptions, DeployBackend } from '../backends/deploy-backend.ts';
+import { DeployTimeout } from '../backends/deploy-timeout.ts';
 import { compileWizardConfig } from '../compiler/compile-wizard-config.ts';
+import { type Database, inTransaction } from '../db/database.ts';
 import { AppError } from '../errors.ts';
-import { listDeployedAgents } from '../stores/agents-store.ts';
+import { type AgentRecord, listDeployedAgents, listPausedAgents } from '../stores/agents-store.ts';
 
 /** Reads an org's runtime credentials (decrypted provider keys) inside the caller's transaction. */
 export type CredentialsOf = (client: pg.PoolClient, orgId: string) => Promise<Record<string, string>>;
+
+export interface OrgDeploymentDeps {
+  db: Database;
+  backend: DeployBackend;
+  credentialsOf: CredentialsOf;
+  log: Logger;
+}
+
+export interface OrgRef {
+  id: string;
+  slug: string;
+}
+
+/**
+ * The backend could not make the org's runtime serve a change: 504 deploy_timeout when it was
+ * not served in time, 502 deployment_failed otherwise. The change was rolled back.
+ */
+export class OrgDeploymentFailed extends AppError {
+  constructor(cause: unknown) {
+    const timedOut = cause instanceof DeployTimeout;
+    super(
+      timedOut ? 'deploy_timeout' : 'deployment_failed',
+      timedOut ? 504 : 502,
+      `the org's runtime could not apply the change: ${(cause as Error).message}`,
+      { cause },
+    );
+  }
+}
 
 /**
  * Serialises every change of one org's deployment, across API replicas too: two deploys of one
@@ -23,22 +54,58 @@ export async function lockOrgDeployment(client: pg.PoolClient, orgId: string): P
 export async function applyOrgDeployment(
   client: pg.PoolClient,
   deps: { backend: DeployBackend; credentialsOf: CredentialsOf },
-  org: { id: string; slug: string },
+  org: OrgRef,
+  options: ApplyOptions = {},
 ): Promise<void> {
-  const agents = (await listDeployedAgents(client, org.id)).map((agent) =>
-    compileWizardConfig({ orgSlug: org.slug, config: agent.config }),
-  );
+  const compile = (records: AgentRecord[]) =>
+    records.map((agent) => compileWizardConfig({ orgSlug: org.slug, config: agent.config }));
+  const agents = compile(await listDeployedAgents(client, org.id));
+  const pausedAgents = compile(await listPausedAgents(client, org.id));
   const credentials = await deps.credentialsOf(client, org.id);
   try {
-    await deps.backend.applyOrg({ orgSlug: org.slug, agents, credentials });
+    await deps.backend.applyOrg({ orgSlug: org.slug, agents, pausedAgents, credentials }, options);
   } catch (err) {
-    throw new AppError(
-      'deployment_failed',
-      502,
-      `the org's runtime could not apply the change: ${(err as Error).message}`,
-      {
-        cause: err,
-      },
-    );
+    throw new OrgDeploymentFailed(err);
   }
+}
+
+/**
+ * Runs `work` in a transaction that holds the org's deployment lock; `work` changes the database
+ * and calls applyOrgDeployment. When the backend fails, the transaction rolls back, and what the
+ * backend was already given of the change (a CloudAgent applied before the timeout) is put back
+ * to what the database says, so the two agree again.
+ */
+export async function inOrgDeploymentTransaction<T>(
+  deps: OrgDeploymentDeps,
+  org: OrgRef,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  try {
+    return await inTransaction(deps.db, async (client) => {
+      await lockOrgDeployment(client, org.id);
+      return work(client);
+    });
+  } catch (err) {
+    if (err instanceof OrgDeploymentFailed) {
+      await restoreOrgDeployment(deps, org).catch((restoreErr: unknown) =>
+        // The periodic resync (kubernetes backend) tries again; the caller still sees the first error.
+        deps.log.error(
+          { err: restoreErr, org: org.slug },
+          'org deployment could not be restored after a failed change',
+        ),
+      );
+    }
+    throw err;
+  }
+}
+
+/**
+ * Makes the backend hold what the database says the org deploys, without waiting for the
+ * runtime to serve it: after a restart, on resync, after a failed change.
+ */
+export async function restoreOrgDeployment(deps: Omit<OrgDeploymentDeps, 'log'>, org: OrgRef): Promise<void> {
+  await inTransaction(deps.db, async (client) => {
+    await lockOrgDeployment(client, org.id);
+    await applyOrgDeployment(client, deps, org, { waitUntilServed: false });
+  });
 }

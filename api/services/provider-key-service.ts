@@ -1,6 +1,7 @@
 import type pg from 'pg';
+import type { Logger } from 'pino';
 import type { DeployBackend } from '../backends/deploy-backend.ts';
-import { type Database, inTransaction } from '../db/database.ts';
+import type { Database } from '../db/database.ts';
 import { NotFound } from '../errors.ts';
 import type { OrgAccess } from '../http/principal.ts';
 import type { SaveProviderKey } from '../schemas/save-provider-key.ts';
@@ -12,7 +13,7 @@ import {
   upsertProviderKey,
 } from '../stores/provider-keys-store.ts';
 import { maskSecret } from './mask-secret.ts';
-import { applyOrgDeployment, type CredentialsOf, lockOrgDeployment } from './org-deployment.ts';
+import { applyOrgDeployment, type CredentialsOf, inOrgDeploymentTransaction } from './org-deployment.ts';
 import { sealProviderKey } from './provider-key-seal.ts';
 import { resealProviderKeys } from './reseal-provider-keys.ts';
 import type { MasterKeyRing } from './seal-secret.ts';
@@ -22,22 +23,23 @@ export interface ProviderKeyServiceDeps {
   backend: DeployBackend;
   credentialsOf: CredentialsOf;
   masterKeys: MasterKeyRing;
+  log: Logger;
 }
 
 /**
  * The org's provider keys (BYOK; seed 003, Provider Keys; DESIGN.md decision 8): sealed with
  * AES-256-GCM before they reach the database, shown only masked. A change reaches the org's
  * runtime without a redeploy: it is applied inside the transaction that stores it, so a runtime
- * that cannot take it leaves the stored keys as they were.
+ * that cannot take it leaves the stored keys as they were (and gets them back).
  */
 export function createProviderKeyService(deps: ProviderKeyServiceDeps) {
   const { db } = deps;
 
   async function changeCredentials(access: OrgAccess, change: (client: pg.PoolClient) => Promise<void>) {
-    await inTransaction(db, async (client) => {
-      await lockOrgDeployment(client, access.orgId);
+    const org = { id: access.orgId, slug: access.orgSlug };
+    await inOrgDeploymentTransaction(deps, org, async (client) => {
       await change(client);
-      await applyOrgDeployment(client, deps, { id: access.orgId, slug: access.orgSlug });
+      await applyOrgDeployment(client, deps, org);
     });
   }
 

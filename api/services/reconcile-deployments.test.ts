@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../test/support/test-database.ts';
-import type { DeployBackend, OrgDeployment } from '../backends/deploy-backend.ts';
+import type { ApplyOptions, DeployBackend, OrgDeployment } from '../backends/deploy-backend.ts';
 import { createDatabase, type Database } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
 import { WizardConfig } from '../schemas/wizard-config.ts';
@@ -12,15 +12,17 @@ import { reconcileDeployments } from './reconcile-deployments.ts';
 /** A backend that records what it is asked to apply, and fails for the orgs named. */
 function aRecordingBackend(options: { failFor?: string[] } = {}) {
   const applied: OrgDeployment[] = [];
+  const applyOptions: (ApplyOptions | undefined)[] = [];
   const backend: DeployBackend = {
-    async applyOrg(deployment) {
+    async applyOrg(deployment, given) {
       if (options.failFor?.includes(deployment.orgSlug)) throw new Error('runtime did not start');
       applied.push(deployment);
+      applyOptions.push(given);
     },
     endpointOf: async () => undefined,
     close: async () => {},
   };
-  return { backend, applied };
+  return { backend, applied, applyOptions };
 }
 
 describe('reconcileDeployments', () => {
@@ -50,7 +52,7 @@ describe('reconcileDeployments', () => {
   const credentialsOf = async () => ({ OPENAI_API_KEY: 'sk-from-the-database' });
   const log = pino({ level: 'silent' });
 
-  it('applies every org with a deployed agent, with exactly its deployed agents and credentials', async () => {
+  it('applies every org with a deployed agent, with exactly its deployed and paused agents and credentials', async () => {
     const db = await aDatabase();
     await anOrgWith(db, 'acme', { 'support-bot': 'deployed', 'faq-bot': 'draft', 'old-bot': 'paused' });
     await anOrgWith(db, 'globex', { 'sales-bot': 'deployed' });
@@ -64,24 +66,56 @@ describe('reconcileDeployments', () => {
         .map((deployment) => ({
           org: deployment.orgSlug,
           agents: deployment.agents.map((agent) => agent.metadata.name),
+          paused: deployment.pausedAgents.map((agent) => agent.metadata.name),
           credentials: deployment.credentials,
         }))
         .sort((a, b) => a.org.localeCompare(b.org)),
     ).toEqual([
-      { org: 'acme', agents: ['acme__support-bot'], credentials: { OPENAI_API_KEY: 'sk-from-the-database' } },
-      { org: 'globex', agents: ['globex__sales-bot'], credentials: { OPENAI_API_KEY: 'sk-from-the-database' } },
+      {
+        org: 'acme',
+        agents: ['acme__support-bot'],
+        paused: ['acme__old-bot'],
+        credentials: { OPENAI_API_KEY: 'sk-from-the-database' },
+      },
+      {
+        org: 'globex',
+        agents: ['globex__sales-bot'],
+        paused: [],
+        credentials: { OPENAI_API_KEY: 'sk-from-the-database' },
+      },
     ]);
   });
 
-  it('leaves orgs with only drafts or paused agents alone, since they run nothing', async () => {
+  it('applies an org whose agents are all paused, so their paused CloudAgents come back too', async () => {
     const db = await aDatabase();
-    await anOrgWith(db, 'idle', { 'draft-bot': 'draft', 'paused-bot': 'paused' });
+    await anOrgWith(db, 'resting', { 'paused-bot': 'paused', 'draft-bot': 'draft' });
+    const { backend, applied } = aRecordingBackend();
+
+    const summary = await reconcileDeployments({ db, backend, credentialsOf, log });
+
+    expect(summary).toEqual({ applied: ['resting'], failed: [] });
+    expect(applied.map((deployment) => [deployment.agents.length, deployment.pausedAgents.length])).toEqual([[0, 1]]);
+  });
+
+  it('leaves orgs with only drafts alone, since drafts have no deployment', async () => {
+    const db = await aDatabase();
+    await anOrgWith(db, 'idle', { 'draft-bot': 'draft' });
     const { backend, applied } = aRecordingBackend();
 
     const summary = await reconcileDeployments({ db, backend, credentialsOf, log });
 
     expect(summary).toEqual({ applied: [], failed: [] });
     expect(applied).toEqual([]);
+  });
+
+  it('only restores the desired state, without waiting for runtimes to serve it', async () => {
+    const db = await aDatabase();
+    await anOrgWith(db, 'acme', { 'support-bot': 'deployed' });
+    const { backend, applyOptions } = aRecordingBackend();
+
+    await reconcileDeployments({ db, backend, credentialsOf, log });
+
+    expect(applyOptions).toEqual([{ waitUntilServed: false }]);
   });
 
   it('reports an org whose runtime cannot start and still applies the others', async () => {

@@ -58,6 +58,14 @@ export async function listDeployedAgents(db: Queryable, orgId: string): Promise<
   return rows.map(toRecord);
 }
 
+export async function listPausedAgents(db: Queryable, orgId: string): Promise<AgentRecord[]> {
+  const { rows } = await db.query<AgentRow>(
+    "SELECT * FROM agents WHERE org_id = $1 AND status = 'paused' ORDER BY name",
+    [orgId],
+  );
+  return rows.map(toRecord);
+}
+
 export async function findAgent(
   db: Queryable,
   input: { orgId: string; name: string; forUpdate?: boolean },
@@ -110,11 +118,15 @@ export async function deleteAgent(db: Queryable, id: string): Promise<void> {
   await db.query('DELETE FROM agents WHERE id = $1', [id]);
 }
 
-/** Every org with at least one deployed agent: what the runtimes must serve after a restart. */
-export async function listOrgsWithDeployedAgents(db: Queryable): Promise<{ id: string; slug: string }[]> {
+/**
+ * Every org with at least one deployed or paused agent: the orgs that have a deployment to
+ * restore (runtimes after a restart, CloudAgents that drifted). Drafts run nowhere.
+ */
+export async function listOrgsWithDeployedOrPausedAgents(db: Queryable): Promise<{ id: string; slug: string }[]> {
   const { rows } = await db.query<{ id: string; slug: string }>(
     `SELECT o.id, o.slug FROM orgs o
-     WHERE EXISTS (SELECT 1 FROM agents a WHERE a.org_id = o.id AND a.status = 'deployed') ORDER BY o.slug`,
+     WHERE EXISTS (SELECT 1 FROM agents a WHERE a.org_id = o.id AND a.status IN ('deployed', 'paused'))
+     ORDER BY o.slug`,
   );
   return rows;
 }

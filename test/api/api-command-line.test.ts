@@ -41,7 +41,11 @@ describe('node api/main.ts, run as a command', () => {
     ['DATABASE_URL', 'mysql://db/astromesh'],
     ['ASTROMESH_MASTER_KEY', 'too-short'],
     ['ASTROMESH_SHUTDOWN_TIMEOUT_SECONDS', '-1'],
-    ['ASTROMESH_BACKEND', 'kubernetes'],
+    ['ASTROMESH_BACKEND', 'docker'],
+    ['ASTROMESH_DEPLOY_TIMEOUT_SECONDS', '0'],
+    ['ASTROMESH_RUNTIME_ENDPOINTS', 'dns'],
+    ['ASTROMESH_CLUSTER_DOMAIN', 'Cluster_Local'],
+    ['ASTROMESH_MEMORY_ADMIN_URL', 'mysql://db/memory'],
   ])('exits with status 2 naming %s when it is %s', async (name, value) => {
     const api = run({ env: { [name]: value } });
 
@@ -49,6 +53,15 @@ describe('node api/main.ts, run as a command', () => {
 
     expect(exit.code).toBe(2);
     expect(api.stderr()).toMatch(new RegExp(`^astromesh-api: ${name}: `));
+  });
+
+  it('exits with status 2 naming ASTROMESH_KUBECONFIG when the kubernetes backend cannot load it', async () => {
+    const api = run({ env: { ASTROMESH_BACKEND: 'kubernetes', ASTROMESH_KUBECONFIG: '/nonexistent/kubeconfig' } });
+
+    const exit = await api.exitWithin(exitDeadlineMs);
+
+    expect(exit.code).toBe(2);
+    expect(api.stderr()).toMatch(/^astromesh-api: ASTROMESH_KUBECONFIG: cannot load a kubeconfig/);
   });
 
   it('refuses to start in production mode without ASTROMESH_JWT_SECRET', async () => {

@@ -4,7 +4,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
+import type { DeployBackend } from '../../api/backends/deploy-backend.ts';
 import { createLocalBackend } from '../../api/backends/local/create-local-backend.ts';
 import { loadApiConfig } from '../../api/config/api-config.ts';
 import { type Api, apiPrefix, createApi } from '../../api/create-api.ts';
@@ -34,11 +35,16 @@ export interface TestApi {
   stop(): Promise<void>;
 }
 
+/** Makes the backend a test API runs on, from what the test API set up. */
+export type TestBackendFactory = (context: { stateDir: string; databaseUrl: string; log: Logger }) => DeployBackend;
+
 /**
  * The Cloud API in this process on a free port, on a database of its own (migrated) and the
- * real local backend (org runtimes are real astromeshd processes).
+ * real local backend (org runtimes are real astromeshd processes), or the one `backend` makes.
  */
-export async function startTestApi(options: { env?: Record<string, string> } = {}): Promise<TestApi> {
+export async function startTestApi(
+  options: { env?: Record<string, string>; backend?: TestBackendFactory } = {},
+): Promise<TestApi> {
   const database = await createTestDatabase();
   const stateDir = mkdtempSync(join(tmpdir(), 'astromesh-api-'));
   const config = loadApiConfig({
@@ -51,7 +57,9 @@ export async function startTestApi(options: { env?: Record<string, string> } = {
   const log = pino({ level: 'silent' });
   const db = createDatabase(database.url, { log });
   await migrate(db);
-  const backend = createLocalBackend({ stateDir, memoryUrl: database.url, log });
+  const backend = options.backend
+    ? options.backend({ stateDir, databaseUrl: database.url, log })
+    : createLocalBackend({ stateDir, memoryUrl: database.url, log });
   const api = createApi({ config, db, backend, log, now: () => new Date() });
   const server = createServer(api.app.callback());
   api.attach(server);
