@@ -9,7 +9,8 @@ export const usage = `astromesh-operator: reconciles CloudAgents into one harden
 Usage:
   astromesh-operator [--kubeconfig PATH] [--runtime-settings FILE] [--runtime-image IMAGE]
                      [--namespace NS] [--leader-elect true|false] [--lease-name NAME] [--identity ID]
-                     [--host HOST] [--port N] [--workers N] [--resync-interval SECONDS] [--log-level LEVEL]
+                     [--org-namespace-selector SELECTOR] [--host HOST] [--port N] [--workers N]
+                     [--resync-interval SECONDS] [--log-level LEVEL]
 
 Every option can also be set by the environment variable in brackets; a flag wins over it.
 
@@ -25,6 +26,9 @@ Options:
                              [ASTROMESH_LEADER_ELECT] (default true).
   --lease-name NAME          Name of the Lease (default astromesh-operator).
   --identity ID              This replica's name in the Lease [POD_NAME] (default: hostname-pid).
+  --org-namespace-selector SELECTOR
+                             Serve only org namespaces with these labels, e.g. astromesh.io/shard=a
+                             [ASTROMESH_ORG_NAMESPACE_SELECTOR] (default: every org namespace).
   --host HOST                Address of /healthz, /readyz and /metrics (default 0.0.0.0).
   --port N                   Their port [ASTROMESH_OPERATOR_PORT] (default 8080; 0 picks a free one).
   --workers N                Org namespaces reconciled at once (default 4).
@@ -40,6 +44,7 @@ export interface OperatorOptions {
   leaderElect: boolean;
   leaseName: string;
   identity: string;
+  orgNamespaceSelector: string | undefined;
   host: string;
   port: number;
   workers: number;
@@ -61,6 +66,7 @@ export function parseOperatorOptions(argv: string[], env: NodeJS.ProcessEnv = {}
       'leader-elect': { type: 'string' },
       'lease-name': { type: 'string' },
       identity: { type: 'string' },
+      'org-namespace-selector': { type: 'string' },
       host: { type: 'string' },
       port: { type: 'string' },
       workers: { type: 'string' },
@@ -110,6 +116,7 @@ export function parseOperatorOptions(argv: string[], env: NodeJS.ProcessEnv = {}
     leaderElect: leaderElect?.value !== 'false',
     leaseName: pick('lease-name')?.value ?? 'astromesh-operator',
     identity: pick('identity', 'POD_NAME')?.value ?? `${hostname()}-${process.pid}`,
+    orgNamespaceSelector: pick('org-namespace-selector', 'ASTROMESH_ORG_NAMESPACE_SELECTOR')?.value,
     host: pick('host')?.value ?? '0.0.0.0',
     port: integer('port', 'ASTROMESH_OPERATOR_PORT', 8080, 0, 65_535),
     workers: integer('workers', undefined, 4, 1, 64),

@@ -1,18 +1,8 @@
 import { Agent, type RequestOptions, request } from 'node:https';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import { KubeApiError, kubeApiErrorFromStatus } from '../controller/kube-api-error.ts';
 
-/** A non-2xx answer of the Kubernetes API, with its Status `reason` (NotFound, Conflict…). */
-export class KubeApiError extends Error {
-  readonly statusCode: number;
-  readonly reason: string | undefined;
-  constructor(input: { method: string; path: string; statusCode: number; body: string }) {
-    const status = parseStatus(input.body);
-    super(`${input.method} ${input.path}: ${input.statusCode} ${status?.message ?? input.body.slice(0, 300)}`);
-    this.name = 'KubeApiError';
-    this.statusCode = input.statusCode;
-    this.reason = status?.reason;
-  }
-}
+export { KubeApiError };
 
 export const isNotFound = (err: unknown) => err instanceof KubeApiError && err.statusCode === 404;
 export const isConflict = (err: unknown) => err instanceof KubeApiError && err.statusCode === 409;
@@ -72,7 +62,9 @@ export function createKubeClient(kubeConfig: KubeConfig) {
       req.end(payload);
     });
     if (statusCode < 200 || statusCode >= 300) {
-      throw new KubeApiError({ method: input.method, path: input.path, statusCode, body });
+      const error = kubeApiErrorFromStatus(parseJson(body), statusCode);
+      error.message = `${input.method} ${input.path}: ${statusCode} ${error.message}`;
+      throw error;
     }
     return (body ? JSON.parse(body) : undefined) as T;
   }
@@ -100,11 +92,10 @@ export function createKubeClient(kubeConfig: KubeConfig) {
 }
 export type KubeClient = ReturnType<typeof createKubeClient>;
 
-function parseStatus(body: string): { message?: string; reason?: string } | undefined {
+function parseJson(body: string): unknown {
   try {
-    const parsed = JSON.parse(body) as { kind?: string; message?: string; reason?: string };
-    return parsed.kind === 'Status' ? parsed : undefined;
+    return JSON.parse(body);
   } catch {
-    return undefined;
+    return { message: body.slice(0, 300) };
   }
 }
