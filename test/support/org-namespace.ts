@@ -9,14 +9,23 @@ import { orgLabel, orgNamespaceOf, orgSecretKeys, orgSecretName } from '../../cr
  */
 export async function createOrgNamespace(
   kubeConfig: KubeConfig,
-  options: { orgSlug?: string; withSecret?: boolean; credentials?: Record<string, string> } = {},
+  options: {
+    orgSlug?: string;
+    withSecret?: boolean;
+    credentials?: Record<string, string>;
+    /** Extra namespace labels, e.g. the shard an operator under test selects. */
+    labels?: Record<string, string>;
+  } = {},
 ): Promise<{ orgSlug: string; namespace: string; runtimeToken: string }> {
   const orgSlug = options.orgSlug ?? `org-${randomBytes(4).toString('hex')}`;
   const namespace = orgNamespaceOf(orgSlug);
   const core = kubeConfig.makeApiClient(CoreV1Api);
   await core.createNamespace({
     body: {
-      metadata: { name: namespace, labels: { [orgLabel]: orgSlug, 'app.kubernetes.io/managed-by': 'astromesh-cloud' } },
+      metadata: {
+        name: namespace,
+        labels: { ...options.labels, [orgLabel]: orgSlug, 'app.kubernetes.io/managed-by': 'astromesh-cloud' },
+      },
     },
   });
   const runtimeToken = randomBytes(32).toString('base64url');

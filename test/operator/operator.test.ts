@@ -1,0 +1,169 @@
+import type { KubeConfig, V1Deployment } from '@kubernetes/client-node';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CloudAgentStatus } from '../../crds/cloud-agent.ts';
+import { OrgRuntimeSettings } from '../../operator/config/org-runtime-settings.ts';
+import { createKubeClient, type KubeClient } from '../../operator/kube/kube-client.ts';
+import { objectPath } from '../../operator/kube/object-path.ts';
+import type { CloudAgent } from '../../operator/reconcile/cloud-agent-status.ts';
+import { type RunningOperator, startOperator } from '../../operator/start-operator.ts';
+import { aCloudAgent } from '../support/a-cloud-agent.ts';
+import { applyCrds } from '../support/apply-crds.ts';
+import { serviceAccountTokenFromChart } from '../support/chart-rbac.ts';
+import { eventually } from '../support/eventually.ts';
+import { createOrgNamespace } from '../support/org-namespace.ts';
+import { createTestNamespace, testKubeConfig } from '../support/test-kube.ts';
+
+const settings = OrgRuntimeSettings.parse({ image: 'astromesh:test' });
+const log = pino({ level: 'silent' });
+// Short lease timings keep the hand-over test quick; the defaults are 15 s / 10 s / 2 s.
+const lease = { leaseDurationMs: 3_000, renewDeadlineMs: 2_000, retryPeriodMs: 300 };
+// Other test files create org namespaces on the same API server: these operators serve only ours.
+const shard = { 'astromesh.io/test-shard': `operator-${process.pid}-${Date.now()}` };
+const orgNamespaceSelector = Object.entries(shard)
+  .map(([key, value]) => `${key}=${value}`)
+  .join(',');
+
+describe('the operator, running as the Helm chart’s ServiceAccount', () => {
+  let admin: KubeConfig;
+  let adminKube: KubeClient;
+  let operatorIdentity: KubeConfig;
+  let releaseNamespace: string;
+  const running: RunningOperator[] = [];
+
+  beforeAll(async () => {
+    admin = testKubeConfig();
+    await applyCrds(admin);
+    adminKube = createKubeClient(admin);
+    releaseNamespace = await createTestNamespace(admin, 'astromesh-system');
+    operatorIdentity = (
+      await serviceAccountTokenFromChart({
+        kubeConfig: admin,
+        template: 'templates/operator-rbac.yaml',
+        namespace: releaseNamespace,
+      })
+    ).kubeConfig;
+  });
+
+  afterAll(async () => {
+    await Promise.all(running.map((operator) => operator.stop()));
+    adminKube.close();
+  });
+
+  async function anOperator(identity: string, options: { elect?: boolean } = {}): Promise<RunningOperator> {
+    const operator = await startOperator({
+      kubeConfig: operatorIdentity,
+      settings,
+      leaderElection:
+        options.elect === false
+          ? undefined
+          : { namespace: releaseNamespace, name: 'astromesh-operator', identity, ...lease },
+      identity,
+      orgNamespaceSelector,
+      workers: 2,
+      resyncIntervalMs: 60_000,
+      host: '127.0.0.1',
+      port: 0,
+      log: log.child({ identity }),
+    });
+    running.push(operator);
+    return operator;
+  }
+
+  const metricsOf = async (operator: RunningOperator) =>
+    (await fetch(`http://127.0.0.1:${operator.port}/metrics`)).text();
+  const reconcilesOf = async (operator: RunningOperator) =>
+    [
+      ...(await metricsOf(operator)).matchAll(/^astromesh_operator_reconciles_total\{result="[a-z_]+"\} (\d+)/gm),
+    ].reduce((sum, match) => sum + Number(match[1]), 0);
+  const cloudAgentPath = (namespace: string, name?: string) =>
+    objectPath({ apiVersion: 'astromesh.io/v1alpha1', kind: 'CloudAgent', namespace, name });
+  const phaseOf = async (namespace: string, name: string) =>
+    (
+      (await adminKube.call<CloudAgent>({ method: 'GET', path: cloudAgentPath(namespace, name) }))
+        .status as CloudAgentStatus
+    )?.phase;
+  const path = (namespace: string, apiVersion: string, kind: string, name: string) =>
+    objectPath({ apiVersion, kind, namespace, name });
+
+  async function anOrgWithAnAgent() {
+    const { namespace, orgSlug } = await createOrgNamespace(admin, { labels: shard });
+    await adminKube.call({
+      method: 'POST',
+      path: cloudAgentPath(namespace),
+      body: aCloudAgent({ namespace, org: orgSlug, name: 'support' }),
+    });
+    return { namespace, orgSlug };
+  }
+
+  it('reconciles on events, serves probes and metrics, and heals what is deleted or edited by hand', async () => {
+    const operator = await anOperator('solo', { elect: false });
+    const { namespace } = await anOrgWithAnAgent();
+
+    await eventually(async () => expect(await phaseOf(namespace, 'support')).toBe('Deploying'), { timeoutMs: 20_000 });
+    expect((await fetch(`http://127.0.0.1:${operator.port}/healthz`)).status).toBe(200);
+    await eventually(async () => expect((await fetch(`http://127.0.0.1:${operator.port}/readyz`)).status).toBe(200));
+    const metrics = await metricsOf(operator);
+    expect(metrics).toMatch(/^astromesh_operator_reconciles_total\{result="success"\} [1-9]/m);
+    expect(metrics).toMatch(/^astromesh_operator_queue_depth \d+/m);
+    expect(metrics).toMatch(/^astromesh_operator_reconcile_duration_seconds_count [1-9]/m);
+
+    const drifted = [
+      ['apps/v1', 'Deployment', 'astromesh-runtime'],
+      ['v1', 'Service', 'astromesh-runtime'],
+      ['networking.k8s.io/v1', 'NetworkPolicy', 'astromesh-runtime-isolation'],
+      ['v1', 'ConfigMap', 'astromesh-agents'],
+    ] as const;
+    for (const [apiVersion, kind, name] of drifted) {
+      await adminKube.call({ method: 'DELETE', path: path(namespace, apiVersion, kind, name) });
+    }
+    for (const [apiVersion, kind, name] of drifted) {
+      await eventually(() => adminKube.call({ method: 'GET', path: path(namespace, apiVersion, kind, name) }), {
+        timeoutMs: 20_000,
+      });
+    }
+
+    const deploymentPath = path(namespace, 'apps/v1', 'Deployment', 'astromesh-runtime');
+    await adminKube.mergePatch(deploymentPath, { spec: { replicas: 7 } });
+    await adminKube.mergePatch(path(namespace, 'v1', 'ConfigMap', 'astromesh-agents'), {
+      data: { 'intruder.yaml': 'kind: Agent' },
+    });
+    await eventually(
+      async () => {
+        const deployment = await adminKube.call<V1Deployment>({ method: 'GET', path: deploymentPath });
+        expect(deployment.spec?.replicas).toBe(1);
+        const config = await adminKube.call<{ data?: Record<string, string> }>({
+          method: 'GET',
+          path: path(namespace, 'v1', 'ConfigMap', 'astromesh-agents'),
+        });
+        expect(Object.keys(config.data ?? {})).not.toContain('intruder.yaml');
+      },
+      { timeoutMs: 20_000 },
+    );
+  });
+
+  it('lets exactly one of two replicas reconcile, and hands over when the leader stops', async () => {
+    const first = await anOperator('replica-a');
+    await eventually(() => expect(first.isLeader()).toBe(true), { timeoutMs: 10_000 });
+    const second = await anOperator('replica-b');
+
+    const { namespace } = await anOrgWithAnAgent();
+    await eventually(async () => expect(await phaseOf(namespace, 'support')).toBe('Deploying'), { timeoutMs: 20_000 });
+    expect(second.isLeader()).toBe(false);
+    expect(await reconcilesOf(second)).toBe(0);
+    expect(await reconcilesOf(first)).toBeGreaterThan(0);
+    expect(await metricsOf(second)).toMatch(/^astromesh_operator_is_leader 0/m);
+    // A standby is ready: it is healthy and only waits for the Lease.
+    expect((await fetch(`http://127.0.0.1:${second.port}/readyz`)).status).toBe(200);
+
+    // Released on stop: the standby takes over within one lease duration.
+    await first.stop();
+    await eventually(() => expect(second.isLeader()).toBe(true), { timeoutMs: lease.leaseDurationMs });
+
+    const other = await anOrgWithAnAgent();
+    await eventually(async () => expect(await phaseOf(other.namespace, 'support')).toBe('Deploying'), {
+      timeoutMs: 20_000,
+    });
+    expect(await reconcilesOf(second)).toBeGreaterThan(0);
+  });
+});
