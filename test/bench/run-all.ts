@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
-const benchmarks = ['runtime-overhead.ts', 'api-overhead.ts'];
+const benchmarks = ['runtime-overhead.ts', 'api-overhead.ts', 'operator-throughput.ts'];
 
 let failed = false;
 for (const benchmark of benchmarks) {

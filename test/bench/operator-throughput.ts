@@ -1,0 +1,272 @@
+// npm run bench: how fast the operator brings a cluster full of orgs to its desired state from a
+// cold start, and what memory that takes.
+//
+// Processes: this load generator, a private etcd + kube-apiserver (no kubelet, so runtime pods
+// never run and Deploying is as far as an agent gets), and the operator started as production
+// starts it (`node operator/main.ts`), as an admin, with leader election off and default workers.
+// The orgs and their CloudAgents exist before the operator starts; the clock runs from its spawn
+// until every CloudAgent shows phase Deploying for generation 1. Prints numbers, asserts nothing.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { setTimeout as delay } from 'node:timers/promises';
+import { KubeConfig } from '@kubernetes/client-node';
+import type { CloudAgentStatus } from '../../crds/cloud-agent.ts';
+import { createKubeClient, type KubeClient } from '../../operator/kube/kube-client.ts';
+import { objectPath } from '../../operator/kube/object-path.ts';
+import type { CloudAgent } from '../../operator/reconcile/cloud-agent-status.ts';
+import { aCloudAgent } from '../support/a-cloud-agent.ts';
+import { applyCrds } from '../support/apply-crds.ts';
+import { createOrgNamespace } from '../support/org-namespace.ts';
+import { type RunningControlPlane, startKubeControlPlane, stopProcess } from '../support/start-kube-control-plane.ts';
+
+const repoRoot = join(import.meta.dirname, '..', '..');
+const orgCount = 200;
+const agentsPerOrg = 5;
+const setupConcurrency = 16;
+const pollIntervalMs = 500;
+const giveUpAfterMs = 10 * 60_000;
+const listeningTimeoutMs = 60_000;
+/** pino's number for `warn`. */
+const warnLevel = 40;
+
+interface Sample {
+  atMs: number;
+  deploying: number;
+  rssBytes: number;
+}
+
+async function main(): Promise<void> {
+  let controlPlane: RunningControlPlane | undefined;
+  let operator: ChildProcess | undefined;
+  let admin: KubeClient | undefined;
+  try {
+    controlPlane = await startKubeControlPlane();
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromFile(controlPlane.kubeconfigPath);
+    admin = createKubeClient(kubeConfig);
+    await applyCrds(kubeConfig);
+    const setupStartedAt = performance.now();
+    await createOrgsWithAgents(kubeConfig, admin);
+    const setupMs = performance.now() - setupStartedAt;
+
+    const startedAt = performance.now();
+    operator = spawn(
+      process.execPath,
+      [
+        join(repoRoot, 'operator', 'main.ts'),
+        '--kubeconfig',
+        controlPlane.kubeconfigPath,
+        '--runtime-image',
+        'astromesh:bench',
+        '--leader-elect',
+        'false',
+        '--port',
+        '0',
+        // 'operator listening' (the port) is an info line; info adds no line per reconcile.
+        '--log-level',
+        'info',
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const killOnExit = () => operator?.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    const { port, warnings } = await listeningPort(operator);
+    const listeningMs = performance.now() - startedAt;
+    const metricsUrl = `http://127.0.0.1:${port}/metrics`;
+    const pid = operator.pid as number;
+    const listeningRssBytes = rssBytesOf(pid);
+
+    const samples: Sample[] = [];
+    for (;;) {
+      const deploying = await countDeploying(admin);
+      const atMs = performance.now() - startedAt;
+      if (operator.exitCode !== null || operator.signalCode !== null) {
+        throw new Error(`the operator exited (code ${operator.exitCode}, signal ${operator.signalCode})`);
+      }
+      samples.push({ atMs, deploying, rssBytes: rssBytesOf(pid) });
+      if (deploying === orgCount * agentsPerOrg) break;
+      if (atMs > giveUpAfterMs) throw new Error(`only ${deploying} CloudAgents Deploying after ${atMs.toFixed(0)} ms`);
+      await delay(pollIntervalMs);
+    }
+    const done = samples.at(-1) as Sample;
+    const metrics = await scrape(metricsUrl);
+    const peakRssBytes = peakRssBytesOf(pid);
+
+    print({
+      setupMs,
+      listeningMs,
+      listeningRssBytes,
+      samples,
+      done,
+      reconciles: metrics.reconciles,
+      reconcilesByResult: metrics.reconcilesByResult,
+      metricsRssBytes: metrics.rssBytes,
+      heapUsedBytes: metrics.heapUsedBytes,
+      peakRssBytes,
+      warnings: warnings.length,
+    });
+    for (const line of warnings.slice(0, 5)) process.stderr.write(`operator: ${line}\n`);
+    process.off('exit', killOnExit);
+  } finally {
+    if (operator) await stopProcess(operator);
+    admin?.close();
+    await controlPlane?.stop();
+  }
+}
+
+/** 200 org namespaces with their Secrets and 5 CloudAgents each, as the Cloud API writes them. */
+async function createOrgsWithAgents(kubeConfig: KubeConfig, admin: KubeClient): Promise<void> {
+  const orgs = await mapConcurrently(
+    Array.from({ length: orgCount }, (_, index) => `bench-${String(index).padStart(3, '0')}`),
+    setupConcurrency,
+    (orgSlug) => createOrgNamespace(kubeConfig, { orgSlug }),
+  );
+  const agents = orgs.flatMap(({ namespace, orgSlug }) =>
+    Array.from({ length: agentsPerOrg }, (_, index) =>
+      aCloudAgent({ namespace, org: orgSlug, name: `agent-${index}` }),
+    ),
+  );
+  await mapConcurrently(agents, setupConcurrency, (agent) =>
+    admin.call({
+      method: 'POST',
+      path: objectPath({ apiVersion: agent.apiVersion, kind: agent.kind, namespace: agent.metadata.namespace }),
+      body: agent,
+    }),
+  );
+}
+
+/** Reads the operator's JSON log lines until it says where it listens; keeps those at warn or above. */
+function listeningPort(child: ChildProcess): Promise<{ port: number; warnings: string[] }> {
+  const warnings: string[] = [];
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`no 'operator listening' log line within ${listeningTimeoutMs} ms`)),
+      listeningTimeoutMs,
+    );
+    child.once('exit', (code, signal) => reject(new Error(`the operator exited (code ${code}, signal ${signal})`)));
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+      let entry: { level?: number; msg?: string; port?: number } = {};
+      try {
+        entry = JSON.parse(line) as typeof entry;
+      } catch {
+        // Not a log line: kept with the warnings, so nothing the operator says is lost.
+      }
+      if (entry.msg === 'operator listening' && entry.port) {
+        clearTimeout(timer);
+        resolve({ port: entry.port, warnings });
+      } else if ((entry.level ?? warnLevel) >= warnLevel) warnings.push(line);
+    });
+  });
+}
+
+/** CloudAgents (all namespaces) in phase Deploying for generation 1, from one list. */
+async function countDeploying(admin: KubeClient): Promise<number> {
+  const list = await admin.call<{ items: CloudAgent[] }>({
+    method: 'GET',
+    path: '/apis/astromesh.io/v1alpha1/cloudagents',
+  });
+  return list.items.filter((agent) => {
+    const status = agent.status as CloudAgentStatus | undefined;
+    return status?.phase === 'Deploying' && status.observedGeneration === 1;
+  }).length;
+}
+
+async function scrape(url: string) {
+  const text = await (await fetch(url)).text();
+  const reconcilesByResult: Record<string, number> = {};
+  let reconciles = 0;
+  let rssBytes = Number.NaN;
+  let heapUsedBytes = Number.NaN;
+  for (const line of text.split('\n')) {
+    const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)/.exec(line);
+    if (!sample) continue;
+    const [, name, labels = '', value] = sample;
+    if (name === 'process_resident_memory_bytes') rssBytes = Number(value);
+    if (name === 'nodejs_heap_size_used_bytes') heapUsedBytes = Number(value);
+    if (name === 'astromesh_operator_reconciles_total') {
+      reconciles += Number(value);
+      const result = /result="([^"]*)"/.exec(labels)?.[1] ?? 'all';
+      reconcilesByResult[result] = (reconcilesByResult[result] ?? 0) + Number(value);
+    }
+  }
+  return { reconciles, reconcilesByResult, rssBytes, heapUsedBytes };
+}
+
+function rssBytesOf(pid: number): number {
+  return kibibytesIn(pid, 'VmRSS') * 1024;
+}
+
+/** The kernel's high-water mark of the process's resident set: a peak no sampling can miss. */
+function peakRssBytesOf(pid: number): number {
+  return kibibytesIn(pid, 'VmHWM') * 1024;
+}
+
+function kibibytesIn(pid: number, field: string): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? Number.NaN);
+}
+
+async function mapConcurrently<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const index = next++;
+        results[index] = await work(items[index] as T);
+      }
+    }),
+  );
+  return results;
+}
+
+function print(result: {
+  setupMs: number;
+  listeningMs: number;
+  listeningRssBytes: number;
+  samples: Sample[];
+  done: Sample;
+  reconciles: number;
+  reconcilesByResult: Record<string, number>;
+  metricsRssBytes: number;
+  heapUsedBytes: number;
+  peakRssBytes: number;
+  warnings: number;
+}): void {
+  const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  const total = orgCount * agentsPerOrg;
+  const firstDeploying = result.samples.find((sample) => sample.deploying > 0);
+  const halfway = result.samples.find((sample) => sample.deploying >= total / 2);
+  const sampledPeak = Math.max(...result.samples.map((sample) => sample.rssBytes));
+  const byResult = Object.entries(result.reconcilesByResult)
+    .map(([name, count]) => `${name} ${count}`)
+    .join(', ');
+  const row = (label: string, value: string) => `  ${label.padEnd(30)} ${value}`;
+  const perSecond = (count: number) => (count / (result.done.atMs / 1000)).toFixed(1);
+  const lines = [
+    `astromesh-operator cold start: ${orgCount} org namespaces x ${agentsPerOrg} CloudAgents = ${total}; default --workers`,
+    '',
+    `setup before the operator (namespaces, Secrets, CloudAgents): ${seconds(result.setupMs)}`,
+    "from the operator's spawn:",
+    row("'operator listening'", seconds(result.listeningMs)),
+    row('first CloudAgent Deploying', firstDeploying ? seconds(firstDeploying.atMs) : 'n/a'),
+    row('half of them Deploying', halfway ? seconds(halfway.atMs) : 'n/a'),
+    row(`all ${total} Deploying (gen 1)`, `${seconds(result.done.atMs)}  (polled every ${pollIntervalMs} ms)`),
+    `reconciles by then: ${result.reconciles} (${byResult || 'none'}), ${perSecond(result.reconciles)}/s; ` +
+      `${perSecond(total)} CloudAgents/s`,
+    'operator RSS:',
+    row('when listening (caches empty)', mib(result.listeningRssBytes)),
+    row(
+      'when all are Deploying',
+      `${mib(result.done.rssBytes)} (/proc), ${mib(result.metricsRssBytes)} (/metrics), JS heap used ${mib(result.heapUsedBytes)}`,
+    ),
+    row('peak', `${mib(result.peakRssBytes)} (VmHWM), ${mib(sampledPeak)} (highest sample)`),
+    `operator log lines at warn or above: ${result.warnings}`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+await main();
