@@ -60,6 +60,8 @@ async function buildKubernetes(binaries: TestBinaries, kubernetes: ModuleInfo): 
   const programs = [
     { name: 'kube-apiserver', path: binaries.kubeApiserver, ldflags: kubernetesLdflags },
     { name: 'kube-controller-manager', path: binaries.kubeControllerManager, ldflags: kubernetesLdflags },
+    // What operators run against CloudAgents: tests check its table and describe output.
+    { name: 'kubectl', path: binaries.kubectl, ldflags: kubernetesLdflags },
     { name: 'etcd', path: binaries.etcd, ldflags: '-s -w', goPackage: 'go.etcd.io/etcd/server/v3' },
   ];
   // Each program is cached on its own, so a cache made before a program joined the list gains

@@ -12,6 +12,7 @@ export interface TestBinaries {
   kubeDir: string;
   kubeApiserver: string;
   kubeControllerManager: string;
+  kubectl: string;
   etcd: string;
   helmDir: string;
   helm: string;
@@ -34,6 +35,7 @@ export function locateTestBinaries(env: NodeJS.ProcessEnv = process.env): TestBi
     kubeDir,
     kubeApiserver: join(kubeDir, 'kube-apiserver'),
     kubeControllerManager: join(kubeDir, 'kube-controller-manager'),
+    kubectl: join(kubeDir, 'kubectl'),
     etcd: join(kubeDir, 'etcd'),
     helmDir,
     helm: join(helmDir, 'helm'),

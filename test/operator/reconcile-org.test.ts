@@ -1,22 +1,16 @@
 import type { CoreV1Event, KubeConfig, V1ConfigMap, V1Deployment, V1Namespace } from '@kubernetes/client-node';
-import pino from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CloudAgentStatus } from '../../crds/cloud-agent.ts';
-import { OrgRuntimeSettings } from '../../operator/config/org-runtime-settings.ts';
 import { createKubeClient, type KubeClient } from '../../operator/kube/kube-client.ts';
 import { objectPath } from '../../operator/kube/object-path.ts';
 import type { CloudAgent } from '../../operator/reconcile/cloud-agent-status.ts';
-import { createOrgReconciler, runtimeFinalizer } from '../../operator/reconcile/reconcile-org.ts';
-import { createEventRecorder } from '../../operator/reconcile/record-event.ts';
+import { runtimeFinalizer } from '../../operator/reconcile/reconcile-org.ts';
 import { aCloudAgent } from '../support/a-cloud-agent.ts';
 import { applyCrds } from '../support/apply-crds.ts';
 import { serviceAccountTokenFromChart } from '../support/chart-rbac.ts';
 import { createOrgNamespace } from '../support/org-namespace.ts';
-import { snapshotOrgView } from '../support/snapshot-org-view.ts';
+import { reconcileOnce } from '../support/reconcile-once.ts';
 import { createTestNamespace, testKubeConfig } from '../support/test-kube.ts';
-
-const settings = OrgRuntimeSettings.parse({ image: 'ghcr.io/astromesh/astromesh-cloud:0.1.0' });
-const log = pino({ level: 'silent' });
 
 describe('reconciling one org namespace', () => {
   let kubeConfig: KubeConfig;
@@ -37,20 +31,7 @@ describe('reconciling one org namespace', () => {
     operator = createKubeClient(identity.kubeConfig);
   });
 
-  /** One reconcile, as the operator's worker would run it on what its informers hold. */
-  async function reconcile(namespace: string) {
-    const kube = operator;
-    const now = () => new Date();
-    const reconcileOrg = createOrgReconciler({
-      kube,
-      view: await snapshotOrgView(kube, namespace),
-      settings,
-      recordEvent: createEventRecorder({ kube, identity: 'test', now, log }),
-      now,
-      log,
-    });
-    return reconcileOrg(namespace);
-  }
+  const reconcile = (namespace: string) => reconcileOnce(operator, namespace);
 
   const cloudAgentPath = (namespace: string, name?: string) =>
     objectPath({ apiVersion: 'astromesh.io/v1alpha1', kind: 'CloudAgent', namespace, name });
