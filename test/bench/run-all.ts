@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
-const benchmarks = ['runtime-overhead.ts', 'api-overhead.ts', 'operator-throughput.ts'];
+const benchmarks = ['runtime-overhead.ts', 'api-overhead.ts', 'operator-throughput.ts', 'deploy-latency.ts'];
 
 let failed = false;
 for (const benchmark of benchmarks) {

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import {
   AuthorizationV1Api,
   CoreV1Api,
-  type KubeConfig,
+  KubeConfig,
   type KubernetesObject,
   KubernetesObjectApi,
   loadAllYaml,
@@ -14,7 +14,6 @@ import {
 } from '@kubernetes/client-node';
 import { locateTestBinaries } from '../binaries/locate-test-binaries.ts';
 import { eventually } from './eventually.ts';
-import { testKubeConfig } from './test-kube.ts';
 
 const run = promisify(execFile);
 const chartDir = join(import.meta.dirname, '..', '..', 'charts', 'astromesh-cloud');
@@ -88,9 +87,18 @@ export async function serviceAccountTokenFromChart(options: {
   });
   const token = tokenRequest.status?.token;
   if (!token) throw new Error(`no token was issued for ServiceAccount ${serviceAccount}`);
-  const kubeConfig = testKubeConfig({ token });
+  const kubeConfig = asTokenHolder(options.kubeConfig, token);
   await waitUntilRbacApplies(kubeConfig, objects);
   return { token, kubeConfig, serviceAccount, objects };
+}
+
+/** A client config for the admin's cluster (the one that issued the token), as the token's holder. */
+function asTokenHolder(admin: KubeConfig, token: string): KubeConfig {
+  const cluster = admin.getCurrentCluster();
+  if (!cluster) throw new Error('the admin kubeconfig has no current cluster');
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromClusterAndUser(cluster, { name: 'token-holder', token });
+  return kubeConfig;
 }
 
 /** The authorizer learns of new bindings through its informers: wait until the first rule holds. */

@@ -43,9 +43,14 @@ export type TestBackendFactory = (context: { stateDir: string; databaseUrl: stri
  * real local backend (org runtimes are real astromeshd processes), or the one `backend` makes.
  */
 export async function startTestApi(
-  options: { env?: Record<string, string>; backend?: TestBackendFactory } = {},
+  options: {
+    env?: Record<string, string>;
+    backend?: TestBackendFactory;
+    /** The PostgreSQL server's superuser URL; vitest's shared server if not given. */
+    adminDatabaseUrl?: string;
+  } = {},
 ): Promise<TestApi> {
-  const database = await createTestDatabase();
+  const database = await createTestDatabase(options.adminDatabaseUrl);
   const stateDir = mkdtempSync(join(tmpdir(), 'astromesh-api-'));
   const config = loadApiConfig({
     ASTROMESH_STATE_DIR: stateDir,

@@ -9,10 +9,10 @@ export interface TestDatabase {
 
 /**
  * Creates an empty database of its own on the run's PostgreSQL server, so test files running
- * in parallel never see each other's rows.
+ * in parallel never see each other's rows. Outside vitest (benchmarks), pass the server's
+ * superuser URL.
  */
-export async function createTestDatabase(): Promise<TestDatabase> {
-  const adminUrl = inject('adminDatabaseUrl');
+export async function createTestDatabase(adminUrl: string = inject('adminDatabaseUrl')): Promise<TestDatabase> {
   const name = `astromesh_test_${randomBytes(6).toString('hex')}`;
   await withAdminClient(adminUrl, (client) => client.query(`CREATE DATABASE ${name}`));
   const url = new URL(adminUrl);

@@ -1,0 +1,375 @@
+import {
+  AppsV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  DiscoveryV1Api,
+  type V1Deployment,
+  type V1Pod,
+} from '@kubernetes/client-node';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { CloudAgentObject } from '../../api/backends/kubernetes/build-cloud-agent.ts';
+import { cloudAgentGroup, cloudAgentPlural, cloudAgentVersion } from '../../crds/cloud-agent.ts';
+import {
+  memorySchemaOf,
+  orgNamespaceOf,
+  orgSecretName,
+  runtimeName,
+  runtimePort,
+} from '../../crds/org-runtime-names.ts';
+import type { FakeProvider } from '../fakes/fake-provider.ts';
+import { fakeReply } from '../fakes/fake-reply.ts';
+import { startFakeProvider } from '../fakes/start-fake-provider.ts';
+import { eventually } from '../support/eventually.ts';
+import { loopbackAddressOf } from '../support/fake-kubelet.ts';
+import { jsonOf } from '../support/json-of.ts';
+import { type AgentSocket, openAgentSocket, type StreamEvent } from '../support/open-agent-socket.ts';
+import { type KubernetesStack, startKubernetesStack, tailOf } from '../support/start-kubernetes-stack.ts';
+import type { SignedIn } from '../support/start-test-api.ts';
+
+// Issue 5's proof: the Cloud API on the kubernetes backend, the operator as its own process, and
+// runtime pods the cluster really runs (a fake kubelet starts `node runtime/main.ts` per pod), all
+// with the chart's RBAC. Every test signs up an org of its own, so each starts from an empty
+// namespace and a runtime that scales up from zero.
+
+const resource = { group: cloudAgentGroup, version: cloudAgentVersion, plural: cloudAgentPlural };
+const post = (body?: unknown): RequestInit => ({
+  method: 'POST',
+  ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+});
+const aSupportBot = {
+  name: 'support-bot',
+  step1: { model: 'openai/gpt-4o-mini' },
+  step2: { persona: 'Support Agent', system_prompt: 'Answer questions about Acme orders.' },
+};
+const compiledSystemPrompt = 'You are Support Agent.\n\nAnswer questions about Acme orders.';
+const podsTimeoutMs = 60_000;
+const streamErrorTimeoutMs = 15_000;
+
+describe('Astromesh Cloud on Kubernetes, end to end', () => {
+  let stack: KubernetesStack;
+  const cleanups: (() => Promise<void>)[] = [];
+
+  beforeAll(async () => {
+    stack = await startKubernetesStack();
+  }, 300_000);
+
+  afterEach(async (context) => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    if (context.task.result?.state === 'fail' && stack) {
+      process.stderr.write(`--- operator log ---\n${tailOf(stack.logFiles.operator, 60)}\n`);
+      process.stderr.write(`--- API backend log ---\n${tailOf(stack.logFiles.apiBackend, 30)}\n`);
+      process.stderr.write(`--- kubelet log ---\n${tailOf(stack.logFiles.kubelet, 30)}\n`);
+    }
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+  }, 120_000);
+
+  async function aFakeOpenAi(): Promise<FakeProvider> {
+    const fake = await startFakeProvider('openai');
+    cleanups.push(() => fake.close());
+    return fake;
+  }
+
+  /** A fresh org whose openai key points at `fake`, with support-bot created (a draft). */
+  async function anOrgUsing(fake: FakeProvider): Promise<SignedIn> {
+    const user = await stack.api.signIn();
+    const saved = await user.as(
+      '/providers',
+      post({ provider: 'openai', api_key: 'sk-test-key', base_url: fake.baseUrl }),
+    );
+    expect(saved.status).toBe(200);
+    expect((await user.as('/agents', post(aSupportBot))).status).toBe(201);
+    return user;
+  }
+
+  /** anOrgUsing, with support-bot deployed: its runtime pod runs and is ready. */
+  async function aDeployedOrgUsing(fake: FakeProvider): Promise<SignedIn> {
+    const user = await anOrgUsing(fake);
+    const deployed = await user.as('/agents/support-bot/deploy', post());
+    expect(deployed.status, JSON.stringify(await jsonOf(deployed))).toBe(200);
+    return user;
+  }
+
+  async function openStream(user: SignedIn): Promise<AgentSocket> {
+    const socket = await openAgentSocket(stack.api.url, {
+      path: `/api/v1/orgs/${user.org}/agents/support-bot/stream?token=${encodeURIComponent(user.token)}`,
+    });
+    cleanups.push(() => socket.close());
+    return socket;
+  }
+
+  const run = (user: SignedIn, query: string, sessionId?: string) =>
+    user.as('/agents/support-bot/run', post({ query, ...(sessionId ? { session_id: sessionId } : {}) }));
+
+  const cloudAgentsOf = async (org: string) =>
+    (
+      (await stack.admin
+        .makeApiClient(CustomObjectsApi)
+        .listNamespacedCustomObject({ ...resource, namespace: orgNamespaceOf(org) })) as { items: CloudAgentObject[] }
+    ).items;
+
+  const runtimeDeploymentOf = (org: string): Promise<V1Deployment> =>
+    stack.admin
+      .makeApiClient(AppsV1Api)
+      .readNamespacedDeployment({ namespace: orgNamespaceOf(org), name: runtimeName });
+
+  const podsOf = async (org: string): Promise<V1Pod[]> =>
+    (await stack.admin.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: orgNamespaceOf(org) })).items;
+
+  const isReady = (pod: V1Pod) =>
+    pod.status?.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True') ?? false;
+
+  const secretDataOf = async (org: string): Promise<Record<string, string>> => {
+    const secret = await stack.admin
+      .makeApiClient(CoreV1Api)
+      .readNamespacedSecret({ namespace: orgNamespaceOf(org), name: orgSecretName });
+    return Object.fromEntries(
+      Object.entries(secret.data ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')]),
+    );
+  };
+
+  /** The org's runtime as a pod of another org would reach it: its ready endpoint, no API in between. */
+  const runtimeUrlOf = async (org: string): Promise<string> => {
+    const slices = await stack.admin.makeApiClient(DiscoveryV1Api).listNamespacedEndpointSlice({
+      namespace: orgNamespaceOf(org),
+      labelSelector: `kubernetes.io/service-name=${runtimeName}`,
+    });
+    const [address] = slices.items.flatMap((slice) =>
+      (slice.endpoints ?? [])
+        .filter((endpoint) => endpoint.conditions?.ready)
+        .flatMap((endpoint) => endpoint.addresses),
+    );
+    if (!address) throw new Error(`org ${org} has no ready runtime endpoint`);
+    return `http://${loopbackAddressOf(address)}:${runtimePort}`;
+  };
+
+  const query = async (url: string, sql: string) => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      return await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+
+  /** The stream's events up to its done or error, or a failure after `timeoutMs`: never a hang. */
+  const eventsUntilEnd = (socket: AgentSocket, timeoutMs: number): Promise<StreamEvent[]> =>
+    Promise.race([
+      socket.untilEnd(),
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error(`no done or error event within ${timeoutMs} ms`)), timeoutMs).unref(),
+      ),
+    ]);
+
+  it('deploys an agent onto a runtime pod the cluster runs, which answers runs and streams through the API', async () => {
+    const fake = await aFakeOpenAi();
+    const user = await anOrgUsing(fake);
+
+    const deployed = await user.as('/agents/support-bot/deploy', post());
+
+    expect(deployed.status).toBe(200);
+    expect((await jsonOf(deployed)).status).toBe('deployed');
+    // The deploy answered only once the operator reported Ready: a runtime pod already serves it.
+    const pods = await podsOf(user.org);
+    expect(pods.map((pod) => ({ phase: pod.status?.phase, ready: isReady(pod) }))).toEqual([
+      { phase: 'Running', ready: true },
+    ]);
+    expect(pods[0]?.spec?.containers[0]?.image).toBe('astromesh-runtime:e2e');
+
+    fake.enqueue(fakeReply.text('Your order ships on Monday.'));
+    const answered = await run(user, 'When does order 77 ship?', 'sess-77');
+
+    expect(answered.status).toBe(200);
+    expect(await jsonOf(answered)).toMatchObject({ answer: 'Your order ships on Monday.', session_id: 'sess-77' });
+    expect(fake.lastRequest.body.messages).toEqual([
+      { role: 'system', content: compiledSystemPrompt },
+      { role: 'user', content: 'When does order 77 ship?' },
+    ]);
+
+    fake.enqueue(fakeReply.text('It leaves our warehouse in Leeds.'));
+    const socket = await openStream(user);
+    socket.send({ query: 'From where?', session_id: 'sess-77' });
+    const events = await eventsUntilEnd(socket, 30_000);
+
+    const tokens = events.filter((event) => event.type === 'token');
+    expect(tokens.length).toBeGreaterThanOrEqual(3);
+    expect(tokens.map((event) => event.content).join('')).toBe('It leaves our warehouse in Leeds.');
+    expect(events.at(-1)).toMatchObject({
+      type: 'done',
+      answer: 'It leaves our warehouse in Leeds.',
+      session_id: 'sess-77',
+    });
+    expect(fake.lastRequest.isStream).toBe(true);
+    // The earlier turn came back from the org's memory.
+    expect(fake.lastRequest.body.messages).toContainEqual({
+      role: 'assistant',
+      content: 'Your order ships on Monday.',
+    });
+  }, 120_000);
+
+  it('shows the CloudAgent as kubectl would: phase Ready, its conditions True for its generation, and Events', async () => {
+    const fake = await aFakeOpenAi();
+    const user = await aDeployedOrgUsing(fake);
+    const namespace = orgNamespaceOf(user.org);
+
+    const [cloudAgent] = await cloudAgentsOf(user.org);
+    const events = await eventually(async () => {
+      const list = await stack.admin
+        .makeApiClient(CoreV1Api)
+        .listNamespacedEvent({ namespace, fieldSelector: 'involvedObject.name=support-bot' });
+      expect(list.items.map((event) => event.reason)).toContain('Ready');
+      return list.items;
+    });
+
+    const generation = cloudAgent?.metadata.generation;
+    expect(cloudAgent?.status?.phase).toBe('Ready');
+    expect(cloudAgent?.status?.agentId).toBe(`${user.org}__support-bot`);
+    expect(
+      cloudAgent?.status?.conditions?.map(({ type, status, observedGeneration }) => ({
+        type,
+        status,
+        observedGeneration,
+      })),
+    ).toEqual(
+      expect.arrayContaining(
+        ['Accepted', 'ProviderKeysReady', 'Ready'].map((type) => ({
+          type,
+          status: 'True',
+          observedGeneration: generation,
+        })),
+      ),
+    );
+    expect(events.every((event) => event.involvedObject.kind === 'CloudAgent')).toBe(true);
+    expect(events.find((event) => event.reason === 'Ready')).toMatchObject({
+      type: 'Normal',
+      source: { component: 'astromesh-operator' },
+    });
+  }, 120_000);
+
+  it('refuses runs of a paused agent, serves it again once redeployed, and scales the org to zero when it is deleted', async () => {
+    const fake = await aFakeOpenAi();
+    const user = await aDeployedOrgUsing(fake);
+
+    const paused = await user.as('/agents/support-bot/pause', post());
+    const refused = await run(user, 'Hello?');
+
+    expect(paused.status).toBe(200);
+    expect(refused.status).toBe(400);
+    expect(await jsonOf(refused)).toMatchObject({ error: 'agent_not_deployed', status: 400 });
+    expect((await cloudAgentsOf(user.org)).map((cloudAgent) => cloudAgent.status?.phase)).toEqual(['Paused']);
+
+    const redeployed = await user.as('/agents/support-bot/deploy', post());
+    fake.enqueue(fakeReply.text('Back at your service.'));
+    const answered = await run(user, 'Hello again?');
+
+    expect(redeployed.status).toBe(200);
+    expect(answered.status).toBe(200);
+    expect(await jsonOf(answered)).toMatchObject({ answer: 'Back at your service.' });
+
+    const deleted = await user.as('/agents/support-bot', { method: 'DELETE' });
+
+    expect(deleted.status).toBe(204);
+    await eventually(async () => expect(await cloudAgentsOf(user.org)).toEqual([]), { timeoutMs: podsTimeoutMs });
+    await eventually(async () => expect((await runtimeDeploymentOf(user.org)).spec?.replicas).toBe(0), {
+      timeoutMs: podsTimeoutMs,
+    });
+    await eventually(async () => expect(await podsOf(user.org)).toEqual([]), { timeoutMs: podsTimeoutMs });
+    expect(
+      [...stack.cluster.kubelet.processes().values()].filter((pod) => pod.namespace === orgNamespaceOf(user.org)),
+    ).toEqual([]);
+  }, 180_000);
+
+  it('ends a stream with an error event when its runtime pod dies mid-answer, and runs again once the kubelet restarts it', async () => {
+    const fake = await aFakeOpenAi();
+    const user = await aDeployedOrgUsing(fake);
+    const [pod] = await podsOf(user.org);
+    const namespace = orgNamespaceOf(user.org);
+    const podName = pod?.metadata?.name ?? '';
+    fake.enqueue(
+      fakeReply.text('one two three four five six seven eight nine ten eleven twelve thirteen fourteen', {
+        chunkDelayMs: 500,
+      }),
+    );
+    const socket = await openStream(user);
+    socket.send({ query: 'Count slowly.' });
+    const firstToken = await socket.until((event) => event.type === 'token');
+
+    stack.cluster.kubelet.killContainer({ namespace, pod: podName });
+    const rest = await eventsUntilEnd(socket, streamErrorTimeoutMs);
+
+    expect(firstToken.at(-1)).toMatchObject({ type: 'token' });
+    expect(rest.at(-1)).toMatchObject({ type: 'error', error: 'runtime_unavailable', status: 502 });
+
+    const restarted = await eventually(
+      async () => {
+        const current = await stack.admin.makeApiClient(CoreV1Api).readNamespacedPod({ namespace, name: podName });
+        expect(current.status?.containerStatuses?.[0]?.restartCount).toBe(1);
+        expect(isReady(current)).toBe(true);
+        return current;
+      },
+      { timeoutMs: podsTimeoutMs },
+    );
+    fake.setDefaultReply(fakeReply.text('Still here.'));
+    const answered = await eventually(
+      async () => {
+        const response = await run(user, 'Are you back?');
+        expect(response.status).toBe(200);
+        return jsonOf(response);
+      },
+      { timeoutMs: podsTimeoutMs, intervalMs: 250 },
+    );
+
+    expect(restarted.status?.containerStatuses?.[0]?.lastState?.terminated?.exitCode).toBe(137);
+    expect(answered).toMatchObject({ answer: 'Still here.' });
+  }, 180_000);
+
+  it("refuses one org's runtime token at another org's runtime, which accepts its own", async () => {
+    const fake = await aFakeOpenAi();
+    const orgA = await aDeployedOrgUsing(fake);
+    const orgB = await aDeployedOrgUsing(fake);
+    const tokenOfA = (await secretDataOf(orgA.org))['runtime-token'] ?? '';
+    const tokenOfB = (await secretDataOf(orgB.org))['runtime-token'] ?? '';
+    const runtimeOfB = await runtimeUrlOf(orgB.org);
+    const callB = (token: string) =>
+      fetch(`${runtimeOfB}/v1/agents/${orgB.org}__support-bot/run`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ query: 'What does org B know?' }),
+      });
+
+    const withTokenOfA = await callB(tokenOfA);
+    const withTokenOfB = await callB(tokenOfB);
+
+    expect(tokenOfA).not.toBe('');
+    expect(tokenOfA).not.toBe(tokenOfB);
+    expect(withTokenOfA.status).toBe(401);
+    expect(withTokenOfB.status).toBe(200);
+  }, 180_000);
+
+  it("keeps one org's memory credentials out of another org's conversations", async () => {
+    const fake = await aFakeOpenAi();
+    const orgA = await aDeployedOrgUsing(fake);
+    const orgB = await aDeployedOrgUsing(fake);
+    expect((await run(orgA, 'A note for org A.', 'sess-a')).status).toBe(200);
+    expect((await run(orgB, 'Org B secret: 4242.', 'sess-b')).status).toBe(200);
+    const memoryUrlOfA = (await secretDataOf(orgA.org))['memory-url'] ?? '';
+    const [schemaA, schemaB] = [memorySchemaOf(orgA.org), memorySchemaOf(orgB.org)];
+
+    const ownTurns = await query(memoryUrlOfA, `SELECT count(*)::int AS turns FROM ${schemaA}.conversation_turns`);
+    const otherTurns = query(memoryUrlOfA, `SELECT * FROM ${schemaB}.conversation_turns`);
+
+    expect(memoryUrlOfA).toMatch(/^postgres(ql)?:\/\//);
+    expect(ownTurns.rows[0]?.turns).toBeGreaterThan(0);
+    await expect(otherTurns).rejects.toMatchObject({ code: '42501' });
+    await expect(otherTurns).rejects.toThrow(/permission denied for schema/);
+    const writtenInB = await query(
+      stack.memoryDatabaseUrl,
+      `SELECT count(*)::int AS turns FROM ${schemaB}.conversation_turns`,
+    );
+    expect(writtenInB.rows[0]?.turns).toBeGreaterThan(0);
+  }, 180_000);
+});
