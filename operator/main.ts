@@ -18,11 +18,17 @@ try {
 if (options === 'help') {
   process.stdout.write(usage);
 } else {
-  const log = pino({
-    level: options.logLevel,
-    base: { service: 'astromesh-operator' },
-    redact: { paths: ['*.token', '*.password', '*.authorization', '*.data'], censor: '[redacted]' },
-  });
+  // Synchronous: the last lines before process.exit (the shutdown steps) are written, in order.
+  const destination = pino.destination({ fd: 1, sync: true });
+  destination.on('error', () => {});
+  const log = pino(
+    {
+      level: options.logLevel,
+      base: { service: 'astromesh-operator' },
+      redact: { paths: ['*.token', '*.password', '*.authorization', '*.data'], censor: '[redacted]' },
+    },
+    destination,
+  );
   let operator: RunningOperator;
   try {
     const kubeConfig = new KubeConfig();

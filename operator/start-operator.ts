@@ -127,10 +127,16 @@ export async function startOperator(config: OperatorConfig): Promise<RunningOper
     async stop() {
       if (isStopping) return;
       isStopping = true;
+      log.info('shutting down: readiness off');
       await stopController();
-      await election?.stop();
+      log.info('work queue stopped');
+      if (election) {
+        await election.stop();
+        log.info('left the leader election');
+      }
       await health.close();
       kube.close();
+      log.info('stopped');
     },
   };
 }

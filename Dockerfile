@@ -1,0 +1,64 @@
+# syntax=docker/dockerfile:1
+#
+# One image for the three Astromesh Cloud binaries. Node 24 runs their TypeScript directly (type
+# stripping), so there is no build step: the image holds the sources and the production
+# dependencies only.
+#
+#   astromeshd (the default)  the operator's runtime Deployment sets only `args`
+#   Cloud API                 command: ["node", "api/main.ts"]       (configured by environment)
+#   operator                  command: ["node", "operator/main.ts"]  (see operator/README.md)
+#
+# It runs as uid/gid 10001 (the runtime pods' runAsUser) and works with a read-only root
+# filesystem: nothing writes outside /tmp, which the pods mount as an emptyDir.
+#
+# Base image: the Node version the project pins (`node` in package.json, locked in
+# package-lock.json); test/harness/dockerfile.test.ts keeps the two in step. For production,
+# pin by digest as well (node:24.21.0-bookworm-slim@sha256:…): a tag can be moved. Only the tag is
+# given here because no registry was reachable to resolve the digest.
+
+FROM node:24.21.0-bookworm-slim AS dependencies
+WORKDIR /app
+COPY package.json package-lock.json ./
+# --omit=dev: no test toolchain, and not the `node` package (a second Node binary).
+# --omit=optional: not the embedded PostgreSQL binaries (60 MB per platform); they serve only
+#   `npm start` without DATABASE_URL, and the chart always gives the API a DATABASE_URL.
+# --ignore-scripts: no production dependency has an install script (the test checks the lock),
+#   so none may run at build time.
+RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund
+
+FROM node:24.21.0-bookworm-slim
+# No package manager in the final image: nothing at run time installs anything, and a
+# compromised process should find no tool to fetch code with.
+RUN rm -rf /usr/local/lib/node_modules /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack \
+      /opt/yarn-* /usr/local/bin/yarn /usr/local/bin/yarnpkg \
+  && groupadd --system --gid 10001 astromesh \
+  && useradd --system --uid 10001 --gid 10001 --home-dir /tmp --no-create-home --shell /usr/sbin/nologin astromesh
+
+# Anything that would write (a HOME, caches, the API's development state) goes under /tmp.
+ENV NODE_ENV=production \
+    HOME=/tmp \
+    XDG_CACHE_HOME=/tmp/.cache \
+    XDG_CONFIG_HOME=/tmp/.config \
+    XDG_DATA_HOME=/tmp/.local/share \
+    XDG_STATE_HOME=/tmp/.local/state \
+    ASTROMESH_STATE_DIR=/tmp/astromesh
+
+WORKDIR /app
+# Owned by root and not writable by the process that runs them.
+COPY --from=dependencies /app/node_modules ./node_modules
+COPY package.json package-lock.json ./
+COPY crds ./crds
+COPY runtime ./runtime
+COPY operator ./operator
+COPY api ./api
+
+LABEL org.opencontainers.image.title="astromesh-cloud" \
+      org.opencontainers.image.description="Astromesh Cloud: astromeshd (default), the Cloud API and the operator" \
+      org.opencontainers.image.licenses="Apache-2.0"
+
+# Numeric, so Kubernetes can verify runAsNonRoot without reading /etc/passwd.
+USER 10001:10001
+
+# Exec form and no CMD: the Deployment's args go straight to astromeshd, and Node, as PID 1,
+# receives SIGTERM itself (all three binaries stop gracefully on it).
+ENTRYPOINT ["node", "runtime/main.ts"]
