@@ -18,6 +18,7 @@ import { objectPath } from '../../operator/kube/object-path.ts';
 import type { CloudAgent } from '../../operator/reconcile/cloud-agent-status.ts';
 import { aCloudAgent } from '../support/a-cloud-agent.ts';
 import { applyCrds } from '../support/apply-crds.ts';
+import { mapConcurrently } from '../support/map-concurrently.ts';
 import { createOrgNamespace } from '../support/org-namespace.ts';
 import { type RunningControlPlane, startKubeControlPlane, stopProcess } from '../support/start-kube-control-plane.ts';
 
@@ -206,20 +207,6 @@ function peakRssBytesOf(pid: number): number {
 function kibibytesIn(pid: number, field: string): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? Number.NaN);
-}
-
-async function mapConcurrently<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        results[index] = await work(items[index] as T);
-      }
-    }),
-  );
-  return results;
 }
 
 function print(result: {

@@ -11,10 +11,11 @@ import { runtimeFinalizer } from '../../operator/reconcile/reconcile-org.ts';
 import { type OrgController, startOrgController } from '../../operator/start-org-controller.ts';
 import { aCloudAgent } from '../support/a-cloud-agent.ts';
 import { applyCrds } from '../support/apply-crds.ts';
-import { serviceAccountTokenFromChart } from '../support/chart-rbac.ts';
 import { eventually } from '../support/eventually.ts';
+import { mapConcurrently } from '../support/map-concurrently.ts';
+import { operatorIdentityFromChart } from '../support/operator-identity.ts';
 import { createOrgNamespace } from '../support/org-namespace.ts';
-import { createTestNamespace, testKubeConfig } from '../support/test-kube.ts';
+import { testKubeConfig } from '../support/test-kube.ts';
 
 const orgCount = 50;
 const agentsPerOrg = 5;
@@ -33,14 +34,7 @@ describe('an operator starting on a cluster full of orgs', () => {
     kubeConfig = testKubeConfig();
     await applyCrds(kubeConfig);
     admin = createKubeClient(kubeConfig);
-    // The operator acts with exactly the RBAC the Helm chart ships, never as an admin.
-    const release = await createTestNamespace(kubeConfig, 'operator');
-    const identity = await serviceAccountTokenFromChart({
-      kubeConfig,
-      template: 'templates/operator-rbac.yaml',
-      namespace: release,
-    });
-    operatorConfig = testKubeConfig({ token: identity.token });
+    operatorConfig = (await operatorIdentityFromChart(kubeConfig)).kubeConfig;
   });
 
   afterAll(async () => {
@@ -163,19 +157,4 @@ function inOurNamespaces<T extends KubernetesObject>(objects: T[], namespaces: S
     byNamespace.set(namespace, named);
   }
   return byNamespace;
-}
-
-/** `work` on every item, at most `limit` at once: the API server is shared with other test files. */
-async function mapConcurrently<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        results[index] = await work(items[index] as T);
-      }
-    }),
-  );
-  return results;
 }

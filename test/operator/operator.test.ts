@@ -9,10 +9,10 @@ import type { CloudAgent } from '../../operator/reconcile/cloud-agent-status.ts'
 import { type RunningOperator, startOperator } from '../../operator/start-operator.ts';
 import { aCloudAgent } from '../support/a-cloud-agent.ts';
 import { applyCrds } from '../support/apply-crds.ts';
-import { serviceAccountTokenFromChart } from '../support/chart-rbac.ts';
 import { eventually } from '../support/eventually.ts';
+import { operatorIdentityFromChart } from '../support/operator-identity.ts';
 import { createOrgNamespace } from '../support/org-namespace.ts';
-import { createTestNamespace, testKubeConfig } from '../support/test-kube.ts';
+import { testKubeConfig } from '../support/test-kube.ts';
 
 const settings = OrgRuntimeSettings.parse({ image: 'astromesh:test' });
 const log = pino({ level: 'silent' });
@@ -35,14 +35,7 @@ describe('the operator, running as the Helm chart’s ServiceAccount', () => {
     admin = testKubeConfig();
     await applyCrds(admin);
     adminKube = createKubeClient(admin);
-    releaseNamespace = await createTestNamespace(admin, 'astromesh-system');
-    operatorIdentity = (
-      await serviceAccountTokenFromChart({
-        kubeConfig: admin,
-        template: 'templates/operator-rbac.yaml',
-        namespace: releaseNamespace,
-      })
-    ).kubeConfig;
+    ({ releaseNamespace, kubeConfig: operatorIdentity } = await operatorIdentityFromChart(admin));
   });
 
   afterAll(async () => {

@@ -7,7 +7,7 @@ import type { CloudAgent } from '../../operator/reconcile/cloud-agent-status.ts'
 import { runtimeFinalizer } from '../../operator/reconcile/reconcile-org.ts';
 import { aCloudAgent } from '../support/a-cloud-agent.ts';
 import { applyCrds } from '../support/apply-crds.ts';
-import { serviceAccountTokenFromChart } from '../support/chart-rbac.ts';
+import { operatorIdentityFromChart } from '../support/operator-identity.ts';
 import { createOrgNamespace } from '../support/org-namespace.ts';
 import { reconcileOnce } from '../support/reconcile-once.ts';
 import { createTestNamespace, testKubeConfig } from '../support/test-kube.ts';
@@ -22,13 +22,7 @@ describe('reconciling one org namespace', () => {
     await applyCrds(kubeConfig);
     admin = createKubeClient(kubeConfig);
     // The operator acts with exactly the RBAC the Helm chart ships, never as an admin.
-    const release = await createTestNamespace(kubeConfig, 'operator');
-    const identity = await serviceAccountTokenFromChart({
-      kubeConfig,
-      template: 'templates/operator-rbac.yaml',
-      namespace: release,
-    });
-    operator = createKubeClient(identity.kubeConfig);
+    operator = createKubeClient((await operatorIdentityFromChart(kubeConfig)).kubeConfig);
   });
 
   const reconcile = (namespace: string) => reconcileOnce(operator, namespace);
