@@ -35,32 +35,17 @@ async function writeVolume(context: VolumeContext, volume: V1Volume, folder: str
   const { core, pod, log } = context;
   const namespace = pod.metadata?.namespace ?? 'default';
   if (volume.emptyDir) return;
-  if (volume.configMap) {
-    const source = volume.configMap;
-    const data = await readConfigMapData({ core, namespace, name: source.name ?? '' });
-    requireSource({
-      volume,
-      kind: 'configmap',
-      name: source.name,
-      data,
-      items: source.items,
-      optional: source.optional,
-    });
-    writeAll(folder, select({ volume, data, items: source.items, optional: source.optional }), source.defaultMode);
-    return;
-  }
-  if (volume.secret) {
-    const source = volume.secret;
-    const data = await readSecretData({ core, namespace, name: source.secretName ?? '' });
-    requireSource({
-      volume,
-      kind: 'secret',
-      name: source.secretName,
-      data,
-      items: source.items,
-      optional: source.optional,
-    });
-    writeAll(folder, select({ volume, data, items: source.items, optional: source.optional }), source.defaultMode);
+  // ConfigMap and Secret volumes differ only in where their data comes from.
+  const source = volume.configMap
+    ? { kind: 'configmap' as const, name: volume.configMap.name, read: readConfigMapData, ...volume.configMap }
+    : volume.secret
+      ? { kind: 'secret' as const, name: volume.secret.secretName, read: readSecretData, ...volume.secret }
+      : undefined;
+  if (source) {
+    const { items, optional } = source;
+    const data = await source.read({ core, namespace, name: source.name ?? '' });
+    requireSource({ volume, kind: source.kind, name: source.name, data, items, optional });
+    writeAll(folder, select({ volume, data, items, optional }), source.defaultMode);
     return;
   }
   if (volume.downwardAPI) {
