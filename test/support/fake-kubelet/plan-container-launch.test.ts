@@ -64,4 +64,21 @@ describe('planContainerLaunch', () => {
 
     expect([launch.command, ...launch.args]).toEqual(['/bin/sh', '-c', 'echo hi']);
   });
+
+  it('leaves the image entrypoint alone even when it lies under a mount path (a checkout in /tmp)', () => {
+    const launch = planContainerLaunch({
+      container: { name: 'runtime', args: ['--scratch=/tmp/work'] },
+      image: { command: ['/tmp/checkout/node', '/tmp/checkout/runtime/main.ts'] },
+      env: new Map(),
+      mounts: [{ mountPath: '/tmp', localPath: '/var/pod/tmp' }],
+      podDir: '/var/pod',
+      baseEnv: {},
+    });
+
+    expect([launch.command, ...launch.args]).toEqual([
+      '/tmp/checkout/node',
+      '/tmp/checkout/runtime/main.ts',
+      '--scratch=/var/pod/tmp/work',
+    ]);
+  });
 });

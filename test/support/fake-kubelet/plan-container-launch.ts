@@ -12,9 +12,9 @@ export interface ContainerLaunch {
 }
 
 /**
- * Turns a container spec into a process: the image's entrypoint unless the container sets
- * `command`, then `args`; `$(NAME)` expanded from the container's env; paths under a volume mount
- * pointed at the pod's folder for that volume.
+ * Turns a container spec into a process: the image's entrypoint (as given) unless the container
+ * sets `command`, then `args`; in what the pod spec gives, `$(NAME)` expanded from the container's
+ * env and paths under a volume mount pointed at the pod's folder for that volume.
  */
 export function planContainerLaunch(params: {
   container: V1Container;
@@ -25,9 +25,11 @@ export function planContainerLaunch(params: {
   baseEnv: Record<string, string>;
 }): ContainerLaunch {
   const { container, image, env, mounts, podDir, baseEnv } = params;
-  const argv = [...(container.command ?? image.command), ...(container.args ?? [])].map((arg) =>
-    rewriteMountPaths(expandKubeReferences(arg, env), mounts),
-  );
+  const fromSpec = (arg: string) => rewriteMountPaths(expandKubeReferences(arg, env), mounts);
+  // The image's entrypoint is a path on this machine, not in the container: it is never rewritten
+  // (a checkout under /tmp would otherwise land in the pod's /tmp volume).
+  const entrypoint = container.command ? container.command.map(fromSpec) : image.command;
+  const argv = [...entrypoint, ...(container.args ?? []).map(fromSpec)];
   const [command, ...args] = argv;
   if (!command) {
     throw new ContainerConfigError('CreateContainerError', `container ${container.name} has no command to run`);
