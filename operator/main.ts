@@ -42,6 +42,7 @@ if (options === 'help') {
         : undefined,
       identity: options.identity,
       orgNamespaceSelector: options.orgNamespaceSelector,
+      pullSecretNamespace: options.leaseNamespace,
       workers: options.workers,
       resyncIntervalMs: options.resyncIntervalMs,
       host: options.host,

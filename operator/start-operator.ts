@@ -25,6 +25,8 @@ export interface OperatorConfig {
   identity: string;
   /** Serve only org namespaces with these labels (see `startOrgController`). */
   orgNamespaceSelector?: string;
+  /** The operator's own namespace: where the runtime's image pull Secrets are. */
+  pullSecretNamespace?: string;
   workers: number;
   resyncIntervalMs: number;
   host: string;
@@ -83,6 +85,7 @@ export async function startOperator(config: OperatorConfig): Promise<RunningOper
       resyncIntervalMs: config.resyncIntervalMs,
       identity: config.identity,
       orgNamespaceSelector: config.orgNamespaceSelector,
+      pullSecretNamespace: config.pullSecretNamespace,
       informerOptions: config.informerOptions,
       onResult: (report) => {
         metrics.observeReconcile(report);

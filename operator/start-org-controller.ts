@@ -49,6 +49,8 @@ export function startOrgController(deps: {
    * shards, on one cluster). CloudAgents outside them are left alone, not marked Failed.
    */
   orgNamespaceSelector?: string;
+  /** Where the image pull Secrets of `settings.imagePullSecrets` are (the operator's namespace). */
+  pullSecretNamespace?: string;
   onResult: (report: ReconcileReport) => void;
   informerOptions?: InformerOptions;
   now?: () => Date;
@@ -93,6 +95,25 @@ export function startOrgController(deps: {
     fieldSelector: `metadata.name=${orgSecretName}`,
     onEvent: enqueueNamespaceOf,
   });
+  const pullSecretNames = deps.settings.imagePullSecrets;
+  if (pullSecretNames.length > 0 && !deps.pullSecretNamespace) {
+    throw new Error('imagePullSecrets need the namespace that holds them (pullSecretNamespace)');
+  }
+  // A changed pull Secret is copied again into every org namespace.
+  const enqueueEveryOrg = () => {
+    for (const namespace of namespaces.list()) if (namespace.metadata?.name) queue.add(namespace.metadata.name);
+  };
+  const pullSecrets = pullSecretNames.map((name) =>
+    startInformer<V1Secret>({
+      ...common,
+      apiVersion: 'v1',
+      kind: 'Secret',
+      plural: 'secrets',
+      namespace: deps.pullSecretNamespace,
+      fieldSelector: `metadata.name=${name}`,
+      onEvent: enqueueEveryOrg,
+    }),
+  );
   const owned = ownedKinds.map((kind) =>
     startInformer<KubernetesObject>({
       ...common,
@@ -101,7 +122,7 @@ export function startOrgController(deps: {
       onEvent: enqueueNamespaceOf,
     }),
   );
-  const informers: Informer<KubernetesObject>[] = [cloudAgents, namespaces, secrets, ...owned];
+  const informers: Informer<KubernetesObject>[] = [cloudAgents, namespaces, secrets, ...pullSecrets, ...owned];
 
   const view: OrgView = {
     orgNamespace: (name) => {
@@ -114,6 +135,8 @@ export function startOrgController(deps: {
         .list(namespace)
         .map((agent) => ({ ...agent, apiVersion: `${cloudAgentGroup}/${cloudAgentVersion}`, kind: cloudAgentKind })),
     orgSecret: (namespace) => secrets.get(namespace, orgSecretName),
+    pullSecrets: () =>
+      pullSecretNames.flatMap((name, index) => pullSecrets[index]?.get(deps.pullSecretNamespace, name) ?? []),
   };
   const reconcileOrg = createOrgReconciler({
     kube: deps.kube,
@@ -127,9 +150,7 @@ export function startOrgController(deps: {
   const stopping = new AbortController();
   const synced = Promise.all(informers.map((informer) => informer.synced));
   // Level-triggered safety net: every org namespace again now and then, events or not.
-  const resync = setInterval(() => {
-    for (const namespace of namespaces.list()) if (namespace.metadata?.name) queue.add(namespace.metadata.name);
-  }, deps.resyncIntervalMs);
+  const resync = setInterval(enqueueEveryOrg, deps.resyncIntervalMs);
   // Workers start on a complete picture: a reconcile on half-filled caches could remove what exists.
   const workers = synced.then(
     () =>

@@ -28,6 +28,19 @@ export const OrgRuntimeSettings = z.strictObject({
   resources: z
     .strictObject({ requests: Resources, limits: Resources })
     .default({ requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } }),
+  /**
+   * Secrets (in the operator's own namespace) that let the runtime image be pulled from a private
+   * registry: the operator copies each into every org namespace and names it on the runtime pods.
+   */
+  imagePullSecrets: z
+    .array(
+      z
+        .string()
+        .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a Secret name')
+        .max(253),
+    )
+    .max(8)
+    .default([]),
   /** e.g. gvisor: a sandboxed container runtime for stronger isolation between orgs. */
   runtimeClassName: z.string().min(1).max(253).optional(),
   quota: z

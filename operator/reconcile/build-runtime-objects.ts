@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { V1ConfigMap, V1Deployment, V1Service } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Deployment, V1Secret, V1Service } from '@kubernetes/client-node';
 import { dump } from 'js-yaml';
 import {
   memorySchemaOf,
@@ -23,6 +23,8 @@ export interface OrgRuntimeInput {
   servedAgents: AgentDocument[];
   /** A digest of the org Secret's data; undefined while it is missing (the runtime cannot start). */
   secretDigest: string | undefined;
+  /** The image pull Secrets of the operator's namespace that exist (see `imagePullSecrets`). */
+  pullSecrets: V1Secret[];
   settings: OrgRuntimeSettings;
 }
 
@@ -40,6 +42,22 @@ export function buildRuntimeObjects(input: OrgRuntimeInput): [V1ConfigMap, V1Ser
     .digest('hex')
     .slice(0, 32);
   return [configMap, runtimeService(input), runtimeDeployment(input, configHash)];
+}
+
+/**
+ * Copies of the image pull Secrets into the org namespace: a pod can only use a pull Secret of its
+ * own namespace. Only the registry credentials travel, never anything else of the source.
+ */
+export function buildPullSecretCopies(
+  input: Pick<OrgRuntimeInput, 'namespace' | 'orgSlug' | 'pullSecrets'>,
+): V1Secret[] {
+  return input.pullSecrets.map((source) => ({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: source.metadata?.name, namespace: input.namespace, labels: orgObjectLabels(input.orgSlug) },
+    type: source.type,
+    data: source.data,
+  }));
 }
 
 function agentsConfigMap({ namespace, orgSlug, servedAgents }: OrgRuntimeInput): V1ConfigMap {
@@ -93,6 +111,9 @@ function runtimeDeployment(input: OrgRuntimeInput, configHash: string): V1Deploy
           serviceAccountName: runtimeName,
           automountServiceAccountToken: false,
           enableServiceLinks: false,
+          ...(input.pullSecrets.length > 0
+            ? { imagePullSecrets: input.pullSecrets.map((secret) => ({ name: secret.metadata?.name })) }
+            : {}),
           ...(settings.runtimeClassName ? { runtimeClassName: settings.runtimeClassName } : {}),
           securityContext: {
             runAsNonRoot: true,

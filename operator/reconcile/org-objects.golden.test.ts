@@ -7,7 +7,7 @@ import { orgNamespaceOf } from '../../crds/org-runtime-names.ts';
 import type { AgentDocument } from '../../runtime/config/agent-schema.ts';
 import { OrgRuntimeSettings } from '../config/org-runtime-settings.ts';
 import { buildNamespaceBundle } from './build-namespace-bundle.ts';
-import { buildRuntimeObjects } from './build-runtime-objects.ts';
+import { buildPullSecretCopies, buildRuntimeObjects } from './build-runtime-objects.ts';
 
 // Golden files of what the operator writes into an org namespace. `UPDATE_GOLDEN=true npx vitest
 // run operator/reconcile` rewrites them; review the diff like any other change of behaviour.
@@ -33,6 +33,7 @@ const cases: Record<string, Parameters<typeof buildRuntimeObjects>[0]> = {
     orgSlug: 'acme',
     servedAgents: [agent('acme', 'support'), agent('acme', 'billing')],
     secretDigest: 'digest-1',
+    pullSecrets: [],
     settings: defaults,
   },
   'scaled-to-zero': {
@@ -40,6 +41,7 @@ const cases: Record<string, Parameters<typeof buildRuntimeObjects>[0]> = {
     orgSlug: 'idle-org',
     servedAgents: [],
     secretDigest: 'digest-1',
+    pullSecrets: [],
     settings: defaults,
   },
   'hardened-options': {
@@ -47,10 +49,20 @@ const cases: Record<string, Parameters<typeof buildRuntimeObjects>[0]> = {
     orgSlug: 'acme',
     servedAgents: [agent('acme', 'support')],
     secretDigest: 'digest-2',
+    pullSecrets: [
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'registry-credentials', namespace: 'astromesh-system', uid: 'not-copied' },
+        type: 'kubernetes.io/dockerconfigjson',
+        data: { '.dockerconfigjson': Buffer.from('{"auths":{}}').toString('base64') },
+      },
+    ],
     settings: OrgRuntimeSettings.parse({
       image: 'registry.example.com/astromesh:0.1.0',
       replicas: 2,
       runtimeClassName: 'gvisor',
+      imagePullSecrets: ['registry-credentials'],
       api: { namespace: 'platform', podLabels: { app: 'astromesh-api' } },
       egressAllow: [{ namespace: 'ollama', podLabels: { app: 'ollama' }, port: 11434 }, { cidr: '10.20.0.0/16' }],
     }),
@@ -60,7 +72,7 @@ const cases: Record<string, Parameters<typeof buildRuntimeObjects>[0]> = {
 describe('what the operator writes into an org namespace', () => {
   for (const [name, input] of Object.entries(cases)) {
     it(`matches the golden file for ${name}`, () => {
-      const objects = [...buildNamespaceBundle(input), ...buildRuntimeObjects(input)];
+      const objects = [...buildNamespaceBundle(input), ...buildPullSecretCopies(input), ...buildRuntimeObjects(input)];
       const rendered = objects.map((object) => dump(object, { lineWidth: -1, noRefs: true })).join('---\n');
       const file = join(testdata, `${name}.yaml`);
       if (process.env.UPDATE_GOLDEN === 'true' || !existsSync(file)) writeFileSync(file, rendered);

@@ -8,7 +8,7 @@ import { isNotFound } from '../kube/kube-client.ts';
 import { pathOf } from '../kube/object-path.ts';
 import { acceptCloudAgent, secretDigestOf, secretStateOf } from './accept-cloud-agent.ts';
 import { buildNamespaceBundle } from './build-namespace-bundle.ts';
-import { buildRuntimeObjects, configHashAnnotation } from './build-runtime-objects.ts';
+import { buildPullSecretCopies, buildRuntimeObjects, configHashAnnotation } from './build-runtime-objects.ts';
 import {
   type Acceptance,
   type CloudAgent,
@@ -30,6 +30,8 @@ export interface OrgView {
   orgNamespace(namespace: string): V1Namespace | undefined;
   cloudAgents(namespace: string): CloudAgent[];
   orgSecret(namespace: string): V1Secret | undefined;
+  /** The image pull Secrets named in the settings that exist in the operator's namespace. */
+  pullSecrets(): V1Secret[];
 }
 
 export interface OrgReconcilerDeps {
@@ -158,16 +160,22 @@ export function createOrgReconciler(deps: OrgReconcilerDeps) {
     const secretState = secretStateOf(secret, namespace);
     const settings = deps.settings;
     const bundle = buildNamespaceBundle({ namespace, orgSlug, settings });
+    const pullSecrets = view.pullSecrets();
     const [configMap, service, deployment] = buildRuntimeObjects({
       namespace,
       orgSlug,
       servedAgents,
       secretDigest: secretState.ready ? secretDigestOf(secret) : undefined,
+      pullSecrets,
       settings,
     });
     // The bundle first: no runtime pod may start in a namespace that is not fenced yet.
     await Promise.all(bundle.map(apply));
-    await Promise.all([applyAgentsConfig(configMap), apply(service)]);
+    await Promise.all([
+      applyAgentsConfig(configMap),
+      apply(service),
+      ...buildPullSecretCopies({ namespace, orgSlug, pullSecrets }).map(apply),
+    ]);
     const liveDeployment = await apply(deployment);
 
     // Taken out of the config just applied: their finalizers may go.

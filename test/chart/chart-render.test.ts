@@ -247,11 +247,12 @@ describe('the astromesh-cloud chart, rendered', () => {
   });
 
   describe('the runtime settings', () => {
-    it('carry the runtime image, replicas, resources, quota, RuntimeClass and egress allowlist', async () => {
+    it('carry the runtime image, pull Secrets, replicas, resources, quota, RuntimeClass and egress allowlist', async () => {
       const objects = await render({
         image: { repository: 'registry.example/astromesh', tag: '1.2.3' },
         runtime: {
           replicas: 2,
+          imagePullSecrets: [{ name: 'regcred' }],
           runtimeClassName: 'gvisor',
           resources: { requests: { cpu: 0.5, memory: '300Mi' }, limits: { cpu: 2, memory: '1Gi' } },
           quota: { requestsCpu: 3, pods: 20, cloudAgents: 30 },
@@ -266,6 +267,7 @@ describe('the astromesh-cloud chart, rendered', () => {
         image: 'registry.example/astromesh:1.2.3',
         imagePullPolicy: 'IfNotPresent',
         replicas: 2,
+        imagePullSecrets: ['regcred'],
         resources: { requests: { cpu: '0.5', memory: '300Mi' }, limits: { cpu: '2', memory: '1Gi' } },
         runtimeClassName: 'gvisor',
         quota: {

@@ -1,6 +1,14 @@
-import type { CoreV1Event, KubeConfig, V1ConfigMap, V1Deployment, V1Namespace } from '@kubernetes/client-node';
+import type {
+  CoreV1Event,
+  KubeConfig,
+  V1ConfigMap,
+  V1Deployment,
+  V1Namespace,
+  V1Secret,
+} from '@kubernetes/client-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CloudAgentStatus } from '../../crds/cloud-agent.ts';
+import { OrgRuntimeSettings } from '../../operator/config/org-runtime-settings.ts';
 import { createKubeClient, type KubeClient } from '../../operator/kube/kube-client.ts';
 import { objectPath } from '../../operator/kube/object-path.ts';
 import type { CloudAgent } from '../../operator/reconcile/cloud-agent-status.ts';
@@ -277,5 +285,31 @@ describe('reconciling one org namespace', () => {
     expect(deployment.spec?.replicas).toBe(1);
     expect(deployment.spec?.template.spec?.automountServiceAccountToken).toBe(false);
     expect(await agentsConfigOf(namespace)).toEqual([`${orgSlug}__support.yaml`]);
+  });
+
+  it("copies the runtime image's pull Secret into the org namespace and names it on the runtime pods", async () => {
+    // An operator whose chart values list the pull Secret: only then may it read and copy it.
+    const identity = await operatorIdentityFromChart(kubeConfig, { 'runtime.imagePullSecrets[0].name': 'regcred' });
+    const dockerConfig = Buffer.from('{"auths":{"registry.example.com":{"auth":"dXNlcjpwYXNz"}}}').toString('base64');
+    await admin.call({
+      method: 'POST',
+      path: objectPath({ apiVersion: 'v1', kind: 'Secret', namespace: identity.releaseNamespace }),
+      body: {
+        metadata: { name: 'regcred' },
+        type: 'kubernetes.io/dockerconfigjson',
+        data: { '.dockerconfigjson': dockerConfig },
+      },
+    });
+    const { namespace, orgSlug } = await createOrgNamespace(kubeConfig);
+    await createAgent(namespace, orgSlug, 'support');
+
+    await reconcileOnce(createKubeClient(identity.kubeConfig), namespace, {
+      settings: OrgRuntimeSettings.parse({ image: 'registry.example.com/astromesh:1', imagePullSecrets: ['regcred'] }),
+      pullSecretNamespace: identity.releaseNamespace,
+    });
+
+    const copy = await read<V1Secret>(objectPath({ apiVersion: 'v1', kind: 'Secret', namespace, name: 'regcred' }));
+    expect(copy).toMatchObject({ type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': dockerConfig } });
+    expect((await deploymentOf(namespace)).spec?.template.spec?.imagePullSecrets).toEqual([{ name: 'regcred' }]);
   });
 });

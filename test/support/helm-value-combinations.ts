@@ -29,9 +29,10 @@ export const valueCombinations: Record<string, ChartValues> = {
       autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 6 },
     },
   },
-  'a RuntimeClass, an egress allowlist and an existing keys Secret': {
+  'a RuntimeClass, an egress allowlist, runtime pull Secrets and an existing keys Secret': {
     runtime: {
       runtimeClassName: 'gvisor',
+      imagePullSecrets: [{ name: 'regcred' }],
       replicas: 2,
       egressAllow: [
         { namespace: 'ollama', podLabels: { 'app.kubernetes.io/name': 'ollama' }, port: 11434 },

@@ -8,12 +8,15 @@ import { createTestNamespace } from './test-kube.ts';
  */
 export async function operatorIdentityFromChart(
   admin: KubeConfig,
+  /** `--set` values, e.g. `{ 'runtime.imagePullSecrets[0].name': 'regcred' }`. */
+  values?: Record<string, string>,
 ): Promise<ChartServiceAccount & { releaseNamespace: string }> {
   const releaseNamespace = await createTestNamespace(admin, 'astromesh-system');
   const identity = await serviceAccountTokenFromChart({
     kubeConfig: admin,
     template: 'templates/operator-rbac.yaml',
     namespace: releaseNamespace,
+    values,
   });
   return { ...identity, releaseNamespace };
 }

@@ -12,11 +12,19 @@ const log = pino({ level: 'silent' });
  * One reconcile of one org namespace, as the operator's worker runs it, on what its informers
  * would hold right now: lets a test step through the operator's work with no queue or timing.
  */
-export async function reconcileOnce(kube: KubeClient, namespace: string, settings = defaultSettings) {
+export async function reconcileOnce(
+  kube: KubeClient,
+  namespace: string,
+  options: { settings?: OrgRuntimeSettings; pullSecretNamespace?: string } = {},
+) {
+  const settings = options.settings ?? defaultSettings;
+  const pullSecretsFrom = options.pullSecretNamespace
+    ? { namespace: options.pullSecretNamespace, names: settings.imagePullSecrets }
+    : undefined;
   const now = () => new Date();
   const reconcileOrg = createOrgReconciler({
     kube,
-    view: await snapshotOrgView(kube, namespace),
+    view: await snapshotOrgView(kube, namespace, pullSecretsFrom),
     settings,
     recordEvent: createEventRecorder({ kube, identity: 'test', now, log }),
     now,

@@ -9,7 +9,11 @@ import type { OrgView } from '../../operator/reconcile/reconcile-org.ts';
  * What the operator's informers would hold for one namespace, read once from the API server: lets
  * a test drive one reconcile at a time, with no informer or queue in between.
  */
-export async function snapshotOrgView(kube: KubeClient, namespace: string): Promise<OrgView> {
+export async function snapshotOrgView(
+  kube: KubeClient,
+  namespace: string,
+  pullSecretsFrom?: { namespace: string; names: string[] },
+): Promise<OrgView> {
   const orNothing = <T>(read: Promise<T>) =>
     read.catch((err: unknown) => {
       if (isNotFound(err)) return undefined;
@@ -33,10 +37,23 @@ export async function snapshotOrgView(kube: KubeClient, namespace: string): Prom
       }),
     ),
   ]);
+  const pullSecrets = (
+    await Promise.all(
+      (pullSecretsFrom?.names ?? []).map((name) =>
+        orNothing(
+          kube.call<V1Secret>({
+            method: 'GET',
+            path: objectPath({ apiVersion: 'v1', kind: 'Secret', namespace: pullSecretsFrom?.namespace, name }),
+          }),
+        ),
+      ),
+    )
+  ).flatMap((secret) => (secret ? [secret] : []));
   const items = agents.items.map((agent) => ({ apiVersion: 'astromesh.io/v1alpha1', kind: 'CloudAgent', ...agent }));
   return {
     orgNamespace: (name) => (name === namespace && ns?.metadata?.labels?.[orgLabel] ? ns : undefined),
     cloudAgents: (name) => (name === namespace ? items : []),
     orgSecret: (name) => (name === namespace ? secret : undefined),
+    pullSecrets: () => pullSecrets,
   };
 }

@@ -161,6 +161,9 @@ conversation memory (the runtime connects to it with its org's own role).
 {{- with $runtime.runtimeClassName }}
 {{- $_ := set $settings "runtimeClassName" . -}}
 {{- end }}
+{{- with $runtime.imagePullSecrets }}
+{{- $_ := set $settings "imagePullSecrets" (include "astromesh.runtimePullSecretNames" $ | fromYamlArray) -}}
+{{- end }}
 {{- toYaml $settings -}}
 {{- end -}}
 
@@ -171,4 +174,13 @@ Usage: include "astromesh.podLabels" (list . "astromesh.apiSelectorLabels")
 {{- define "astromesh.podLabels" -}}
 {{- $root := index . 0 -}}
 {{- merge (include (index . 1) $root | fromYaml) (include "astromesh.labels" $root | fromYaml) | toYaml -}}
+{{- end -}}
+
+{{- /* The names of runtime.imagePullSecrets, as a YAML list. */}}
+{{- define "astromesh.runtimePullSecretNames" -}}
+{{- $names := list -}}
+{{- range .Values.runtime.imagePullSecrets }}
+{{- $names = append $names .name -}}
+{{- end }}
+{{- toYaml $names -}}
 {{- end -}}
