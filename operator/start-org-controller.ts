@@ -67,7 +67,13 @@ export function startOrgController(deps: {
     if (selector && !namespaces.get(undefined, namespace)) return;
     queue.add(namespace);
   };
-  const common = { kubeConfig: deps.kubeConfig, log, options: deps.informerOptions };
+  const common = {
+    kubeConfig: deps.kubeConfig,
+    log,
+    options: deps.informerOptions,
+    // The reconciler never reads managedFields; dropping them roughly halves what the caches hold.
+    transform: withoutManagedFields,
+  };
 
   const namespaces = startInformer<V1Namespace>({
     ...common,
@@ -175,4 +181,10 @@ export function startOrgController(deps: {
       await workers;
     },
   };
+}
+
+function withoutManagedFields<T extends KubernetesObject>(object: T): T {
+  if (!object.metadata?.managedFields) return object;
+  const { managedFields: _dropped, ...metadata } = object.metadata;
+  return { ...object, metadata };
 }

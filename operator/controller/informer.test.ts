@@ -68,6 +68,29 @@ describe('startInformer', () => {
     expect(informer.list(namespace)).toHaveLength(5);
   });
 
+  it('caches and hands on objects as the transform returns them, listed or watched', async () => {
+    const { kubeConfig, namespace, create } = await aNamespaceWithConfigMaps(['listed']);
+    const handed: V1ConfigMap[] = [];
+    const informer = startInformer<V1ConfigMap>({
+      kubeConfig,
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      namespace,
+      transform: (object) => ({ ...object, metadata: { ...object.metadata, managedFields: undefined } }),
+      onEvent: (_type, object) => handed.push(object),
+      log: aCapturingLogger().log,
+    });
+    cleanups.push(() => informer.stop());
+    await informer.synced;
+    await create('watched');
+    await eventually(() => expect(informer.get(namespace, 'watched')).toBeDefined());
+
+    for (const name of ['listed', 'watched']) {
+      expect(informer.get(namespace, name)?.metadata?.managedFields).toBeUndefined();
+    }
+    expect(handed.map((object) => object.metadata?.managedFields)).toEqual([undefined, undefined]);
+  });
+
   it('reports objects added, modified and deleted after the first list, and keeps its cache current', async () => {
     const { kubeConfig, core, namespace, create } = await aNamespaceWithConfigMaps([]);
     const { informer, eventsOf } = watchConfigMaps({ kubeConfig, namespace });

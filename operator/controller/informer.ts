@@ -61,6 +61,11 @@ export function startInformer<T extends KubernetesObject>(config: {
   labelSelector?: string;
   fieldSelector?: string;
   onEvent: (type: InformerEventType, object: T) => void;
+  /**
+   * Applied to every object before it is cached or handed on, e.g. to drop `managedFields`,
+   * which no controller reads and which are often the largest part of an object.
+   */
+  transform?: (object: T) => T;
   log: Logger;
   options?: InformerOptions;
 }): Informer<T> {
@@ -75,6 +80,7 @@ export function startInformer<T extends KubernetesObject>(config: {
     ...config.options,
   };
   const log = config.log.child({ component: 'informer', kind, namespace: config.namespace });
+  const transform = config.transform ?? ((object: T) => object);
   const store = createObjectStore<T>();
   const backoff = createBackoff({ initialMs: options.backoffInitialMs, maxMs: options.backoffMaxMs });
   const stopping = new AbortController();
@@ -118,7 +124,7 @@ export function startInformer<T extends KubernetesObject>(config: {
       signal: stopping.signal,
     });
     // List items carry no apiVersion and kind; watch events do. Handlers get the same shape from both.
-    const events = store.replace(listed.items.map((item) => ({ ...item, apiVersion, kind })));
+    const events = store.replace(listed.items.map((item) => transform({ ...item, apiVersion, kind })));
     isRelistDue = false;
     scheduleRelist();
     log.debug({ objects: listed.items.length, changes: events.length }, 'listed');
@@ -131,9 +137,10 @@ export function startInformer<T extends KubernetesObject>(config: {
   };
 
   const onWatchEvent = (event: WatchEvent): void => {
-    const object = event.object as T;
-    resourceVersion = object.metadata?.resourceVersion ?? resourceVersion;
+    const received = event.object as T;
+    resourceVersion = received.metadata?.resourceVersion ?? resourceVersion;
     if (event.type === 'BOOKMARK') return;
+    const object = transform(received);
     const type = event.type === 'ADDED' ? 'added' : event.type === 'MODIFIED' ? 'modified' : 'deleted';
     store.apply(type, object);
     emit(type, object);

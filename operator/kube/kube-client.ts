@@ -43,6 +43,9 @@ export function createKubeClient(kubeConfig: KubeConfig) {
       signal: input.signal,
     };
     await kubeConfig.applyToHTTPSOptions(options);
+    // client-node sets a new Agent on every call: one TLS handshake (and secure context) per
+    // request. Ours keeps connections alive; the request's own ca/cert/key still key its pool.
+    options.agent = agent;
     const payload = input.body === undefined ? undefined : JSON.stringify(input.body);
     if (payload !== undefined) {
       options.headers = {

@@ -105,6 +105,8 @@ async function main(): Promise<void> {
       reconcilesByResult: metrics.reconcilesByResult,
       metricsRssBytes: metrics.rssBytes,
       heapUsedBytes: metrics.heapUsedBytes,
+      heapTotalBytes: metrics.heapTotalBytes,
+      externalBytes: metrics.externalBytes,
       peakRssBytes,
       warnings: warnings.length,
     });
@@ -180,19 +182,23 @@ async function scrape(url: string) {
   let reconciles = 0;
   let rssBytes = Number.NaN;
   let heapUsedBytes = Number.NaN;
+  let heapTotalBytes = Number.NaN;
+  let externalBytes = Number.NaN;
   for (const line of text.split('\n')) {
     const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)/.exec(line);
     if (!sample) continue;
     const [, name, labels = '', value] = sample;
     if (name === 'process_resident_memory_bytes') rssBytes = Number(value);
     if (name === 'nodejs_heap_size_used_bytes') heapUsedBytes = Number(value);
+    if (name === 'nodejs_heap_size_total_bytes') heapTotalBytes = Number(value);
+    if (name === 'nodejs_external_memory_bytes') externalBytes = Number(value);
     if (name === 'astromesh_operator_reconciles_total') {
       reconciles += Number(value);
       const result = /result="([^"]*)"/.exec(labels)?.[1] ?? 'all';
       reconcilesByResult[result] = (reconcilesByResult[result] ?? 0) + Number(value);
     }
   }
-  return { reconciles, reconcilesByResult, rssBytes, heapUsedBytes };
+  return { reconciles, reconcilesByResult, rssBytes, heapUsedBytes, heapTotalBytes, externalBytes };
 }
 
 function rssBytesOf(pid: number): number {
@@ -219,6 +225,8 @@ function print(result: {
   reconcilesByResult: Record<string, number>;
   metricsRssBytes: number;
   heapUsedBytes: number;
+  heapTotalBytes: number;
+  externalBytes: number;
   peakRssBytes: number;
   warnings: number;
 }): void {
@@ -246,9 +254,10 @@ function print(result: {
       `${perSecond(total)} CloudAgents/s`,
     'operator RSS:',
     row('when listening (caches empty)', mib(result.listeningRssBytes)),
+    row('when all are Deploying', `${mib(result.done.rssBytes)} (/proc), ${mib(result.metricsRssBytes)} (/metrics)`),
     row(
-      'when all are Deploying',
-      `${mib(result.done.rssBytes)} (/proc), ${mib(result.metricsRssBytes)} (/metrics), JS heap used ${mib(result.heapUsedBytes)}`,
+      '  of which V8 and buffers',
+      `JS heap used ${mib(result.heapUsedBytes)} of ${mib(result.heapTotalBytes)} reserved, external ${mib(result.externalBytes)}`,
     ),
     row('peak', `${mib(result.peakRssBytes)} (VmHWM), ${mib(sampledPeak)} (highest sample)`),
     `operator log lines at warn or above: ${result.warnings}`,
