@@ -135,11 +135,8 @@ export function startOrgController(deps: {
       const namespace = namespaces.get(undefined, name);
       return namespace?.metadata?.labels?.[orgLabel] ? namespace : undefined;
     },
-    // The list of a cluster-wide watch carries no apiVersion/kind on its items.
-    cloudAgents: (namespace) =>
-      cloudAgents
-        .list(namespace)
-        .map((agent) => ({ ...agent, apiVersion: `${cloudAgentGroup}/${cloudAgentVersion}`, kind: cloudAgentKind })),
+    // The informer gives listed items their apiVersion and kind, as watched ones have them.
+    cloudAgents: (namespace) => cloudAgents.list(namespace),
     orgSecret: (namespace) => secrets.get(namespace, orgSecretName),
     pullSecrets: () =>
       pullSecretNames.flatMap((name, index) => pullSecrets[index]?.get(deps.pullSecretNamespace, name) ?? []),
