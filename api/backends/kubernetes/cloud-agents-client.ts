@@ -1,6 +1,7 @@
 import { CustomObjectsApi, type KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { cloudAgentGroup, cloudAgentPlural, cloudAgentVersion } from '../../../crds/cloud-agent.ts';
 import type { CloudAgentObject } from './build-cloud-agent.ts';
+import { makeKeepAliveApiClient } from './keep-alive-api-client.ts';
 import { kubeStatusOf } from './kube-api-errors.ts';
 import { retryThrottled } from './retry-throttled.ts';
 
@@ -17,7 +18,7 @@ export interface CloudAgentsClient {
 }
 
 export function createCloudAgentsClient(kubeConfig: KubeConfig): CloudAgentsClient {
-  const api = kubeConfig.makeApiClient(CustomObjectsApi);
+  const api = makeKeepAliveApiClient(kubeConfig, CustomObjectsApi);
   const resource = { group: cloudAgentGroup, version: cloudAgentVersion, plural: cloudAgentPlural };
   return {
     async list(namespace) {

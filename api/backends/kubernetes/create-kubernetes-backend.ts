@@ -8,6 +8,7 @@ import { buildCloudAgent } from './build-cloud-agent.ts';
 import { buildOrgSecret } from './build-org-secret.ts';
 import { apiFieldManager, createCloudAgentsClient } from './cloud-agents-client.ts';
 import { ensureOrgNamespace } from './ensure-org-namespace.ts';
+import { makeKeepAliveApiClient } from './keep-alive-api-client.ts';
 import { kubeErrorMessage, kubeStatusOf } from './kube-api-errors.ts';
 import { createOrgRuntimeAddresses, type RuntimeEndpointMode } from './org-runtime-addresses.ts';
 import { createOrgRuntimeTokens } from './org-runtime-tokens.ts';
@@ -37,7 +38,7 @@ const defaultStatusPollIntervalMs = 250;
 export function createKubernetesBackend(options: KubernetesBackendOptions): DeployBackend {
   const { kubeConfig } = options;
   const log = options.log.child({ component: 'kubernetes-backend' });
-  const core = kubeConfig.makeApiClient(CoreV1Api);
+  const core = makeKeepAliveApiClient(kubeConfig, CoreV1Api);
   const cloudAgents = createCloudAgentsClient(kubeConfig);
   const tokens = createOrgRuntimeTokens({ core });
   const addresses = createOrgRuntimeAddresses({ kubeConfig, mode: options.runtimeEndpoints });

@@ -1,5 +1,6 @@
 import { DiscoveryV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { orgNamespaceOf, runtimeName, runtimePort } from '../../../crds/org-runtime-names.ts';
+import { makeKeepAliveApiClient } from './keep-alive-api-client.ts';
 import { readyEndpointUrlsOf } from './ready-endpoint-urls.ts';
 import { retryThrottled } from './retry-throttled.ts';
 
@@ -21,7 +22,7 @@ const slicesCacheMs = 1_000;
 /** Base URL of an org's runtime: undefined when its Service has no ready endpoint. */
 export function createOrgRuntimeAddresses(deps: { kubeConfig: KubeConfig; mode: RuntimeEndpointMode }) {
   const { mode } = deps;
-  const discovery = deps.kubeConfig.makeApiClient(DiscoveryV1Api);
+  const discovery = makeKeepAliveApiClient(deps.kubeConfig, DiscoveryV1Api);
   const slices = new Map<string, { readAt: number; urls: Promise<string[]> }>();
   const turns = new Map<string, number>();
 
