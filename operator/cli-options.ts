@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { load } from 'js-yaml';
+import { UsageError } from '../runtime/daemon-entry.ts';
 import { OrgRuntimeSettings } from './config/org-runtime-settings.ts';
+
+export { UsageError };
 
 export const usage = `astromesh-operator: reconciles CloudAgents into one hardened runtime per org namespace.
 
@@ -51,9 +54,6 @@ export interface OperatorOptions {
   resyncIntervalMs: number;
   logLevel: string;
 }
-
-/** A bad command line or environment: main prints it with the usage and exits 2. */
-export class UsageError extends Error {}
 
 export function parseOperatorOptions(argv: string[], env: NodeJS.ProcessEnv = {}): OperatorOptions | 'help' {
   const { values } = parseArgs({

@@ -1,34 +1,25 @@
 #!/usr/bin/env node
 // astromesh-operator: reconciles CloudAgents into per-org runtimes (run with --help).
 import { KubeConfig } from '@kubernetes/client-node';
-import { pino } from 'pino';
+import { createStdoutLogger, parseCommandLineOrExit } from '../runtime/daemon-entry.ts';
 import { stopOnSignals } from '../runtime/stop-on-signals.ts';
-import { type OperatorOptions, parseOperatorOptions, UsageError, usage } from './cli-options.ts';
+import { parseOperatorOptions, usage } from './cli-options.ts';
 import { type RunningOperator, startOperator } from './start-operator.ts';
 
-let options: OperatorOptions | 'help';
-try {
-  options = parseOperatorOptions(process.argv.slice(2), process.env);
-} catch (err) {
-  if (!(err instanceof UsageError) && !(err instanceof TypeError)) throw err;
-  process.stderr.write(`astromesh-operator: ${err.message}\n\n${usage}`);
-  process.exit(2);
-}
+const options = parseCommandLineOrExit({
+  name: 'astromesh-operator',
+  usage,
+  parse: () => parseOperatorOptions(process.argv.slice(2), process.env),
+});
 
 if (options === 'help') {
   process.stdout.write(usage);
 } else {
-  // Synchronous: the last lines before process.exit (the shutdown steps) are written, in order.
-  const destination = pino.destination({ fd: 1, sync: true });
-  destination.on('error', () => {});
-  const log = pino(
-    {
-      level: options.logLevel,
-      base: { service: 'astromesh-operator' },
-      redact: { paths: ['*.token', '*.password', '*.authorization', '*.data'], censor: '[redacted]' },
-    },
-    destination,
-  );
+  const log = createStdoutLogger({
+    service: 'astromesh-operator',
+    level: options.logLevel,
+    redactPaths: ['*.token', '*.password', '*.authorization', '*.data'],
+  });
   let operator: RunningOperator;
   try {
     const kubeConfig = new KubeConfig();

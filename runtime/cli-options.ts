@@ -1,4 +1,7 @@
 import { parseArgs } from 'node:util';
+import { UsageError } from './daemon-entry.ts';
+
+export { UsageError };
 
 export const usage = `astromeshd: runs Astromesh agents (astromesh/v1 Agent YAML) and serves the /v1 HTTP + WebSocket API.
 
@@ -93,6 +96,3 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = {}): Optio
     stopWhenStdinCloses: values['stop-when-stdin-closes'],
   };
 }
-
-/** A bad command line: main prints it with the usage and exits 2. */
-export class UsageError extends Error {}

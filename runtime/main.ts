@@ -1,35 +1,25 @@
 #!/usr/bin/env node
 // astromeshd: the agent runtime daemon (run `astromeshd --help`).
-import { pino } from 'pino';
-import { type Options, parseOptions, UsageError, usage } from './cli-options.ts';
+import { parseOptions, usage } from './cli-options.ts';
+import { createStdoutLogger, parseCommandLineOrExit } from './daemon-entry.ts';
 import { routeSdkWarningsTo } from './router/providers/route-sdk-warnings.ts';
 import { type RunningRuntime, startRuntime } from './start-runtime.ts';
 import { stopOnSignals } from './stop-on-signals.ts';
 
-let options: Options | 'help';
-try {
-  options = parseOptions(process.argv.slice(2), process.env);
-} catch (err) {
-  if (!(err instanceof UsageError) && !(err instanceof TypeError)) throw err;
-  process.stderr.write(`astromeshd: ${err.message}\n\n${usage}`);
-  process.exit(2);
-}
+const options = parseCommandLineOrExit({
+  name: 'astromeshd',
+  usage,
+  parse: () => parseOptions(process.argv.slice(2), process.env),
+});
 
 if (options === 'help') {
   process.stdout.write(usage);
 } else {
-  // When whoever reads our stdout is gone (a supervisor killed outright), writes fail with EPIPE;
-  // losing those log lines is better than a process that can no longer shut down.
-  const destination = pino.destination({ fd: 1, sync: true });
-  destination.on('error', () => {});
-  const log = pino(
-    {
-      level: options.logLevel,
-      base: { service: 'astromeshd' },
-      redact: { paths: ['*.apiKey', '*.api_key', '*.token', '*.password', '*.authorization'], censor: '[redacted]' },
-    },
-    destination,
-  );
+  const log = createStdoutLogger({
+    service: 'astromeshd',
+    level: options.logLevel,
+    redactPaths: ['*.apiKey', '*.api_key', '*.token', '*.password', '*.authorization'],
+  });
   routeSdkWarningsTo(log);
   let runtime: RunningRuntime;
   try {
