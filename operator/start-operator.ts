@@ -4,7 +4,7 @@ import type { OrgRuntimeSettings } from './config/org-runtime-settings.ts';
 import { createControllerMetrics } from './controller/controller-metrics.ts';
 import { createHealthServer, type Readiness } from './controller/health-server.ts';
 import type { InformerOptions } from './controller/informer.ts';
-import { type LeaderElection, startLeaderElection } from './controller/leader-election.ts';
+import { type LeaderElection, type LeaseCandidacy, startLeaderElection } from './controller/leader-election.ts';
 import { createKubeClient } from './kube/kube-client.ts';
 import { type OrgController, startOrgController } from './start-org-controller.ts';
 
@@ -12,16 +12,7 @@ export interface OperatorConfig {
   kubeConfig: KubeConfig;
   settings: OrgRuntimeSettings;
   /** Undefined: no election, this replica always reconciles (one replica, or tests). */
-  leaderElection:
-    | {
-        namespace: string;
-        name: string;
-        identity: string;
-        leaseDurationMs?: number;
-        renewDeadlineMs?: number;
-        retryPeriodMs?: number;
-      }
-    | undefined;
+  leaderElection: LeaseCandidacy | undefined;
   identity: string;
   /** Serve only org namespaces with these labels (see `startOrgController`). */
   orgNamespaceSelector?: string;

@@ -15,6 +15,17 @@ export interface LeaderElection {
   stop(): Promise<void>;
 }
 
+/** Which Lease a replica runs for, as whom, and its timings (client-go's defaults: 15 / 10 / 2 s). */
+export interface LeaseCandidacy {
+  namespace: string;
+  name: string;
+  /** Unique per replica, e.g. the pod name plus a random suffix. */
+  identity: string;
+  leaseDurationMs?: number;
+  renewDeadlineMs?: number;
+  retryPeriodMs?: number;
+}
+
 type Attempt = 'acquired' | 'held-by-other' | 'failed';
 
 /**
@@ -29,21 +40,16 @@ type Attempt = 'acquired' | 'held-by-other' | 'failed';
  * The renew deadline must be shorter than the lease duration, so a leader that cannot renew has
  * stopped acting before anyone else may start.
  */
-export function startLeaderElection(config: {
-  kubeConfig: KubeConfig;
-  namespace: string;
-  name: string;
-  /** Unique per replica, e.g. the pod name plus a random suffix. */
-  identity: string;
-  leaseDurationMs?: number;
-  renewDeadlineMs?: number;
-  retryPeriodMs?: number;
-  /** Called once leadership is won; `signal` aborts when it ends. */
-  onStartedLeading: (signal: AbortSignal) => void;
-  /** Called once leadership ends, whether lost or given up through `stop()`. */
-  onStoppedLeading: () => void;
-  log: Logger;
-}): LeaderElection {
+export function startLeaderElection(
+  config: LeaseCandidacy & {
+    kubeConfig: KubeConfig;
+    /** Called once leadership is won; `signal` aborts when it ends. */
+    onStartedLeading: (signal: AbortSignal) => void;
+    /** Called once leadership ends, whether lost or given up through `stop()`. */
+    onStoppedLeading: () => void;
+    log: Logger;
+  },
+): LeaderElection {
   const { identity, leaseDurationMs = 15_000, renewDeadlineMs = 10_000, retryPeriodMs = 2_000 } = config;
   if (renewDeadlineMs >= leaseDurationMs) throw new Error('renewDeadlineMs must be shorter than leaseDurationMs');
   const log = config.log.child({ component: 'leader-election', lease: `${config.namespace}/${config.name}`, identity });
