@@ -44,3 +44,7 @@ export const pathOf = (object: KubernetesObject, subresource?: string): string =
     name: object.metadata?.name,
     subresource,
   });
+
+/** One CloudAgent, or without a name the CloudAgents of a namespace. */
+export const cloudAgentPath = (namespace: string, name?: string): string =>
+  objectPath({ apiVersion: 'astromesh.io/v1alpha1', kind: 'CloudAgent', namespace, name });

@@ -5,13 +5,12 @@ import { join } from 'node:path';
 import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { dump } from 'js-yaml';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { CloudAgentStatus } from '../../crds/cloud-agent.ts';
 import { createKubeClient, type KubeClient } from '../../operator/kube/kube-client.ts';
-import { objectPath } from '../../operator/kube/object-path.ts';
-import type { CloudAgent } from '../../operator/reconcile/cloud-agent-status.ts';
+import { cloudAgentPath } from '../../operator/kube/object-path.ts';
 import { aCloudAgent } from '../support/a-cloud-agent.ts';
 import { applyCrds } from '../support/apply-crds.ts';
 import { serviceAccountTokenFromChart } from '../support/chart-rbac.ts';
+import { phaseOf } from '../support/cloud-agent-phase.ts';
 import { eventually } from '../support/eventually.ts';
 import { createOrgNamespace, writeOrgSecret } from '../support/org-namespace.ts';
 import { type AstromeshdProcess, type LogRecord, spawnAstromeshd } from '../support/spawn-astromeshd.ts';
@@ -225,13 +224,6 @@ describe('node operator/main.ts, run as a command', () => {
       };
     }
 
-    const cloudAgentPath = (namespace: string, name?: string) =>
-      objectPath({ apiVersion: 'astromesh.io/v1alpha1', kind: 'CloudAgent', namespace, name });
-    const phaseOf = async (namespace: string, name: string) =>
-      (
-        (await adminKube.call<CloudAgent>({ method: 'GET', path: cloudAgentPath(namespace, name) }))
-          .status as CloudAgentStatus
-      )?.phase;
     const leaseHolderIn = async (namespace: string) =>
       (await admin.makeApiClient(CoordinationV1Api).readNamespacedLease({ name: leaseName, namespace })).spec
         ?.holderIdentity;
@@ -252,7 +244,7 @@ describe('node operator/main.ts, run as a command', () => {
       await eventually(async () => expect((await fetch(`${url}/readyz`)).status).toBe(200), { timeoutMs: 20_000 });
       const { namespace } = await anOrgWithAnAgent({ labels: shard });
 
-      await eventually(async () => expect(await phaseOf(namespace, 'support')).toBe('Deploying'), {
+      await eventually(async () => expect(await phaseOf(adminKube, namespace, 'support')).toBe('Deploying'), {
         timeoutMs: 20_000,
       });
       expect(await leaseHolderIn(leaseNamespace)).toBe(identity);
@@ -274,7 +266,7 @@ describe('node operator/main.ts, run as a command', () => {
     it('on SIGTERM goes unready, stops its queue, releases the Lease, and exits 0', async () => {
       const { operator, identity, shard, leaseNamespace } = await startOperatorProcess();
       const { namespace } = await anOrgWithAnAgent({ labels: shard });
-      await eventually(async () => expect(await phaseOf(namespace, 'support')).toBe('Deploying'), {
+      await eventually(async () => expect(await phaseOf(adminKube, namespace, 'support')).toBe('Deploying'), {
         timeoutMs: 20_000,
       });
       expect(await leaseHolderIn(leaseNamespace)).toBe(identity);
@@ -307,7 +299,7 @@ describe('node operator/main.ts, run as a command', () => {
       const { operator, shard } = await startOperatorProcess({ extraArgs: ['--log-level', 'debug'] });
       const firstCredentials = { OPENAI_API_KEY: secrets.firstKey };
       const org = await anOrgWithAnAgent({ labels: shard, credentials: firstCredentials });
-      await eventually(async () => expect(await phaseOf(org.namespace, 'support')).toBe('Deploying'), {
+      await eventually(async () => expect(await phaseOf(adminKube, org.namespace, 'support')).toBe('Deploying'), {
         timeoutMs: 20_000,
       });
       const reconciles = () =>

@@ -1,14 +1,13 @@
 import type { KubeConfig, V1Deployment } from '@kubernetes/client-node';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CloudAgentStatus } from '../../crds/cloud-agent.ts';
 import { OrgRuntimeSettings } from '../../operator/config/org-runtime-settings.ts';
 import { createKubeClient, type KubeClient } from '../../operator/kube/kube-client.ts';
-import { objectPath } from '../../operator/kube/object-path.ts';
-import type { CloudAgent } from '../../operator/reconcile/cloud-agent-status.ts';
+import { cloudAgentPath, objectPath } from '../../operator/kube/object-path.ts';
 import { type RunningOperator, startOperator } from '../../operator/start-operator.ts';
 import { aCloudAgent } from '../support/a-cloud-agent.ts';
 import { applyCrds } from '../support/apply-crds.ts';
+import { phaseOf } from '../support/cloud-agent-phase.ts';
 import { eventually } from '../support/eventually.ts';
 import { operatorIdentityFromChart } from '../support/operator-identity.ts';
 import { createOrgNamespace } from '../support/org-namespace.ts';
@@ -69,13 +68,6 @@ describe('the operator, running as the Helm chart’s ServiceAccount', () => {
     [
       ...(await metricsOf(operator)).matchAll(/^astromesh_operator_reconciles_total\{result="[a-z_]+"\} (\d+)/gm),
     ].reduce((sum, match) => sum + Number(match[1]), 0);
-  const cloudAgentPath = (namespace: string, name?: string) =>
-    objectPath({ apiVersion: 'astromesh.io/v1alpha1', kind: 'CloudAgent', namespace, name });
-  const phaseOf = async (namespace: string, name: string) =>
-    (
-      (await adminKube.call<CloudAgent>({ method: 'GET', path: cloudAgentPath(namespace, name) }))
-        .status as CloudAgentStatus
-    )?.phase;
   const path = (namespace: string, apiVersion: string, kind: string, name: string) =>
     objectPath({ apiVersion, kind, namespace, name });
 
@@ -93,7 +85,9 @@ describe('the operator, running as the Helm chart’s ServiceAccount', () => {
     const operator = await anOperator('solo', { elect: false });
     const { namespace } = await anOrgWithAnAgent();
 
-    await eventually(async () => expect(await phaseOf(namespace, 'support')).toBe('Deploying'), { timeoutMs: 20_000 });
+    await eventually(async () => expect(await phaseOf(adminKube, namespace, 'support')).toBe('Deploying'), {
+      timeoutMs: 20_000,
+    });
     expect((await fetch(`http://127.0.0.1:${operator.port}/healthz`)).status).toBe(200);
     await eventually(async () => expect((await fetch(`http://127.0.0.1:${operator.port}/readyz`)).status).toBe(200));
     const metrics = await metricsOf(operator);
@@ -141,7 +135,9 @@ describe('the operator, running as the Helm chart’s ServiceAccount', () => {
     const second = await anOperator('replica-b');
 
     const { namespace } = await anOrgWithAnAgent();
-    await eventually(async () => expect(await phaseOf(namespace, 'support')).toBe('Deploying'), { timeoutMs: 20_000 });
+    await eventually(async () => expect(await phaseOf(adminKube, namespace, 'support')).toBe('Deploying'), {
+      timeoutMs: 20_000,
+    });
     expect(second.isLeader()).toBe(false);
     expect(await reconcilesOf(second)).toBe(0);
     expect(await reconcilesOf(first)).toBeGreaterThan(0);
@@ -154,7 +150,7 @@ describe('the operator, running as the Helm chart’s ServiceAccount', () => {
     await eventually(() => expect(second.isLeader()).toBe(true), { timeoutMs: lease.leaseDurationMs });
 
     const other = await anOrgWithAnAgent();
-    await eventually(async () => expect(await phaseOf(other.namespace, 'support')).toBe('Deploying'), {
+    await eventually(async () => expect(await phaseOf(adminKube, other.namespace, 'support')).toBe('Deploying'), {
       timeoutMs: 20_000,
     });
     expect(await reconcilesOf(second)).toBeGreaterThan(0);

@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { CloudAgentStatus } from '../../crds/cloud-agent.ts';
 import { OrgRuntimeSettings } from '../../operator/config/org-runtime-settings.ts';
 import { createKubeClient, type KubeClient } from '../../operator/kube/kube-client.ts';
-import { objectPath } from '../../operator/kube/object-path.ts';
+import { cloudAgentPath, objectPath } from '../../operator/kube/object-path.ts';
 import type { CloudAgent } from '../../operator/reconcile/cloud-agent-status.ts';
 import { runtimeFinalizer } from '../../operator/reconcile/reconcile-org.ts';
 import { aCloudAgent } from '../support/a-cloud-agent.ts';
@@ -35,8 +35,6 @@ describe('reconciling one org namespace', () => {
 
   const reconcile = (namespace: string) => reconcileOnce(operator, namespace);
 
-  const cloudAgentPath = (namespace: string, name?: string) =>
-    objectPath({ apiVersion: 'astromesh.io/v1alpha1', kind: 'CloudAgent', namespace, name });
   const read = <T>(path: string) => admin.call<T>({ method: 'GET', path });
   const statusOf = async (namespace: string, name: string) =>
     (await read<CloudAgent>(cloudAgentPath(namespace, name))).status as CloudAgentStatus;

@@ -1,7 +1,7 @@
 import type { V1Namespace, V1Secret } from '@kubernetes/client-node';
 import { orgLabel, orgSecretName } from '../../crds/org-runtime-names.ts';
 import { isNotFound, type KubeClient } from '../../operator/kube/kube-client.ts';
-import { objectPath } from '../../operator/kube/object-path.ts';
+import { cloudAgentPath, objectPath } from '../../operator/kube/object-path.ts';
 import type { CloudAgent } from '../../operator/reconcile/cloud-agent-status.ts';
 import type { OrgView } from '../../operator/reconcile/reconcile-org.ts';
 
@@ -28,7 +28,7 @@ export async function snapshotOrgView(
     ),
     kube.call<{ items: CloudAgent[] }>({
       method: 'GET',
-      path: objectPath({ apiVersion: 'astromesh.io/v1alpha1', kind: 'CloudAgent', namespace }),
+      path: cloudAgentPath(namespace),
     }),
     orNothing(
       kube.call<V1Secret>({
