@@ -4,7 +4,7 @@ import { fakeReply } from '../fakes/fake-reply.ts';
 import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { eventually } from '../support/eventually.ts';
 import { jsonOf } from '../support/json-of.ts';
-import { startTestApi } from '../support/start-test-api.ts';
+import { startSignedInTestApi } from '../support/start-test-api.ts';
 
 const aSupportBot = (overrides: { system_prompt?: string } = {}) => ({
   name: 'support-bot',
@@ -28,12 +28,7 @@ describe('running and testing agents', () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  async function setup() {
-    const api = await startTestApi();
-    cleanups.push(() => api.stop());
-    const { token, org, as } = await api.signIn();
-    return { api, token, org, as };
-  }
+  const setup = () => startSignedInTestApi((stop) => cleanups.push(stop));
 
   async function aFakeOpenAi(): Promise<FakeProvider> {
     const fake = await startFakeProvider('openai');

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { jsonOf } from '../support/json-of.ts';
-import { startTestApi } from '../support/start-test-api.ts';
+import { startSignedInTestApi } from '../support/start-test-api.ts';
 
 const supportBot = {
   name: 'support-bot',
@@ -15,12 +15,7 @@ describe('agents and their lifecycle', () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  async function setup() {
-    const api = await startTestApi();
-    cleanups.push(() => api.stop());
-    const { token, org, as } = await api.signIn();
-    return { api, token, org, as };
-  }
+  const setup = () => startSignedInTestApi((stop) => cleanups.push(stop));
 
   const post = (body?: unknown): RequestInit => ({
     method: 'POST',

@@ -6,7 +6,7 @@ import { abandonUpgradeRequest } from '../support/abandon-upgrade-request.ts';
 import { eventually } from '../support/eventually.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { type AgentSocket, openAgentSocket } from '../support/open-agent-socket.ts';
-import { startTestApi } from '../support/start-test-api.ts';
+import { startSignedInTestApi } from '../support/start-test-api.ts';
 
 const post = (body?: unknown): RequestInit => ({
   method: 'POST',
@@ -44,9 +44,7 @@ describe('streaming an agent over WebSocket', () => {
   });
 
   async function setup() {
-    const api = await startTestApi();
-    cleanups.push(() => api.stop());
-    const { token, org, as } = await api.signIn();
+    const { api, token, org, as } = await startSignedInTestApi((stop) => cleanups.push(stop));
     const streamUrl = (input: { agent?: string; token?: string; org?: string } = {}) => {
       const query = input.token === '' ? '' : `?token=${encodeURIComponent(input.token ?? token)}`;
       const ws = api.url.replace(/^http/, 'ws');

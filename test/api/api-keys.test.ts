@@ -4,7 +4,7 @@ import { aMemberOf } from '../support/a-member-of.ts';
 import { anApiKeyOf } from '../support/an-api-key-of.ts';
 import { eventually } from '../support/eventually.ts';
 import { jsonOf } from '../support/json-of.ts';
-import { startTestApi } from '../support/start-test-api.ts';
+import { startSignedInTestApi } from '../support/start-test-api.ts';
 
 describe('API keys', () => {
   const cleanups: (() => Promise<void>)[] = [];
@@ -12,12 +12,7 @@ describe('API keys', () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  async function setup() {
-    const api = await startTestApi();
-    cleanups.push(() => api.stop());
-    const owner = await api.signIn();
-    return { api, owner, org: owner.org, as: owner.as };
-  }
+  const setup = () => startSignedInTestApi((stop) => cleanups.push(stop));
 
   const post = (body: unknown): RequestInit => ({ method: 'POST', body: JSON.stringify(body) });
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { aMemberOf } from '../support/a-member-of.ts';
 import { anApiKeyOf } from '../support/an-api-key-of.ts';
 import { jsonOf } from '../support/json-of.ts';
-import { startTestApi } from '../support/start-test-api.ts';
+import { startSignedInTestApi } from '../support/start-test-api.ts';
 
 describe('orgs and their members', () => {
   const cleanups: (() => Promise<void>)[] = [];
@@ -10,12 +10,7 @@ describe('orgs and their members', () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  async function setup() {
-    const api = await startTestApi();
-    cleanups.push(() => api.stop());
-    const owner = await api.signIn();
-    return { api, owner, org: owner.org, as: owner.as };
-  }
+  const setup = () => startSignedInTestApi((stop) => cleanups.push(stop));
 
   const send = (method: string, body: unknown): RequestInit => ({ method, body: JSON.stringify(body) });
   const invite = (email: string, role?: string) => send('POST', role ? { email, role } : { email });

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { aMemberOf } from '../support/a-member-of.ts';
 import { anApiKeyOf } from '../support/an-api-key-of.ts';
 import { jsonOf } from '../support/json-of.ts';
-import { startTestApi, type TestApi } from '../support/start-test-api.ts';
+import { startSignedInTestApi, type TestApi } from '../support/start-test-api.ts';
 
 const openaiKey = 'sk-proj-T3stK3yF0rAstr0meshCl0udWxyz';
 const supportBot = {
@@ -20,12 +20,7 @@ describe('provider keys (BYOK)', () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  async function setup() {
-    const api = await startTestApi();
-    cleanups.push(() => api.stop());
-    const owner = await api.signIn();
-    return { api, owner, org: owner.org, as: owner.as };
-  }
+  const setup = () => startSignedInTestApi((stop) => cleanups.push(stop));
 
   const post = (body: unknown): RequestInit => ({ method: 'POST', body: JSON.stringify(body) });
 

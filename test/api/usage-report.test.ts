@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { jsonOf } from '../support/json-of.ts';
-import { startTestApi, type TestApi } from '../support/start-test-api.ts';
+import { startSignedInTestApi, type TestApi } from '../support/start-test-api.ts';
 
 const utcDate = (daysAgo: number) => {
   const now = new Date();
@@ -23,12 +23,7 @@ describe('the usage report', () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  async function setup() {
-    const api = await startTestApi();
-    cleanups.push(() => api.stop());
-    const { token, org, as } = await api.signIn();
-    return { api, token, org, as };
-  }
+  const setup = () => startSignedInTestApi((stop) => cleanups.push(stop));
 
   /** Usage records as runs leave them, dated `daysAgo` UTC days back at noon. */
   async function recordUsage(api: TestApi, org: string, rows: UsageRow[]) {

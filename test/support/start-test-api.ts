@@ -112,3 +112,17 @@ export async function startTestApi(
     },
   };
 }
+
+/**
+ * A test API and its first user, signed in: what most API tests start from. `onStop` receives
+ * what stops the API, for the test's own cleanups.
+ */
+export async function startSignedInTestApi(
+  onStop: (stop: () => Promise<void>) => void,
+  options?: Parameters<typeof startTestApi>[0],
+): Promise<{ api: TestApi; owner: SignedIn } & SignedIn> {
+  const api = await startTestApi(options);
+  onStop(() => api.stop());
+  const owner = await api.signIn();
+  return { api, owner, ...owner };
+}
