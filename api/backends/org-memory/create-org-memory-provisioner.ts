@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { createDatabase, inTransaction } from '../../db/database.ts';
 import { orgMemoryCredentialsOf } from './org-memory-credentials-of.ts';
 
 /**
@@ -9,24 +10,13 @@ import { orgMemoryCredentialsOf } from './org-memory-credentials-of.ts';
  * database. Idempotent: re-applying sets the same password (derived, not stored) again.
  */
 export function createOrgMemoryProvisioner(deps: { adminUrl: string; masterKey: Buffer; log: Logger }) {
-  const pool = new pg.Pool({ connectionString: deps.adminUrl, max: 2 });
-  pool.on('error', (err) => deps.log.warn({ err }, 'idle memory-admin connection lost'));
+  const pool = createDatabase(deps.adminUrl, { log: deps.log.child({ database: 'memory-admin' }), max: 2 });
 
   return {
     /** Creates or updates the org's role and schema; answers the URL its runtime connects with. */
     async provision(orgSlug: string): Promise<string> {
       const credentials = orgMemoryCredentialsOf({ adminUrl: deps.adminUrl, masterKey: deps.masterKey, orgSlug });
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        await provisionRoleAndSchema(client, credentials);
-        await client.query('COMMIT');
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
+      await inTransaction(pool, (client) => provisionRoleAndSchema(client, credentials));
       return credentials.url;
     },
     close: () => pool.end(),
