@@ -31,11 +31,11 @@ import { cloudAgentGroup, cloudAgentPlural, cloudAgentVersion } from '../../crds
 import { memorySchemaOf, orgNamespaceOf, orgSecretName } from '../../crds/org-runtime-names.ts';
 import { createPostgresConversationStore } from '../../runtime/memory/create-postgres-conversation-store.ts';
 import { applyCrds } from '../support/apply-crds.ts';
-import { serviceAccountTokenFromChart } from '../support/chart-rbac.ts';
+import { apiIdentityFromChart } from '../support/chart-identity.ts';
 import { eventually } from '../support/eventually.ts';
 import { type OperatorVerdict, playCloudAgentOperator } from '../support/play-cloud-agent-operator.ts';
 import { createTestDatabase } from '../support/test-database.ts';
-import { createTestNamespace, testKubeConfig } from '../support/test-kube.ts';
+import { testKubeConfig } from '../support/test-kube.ts';
 
 const resource = { group: cloudAgentGroup, version: cloudAgentVersion, plural: cloudAgentPlural };
 const log = pino({ level: 'silent' });
@@ -56,12 +56,7 @@ describe('the kubernetes deploy backend, with only the RBAC the chart gives the 
   beforeAll(async () => {
     admin = testKubeConfig();
     await applyCrds(admin);
-    const releaseNamespace = await createTestNamespace(admin, 'api-rbac');
-    ({ kubeConfig: asApi } = await serviceAccountTokenFromChart({
-      kubeConfig: admin,
-      template: 'templates/api-rbac.yaml',
-      namespace: releaseNamespace,
-    }));
+    ({ kubeConfig: asApi } = await apiIdentityFromChart(admin));
   });
 
   afterEach(async () => {

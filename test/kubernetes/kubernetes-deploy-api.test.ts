@@ -13,14 +13,14 @@ import { orgNamespaceOf, orgSecretName } from '../../crds/org-runtime-names.ts';
 import { fakeReply } from '../fakes/fake-reply.ts';
 import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { applyCrds } from '../support/apply-crds.ts';
-import { serviceAccountTokenFromChart } from '../support/chart-rbac.ts';
+import { apiIdentityFromChart } from '../support/chart-identity.ts';
 import { eventually } from '../support/eventually.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { type OperatorVerdict, playCloudAgentOperator } from '../support/play-cloud-agent-operator.ts';
 import { startApiInProcess } from '../support/start-api-in-process.ts';
 import { startTestApi } from '../support/start-test-api.ts';
 import { startTestRuntime } from '../support/start-test-runtime.ts';
-import { createTestNamespace, testKubeConfig } from '../support/test-kube.ts';
+import { testKubeConfig } from '../support/test-kube.ts';
 
 const resource = { group: cloudAgentGroup, version: cloudAgentVersion, plural: cloudAgentPlural };
 const supportBot = { name: 'support-bot', display_name: 'Support Bot', step1: { model: 'openai/gpt-4o-mini' } };
@@ -37,11 +37,7 @@ describe('the Cloud API on the kubernetes backend', () => {
   beforeAll(async () => {
     admin = testKubeConfig();
     await applyCrds(admin);
-    ({ kubeConfig: asApi } = await serviceAccountTokenFromChart({
-      kubeConfig: admin,
-      template: 'templates/api-rbac.yaml',
-      namespace: await createTestNamespace(admin, 'api-rbac'),
-    }));
+    ({ kubeConfig: asApi } = await apiIdentityFromChart(admin));
   });
 
   afterEach(async () => {

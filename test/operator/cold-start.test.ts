@@ -11,9 +11,9 @@ import { runtimeFinalizer } from '../../operator/reconcile/reconcile-org.ts';
 import { type OrgController, startOrgController } from '../../operator/start-org-controller.ts';
 import { aCloudAgent } from '../support/a-cloud-agent.ts';
 import { applyCrds } from '../support/apply-crds.ts';
+import { operatorIdentityFromChart } from '../support/chart-identity.ts';
 import { eventually } from '../support/eventually.ts';
 import { mapConcurrently } from '../support/map-concurrently.ts';
-import { operatorIdentityFromChart } from '../support/operator-identity.ts';
 import { createOrgNamespace } from '../support/org-namespace.ts';
 import { testKubeConfig } from '../support/test-kube.ts';
 

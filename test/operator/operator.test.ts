@@ -7,9 +7,9 @@ import { cloudAgentPath, objectPath } from '../../operator/kube/object-path.ts';
 import { type RunningOperator, startOperator } from '../../operator/start-operator.ts';
 import { aCloudAgent } from '../support/a-cloud-agent.ts';
 import { applyCrds } from '../support/apply-crds.ts';
+import { operatorIdentityFromChart } from '../support/chart-identity.ts';
 import { phaseOf } from '../support/cloud-agent-phase.ts';
 import { eventually } from '../support/eventually.ts';
-import { operatorIdentityFromChart } from '../support/operator-identity.ts';
 import { createOrgNamespace } from '../support/org-namespace.ts';
 import { testKubeConfig } from '../support/test-kube.ts';
 

@@ -15,7 +15,7 @@ import type { CloudAgent } from '../../operator/reconcile/cloud-agent-status.ts'
 import { runtimeFinalizer } from '../../operator/reconcile/reconcile-org.ts';
 import { aCloudAgent } from '../support/a-cloud-agent.ts';
 import { applyCrds } from '../support/apply-crds.ts';
-import { operatorIdentityFromChart } from '../support/operator-identity.ts';
+import { operatorIdentityFromChart } from '../support/chart-identity.ts';
 import { createOrgNamespace } from '../support/org-namespace.ts';
 import { reconcileOnce } from '../support/reconcile-once.ts';
 import { createTestNamespace, testKubeConfig } from '../support/test-kube.ts';
