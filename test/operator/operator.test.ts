@@ -1,6 +1,6 @@
 import type { KubeConfig, V1Deployment } from '@kubernetes/client-node';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OrgRuntimeSettings } from '../../operator/config/org-runtime-settings.ts';
 import { createKubeClient, type KubeClient } from '../../operator/kube/kube-client.ts';
 import { cloudAgentPath, objectPath } from '../../operator/kube/object-path.ts';
@@ -37,8 +37,13 @@ describe('the operator, running as the Helm chart’s ServiceAccount', () => {
     ({ releaseNamespace, kubeConfig: operatorIdentity } = await operatorIdentityFromChart(admin));
   });
 
+  // Each test's operators stop with it: an operator left running would reconcile the next
+  // test's orgs too (they share the shard label) and blur which replica did the work.
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((operator) => operator.stop()));
+  });
+
   afterAll(async () => {
-    await Promise.all(running.map((operator) => operator.stop()));
     adminKube.close();
   });
 
@@ -140,7 +145,7 @@ describe('the operator, running as the Helm chart’s ServiceAccount', () => {
     });
     expect(second.isLeader()).toBe(false);
     expect(await reconcilesOf(second)).toBe(0);
-    expect(await reconcilesOf(first)).toBeGreaterThan(0);
+    await eventually(async () => expect(await reconcilesOf(first)).toBeGreaterThan(0));
     expect(await metricsOf(second)).toMatch(/^astromesh_operator_is_leader 0/m);
     // A standby is ready: it is healthy and only waits for the Lease.
     expect((await fetch(`http://127.0.0.1:${second.port}/readyz`)).status).toBe(200);
@@ -153,6 +158,7 @@ describe('the operator, running as the Helm chart’s ServiceAccount', () => {
     await eventually(async () => expect(await phaseOf(adminKube, other.namespace, 'support')).toBe('Deploying'), {
       timeoutMs: 20_000,
     });
-    expect(await reconcilesOf(second)).toBeGreaterThan(0);
+    // Counted once the reconcile that wrote the status has returned.
+    await eventually(async () => expect(await reconcilesOf(second)).toBeGreaterThan(0));
   });
 });
