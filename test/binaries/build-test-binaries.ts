@@ -1,6 +1,7 @@
 // Builds the real Kubernetes control plane (kube-apiserver, kube-controller-manager, etcd) and
-// helm that the tests run, from the Go module proxy, into a cache outside the work tree. Runs
-// before every `npm test` and returns at once when the binaries are cached.
+// helm that the tests run, from the Go module proxy, into a cache outside the work tree, and
+// installs the fuzz suites' schemathesis from PyPI into a virtualenv there. Runs before every
+// `npm test` and returns at once when everything is cached.
 //
 //   node test/binaries/build-test-binaries.ts                    build what is missing
 //   node test/binaries/build-test-binaries.ts --update-module v1.34.12
@@ -13,6 +14,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { installSchemathesis } from './install-schemathesis.ts';
+import { locateSchemathesis } from './locate-schemathesis.ts';
 import { helmVersion, locateTestBinaries, type TestBinaries } from './locate-test-binaries.ts';
 
 const moduleDir = import.meta.dirname;
@@ -40,8 +43,9 @@ async function main(): Promise<void> {
   await checkStagingReplacements(kubernetes);
   await buildKubernetes(binaries, kubernetes);
   await buildHelm(binaries);
+  await installSchemathesis(log);
   log(
-    `test binaries ready: Kubernetes ${binaries.kubernetesVersion}, etcd ${binaries.etcdVersion}, helm ${helmVersion}`,
+    `test binaries ready: Kubernetes ${binaries.kubernetesVersion}, etcd ${binaries.etcdVersion}, helm ${helmVersion}, schemathesis ${locateSchemathesis().version}`,
   );
 }
 
@@ -229,7 +233,7 @@ function log(message: string): void {
 
 main().catch((err: unknown) => {
   process.stderr.write(
-    `\n[test-binaries] FAILED: the Kubernetes test suites cannot run without these binaries.\n${err instanceof Error ? err.message : String(err)}\n\n`,
+    `\n[test-binaries] FAILED: the Kubernetes and fuzz test suites cannot run without these tools.\n${err instanceof Error ? err.message : String(err)}\n\n`,
   );
   process.exitCode = 1;
 });
