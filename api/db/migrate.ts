@@ -1,11 +1,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
+import { extendTimeouts } from './database.ts';
 
 const migrationsDir = join(import.meta.dirname, 'migrations');
 // Any constant shared by every API replica: the advisory lock lets one of them migrate while the
 // others wait, so replicas starting together never apply a migration twice.
 const migrationLockKey = 7_316_001;
+// A migration may rewrite a large table, and a replica waits here while another one migrates:
+// the per-statement limit of requests would cut either short. A stuck database still ends it.
+const migrationLimitMs = 30 * 60_000;
 
 export interface AppliedMigration {
   version: number;
@@ -16,6 +20,7 @@ export interface AppliedMigration {
 export async function migrate(pool: pg.Pool): Promise<AppliedMigration[]> {
   const client = await pool.connect();
   try {
+    await extendTimeouts(client, migrationLimitMs, 'session');
     await client.query('SELECT pg_advisory_lock($1)', [migrationLockKey]);
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version integer PRIMARY KEY,
@@ -46,7 +51,8 @@ export async function migrate(pool: pg.Pool): Promise<AppliedMigration[]> {
     return applied;
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [migrationLockKey]).catch(() => undefined);
-    client.release();
+    // Closed rather than pooled: its session has the migration's limits, not those of requests.
+    client.release(true);
   }
 }
 

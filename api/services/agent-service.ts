@@ -74,24 +74,30 @@ export function createAgentService(deps: AgentServiceDeps) {
 
     async create(access: OrgAccess, input: WizardConfig): Promise<AgentRecord> {
       checkRuntimeAccepts(access, input);
-      return inTransaction(db, async (client) => {
-        await lockOrgDeployment(client, access.orgId);
-        if ((await countAgents(client, access.orgId)) >= deps.limits.maxAgents) {
-          throw new Conflict(
-            'agent_limit_reached',
-            `an org may have at most ${deps.limits.maxAgents} agents; delete one first`,
-          );
-        }
-        const agent = await insertAgent(client, { orgId: access.orgId, config: input });
-        if (!agent)
-          throw new Conflict('agent_exists', `an agent named '${input.name}' already exists in '${access.orgSlug}'`);
-        return agent;
-      });
+      // The org's lock may be held by a deploy under way: wait for it as long as a deploy may take.
+      return inTransaction(
+        db,
+        async (client) => {
+          await lockOrgDeployment(client, access.orgId);
+          if ((await countAgents(client, access.orgId)) >= deps.limits.maxAgents) {
+            throw new Conflict(
+              'agent_limit_reached',
+              `an org may have at most ${deps.limits.maxAgents} agents; delete one first`,
+            );
+          }
+          const agent = await insertAgent(client, { orgId: access.orgId, config: input });
+          if (!agent)
+            throw new Conflict('agent_exists', `an agent named '${input.name}' already exists in '${access.orgSlug}'`);
+          return agent;
+        },
+        { waitsOutsideDatabase: true },
+      );
     },
 
     async update(access: OrgAccess, name: string, patch: WizardConfigPatch): Promise<AgentRecord> {
       if (patch.name !== undefined && patch.name !== name) {
-        throw new InvalidInput(`name: an agent cannot be renamed ('${name}' → '${patch.name}'); create a new one`);
+        // 422, not 400: the body is well-formed; it names another agent than the path does.
+        throw new InvalidInput(`name: an agent cannot be renamed ('${name}' → '${patch.name}'); create a new one`, 422);
       }
       const org = { id: access.orgId, slug: access.orgSlug };
       // The org lock first, as every deployment change takes it before the agent's row.

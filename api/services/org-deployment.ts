@@ -81,10 +81,16 @@ export async function inOrgDeploymentTransaction<T>(
   work: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
   try {
-    return await inTransaction(deps.db, async (client) => {
-      await lockOrgDeployment(client, org.id);
-      return work(client);
-    });
+    // The transaction holds the org's lock while the backend applies the change (up to the deploy
+    // timeout): it gets the held-transaction limits, not those of a request's statements.
+    return await inTransaction(
+      deps.db,
+      async (client) => {
+        await lockOrgDeployment(client, org.id);
+        return work(client);
+      },
+      { waitsOutsideDatabase: true },
+    );
   } catch (err) {
     if (err instanceof OrgDeploymentFailed) {
       await restoreOrgDeployment(deps, org).catch((restoreErr: unknown) =>
@@ -104,8 +110,13 @@ export async function inOrgDeploymentTransaction<T>(
  * runtime to serve it: after a restart, on resync, after a failed change.
  */
 export async function restoreOrgDeployment(deps: Omit<OrgDeploymentDeps, 'log'>, org: OrgRef): Promise<void> {
-  await inTransaction(deps.db, async (client) => {
-    await lockOrgDeployment(client, org.id);
-    await applyOrgDeployment(client, deps, org, { waitUntilServed: false });
-  });
+  // Waits for the org's lock, which a deploy under way holds up to the deploy timeout.
+  await inTransaction(
+    deps.db,
+    async (client) => {
+      await lockOrgDeployment(client, org.id);
+      await applyOrgDeployment(client, deps, org, { waitUntilServed: false });
+    },
+    { waitsOutsideDatabase: true },
+  );
 }
