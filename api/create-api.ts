@@ -56,7 +56,7 @@ export function createApi(deps: ApiDeps) {
   const auth = createAuthService({ db, tokens, config, now });
   const agents = createAgentService({ db, backend, credentialsOf, limits: config.limits, log });
   const orgs = createOrgService({ db, limits: config.limits });
-  const apiKeys = createApiKeyService({ db });
+  const apiKeys = createApiKeyService({ db, limits: config.limits });
   const providerKeys = createProviderKeyService({
     db,
     backend,

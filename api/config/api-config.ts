@@ -38,7 +38,7 @@ export interface ApiConfig {
     /** A role that may CREATE ROLE on the conversation-memory database; undefined: no durable memory. */
     memoryAdminUrl: string | undefined;
   };
-  limits: { maxAgents: number; dailyRuns: number; maxMembers: number; maxStreams: number };
+  limits: { maxAgents: number; dailyRuns: number; maxMembers: number; maxStreams: number; maxApiKeys: number };
   logLevel: string;
   /** On SIGTERM/SIGINT, how long requests in flight may take to finish. */
   shutdownTimeoutSeconds: number;
@@ -107,6 +107,7 @@ export const Env = z.object({
   ASTROMESH_DAILY_RUNS: positiveInt('ASTROMESH_DAILY_RUNS', 1000),
   ASTROMESH_MAX_MEMBERS: positiveInt('ASTROMESH_MAX_MEMBERS', 3),
   ASTROMESH_MAX_STREAMS: positiveInt('ASTROMESH_MAX_STREAMS', 5),
+  ASTROMESH_MAX_API_KEYS: positiveInt('ASTROMESH_MAX_API_KEYS', 50),
   ASTROMESH_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ASTROMESH_SHUTDOWN_TIMEOUT_SECONDS: positiveInt('ASTROMESH_SHUTDOWN_TIMEOUT_SECONDS', 30),
 });
@@ -171,6 +172,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv): ApiConfig {
       dailyRuns: vars.ASTROMESH_DAILY_RUNS,
       maxMembers: vars.ASTROMESH_MAX_MEMBERS,
       maxStreams: vars.ASTROMESH_MAX_STREAMS,
+      maxApiKeys: vars.ASTROMESH_MAX_API_KEYS,
     },
     logLevel: vars.ASTROMESH_LOG_LEVEL,
     shutdownTimeoutSeconds: vars.ASTROMESH_SHUTDOWN_TIMEOUT_SECONDS,

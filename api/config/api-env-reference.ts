@@ -136,6 +136,11 @@ export const apiEnvReference: readonly EnvVariable[] = [
   { name: 'ASTROMESH_MAX_MEMBERS', default: '3', description: 'Members per org.' },
   { name: 'ASTROMESH_MAX_STREAMS', default: '5', description: 'Concurrent WebSocket streams per org.' },
   {
+    name: 'ASTROMESH_MAX_API_KEYS',
+    default: '50',
+    description: 'API keys per org (revoked keys do not count).',
+  },
+  {
     name: 'ASTROMESH_LOG_LEVEL',
     default: 'info',
     description: 'fatal, error, warn, info, debug, trace or silent. Logs are JSON lines on stdout.',

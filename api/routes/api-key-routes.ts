@@ -52,6 +52,7 @@ export function apiKeyRoutes(apiKeys: ApiKeyService) {
       body: CreateApiKey,
       response: CreatedApiKey,
       status: 201,
+      errors: [409],
       handle: async ({ access, body }) => {
         const { key, secret } = await apiKeys.create(access, body);
         const { last_used_at: _neverUsed, ...view } = viewOf(key);

@@ -58,6 +58,22 @@ export async function listApiKeys(db: Queryable, orgId: string): Promise<ApiKeyR
   return rows.map(toRecord);
 }
 
+/**
+ * Serialises key creation in one org, across API replicas too, until the caller's transaction
+ * ends: counting the org's keys and inserting one then cannot interleave with another creation.
+ */
+export async function lockOrgApiKeys(db: Queryable, orgId: string): Promise<void> {
+  await db.query("SELECT pg_advisory_xact_lock(hashtext('astromesh-org-api-keys:' || $1))", [orgId]);
+}
+
+/** The org's active keys: a revoked key is deleted, so it is not counted. */
+export async function countApiKeys(db: Queryable, orgId: string): Promise<number> {
+  const { rows } = await db.query<{ keys: number }>('SELECT count(*)::int AS keys FROM api_keys WHERE org_id = $1', [
+    orgId,
+  ]);
+  return rows[0]?.keys ?? 0;
+}
+
 /** Stores a new key; only the hash of its secret is kept, so the secret cannot be shown again. */
 export async function insertApiKey(
   db: Queryable,
