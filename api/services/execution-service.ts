@@ -5,7 +5,12 @@ import type { RunRequest } from '../../runtime/engine/run-request.ts';
 import type { DeployBackend, RuntimeEndpoint } from '../backends/deploy-backend.ts';
 import type { OrgRuntimeClient } from '../backends/org-runtime/org-runtime-client.ts';
 import type { RuntimeAnswer, RuntimeProgressEvent } from '../backends/org-runtime/runtime-answer.ts';
-import { RunCancelled, RuntimeCallFailed, runtimeUnreachable } from '../backends/org-runtime/runtime-call-failed.ts';
+import {
+  RunCancelled,
+  RuntimeCallFailed,
+  runtimeNotReady,
+  runtimeUnreachable,
+} from '../backends/org-runtime/runtime-call-failed.ts';
 import type { Database } from '../db/database.ts';
 import { AppError, NotFound } from '../errors.ts';
 import type { OrgAccess } from '../http/principal.ts';
@@ -51,9 +56,11 @@ export interface RunMetric {
 
 /**
  * Runs deployed agents on their org's runtime: `run` and `stream` take one run of the org's daily
- * budget and leave a usage record, `test` does neither (seed 001). A run the runtime did not serve
- * (unreachable, refused, every provider failed) gives its run back; one a model may have worked
- * on (an answer, a timeout, a runtime failure, a caller who left) keeps it.
+ * budget and leave a usage record, `test` does neither (seed 001). A run whose query never reached
+ * the runtime (no runtime ready, connection refused, a caller who left first), that the runtime
+ * refused, or that every provider failed gives its run back. Once the query was sent, a model may
+ * have worked on it (and billed for it), so it keeps its run: an answer, a timeout, a runtime
+ * failure or crash mid-run, a caller who left mid-run.
  */
 export function createExecutionService(deps: {
   db: Database;
@@ -74,9 +81,9 @@ export function createExecutionService(deps: {
   async function endpointOf(orgSlug: string): Promise<RuntimeEndpoint> {
     // Undefined only while the org has nothing deployed, or its runtime is (re)starting.
     const endpoint = await deps.backend.endpointOf(orgSlug).catch((err: unknown) => {
-      throw runtimeUnreachable(err);
+      throw runtimeUnreachable(err, { wasSent: false });
     });
-    if (!endpoint) throw runtimeUnreachable(new Error(`no ready runtime endpoint for org ${orgSlug}`));
+    if (!endpoint) throw runtimeNotReady(orgSlug);
     return endpoint;
   }
 

@@ -29,6 +29,8 @@ export function createOrgRuntimeClient() {
   return {
     async run(call: OrgRuntimeCall): Promise<RuntimeAnswer> {
       if (call.signal.aborted) throw new RunCancelled({ wasSent: false });
+      // Serialised before the call: a body we cannot serialise is our failure, never the runtime's.
+      const body = JSON.stringify(call.request);
       let status: number;
       let text: string;
       try {
@@ -37,7 +39,7 @@ export function createOrgRuntimeClient() {
         const response = await request(`${call.endpoint.baseUrl}/v1/agents/${encodeURIComponent(call.agentId)}/run`, {
           method: 'POST',
           headers: { authorization: `Bearer ${call.endpoint.token}`, 'content-type': 'application/json' },
-          body: JSON.stringify(call.request),
+          body,
           signal: call.signal,
           dispatcher: http,
         });
@@ -47,9 +49,9 @@ export function createOrgRuntimeClient() {
         if (call.signal.aborted) throw new RunCancelled({ wasSent: true });
         throw runtimeUnreachable(err);
       }
-      const body = parseJson(text);
-      if (status !== 200) throw runtimeFailure({ status, body });
-      return parseAnswer(body);
+      const answer = parseJson(text);
+      if (status !== 200) throw runtimeFailure({ status, body: answer });
+      return parseAnswer(answer);
     },
 
     stream: (call: OrgRuntimeCall & { onEvent: (event: RuntimeProgressEvent) => void }) =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runtimeFailure } from './runtime-call-failed.ts';
+import { RuntimeStreamClosed, runtimeFailure, runtimeNotReady, runtimeUnreachable } from './runtime-call-failed.ts';
 
 const envelope = (error: string, status: number, message = `${error} happened`) => ({ error, message, status });
 
@@ -52,5 +52,69 @@ describe('runtimeFailure', () => {
     const failure = runtimeFailure({ status: 503, body: 'Service Unavailable' });
 
     expect(failure).toMatchObject({ code: 'runtime_unavailable', status: 503, message: 'the runtime answered 503' });
+  });
+});
+
+const systemError = (code: string, message = `connect ${code} 10.0.0.7:8000`) =>
+  Object.assign(new Error(message), { code });
+
+describe('runtimeUnreachable', () => {
+  it('says a refused connection reached no model, in words of its own', () => {
+    const failure = runtimeUnreachable(systemError('ECONNREFUSED'));
+
+    expect(failure).toMatchObject({
+      code: 'runtime_unavailable',
+      status: 502,
+      message: "the org's runtime refused the connection; try again shortly",
+      mayHaveReachedModel: false,
+    });
+  });
+
+  it('finds the refusal inside an AggregateError, as Happy Eyeballs connects report it', () => {
+    const cause = new AggregateError([systemError('ECONNREFUSED'), systemError('ECONNREFUSED')], 'connect failed');
+
+    expect(runtimeUnreachable(cause)).toMatchObject({ mayHaveReachedModel: false });
+  });
+
+  it('says a connection cut after the query was sent may have reached a model', () => {
+    const failure = runtimeUnreachable(systemError('UND_ERR_SOCKET', 'other side closed'));
+
+    expect(failure).toMatchObject({
+      message:
+        "the connection to the org's runtime was cut after the query was sent to it; a model may have worked on it",
+      mayHaveReachedModel: true,
+    });
+  });
+
+  it('names a stream the runtime closed mid-run', () => {
+    const failure = runtimeUnreachable(new RuntimeStreamClosed(1006), { wasSent: true });
+
+    expect(failure.message).toMatch(/^the org's runtime closed the stream before the run finished/);
+    expect(failure.mayHaveReachedModel).toBe(true);
+  });
+
+  it('believes a caller that knows the query was not sent', () => {
+    expect(runtimeUnreachable(systemError('ECONNRESET'), { wasSent: false })).toMatchObject({
+      message: "the connection to the org's runtime was cut; try again shortly",
+      mayHaveReachedModel: false,
+    });
+  });
+
+  it('never shows the message of an unknown cause, and keeps the cause for the log', () => {
+    const cause = new RangeError('Maximum call stack size exceeded');
+
+    const failure = runtimeUnreachable(cause, { wasSent: false });
+
+    expect(failure.message).toBe("the org's runtime could not be reached; try again shortly");
+    expect(failure.cause).toBe(cause);
+  });
+
+  it('names the org that has no runtime ready yet, which no model served', () => {
+    expect(runtimeNotReady('acme')).toMatchObject({
+      code: 'runtime_unavailable',
+      status: 502,
+      message: expect.stringContaining('no ready runtime endpoint for org acme'),
+      mayHaveReachedModel: false,
+    });
   });
 });

@@ -2,8 +2,9 @@ import { AppError } from '../../errors.ts';
 
 /**
  * A run the org's runtime did not answer, as the Cloud API reports it. `mayHaveReachedModel`
- * says whether a model may have done (and billed) work for it: false when the runtime was
- * unreachable, refused the request, or every provider failed.
+ * says whether a model may have done (and billed) work for it: false when the query never reached
+ * the runtime (no runtime, connection refused), the runtime refused it, or every provider failed;
+ * true once the query was sent, even if the runtime then died.
  */
 export class RuntimeCallFailed extends AppError {
   readonly mayHaveReachedModel: boolean;
@@ -25,14 +26,94 @@ export class RunCancelled extends AppError {
   }
 }
 
-export function runtimeUnreachable(cause: unknown): RuntimeCallFailed {
+/**
+ * The org has no runtime to call (nothing deployed yet, or it is starting): the query went
+ * nowhere, so no model worked on it.
+ */
+export function runtimeNotReady(orgSlug: string): RuntimeCallFailed {
   return new RuntimeCallFailed({
     code: 'runtime_unavailable',
     status: 502,
-    message: `the org's runtime could not be reached (${(cause as Error)?.message ?? 'unknown error'}); try again shortly`,
+    message: `the org's runtime could not be reached (no ready runtime endpoint for org ${orgSlug}); try again shortly`,
     mayHaveReachedModel: false,
+  });
+}
+
+/**
+ * The runtime call failed in transport (refused, cut, timed out...). A call that never connected
+ * cannot have reached a model; any other may have (the query may have been sent before the runtime
+ * died), unless the caller knows it was not sent (`wasSent: false`). The caller hears only a safe
+ * description of known failures: the cause's own message may say anything (a stack overflow in our
+ * code, an address), so it stays in the cause, which the log shows.
+ */
+export function runtimeUnreachable(cause: unknown, options: { wasSent?: boolean } = {}): RuntimeCallFailed {
+  const failure = transportFailureOf(cause);
+  const mayHaveReachedModel = !failure.beforeConnecting && (options.wasSent ?? true);
+  return new RuntimeCallFailed({
+    code: 'runtime_unavailable',
+    status: 502,
+    message: mayHaveReachedModel
+      ? `${failure.description} after the query was sent to it; a model may have worked on it`
+      : `${failure.description}; try again shortly`,
+    mayHaveReachedModel,
     cause,
   });
+}
+
+/** A stream the runtime ended without a `done` or `error` event: its process went away mid-run. */
+export class RuntimeStreamClosed extends Error {
+  override name = 'RuntimeStreamClosed';
+  readonly code = 'RUNTIME_STREAM_CLOSED';
+
+  constructor(closeCode: number) {
+    super(`the runtime closed the stream (code ${closeCode})`);
+  }
+}
+
+interface TransportFailure {
+  description: string;
+  /** Nothing was sent: the connection itself failed. */
+  beforeConnecting: boolean;
+}
+
+// Transport error codes (Node's net/dns, undici, our own) and how the caller hears of them.
+const knownTransportFailures: Record<string, TransportFailure> = {
+  ECONNREFUSED: { description: "the org's runtime refused the connection", beforeConnecting: true },
+  ENOTFOUND: { description: "the org's runtime address did not resolve", beforeConnecting: true },
+  EAI_AGAIN: { description: "the org's runtime address did not resolve", beforeConnecting: true },
+  EHOSTUNREACH: { description: "the org's runtime is unreachable on the network", beforeConnecting: true },
+  ENETUNREACH: { description: "the org's runtime is unreachable on the network", beforeConnecting: true },
+  EHOSTDOWN: { description: "the org's runtime is unreachable on the network", beforeConnecting: true },
+  ENETDOWN: { description: "the org's runtime is unreachable on the network", beforeConnecting: true },
+  UND_ERR_CONNECT_TIMEOUT: {
+    description: "the org's runtime did not accept a connection in time",
+    beforeConnecting: true,
+  },
+  ECONNRESET: { description: "the connection to the org's runtime was cut", beforeConnecting: false },
+  EPIPE: { description: "the connection to the org's runtime was cut", beforeConnecting: false },
+  UND_ERR_SOCKET: { description: "the connection to the org's runtime was cut", beforeConnecting: false },
+  UND_ERR_CLOSED: { description: "the connection to the org's runtime was cut", beforeConnecting: false },
+  RUNTIME_STREAM_CLOSED: {
+    description: "the org's runtime closed the stream before the run finished",
+    beforeConnecting: false,
+  },
+  ETIMEDOUT: { description: "the org's runtime did not answer in time", beforeConnecting: false },
+  UND_ERR_HEADERS_TIMEOUT: { description: "the org's runtime did not answer in time", beforeConnecting: false },
+  UND_ERR_BODY_TIMEOUT: { description: "the org's runtime did not answer in time", beforeConnecting: false },
+};
+const unknownFailure: TransportFailure = {
+  description: "the org's runtime could not be reached",
+  beforeConnecting: false,
+};
+
+/** The first known code on the error, its cause chain, or an AggregateError's errors (Happy Eyeballs). */
+function transportFailureOf(err: unknown, depth = 0): TransportFailure {
+  if (typeof err !== 'object' || err === null || depth > 5) return unknownFailure;
+  const { code, cause, errors } = err as { code?: unknown; cause?: unknown; errors?: unknown };
+  if (typeof code === 'string' && Object.hasOwn(knownTransportFailures, code))
+    return knownTransportFailures[code] as TransportFailure;
+  const nested = [cause, ...(Array.isArray(errors) ? errors : [])].map((inner) => transportFailureOf(inner, depth + 1));
+  return nested.find((failure) => failure !== unknownFailure) ?? unknownFailure;
 }
 
 /**

@@ -2,7 +2,13 @@ import WebSocket from 'ws';
 import type { RunRequest } from '../../../runtime/engine/run-request.ts';
 import type { RuntimeEndpoint } from '../deploy-backend.ts';
 import type { RuntimeAnswer, RuntimeProgressEvent } from './runtime-answer.ts';
-import { RunCancelled, RuntimeCallFailed, runtimeFailure, runtimeUnreachable } from './runtime-call-failed.ts';
+import {
+  RunCancelled,
+  RuntimeCallFailed,
+  RuntimeStreamClosed,
+  runtimeFailure,
+  runtimeUnreachable,
+} from './runtime-call-failed.ts';
 
 interface StreamCall {
   endpoint: RuntimeEndpoint;
@@ -22,6 +28,9 @@ interface StreamCall {
 export function streamOnOrgRuntime(call: StreamCall): Promise<RuntimeAnswer> {
   return new Promise<RuntimeAnswer>((resolve, reject) => {
     if (call.signal.aborted) return reject(new RunCancelled({ wasSent: false }));
+    // Serialised here, where a throw rejects this promise; in the socket's open handler it would
+    // be an uncaught exception.
+    const query = JSON.stringify(call.request);
     const url = `${call.endpoint.baseUrl.replace(/^http/, 'ws')}/v1/ws/agent/${encodeURIComponent(call.agentId)}`;
     const socket = new WebSocket(url, { headers: { authorization: `Bearer ${call.endpoint.token}` } });
     let isSettled = false;
@@ -39,7 +48,7 @@ export function streamOnOrgRuntime(call: StreamCall): Promise<RuntimeAnswer> {
     call.signal.addEventListener('abort', onAbort, { once: true });
 
     socket.once('open', () => {
-      socket.send(JSON.stringify(call.request));
+      socket.send(query);
       wasSent = true;
     });
     // A refused upgrade (the runtime's 401 or 404): ws leaves the response to us.
@@ -47,12 +56,17 @@ export function streamOnOrgRuntime(call: StreamCall): Promise<RuntimeAnswer> {
       response.resume();
       settle(() => reject(runtimeFailure({ status: response.statusCode ?? 502, body: undefined })));
     });
-    socket.on('error', (err) => settle(() => reject(runtimeUnreachable(err))));
-    socket.on('close', (code) =>
-      settle(() => reject(runtimeUnreachable(new Error(`the runtime closed the stream (code ${code})`)))),
-    );
+    socket.on('error', (err) => settle(() => reject(runtimeUnreachable(err, { wasSent }))));
+    socket.on('close', (code) => settle(() => reject(runtimeUnreachable(new RuntimeStreamClosed(code), { wasSent }))));
     socket.on('message', (data) => {
-      const event = parseEvent(data.toString());
+      // A throw here (an event the caller's socket cannot serialise) would escape every request.
+      try {
+        passOn(parseEvent(data.toString()));
+      } catch (err) {
+        settle(() => reject(unpassableEvent(err)));
+      }
+    });
+    const passOn = (event: Record<string, unknown>) => {
       if (event.type === 'done') settle(() => resolveOrReject(() => call.parseAnswer(event), resolve, reject));
       else if (event.type === 'error')
         settle(() => reject(runtimeFailure({ status: Number(event.status), body: event })));
@@ -62,7 +76,17 @@ export function streamOnOrgRuntime(call: StreamCall): Promise<RuntimeAnswer> {
         call.onEvent({ type: 'tool_call', tool: String(event.tool), input: event.input });
       else if (event.type === 'tool_result')
         call.onEvent({ type: 'tool_result', tool: String(event.tool), output: event.output });
-    });
+    };
+  });
+}
+
+function unpassableEvent(cause: unknown): RuntimeCallFailed {
+  return new RuntimeCallFailed({
+    code: 'runtime_error',
+    status: 502,
+    message: "the org's runtime sent a stream event the Cloud API cannot pass on",
+    mayHaveReachedModel: true,
+    cause,
   });
 }
 
