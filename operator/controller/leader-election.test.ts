@@ -94,14 +94,19 @@ describe('startLeaderElection', () => {
     const namespace = await createTestNamespace(admin, 'lease');
     const { proxy, kubeConfig: throughProxy } = await startApiserverProxy(admin);
     cleanups.push(() => proxy.close());
+    // The one bound this suite asserts, because it is the contract: a leader that cannot renew
+    // stops within its renew deadline, before the lease can expire for anyone else, so two
+    // replicas never act at once. The gap between the two (5 s) is what a slow machine may add
+    // to a timer; only a leader that kept acting past its deadline can fail this ordering.
+    const durations = { leaseDurationMs: 6_000, renewDeadlineMs: 1_000, retryPeriodMs: 200 };
     const timeline: string[] = [];
-    const cutOff = aCandidate({ identity: 'operator-a', kubeConfig: throughProxy, namespace, timeline });
+    const cutOff = aCandidate({ identity: 'operator-a', kubeConfig: throughProxy, namespace, timeline, durations });
     await eventually(() => expect(cutOff.election.isLeader()).toBe(true));
-    const other = aCandidate({ identity: 'operator-b', kubeConfig: admin, namespace, timeline });
+    const other = aCandidate({ identity: 'operator-b', kubeConfig: admin, namespace, timeline, durations });
 
     proxy.pause();
 
-    await eventually(() => expect(other.election.isLeader()).toBe(true));
+    await eventually(() => expect(other.election.isLeader()).toBe(true), { timeoutMs: 20_000 });
     expect(timeline).toEqual(['operator-a started', 'operator-a stopped', 'operator-b started']);
     expect(cutOff.signals[0]?.aborted).toBe(true);
     expect(cutOff.election.isLeader()).toBe(false);

@@ -75,7 +75,12 @@ describe('what the operator writes into an org namespace', () => {
       const objects = [...buildNamespaceBundle(input), ...buildPullSecretCopies(input), ...buildRuntimeObjects(input)];
       const rendered = objects.map((object) => dump(object, { lineWidth: -1, noRefs: true })).join('---\n');
       const file = join(testdata, `${name}.yaml`);
-      if (process.env.UPDATE_GOLDEN === 'true' || !existsSync(file)) writeFileSync(file, rendered);
+      if (process.env.UPDATE_GOLDEN === 'true') writeFileSync(file, rendered);
+      // A missing golden file is a failure, not a file to write: one written here would only be
+      // compared with itself, and a case could never fail on its first run.
+      if (!existsSync(file)) {
+        throw new Error(`no golden file ${file}: run UPDATE_GOLDEN=true npx vitest run operator/reconcile`);
+      }
       expect(rendered).toBe(readFileSync(file, 'utf8'));
     });
   }

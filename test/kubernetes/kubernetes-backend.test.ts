@@ -254,8 +254,9 @@ describe('the kubernetes deploy backend, with only the RBAC the chart gives the 
             ? { phase: 'Failed', message: "provider 'openai' has no API key" }
             : { phase: 'Ready' },
       });
-      const startedAt = Date.now();
 
+      // The deadline outlives the test (30 s): a CloudAgentFailed, not a DeployTimeout, can only
+      // come from the Failed phase, so "at once" is shown by what ends the wait, not by a clock.
       const applying = aBackend({ deployTimeoutMs: 120_000 }).applyOrg({
         orgSlug,
         agents: [anAgent(orgSlug, 'fine'), anAgent(orgSlug, 'broken')],
@@ -265,7 +266,6 @@ describe('the kubernetes deploy backend, with only the RBAC the chart gives the 
 
       await expect(applying).rejects.toBeInstanceOf(CloudAgentFailed);
       await expect(applying).rejects.toThrow("agent 'broken' failed: provider 'openai' has no API key (InvalidSpec)");
-      expect(Date.now() - startedAt).toBeLessThan(20_000);
     });
 
     it('puts back a CloudAgent deleted while it waits', async () => {

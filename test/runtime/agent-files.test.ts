@@ -277,6 +277,9 @@ describe('agent files', () => {
 
     it('forgets a removed file: the agent is gone and running it answers 404', async () => {
       const { runtime } = await setup({ 'hot.yaml': aHotAgent() });
+      // Listed and runnable first: otherwise an agent that never loaded would pass as forgotten.
+      expect(await listedAgents(runtime)).toEqual([expect.objectContaining({ name: 'hot', status: 'ready' })]);
+      expect((await run(runtime, 'hot', { query: 'Hi' })).status).toBe(200);
 
       runtime.removeAgent('hot.yaml');
 
