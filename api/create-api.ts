@@ -64,7 +64,7 @@ export function createApi(deps: ApiDeps) {
     masterKeys: config.masterKeys,
     log,
   });
-  const usage = createUsageService({ db, now, limits: config.limits });
+  const usage = createUsageService({ db, now, limits: config.limits, log });
   const runtimeClient = createOrgRuntimeClient();
   const execution = createExecutionService({
     db,

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
 import { type Database, inTransaction } from '../db/database.ts';
 import { AppError } from '../errors.ts';
 import type { OrgAccess } from '../http/principal.ts';
@@ -11,6 +13,7 @@ import {
   usageByAgent,
   usageByDay,
 } from '../stores/usage-store.ts';
+import { createRetryingWriter } from './create-retrying-writer.ts';
 
 const dayMs = 86_400_000;
 
@@ -31,7 +34,15 @@ export interface RunReservation {
 }
 
 /** What a finished run reports: its usage record, less what the reservation already knows. */
-export type RunSettlement = Omit<UsageRecord, 'orgId' | 'createdAt'>;
+export type RunSettlement = Omit<UsageRecord, 'settlementId' | 'orgId' | 'createdAt'>;
+
+interface PendingSettlement {
+  record: UsageRecord;
+  reservation: RunReservation;
+}
+
+// About 300 bytes each: an outage of 10,000 answered runs costs a few MB, never the process.
+const maxPendingSettlements = 10_000;
 
 export class DailyLimitReached extends AppError {
   constructor(rateLimit: RateLimit, now: Date) {
@@ -61,13 +72,21 @@ const startOfUtcDay = (date: Date) => new Date(Date.UTC(date.getUTCFullYear(), d
  * `GET /orgs/{slug}/usage`. Every run and stream message reserves a run before it reaches the
  * runtime; a run the runtime did not serve gives its reservation back (see `RunSettlement`).
  */
-export function createUsageService(deps: { db: Database; now: () => Date; limits: { dailyRuns: number } }) {
+export function createUsageService(deps: {
+  db: Database;
+  now: () => Date;
+  limits: { dailyRuns: number };
+  log: Logger;
+}) {
   const { db } = deps;
   const limit = deps.limits.dailyRuns;
-  const unsettled = new Set<Promise<void>>();
-  const settled = async (): Promise<void> => {
-    await Promise.allSettled([...unsettled]);
-  };
+  // A run answered while the database is away still gets its record, once the database is back.
+  const settlements = createRetryingWriter<PendingSettlement>({
+    write: (settlement) => writeSettlement(db, settlement),
+    describe: ({ record }) => ({ ...record, createdAt: record.createdAt.toISOString() }),
+    log: deps.log.child({ component: 'usage' }),
+    maxPending: maxPendingSettlements,
+  });
 
   function rateLimitAt(now: Date, runs: number): RateLimit {
     return {
@@ -105,33 +124,27 @@ export function createUsageService(deps: { db: Database; now: () => Date; limits
 
     /**
      * Writes the run's usage record; a run that was not served also gives its reservation back,
-     * in the same transaction, so the counter and the records never disagree. A caller may leave
-     * the promise running (the run's answer need not wait for its bookkeeping): `settled()` and
-     * `summary()` wait for every settlement begun before them.
+     * in the same transaction, so the counter and the records never disagree. Resolves once the
+     * record is written, or kept to be written when the database is back (it is unavailable).
+     * A caller may leave the promise running (the run's answer need not wait for its
+     * bookkeeping): `settled()` and `summary()` wait for every settlement begun before them.
      */
     settleRun(reservation: RunReservation, settlement: RunSettlement): Promise<void> {
-      const record = { orgId: reservation.orgId, createdAt: deps.now(), ...settlement };
-      const settling =
-        // A served run writes one row: a single statement needs no transaction (and its round trips).
-        settlement.outcome !== 'not_served'
-          ? insertUsageRecord(db, record)
-          : inTransaction(db, async (client) => {
-              await insertUsageRecord(client, record);
-              await releaseDailyRun(client, reservation);
-            });
-      const tracked = settling.finally(() => unsettled.delete(tracked));
-      unsettled.add(tracked);
-      return tracked;
+      const record = { settlementId: randomUUID(), orgId: reservation.orgId, createdAt: deps.now(), ...settlement };
+      return settlements.write({ record, reservation });
     },
 
-    /** Resolves once every settlement begun so far has been written or has failed. */
-    settled,
+    /** Resolves once every settlement begun so far has been written, kept for later, or has failed. */
+    settled: () => settlements.settled(),
+
+    /** Shutdown: writes settlements kept during an outage, until `deadline`; logs what is left. */
+    drain: (deadline: Date) => settlements.drain(deadline),
 
     async summary(access: OrgAccess, days: number) {
       const now = deps.now();
       const since = new Date(startOfUtcDay(now).getTime() - (days - 1) * dayMs);
       // A report read right after a run counts that run.
-      await settled();
+      await settlements.settled();
       const [byAgent, activeDays, runsToday] = await Promise.all([
         usageByAgent(db, { orgId: access.orgId, since }),
         usageByDay(db, { orgId: access.orgId, since }),
@@ -155,3 +168,15 @@ export function createUsageService(deps: { db: Database; now: () => Date; limits
   };
 }
 export type UsageService = ReturnType<typeof createUsageService>;
+
+async function writeSettlement(db: Database, { record, reservation }: PendingSettlement): Promise<void> {
+  // A served run writes one row: a single statement needs no transaction (and its round trips).
+  if (record.outcome !== 'not_served') {
+    await insertUsageRecord(db, record);
+    return;
+  }
+  await inTransaction(db, async (client) => {
+    // Written before (a retry after a lost answer): the run was given back then.
+    if (await insertUsageRecord(client, record)) await releaseDailyRun(client, reservation);
+  });
+}

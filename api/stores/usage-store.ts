@@ -9,6 +9,8 @@ import { type AgentRecord, type AgentRow, toRecord } from './agents-store.ts';
 export type UsageOutcome = 'ok' | 'failed' | 'cancelled' | 'not_served';
 
 export interface UsageRecord {
+  /** Chosen once per settlement: writing the same record again (a retry) adds nothing. */
+  settlementId: string;
   orgId: string;
   agentName: string;
   kind: 'run' | 'stream';
@@ -68,12 +70,16 @@ export async function dailyRunsOf(db: Queryable, input: { orgId: string; day: st
   return rows[0]?.runs ?? 0;
 }
 
-export async function insertUsageRecord(db: Queryable, record: UsageRecord): Promise<void> {
-  await db.query({
+/** Inserts the record unless a record of the same settlement exists; true when it inserted. */
+export async function insertUsageRecord(db: Queryable, record: UsageRecord): Promise<boolean> {
+  const { rowCount } = await db.query({
     name: 'insert-usage-record',
-    text: `INSERT INTO usage_records (org_id, agent_name, kind, tokens_in, tokens_out, model, latency_ms, outcome, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    text: `INSERT INTO usage_records
+       (settlement_id, org_id, agent_name, kind, tokens_in, tokens_out, model, latency_ms, outcome, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+     ON CONFLICT (settlement_id) DO NOTHING`,
     values: [
+      record.settlementId,
       record.orgId,
       record.agentName,
       record.kind,
@@ -85,6 +91,7 @@ export async function insertUsageRecord(db: Queryable, record: UsageRecord): Pro
       record.createdAt,
     ],
   });
+  return rowCount === 1;
 }
 
 // Runs given back (not_served) count nowhere, so the totals agree with the daily counter.
