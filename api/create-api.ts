@@ -112,11 +112,20 @@ export function createApi(deps: ApiDeps) {
     reconcileDeployments: () => reconcileDeployments({ db, backend, credentialsOf, log }),
     /** Attaches what is not plain HTTP (the WebSocket stream) to the server the app runs on. */
     attach(server: Server): void {
-      const streamDeps = { db, tokens, now, execution, maxStreamsPerOrg: config.limits.maxStreams, log };
+      const streamDeps = {
+        db,
+        tokens,
+        now,
+        execution,
+        maxStreamsPerOrg: config.limits.maxStreams,
+        streamLeaseSeconds: config.streamLeaseSeconds,
+        log,
+      };
       streams.push(attachAgentStream(server, { ...streamDeps, pathPrefix: apiPrefix }));
     },
     async close(): Promise<void> {
-      for (const stream of streams.splice(0)) stream.close();
+      // Before the database pool closes: each stream's slot is a lease row to delete.
+      await Promise.all(streams.splice(0).map((stream) => stream.close()));
       await runtimeClient.close();
       // Usage records still being written after their runs answered: no run goes unrecorded.
       await usage.settled();

@@ -39,6 +39,11 @@ export interface ApiConfig {
     memoryAdminUrl: string | undefined;
   };
   limits: { maxAgents: number; dailyRuns: number; maxMembers: number; maxStreams: number; maxApiKeys: number };
+  /**
+   * How long an open stream's slot outlives the last heartbeat of the API process holding it: the
+   * time after which a replica that died without closing its streams stops counting against them.
+   */
+  streamLeaseSeconds: number;
   logLevel: string;
   /** On SIGTERM/SIGINT, how long requests in flight may take to finish. */
   shutdownTimeoutSeconds: number;
@@ -107,6 +112,7 @@ export const Env = z.object({
   ASTROMESH_DAILY_RUNS: positiveInt('ASTROMESH_DAILY_RUNS', 1000),
   ASTROMESH_MAX_MEMBERS: positiveInt('ASTROMESH_MAX_MEMBERS', 3),
   ASTROMESH_MAX_STREAMS: positiveInt('ASTROMESH_MAX_STREAMS', 5),
+  ASTROMESH_STREAM_LEASE_SECONDS: positiveInt('ASTROMESH_STREAM_LEASE_SECONDS', 30),
   ASTROMESH_MAX_API_KEYS: positiveInt('ASTROMESH_MAX_API_KEYS', 50),
   ASTROMESH_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ASTROMESH_SHUTDOWN_TIMEOUT_SECONDS: positiveInt('ASTROMESH_SHUTDOWN_TIMEOUT_SECONDS', 30),
@@ -174,6 +180,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv): ApiConfig {
       maxStreams: vars.ASTROMESH_MAX_STREAMS,
       maxApiKeys: vars.ASTROMESH_MAX_API_KEYS,
     },
+    streamLeaseSeconds: vars.ASTROMESH_STREAM_LEASE_SECONDS,
     logLevel: vars.ASTROMESH_LOG_LEVEL,
     shutdownTimeoutSeconds: vars.ASTROMESH_SHUTDOWN_TIMEOUT_SECONDS,
   };

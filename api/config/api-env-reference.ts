@@ -134,7 +134,18 @@ export const apiEnvReference: readonly EnvVariable[] = [
   { name: 'ASTROMESH_MAX_AGENTS', default: '5', description: 'Agents per org.' },
   { name: 'ASTROMESH_DAILY_RUNS', default: '1000', description: 'Runs per org per UTC day.' },
   { name: 'ASTROMESH_MAX_MEMBERS', default: '3', description: 'Members per org.' },
-  { name: 'ASTROMESH_MAX_STREAMS', default: '5', description: 'Concurrent WebSocket streams per org.' },
+  {
+    name: 'ASTROMESH_MAX_STREAMS',
+    default: '5',
+    description: 'Concurrent WebSocket streams per org, counted in the database across every API replica.',
+  },
+  {
+    name: 'ASTROMESH_STREAM_LEASE_SECONDS',
+    default: '30',
+    description:
+      'How long an open stream holds its slot without a heartbeat (sent every third of it) from its ' +
+      'API replica: a replica that dies without closing its streams frees their slots after this.',
+  },
   {
     name: 'ASTROMESH_MAX_API_KEYS',
     default: '50',

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import type { Database } from '../db/database.ts';
 import { NotFound, Unauthenticated } from '../errors.ts';
 import { principalOfToken } from '../http/authenticate.ts';
@@ -12,7 +12,7 @@ import { resolveOrgAccess } from '../http/resolve-org-access.ts';
 import type { ExecutionService } from '../services/execution-service.ts';
 import type { TokenService } from '../services/token-service.ts';
 import { serveAgentStream } from './serve-agent-stream.ts';
-import { createStreamSlots } from './stream-slots.ts';
+import { createStreamSlots, type StreamLease } from './stream-slots.ts';
 
 const maxMessageBytes = 1024 * 1024;
 // 1013 "Try Again Later": the refusal of a stream past the org's limit is temporary.
@@ -23,8 +23,10 @@ export interface AgentStreamDeps {
   tokens: TokenService;
   now: () => Date;
   execution: ExecutionService;
-  /** Open streams allowed per org in this process (config.limits.maxStreams). */
+  /** Open streams allowed per org, across every API replica (config.limits.maxStreams). */
   maxStreamsPerOrg: number;
+  /** How long a stream's slot outlives this process's last heartbeat (config.streamLeaseSeconds). */
+  streamLeaseSeconds: number;
   /** The API's path prefix, `/api/v1`. */
   pathPrefix: string;
   log: Logger;
@@ -36,11 +38,17 @@ export interface AgentStreamDeps {
  * before the upgrade, so 401, 403 and 404 are plain HTTP refusals with the error envelope. A
  * stream past the org's limit is accepted and then refused with an `error` event
  * (`stream_limit_reached`, 429) and close code 1013: a browser never sees an upgrade's status.
+ * The limit is counted in PostgreSQL (stream-slots.ts), so it holds across API replicas.
  */
 export function attachAgentStream(server: Server, deps: AgentStreamDeps) {
   const log = deps.log.child({ component: 'agent-stream' });
   const sockets = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes });
-  const slots = createStreamSlots(deps.maxStreamsPerOrg);
+  const slots = createStreamSlots({
+    db: deps.db,
+    maxPerOrg: deps.maxStreamsPerOrg,
+    leaseSeconds: deps.streamLeaseSeconds,
+    log,
+  });
   const streamPath = new RegExp(`^${deps.pathPrefix}/orgs/([^/]+)/agents/([^/]+)/stream$`);
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -58,18 +66,7 @@ export function attachAgentStream(server: Server, deps: AgentStreamDeps) {
     authorize(req, url, orgSlug, agentName).then(
       (access) => {
         socket.off('error', onSocketError);
-        sockets.handleUpgrade(req, socket, head, (ws) => {
-          const release = slots.tryAcquire(access.orgId);
-          if (!release) {
-            const message = `the org has ${deps.maxStreamsPerOrg} open streams, the most it may have; close one first`;
-            ws.send(JSON.stringify({ type: 'error', error: 'stream_limit_reached', message, status: 429 }));
-            ws.close(tryAgainLater, 'stream limit reached');
-            return;
-          }
-          ws.once('close', release);
-          const streamLog = log.child({ org: orgSlug, agent: agentName, streamId });
-          serveAgentStream(ws, { access, agentName, streamId, execution: deps.execution, log: streamLog });
-        });
+        sockets.handleUpgrade(req, socket, head, (ws) => startStream(ws, { access, orgSlug, agentName, streamId }));
       },
       (err: unknown) => {
         const body = toErrorBody(err, streamId);
@@ -78,6 +75,65 @@ export function attachAgentStream(server: Server, deps: AgentStreamDeps) {
       },
     );
   });
+
+  /**
+   * Takes one of the org's stream slots for the upgraded socket, then serves it; past the org's
+   * limit it sends `stream_limit_reached` and closes with 1013.
+   */
+  function startStream(
+    ws: WebSocket,
+    target: { access: OrgAccess; orgSlug: string; agentName: string; streamId: string },
+  ) {
+    const { access, agentName, streamId } = target;
+    const streamLog = log.child({ org: target.orgSlug, agent: agentName, streamId });
+    // Nothing is read from the client until the stream has its slot and its handlers: a query
+    // sent right after the upgrade waits in the socket instead of going unheard.
+    ws.pause();
+    let lease: StreamLease | undefined;
+    let isClosed = false;
+    ws.once('close', () => {
+      isClosed = true;
+      lease?.release();
+    });
+    const end = (event: Omit<ErrorBody, 'request_id'>, closeCode: number, reason: string) => {
+      ws.resume(); // the close handshake needs the client's answer read
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'error', ...event }));
+      ws.close(closeCode, reason);
+    };
+    const onLapse = () => {
+      const message = "this stream's slot lapsed while the API could not reach its database; reconnect";
+      end({ error: 'stream_lease_lapsed', message, status: 503 }, tryAgainLater, 'stream slot lapsed');
+    };
+    const onAcquired = (acquired: StreamLease | undefined) => {
+      if (!acquired) {
+        const message = `the org has ${deps.maxStreamsPerOrg} open streams, the most it may have; close one first`;
+        return end({ error: 'stream_limit_reached', message, status: 429 }, tryAgainLater, 'stream limit reached');
+      }
+      lease = acquired;
+      if (isClosed) return acquired.release();
+      serveAgentStream(ws, {
+        access,
+        agentName,
+        streamId,
+        execution: deps.execution,
+        log: streamLog,
+      });
+      ws.resume();
+    };
+    const onFailed = (err: unknown) => {
+      const { error, message, status } = toErrorBody(err, streamId);
+      if (status >= 500) streamLog.error({ err }, 'stream slot not acquired');
+      end({ error, message, status }, status === 503 ? tryAgainLater : 1011, 'stream slot not acquired');
+    };
+    slots
+      .tryAcquire(access.orgId, { onLapse })
+      .then(onAcquired, onFailed)
+      // A bug above must end this stream only, never reach the process as an unhandled rejection.
+      .catch((err: unknown) => {
+        streamLog.error({ err }, 'stream not started');
+        ws.terminate();
+      });
+  }
 
   async function authorize(req: IncomingMessage, url: URL, orgSlug: string, agentName: string): Promise<OrgAccess> {
     const token = url.searchParams.get('token') ?? bearerOf(req) ?? headerOf(req, 'x-api-key');
@@ -89,10 +145,11 @@ export function attachAgentStream(server: Server, deps: AgentStreamDeps) {
   }
 
   return {
-    /** Closes every stream (their runs are cancelled), e.g. on shutdown. */
-    close(): void {
+    /** Closes every stream (their runs are cancelled) and frees their slots, e.g. on shutdown. */
+    async close(): Promise<void> {
       for (const ws of sockets.clients) ws.close(1001, 'server shutting down');
       sockets.close();
+      await slots.close();
     },
   };
 }
