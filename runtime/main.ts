@@ -3,6 +3,7 @@
 import { parseOptions, usage } from './cli-options.ts';
 import { createStdoutLogger, parseCommandLineOrExit } from './daemon-entry.ts';
 import { routeSdkWarningsTo } from './router/providers/route-sdk-warnings.ts';
+import { installLastResortHandlers } from './server/install-last-resort-handlers.ts';
 import { type RunningRuntime, startRuntime } from './start-runtime.ts';
 import { stopOnSignals } from './stop-on-signals.ts';
 
@@ -30,6 +31,8 @@ if (options === 'help') {
     log.fatal({ err }, 'astromeshd failed to start');
     process.exit(1);
   }
+  // A bug in one request's handler fails that request, never the process (DESIGN.md decision 10).
+  installLastResortHandlers({ log, guards: [runtime.guard] });
   const stop = stopOnSignals({ log, stop: () => runtime.stop() });
   if (options.stopWhenStdinCloses) {
     process.stdin.once('end', () => stop('stdin closed'));

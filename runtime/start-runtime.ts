@@ -13,6 +13,7 @@ import { createBreakerRegistry } from './router/circuit-breaker.ts';
 import { createLatencyTracker } from './router/latency-tracker.ts';
 import type { RetryPolicy } from './router/model-router.ts';
 import { createTokenCheck } from './server/bearer-token.ts';
+import type { RequestGuard } from './server/create-request-guard.ts';
 import { createRuntimeServer } from './server/create-runtime-server.ts';
 import { watchTokenFile } from './server/watch-token-file.ts';
 import { createBuiltinToolService } from './tools/builtin-tool-service.ts';
@@ -21,6 +22,8 @@ export interface RunningRuntime {
   url: string;
   port: number;
   engine: AgentEngine;
+  /** Pins an error that escapes a handler on its request; main installs it process-wide. */
+  guard: RequestGuard;
   /** Graceful stop: runs in flight get `options.shutdownTimeoutSeconds` to finish. */
   stop(): Promise<void>;
 }
@@ -105,6 +108,7 @@ export async function startRuntime(
     url: `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`,
     port,
     engine: loadedEngine,
+    guard: server.guard,
     async stop() {
       log.info(
         { activeRuns: loadedEngine.activeRuns(), deadlineSeconds: options.shutdownTimeoutSeconds },

@@ -1,26 +1,34 @@
-import type { IncomingMessage, Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import { type WebSocket, WebSocketServer } from 'ws';
+import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { RunRequest } from '../engine/run-request.ts';
+import { decodePathSegment } from '../input/decode-path-segment.ts';
+import { parseJsonInput } from '../input/parse-json-input.ts';
 import type { RunEvent } from '../patterns/pattern-types.ts';
-import { ClientGone, InvalidRequest } from '../runtime-error.ts';
-import { bearerTokenOf, type TokenCheck } from './bearer-token.ts';
-import { toErrorBody } from './error-envelope.ts';
+import { ClientGone, RuntimeError } from '../runtime-error.ts';
+import { bearerTokenOf, type TokenCheck, Unauthorized } from './bearer-token.ts';
+import type { GuardedScope, RequestGuard } from './create-request-guard.ts';
+import { type ErrorBody, toErrorBody } from './error-envelope.ts';
 import { parse } from './routes/parse.ts';
 import type { RuntimeServices } from './runtime-services.ts';
 
 const streamPath = /^\/v1\/ws\/agent\/([^/]+)$/;
 const maxMessageBytes = 1024 * 1024;
+// 1011 "Internal Error": the server hit a condition that kept it from serving this socket.
+const internalError = 1011;
 
 /**
  * `WS /v1/ws/agent/{name}` (seed 002): each message `{query, session_id?, context?}` starts a run
  * whose tokens, tool calls and tool results are sent as they happen, then `done` or `error`.
  * One run at a time per socket. Closing the socket cancels the run and its model request.
+ * Everything a socket does runs in a guarded scope: a bug that escapes its handlers sends that
+ * socket an `error` event and closes it with 1011, and no other socket notices.
  */
 export function attachAgentStreamSocket(
   server: Server,
-  deps: { services: RuntimeServices; tokenCheck: TokenCheck; shutdown: AbortSignal; log: Logger },
+  deps: { services: RuntimeServices; tokenCheck: TokenCheck; shutdown: AbortSignal; guard: RequestGuard; log: Logger },
 ) {
   const sockets = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes });
 
@@ -29,18 +37,41 @@ export function attachAgentStreamSocket(
     // that resets the connection while we answer would crash the process with ECONNRESET.
     const onSocketError = (err: Error) => deps.log.debug({ err }, 'upgrade socket failed');
     socket.on('error', onSocketError);
-    const url = new URL(req.url ?? '/', 'http://runtime');
-    const match = streamPath.exec(url.pathname);
-    if (!match) return refuse(socket, 404, 'Not Found');
-    const token = bearerTokenOf(req) ?? url.searchParams.get('token') ?? undefined;
-    if (!deps.tokenCheck(token)) return refuse(socket, 401, 'Unauthorized');
-    const agent = decodeURIComponent(match[1] as string);
-    // From here ws handles the socket's errors itself.
-    socket.off('error', onSocketError);
-    sockets.handleUpgrade(req, socket, head, (ws) => serveSocket(ws, agent));
+    const streamId = randomUUID();
+    let ws: WebSocket | undefined;
+    const scope: GuardedScope = {
+      requestId: streamId,
+      fail: (err) => (ws ? failSocket(ws, err) : refuse(socket, toErrorBody(err))),
+    };
+    deps.guard.listener(scope, () => {
+      let agent: string;
+      try {
+        agent = agentOf(req);
+      } catch (err) {
+        const body = toErrorBody(err);
+        if (body.status >= 500) deps.log.error({ err, streamId }, 'stream upgrade failed');
+        return refuse(socket, body);
+      }
+      // From here ws handles the socket's errors itself.
+      socket.off('error', onSocketError);
+      sockets.handleUpgrade(req, socket, head, (upgraded) => {
+        ws = upgraded;
+        serveSocket(upgraded, agent, scope);
+      });
+    })();
   });
 
-  function serveSocket(ws: WebSocket, agent: string): void {
+  /** The agent the upgrade asks for, once its path and token are good; throws their 4xx. */
+  function agentOf(req: IncomingMessage): string {
+    const url = new URL(req.url ?? '/', 'http://runtime');
+    const match = streamPath.exec(url.pathname);
+    if (!match) throw new RuntimeError('not_found', 404, `no WebSocket route ${url.pathname}`);
+    const token = bearerTokenOf(req) ?? url.searchParams.get('token') ?? undefined;
+    if (!deps.tokenCheck(token)) throw new Unauthorized();
+    return decodePathSegment(match[1] as string, 'path');
+  }
+
+  function serveSocket(ws: WebSocket, agent: string, scope: GuardedScope): void {
     let running: AbortController | undefined;
     const send = (message: object) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
@@ -49,40 +80,44 @@ export function attachAgentStreamSocket(
     // 1007…); without a listener the error would be thrown and crash the process.
     ws.on('error', (err) => deps.log.debug({ agent, err }, 'stream socket failed'));
     ws.on('close', () => running?.abort(new ClientGone()));
-    ws.on('message', async (data) => {
-      if (running) {
-        return send({
-          type: 'error',
-          error: 'run_in_progress',
-          message: 'wait for done before sending the next query',
-          status: 409,
-        });
-      }
-      running = new AbortController();
-      const signal = AbortSignal.any([running.signal, deps.shutdown]);
-      try {
-        const request = parse(RunRequest, parseJson(data.toString()), 'message');
-        const result = await deps.services.engine.run(agent, request, {
-          signal,
-          onEvent: (event: RunEvent) => send(event),
-        });
-        send({
-          type: 'done',
-          response: result.response,
-          session_id: result.session_id,
-          usage: result.usage,
-          timing: result.timing,
-          model: result.model,
-          provider: result.provider,
-          trace_id: result.trace_id,
-        });
-      } catch (err) {
-        if (!signal.aborted || deps.shutdown.aborted) send({ type: 'error', ...toErrorBody(err) });
-        if (toErrorBody(err).status >= 500) deps.log.warn({ agent, err }, 'stream run failed');
-      } finally {
-        running = undefined;
-      }
-    });
+    ws.on(
+      'message',
+      deps.guard.listener(scope, async (data: RawData) => {
+        if (running) {
+          return send({
+            type: 'error',
+            error: 'run_in_progress',
+            message: 'wait for done before sending the next query',
+            status: 409,
+          });
+        }
+        running = new AbortController();
+        const signal = AbortSignal.any([running.signal, deps.shutdown]);
+        try {
+          // Decoded, bounded and checked before anything serialises it (an overflowing context crashed us).
+          const request = parse(RunRequest, parseJsonInput(data.toString(), 'message'), 'message');
+          const result = await deps.services.engine.run(agent, request, {
+            signal,
+            onEvent: (event: RunEvent) => send(event),
+          });
+          send({
+            type: 'done',
+            response: result.response,
+            session_id: result.session_id,
+            usage: result.usage,
+            timing: result.timing,
+            model: result.model,
+            provider: result.provider,
+            trace_id: result.trace_id,
+          });
+        } catch (err) {
+          if (!signal.aborted || deps.shutdown.aborted) send({ type: 'error', ...toErrorBody(err) });
+          if (toErrorBody(err).status >= 500) deps.log.warn({ agent, err }, 'stream run failed');
+        } finally {
+          running = undefined;
+        }
+      }),
+    );
   }
 
   return {
@@ -93,15 +128,20 @@ export function attachAgentStreamSocket(
   };
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    // Say what is wrong with the message; validating a stand-in object would blame a missing query.
-    throw new InvalidRequest(`message: not valid JSON (${(err as Error).message})`);
-  }
+function failSocket(ws: WebSocket, err: unknown): void {
+  if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'error', ...toErrorBody(err) }));
+  ws.close(internalError, 'internal error');
 }
 
-function refuse(socket: Duplex, status: number, reason: string): void {
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+/** A refused upgrade: the status and the error envelope, as plain HTTP. */
+function refuse(socket: Duplex, body: ErrorBody): void {
+  const text = JSON.stringify(body);
+  const head = [
+    `HTTP/1.1 ${body.status} ${STATUS_CODES[body.status] ?? 'Error'}`,
+    'Content-Type: application/json',
+    `Content-Length: ${Buffer.byteLength(text)}`,
+    'Connection: close',
+  ];
+  if (socket.writable) socket.end(`${head.join('\r\n')}\r\n\r\n${text}`);
+  else socket.destroy();
 }

@@ -1,12 +1,14 @@
 import { createServer, type Server } from 'node:http';
-import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import Koa from 'koa';
 import type { Logger } from 'pino';
 import { ShuttingDown } from '../runtime-error.ts';
 import { attachAgentStreamSocket } from './agent-stream-socket.ts';
 import { bearerTokenOf, type TokenCheck, Unauthorized } from './bearer-token.ts';
-import { errorEnvelope } from './error-envelope.ts';
+import { createRequestGuard, type RequestGuard } from './create-request-guard.ts';
+import { errorEnvelope, toErrorBody } from './error-envelope.ts';
+import { jsonBodyParser } from './json-body-parser.ts';
+import { refuseMalformedUrl } from './refuse-malformed-url.ts';
 import { agentRoutes } from './routes/agent-routes.ts';
 import { memoryRoutes } from './routes/memory-routes.ts';
 import { observabilityRoutes } from './routes/observability-routes.ts';
@@ -15,6 +17,8 @@ import type { RuntimeServices } from './runtime-services.ts';
 
 export interface RuntimeServer {
   server: Server;
+  /** Pins errors that escape a handler on its request (main installs the process-level half). */
+  guard: RequestGuard;
   listen(port: number, host: string): Promise<{ port: number }>;
   /** Stops accepting work, lets runs in flight finish until `deadlineMs`, then cancels the rest. */
   shutdown(deadlineMs: number): Promise<void>;
@@ -27,9 +31,11 @@ export function createRuntimeServer(
   const { tokenCheck, log } = options;
   const shutdownController = new AbortController();
   let isDraining = false;
+  const guard = createRequestGuard({ log });
   const app = new Koa();
   app.proxy = false;
   app.silent = true;
+  app.use(guard.middleware((err) => toErrorBody(err)));
   app.use(async (ctx, next) => {
     try {
       await next();
@@ -46,7 +52,8 @@ export function createRuntimeServer(
     if (ctx.path !== '/v1/health' && !tokenCheck(bearerTokenOf(ctx.req))) throw new Unauthorized();
     await next();
   });
-  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' }));
+  app.use(refuseMalformedUrl());
+  app.use(jsonBodyParser({ limit: '1mb' }));
 
   const router = new Router({ prefix: '/v1' });
   router.get('/health', (ctx) => {
@@ -68,11 +75,13 @@ export function createRuntimeServer(
     services,
     tokenCheck,
     shutdown: shutdownController.signal,
+    guard,
     log,
   });
 
   return {
     server,
+    guard,
     listen(port, host) {
       return new Promise((resolve, reject) => {
         server.once('error', reject);

@@ -1,5 +1,6 @@
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 import type { Logger } from 'pino';
+import { InputRefused } from '../input/input-refused.ts';
 import { RuntimeError } from '../runtime-error.ts';
 
 export interface ErrorBody {
@@ -19,6 +20,7 @@ export function toErrorBody(err: unknown): ErrorBody {
       ...(err.details ? { details: err.details } : {}),
     };
   }
+  if (err instanceof InputRefused) return { error: err.code, message: err.message, status: err.status };
   // Body parsing and routing errors from koa's middleware carry a 4xx status; their messages
   // describe the request (a JSON syntax error), never our internals.
   const status = (err as { status?: unknown } | undefined)?.status;
@@ -30,19 +32,44 @@ export function toErrorBody(err: unknown): ErrorBody {
   return { error: 'internal_error', message: 'Internal error', status: 500 };
 }
 
+const routingStatuses = new Set([404, 405, 501]);
+
 export function errorEnvelope(log: Logger): Middleware {
   return async (ctx, next) => {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) {
-        ctx.status = 404;
-        ctx.body = { error: 'not_found', message: `no route for ${ctx.method} ${ctx.path}`, status: 404 };
+      if (ctx.body === undefined && routingStatuses.has(ctx.status)) {
+        const body = routingRefusal(ctx);
+        ctx.body = body;
+        // koa turns a status it set itself (the 404 of no route) into 200 when a body is set.
+        ctx.status = body.status;
       }
     } catch (err) {
       const body = toErrorBody(err);
-      if (body.status >= 500 && body.error === 'internal_error') log.error({ err, path: ctx.path }, 'request failed');
+      if (body.status >= 500 && body.error === 'internal_error') {
+        log.error({ err, path: ctx.path, requestId: ctx.state.requestId }, 'request failed');
+      }
       ctx.status = body.status;
       ctx.body = body;
     }
   };
+}
+
+/**
+ * The router answers an unknown route (404), a known route's wrong method (405, with Allow) and a
+ * method it does not know at all (501, TRACE or PROPFIND) with a status and no body. The last is
+ * the caller's mistake too: a 405 with the path's methods in Allow, or a 404 for an unknown path.
+ */
+function routingRefusal(ctx: Context): ErrorBody {
+  const allowed = ctx.response.get('Allow');
+  if (ctx.status === 501) ctx.status = allowed ? 405 : 404;
+  const status = ctx.status;
+  if (status === 405) {
+    return {
+      error: 'method_not_allowed',
+      message: `${ctx.method} is not allowed on ${ctx.path}; allowed: ${allowed}`,
+      status,
+    };
+  }
+  return { error: 'not_found', message: `no route for ${ctx.method} ${ctx.path}`, status };
 }
