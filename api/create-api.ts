@@ -7,6 +7,7 @@ import type { DeployBackend } from './backends/deploy-backend.ts';
 import { createOrgRuntimeClient } from './backends/org-runtime/org-runtime-client.ts';
 import type { ApiConfig } from './config/api-config.ts';
 import type { Database } from './db/database.ts';
+import type { EmbeddedPostgresSupervisor } from './db/supervise-embedded-postgres.ts';
 import { type ApiRoute, mountRoutes } from './http/api-route.ts';
 import { authenticate } from './http/authenticate.ts';
 import { errorEnvelope, requestId } from './http/error-envelope.ts';
@@ -39,6 +40,8 @@ export interface ApiDeps {
   backend: DeployBackend;
   log: Logger;
   now: () => Date;
+  /** Local mode: the PostgreSQL the API started and restarts, which /healthz and /readyz report on. */
+  embeddedPostgres?: EmbeddedPostgresSupervisor;
 }
 
 export const apiPrefix = '/api/v1';
@@ -93,7 +96,7 @@ export function createApi(deps: ApiDeps) {
   app.use(requestId());
   app.use(requestLog({ log, metrics }));
   app.use(errorEnvelope(log));
-  app.use(opsRouter({ db, metrics }).routes());
+  app.use(opsRouter({ db, metrics, embeddedPostgres: deps.embeddedPostgres }).routes());
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: bodyLimit, encoding: 'utf-8' }));
   for (const middleware of authenticate({ db, tokens, now })) app.use(middleware);
   const router = new Router({ prefix: apiPrefix });

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { ApiConfig } from '../config/api-config.ts';
 import { type Api, createApi } from '../create-api.ts';
-import { createDatabase } from '../db/database.ts';
+import { createDatabase, type DatabaseTimeouts } from '../db/database.ts';
 import { startEmbeddedPostgres } from '../db/embedded-postgres.ts';
 import { migrate } from '../db/migrate.ts';
+import { type EmbeddedPostgresSupervisor, superviseEmbeddedPostgres } from '../db/supervise-embedded-postgres.ts';
 import { startPeriodicResync } from '../services/start-periodic-resync.ts';
 import { prepareDeployBackend } from './prepare-deploy-backend.ts';
 import { trackRequestsInFlight } from './track-requests-in-flight.ts';
@@ -26,15 +27,17 @@ interface ShutdownStep {
 
 /**
  * Starts the Cloud API with real parts: PostgreSQL (DATABASE_URL, or an embedded server whose data
- * stays in the state folder), migrations, the configured deploy backend, the deployments the
- * database holds (and, on Kubernetes, a periodic resync of them), and the HTTP server. Whatever
- * started is stopped again if a later step fails.
+ * stays in the state folder, restarted if it dies), migrations, the configured deploy backend,
+ * the deployments the database holds (and, on Kubernetes, a periodic resync of them), and the
+ * HTTP server. Whatever started is stopped again if a later step fails.
  */
 export async function startApiServer(config: ApiConfig, deps: { log: Logger }): Promise<RunningApiServer> {
   const { log } = deps;
   const createBackend = prepareDeployBackend(config);
   // Stopped in reverse: the HTTP server first, the database last.
   const shutdown: ShutdownStep[] = [];
+  // Set when stop() begins: usage records kept through an outage are written until then.
+  let shutdownDeadline = new Date();
   const unwind = async () => {
     for (const step of shutdown.splice(0).reverse()) {
       await step.run().catch((err: unknown) => log.error({ err, step: step.name }, 'shutdown step failed'));
@@ -42,6 +45,7 @@ export async function startApiServer(config: ApiConfig, deps: { log: Logger }): 
   };
   try {
     let databaseUrl = config.databaseUrl;
+    let embeddedPostgres: EmbeddedPostgresSupervisor | undefined;
     if (!databaseUrl) {
       const dataDir = join(config.stateDir, 'postgres');
       const postgres = await startEmbeddedPostgres({
@@ -54,15 +58,20 @@ export async function startApiServer(config: ApiConfig, deps: { log: Logger }): 
       shutdown.push({ name: 'embedded PostgreSQL', run: () => postgres.stop() });
       log.info({ dataDir, port: postgres.port, initialised: postgres.initialised }, 'embedded PostgreSQL started');
       databaseUrl = postgres.url;
+      const supervisor = superviseEmbeddedPostgres(postgres, { log });
+      shutdown.push({ name: 'embedded PostgreSQL restarts', run: async () => supervisor.stop() });
+      embeddedPostgres = supervisor;
     }
-    const db = createDatabase(databaseUrl, { log });
+    const db = createDatabase(databaseUrl, { log, timeouts: databaseTimeoutsOf(config) });
     shutdown.push({ name: 'database pool', run: () => db.end() });
     const applied = await migrate(db);
     log.info({ applied: applied.map((migration) => `${migration.version}_${migration.name}`) }, 'migrations applied');
 
     const backend = createBackend({ databaseUrl, log });
     shutdown.push({ name: 'deploy backend', run: () => backend.close() });
-    const api = createApi({ config, db, backend, log, now: () => new Date() });
+    const api = createApi({ config, db, backend, log, now: () => new Date(), embeddedPostgres });
+    // Runs after the api step (reverse order): once no run can settle any more.
+    shutdown.push({ name: 'usage records kept', run: () => api.services.usage.drain(shutdownDeadline) });
     shutdown.push({ name: 'api', run: () => api.close() });
 
     const resealed = await api.services.providerKeys.resealProviderKeys();
@@ -105,6 +114,7 @@ export async function startApiServer(config: ApiConfig, deps: { log: Logger }): 
       url,
       api,
       async stop() {
+        shutdownDeadline = new Date(Date.now() + config.shutdownTimeoutSeconds * 1000);
         log.info({ deadlineSeconds: config.shutdownTimeoutSeconds }, 'shutting down');
         await unwind();
         log.info({}, 'stopped');
@@ -120,4 +130,17 @@ export async function startApiServer(config: ApiConfig, deps: { log: Logger }): 
 function urlOf(host: string, port: number): string {
   const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
   return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
+}
+
+function databaseTimeoutsOf(config: ApiConfig): DatabaseTimeouts {
+  const { connectSeconds, querySeconds, idleInTransactionSeconds } = config.databaseTimeouts;
+  // A deploy holds its transaction while the backend applies the change: up to the kubernetes
+  // deploy timeout, or a local runtime's start (30 s) and reload; then the usual idle allowance.
+  const heldSeconds = Math.max(config.kubernetes.deployTimeoutSeconds, 60) + idleInTransactionSeconds;
+  return {
+    connectMs: connectSeconds * 1000,
+    queryMs: querySeconds * 1000,
+    idleInTransactionMs: idleInTransactionSeconds * 1000,
+    heldTransactionMs: heldSeconds * 1000,
+  };
 }

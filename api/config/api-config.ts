@@ -21,6 +21,8 @@ export interface ApiConfig {
   databaseUrl: string | undefined;
   /** Port of the embedded PostgreSQL (when databaseUrl is undefined); 0 picks a free one. */
   embeddedPostgresPort: number;
+  /** How long a request waits on the database before it answers 503 database_unavailable. */
+  databaseTimeouts: { connectSeconds: number; querySeconds: number; idleInTransactionSeconds: number };
   stateDir: string;
   jwt: { secret: string; issuer: string; audience: string; accessTtlSeconds: number; refreshTtlSeconds: number };
   /** `current` seals new provider keys; `previous` still opens keys sealed before a rotation. */
@@ -80,6 +82,9 @@ export const Env = z.object({
     .transform(Number)
     .refine((port) => port <= 65_535, 'ASTROMESH_POSTGRES_PORT must be at most 65535')
     .default(0),
+  ASTROMESH_DB_CONNECT_TIMEOUT_SECONDS: positiveInt('ASTROMESH_DB_CONNECT_TIMEOUT_SECONDS', 5),
+  ASTROMESH_DB_QUERY_TIMEOUT_SECONDS: positiveInt('ASTROMESH_DB_QUERY_TIMEOUT_SECONDS', 15),
+  ASTROMESH_DB_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS: positiveInt('ASTROMESH_DB_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS', 30),
   ASTROMESH_JWT_SECRET: z.string().optional(),
   ASTROMESH_JWT_ISSUER: z.string().min(1).default('astromesh-cloud'),
   ASTROMESH_JWT_AUDIENCE: z.string().min(1).default('astromesh-cloud-api'),
@@ -151,6 +156,11 @@ export function loadApiConfig(env: NodeJS.ProcessEnv): ApiConfig {
     port: vars.PORT,
     databaseUrl: vars.DATABASE_URL,
     embeddedPostgresPort: vars.ASTROMESH_POSTGRES_PORT,
+    databaseTimeouts: {
+      connectSeconds: vars.ASTROMESH_DB_CONNECT_TIMEOUT_SECONDS,
+      querySeconds: vars.ASTROMESH_DB_QUERY_TIMEOUT_SECONDS,
+      idleInTransactionSeconds: vars.ASTROMESH_DB_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS,
+    },
     stateDir,
     jwt: {
       secret: jwtSecret,

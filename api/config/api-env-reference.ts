@@ -39,7 +39,32 @@ export const apiEnvReference: readonly EnvVariable[] = [
   {
     name: 'ASTROMESH_POSTGRES_PORT',
     default: '0',
-    description: 'Port of the embedded PostgreSQL on 127.0.0.1; 0 picks a free one at each start.',
+    description:
+      'Port of the embedded PostgreSQL on 127.0.0.1; 0 picks a free one at each start (a restart after a ' +
+      'crash keeps the port it has).',
+  },
+  {
+    name: 'ASTROMESH_DB_CONNECT_TIMEOUT_SECONDS',
+    default: '5',
+    description:
+      'How long a request waits to open a database connection, or for a free one of the pool, before it ' +
+      'answers 503 database_unavailable. A healthy PostgreSQL accepts in milliseconds.',
+  },
+  {
+    name: 'ASTROMESH_DB_QUERY_TIMEOUT_SECONDS',
+    default: '15',
+    description:
+      'Longest database statement: the server cancels it (statement_timeout) and the API gives up one ' +
+      'second later if the server cannot answer at all (paused, unreachable); the request answers 503 ' +
+      'database_unavailable. With the connect timeout it stays under the 30 s of common proxies.',
+  },
+  {
+    name: 'ASTROMESH_DB_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS',
+    default: '30',
+    description:
+      'PostgreSQL ends a session whose transaction sits idle this long, so an API replica that stalls ' +
+      'mid-transaction releases its locks. Deploys, which hold a transaction while the runtime applies ' +
+      'the change, get ASTROMESH_DEPLOY_TIMEOUT_SECONDS (at least 60) plus this.',
   },
   {
     name: 'ASTROMESH_JWT_SECRET',

