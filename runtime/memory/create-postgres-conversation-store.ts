@@ -37,9 +37,11 @@ export async function createPostgresConversationStore(
   pool.on('error', (err) => log.warn({ err }, 'idle conversation store connection failed'));
   try {
     const client = await pool.connect();
+    const stopListening = listenWhileCheckedOut(client);
     try {
       await ensureConversationTables({ client, schema, log });
     } finally {
+      stopListening();
       client.release();
     }
   } catch (err) {
@@ -53,15 +55,21 @@ export async function createPostgresConversationStore(
 
   async function inTransaction(work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
     const client = await pool.connect();
+    const stopListening = listenWhileCheckedOut(client);
+    let isBroken = false;
     try {
       await client.query('BEGIN');
       await work(client);
       await client.query('COMMIT');
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      await client.query('ROLLBACK').catch(() => {
+        isBroken = true;
+      });
       throw err;
     } finally {
-      client.release();
+      stopListening();
+      // A connection that could not even roll back is closed, not lent out again.
+      client.release(isBroken);
     }
   }
 
@@ -168,4 +176,15 @@ export async function createPostgresConversationStore(
       await pool.end();
     },
   };
+}
+
+/**
+ * pg-pool hears a client's errors only while it is idle in the pool. A checked-out client whose
+ * server goes away between two statements (PostgreSQL killed or restarted) would raise an
+ * uncaught 'error' and stop the runtime; its next statement fails instead, and says why.
+ */
+function listenWhileCheckedOut(client: pg.PoolClient): () => void {
+  const ignore = () => undefined;
+  client.on('error', ignore);
+  return () => client.off('error', ignore);
 }
