@@ -1,8 +1,10 @@
 import type { Server } from 'node:http';
-import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import Koa from 'koa';
 import type { Logger } from 'pino';
+import { createRequestGuard } from '../runtime/server/create-request-guard.ts';
+import { jsonBodyParser } from '../runtime/server/json-body-parser.ts';
+import { refuseMalformedUrl } from '../runtime/server/refuse-malformed-url.ts';
 import type { DeployBackend } from './backends/deploy-backend.ts';
 import { createOrgRuntimeClient } from './backends/org-runtime/org-runtime-client.ts';
 import type { ApiConfig } from './config/api-config.ts';
@@ -10,7 +12,7 @@ import type { Database } from './db/database.ts';
 import type { EmbeddedPostgresSupervisor } from './db/supervise-embedded-postgres.ts';
 import { type ApiRoute, mountRoutes } from './http/api-route.ts';
 import { authenticate } from './http/authenticate.ts';
-import { errorEnvelope, requestId } from './http/error-envelope.ts';
+import { errorEnvelope, requestId, toErrorBody } from './http/error-envelope.ts';
 import { createApiMetrics } from './http/metrics.ts';
 import { requestLog } from './http/request-log.ts';
 import { agentRoutes } from './routes/agent-routes.ts';
@@ -79,6 +81,7 @@ export function createApi(deps: ApiDeps) {
     log,
   });
   const streams: AgentStream[] = [];
+  const guard = createRequestGuard({ log });
 
   const routes: ApiRoute[] = [
     ...authRoutes(auth),
@@ -94,10 +97,12 @@ export function createApi(deps: ApiDeps) {
   const app = new Koa();
   app.silent = true;
   app.use(requestId());
+  app.use(guard.middleware((err, id) => toErrorBody(err, id)));
   app.use(requestLog({ log, metrics }));
   app.use(errorEnvelope(log));
+  app.use(refuseMalformedUrl());
   app.use(opsRouter({ db, metrics, embeddedPostgres: deps.embeddedPostgres }).routes());
-  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: bodyLimit, encoding: 'utf-8' }));
+  app.use(jsonBodyParser({ limit: bodyLimit }));
   for (const middleware of authenticate({ db, tokens, now })) app.use(middleware);
   const router = new Router({ prefix: apiPrefix });
   mountRoutes(router, routes, { db, now });
@@ -109,6 +114,8 @@ export function createApi(deps: ApiDeps) {
     routes,
     services: { tokens, auth, agents, orgs, apiKeys, providerKeys, usage, execution },
     backend,
+    /** Pins an error that escapes a handler on its request; main installs it process-wide. */
+    guard,
     /** Prometheus metrics; `metrics.recordRun` counts a finished run and its tokens. */
     metrics,
     /** Re-applies every org with deployed or paused agents: after a restart, or a drift, the database wins. */
@@ -124,7 +131,7 @@ export function createApi(deps: ApiDeps) {
         streamLeaseSeconds: config.streamLeaseSeconds,
         log,
       };
-      streams.push(attachAgentStream(server, { ...streamDeps, pathPrefix: apiPrefix }));
+      streams.push(attachAgentStream(server, { ...streamDeps, pathPrefix: apiPrefix, guard }));
     },
     async close(): Promise<void> {
       // Before the database pool closes: each stream's slot is a lease row to delete.

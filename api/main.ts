@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The Astromesh Cloud API (run `node api/main.ts --help`): what `npm start` runs.
 import { pino } from 'pino';
+import { installLastResortHandlers } from '../runtime/server/install-last-resort-handlers.ts';
 import { stopOnSignals } from '../runtime/stop-on-signals.ts';
 import { quickstartOf } from './cli/quickstart.ts';
 import { type RunningApiServer, startApiServer } from './cli/start-api-server.ts';
@@ -38,6 +39,8 @@ try {
 // The quickstart signs in with dev login; where that is off, it could only fail.
 if (config.devLoginEnabled) process.stdout.write(quickstartOf(server.url));
 
+// A bug in one request's handler fails that request, never the process (DESIGN.md decision 10).
+installLastResortHandlers({ log, guards: [server.api.guard] });
 stopOnSignals({ log, stop: () => server.stop() });
 
 function exitWithUsageError(message: string): never {

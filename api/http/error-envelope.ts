@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 import type { Logger } from 'pino';
+import { InputRefused } from '../../runtime/input/input-refused.ts';
 import { AppError } from '../errors.ts';
 
 export interface ErrorBody {
@@ -30,17 +31,11 @@ export function errorEnvelope(log: Logger): Middleware {
   return async (ctx, next) => {
     try {
       await next();
-      // The router answers unknown routes (404), wrong methods (405, with Allow) and unknown
-      // methods (501) with a status and no body; give them the envelope too.
       if (ctx.body === undefined && ctx.status >= 400) {
-        const status = ctx.status;
-        const message =
-          status === 405
-            ? `${ctx.method} is not allowed on ${ctx.path}; allowed: ${ctx.response.get('Allow')}`
-            : `no route for ${ctx.method} ${ctx.path}`;
-        const codes: Record<number, string> = { 404: 'not_found', 405: 'method_not_allowed', 501: 'not_implemented' };
-        ctx.body = { error: codes[status] ?? 'invalid_request', message, status } satisfies ErrorBody;
-        ctx.status = status;
+        const body = routingRefusal(ctx);
+        ctx.body = body;
+        // koa turns a status it set itself (the 404 of no route) into 200 when a body is set.
+        ctx.status = body.status;
       }
     } catch (err) {
       const body = toErrorBody(err, ctx.state.requestId as string | undefined);
@@ -52,8 +47,30 @@ export function errorEnvelope(log: Logger): Middleware {
   };
 }
 
+/**
+ * The router answers an unknown route (404), a known route's wrong method (405, with Allow) and a
+ * method it does not know at all (501: TRACE, PROPFIND) with a status and no body. The last is the
+ * caller's mistake too: a 405 with the path's methods in Allow, or a 404 when no route has the path.
+ */
+function routingRefusal(ctx: Context): ErrorBody {
+  const allowed = ctx.response.get('Allow');
+  if (ctx.status === 501) ctx.status = allowed ? 405 : 404;
+  const status = ctx.status;
+  if (status === 405) {
+    return {
+      error: 'method_not_allowed',
+      message: `${ctx.method} is not allowed on ${ctx.path}; allowed: ${allowed}`,
+      status,
+    };
+  }
+  const message = `no route for ${ctx.method} ${ctx.path}`;
+  return { error: status === 404 ? 'not_found' : 'invalid_request', message, status };
+}
+
 export function toErrorBody(err: unknown, requestId?: string): ErrorBody {
   if (err instanceof AppError) return { error: err.code, message: err.message, status: err.status };
+  // A body, message, path or query refused while it was decoded (runtime/input): the message names the field.
+  if (err instanceof InputRefused) return { error: err.code, message: err.message, status: err.status };
   // Errors from koa's own middleware (body parser, router) carry a 4xx status and a safe message.
   const status = (err as { status?: unknown } | undefined)?.status;
   if (typeof status === 'number' && status >= 400 && status < 500) {

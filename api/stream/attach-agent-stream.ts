@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { decodePathSegment } from '../../runtime/input/decode-path-segment.ts';
+import { InputRefused } from '../../runtime/input/input-refused.ts';
+import type { GuardedScope, RequestGuard } from '../../runtime/server/create-request-guard.ts';
 import type { Database } from '../db/database.ts';
 import { NotFound, Unauthenticated } from '../errors.ts';
 import { principalOfToken } from '../http/authenticate.ts';
@@ -29,6 +33,8 @@ export interface AgentStreamDeps {
   streamLeaseSeconds: number;
   /** The API's path prefix, `/api/v1`. */
   pathPrefix: string;
+  /** Each upgrade runs in a scope of its own: a bug that escapes it fails that caller alone. */
+  guard: RequestGuard;
   log: Logger;
 }
 
@@ -52,16 +58,29 @@ export function attachAgentStream(server: Server, deps: AgentStreamDeps) {
   const streamPath = new RegExp(`^${deps.pathPrefix}/orgs/([^/]+)/agents/([^/]+)/stream$`);
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const streamId = randomUUID();
+    // Everything an upgrade starts runs in its guarded scope (serveAgentStream guards the
+    // stream's own messages): an error that escapes fails this caller alone.
+    const scope: GuardedScope = {
+      requestId: streamId,
+      fail: (err) => failUpgrade(socket, toErrorBody(err, streamId)),
+    };
+    deps.guard.listener(scope, onUpgrade)(req, socket, head, streamId);
+  });
+
+  function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, streamId: string): void {
     // node:http drops its error listener from an upgrading socket: a client resetting the
     // connection while we check its token would otherwise crash the process.
     const onSocketError = (err: Error) => log.debug({ err }, 'upgrade socket failed');
     socket.on('error', onSocketError);
-    const url = new URL(req.url ?? '/', 'http://api');
-    const match = streamPath.exec(url.pathname);
-    if (!match) return refuse(socket, toErrorBody(new NotFound(`no WebSocket route ${url.pathname}`)));
-    const orgSlug = decodeURIComponent(match[1] as string);
-    const agentName = decodeURIComponent(match[2] as string);
-    const streamId = randomUUID();
+    let target: StreamTarget;
+    try {
+      target = streamTargetOf(req);
+    } catch (err) {
+      refuse(socket, toErrorBody(err, streamId));
+      return;
+    }
+    const { url, orgSlug, agentName } = target;
 
     authorize(req, url, orgSlug, agentName).then(
       (access) => {
@@ -74,7 +93,7 @@ export function attachAgentStream(server: Server, deps: AgentStreamDeps) {
         refuse(socket, body);
       },
     );
-  });
+  }
 
   /**
    * Takes one of the org's stream slots for the upgraded socket, then serves it; past the org's
@@ -116,6 +135,7 @@ export function attachAgentStream(server: Server, deps: AgentStreamDeps) {
         agentName,
         streamId,
         execution: deps.execution,
+        guard: deps.guard,
         log: streamLog,
       });
       ws.resume();
@@ -133,6 +153,20 @@ export function attachAgentStream(server: Server, deps: AgentStreamDeps) {
         streamLog.error({ err }, 'stream not started');
         ws.terminate();
       });
+  }
+
+  /** The org and agent the upgrade's path names; a broken %-escape or a NUL is a 400, not a crash. */
+  function streamTargetOf(req: IncomingMessage): StreamTarget {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://api');
+    } catch {
+      throw new InputRefused('path: not a valid request target');
+    }
+    const match = streamPath.exec(url.pathname);
+    if (!match) throw new NotFound(`no WebSocket route ${url.pathname}`);
+    const orgSlug = decodePathSegment(match[1] as string, 'slug');
+    return { url, orgSlug, agentName: decodePathSegment(match[2] as string, 'name') };
   }
 
   async function authorize(req: IncomingMessage, url: URL, orgSlug: string, agentName: string): Promise<OrgAccess> {
@@ -162,6 +196,19 @@ function bearerOf(req: IncomingMessage): string | undefined {
 function headerOf(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+interface StreamTarget {
+  url: URL;
+  orgSlug: string;
+  agentName: string;
+}
+
+/** A refusal while the caller still waits for the upgrade's answer; a cut connection after it. */
+function failUpgrade(socket: Duplex, body: ErrorBody): void {
+  // ws writes its 101 synchronously in handleUpgrade: once anything went out, only a cut is left.
+  if ((socket as Partial<Socket>).bytesWritten) socket.destroy();
+  else refuse(socket, body);
 }
 
 function refuse(socket: Duplex, body: ErrorBody): void {

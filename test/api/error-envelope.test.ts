@@ -50,7 +50,7 @@ describe('the error envelope, on every failure path', () => {
 
     expect(response.status).toBe(400);
     expect(body).toMatchObject({ error: 'invalid_request', status: 400 });
-    expect(body.message).toMatch(/^invalid request body: /);
+    expect(body.message).toMatch(/^body: not valid JSON at position \d+$/);
     expect(body.message).not.toContain('sk-secret-looking');
   });
 
