@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -101,6 +102,42 @@ describe('the agent catalog', () => {
 
     expect(catalog.get('b')?.error).toBe("b.yaml: metadata.name: agent 'alpha' is already defined in a.yaml");
     expect(catalog.get('alpha')?.file).toMatch(/a\.yaml$/);
+  });
+
+  it('refuses a file over 1 MiB, naming its size, and loads the others', async () => {
+    const huge = `${agentYaml('huge')}# ${'x'.repeat(8 * 1024 * 1024)}\n`;
+
+    const { catalog } = await startCatalog({ 'a.yaml': agentYaml('alpha'), 'huge.yaml': huge });
+
+    expect(catalog.list()).toEqual([
+      expect.objectContaining({ name: 'alpha', error: undefined }),
+      expect.objectContaining({
+        name: 'huge',
+        agent: undefined,
+        error: `huge.yaml: (document): the file is ${Buffer.byteLength(huge)} bytes, more than the 1048576 an agent file may have`,
+      }),
+    ]);
+  });
+
+  it('refuses a FIFO named like an agent file instead of waiting for a writer, and loads the others', async () => {
+    const { dir } = await startCatalog();
+    execFileSync('mkfifo', [join(dir, 'pipe.yaml')]);
+    writeFileSync(join(dir, 'a.yaml'), agentYaml('alpha'));
+    const catalog = createAgentCatalog({
+      dir,
+      checks: [],
+      log: pino({ level: 'silent' }),
+      onChange: () => {},
+      rescanIntervalMs: 0,
+    });
+    cleanups.unshift(() => catalog.close());
+
+    await catalog.start();
+
+    expect(catalog.list()).toEqual([
+      expect.objectContaining({ name: 'alpha', error: undefined }),
+      expect.objectContaining({ name: 'pipe', agent: undefined, error: 'pipe.yaml: (document): not a regular file' }),
+    ]);
   });
 
   it('follows a Kubernetes ConfigMap style atomic swap of the ..data link', async () => {

@@ -1,10 +1,18 @@
 import { createHash } from 'node:crypto';
-import { type FSWatcher, watch } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { constants, type FSWatcher, watch } from 'node:fs';
+import { open, readdir } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import type { Logger } from 'pino';
+import { maxAgentFileBytes } from './agent-file-limits.ts';
 import type { AgentDocument } from './agent-schema.ts';
-import { type AgentCheck, AgentConfigError, AgentFileError, parseAgentYaml } from './load-agent-file.ts';
+import {
+  type AgentCheck,
+  AgentConfigError,
+  AgentFileError,
+  agentFileTooLarge,
+  type ConfigIssue,
+  parseAgentYaml,
+} from './load-agent-file.ts';
 
 export interface CatalogEntry {
   /** metadata.name, or the file's base name while no version of the file ever loaded. */
@@ -56,25 +64,26 @@ export function createAgentCatalog(deps: AgentCatalogDeps) {
       }
       deps.log.info({ file, agent: state.entry.name }, 'agent file removed');
     }
-    for (const [file, text] of present) {
-      const contentHash = createHash('sha256').update(text).digest('hex');
-      if (files.get(file)?.contentHash === contentHash) continue;
-      loadFile(file, text, contentHash);
+    for (const [file, content] of present) {
+      if (files.get(file)?.contentHash === content.hash) continue;
+      loadFile(file, content);
     }
     // A file refused only because another file had its name is unchanged, so the loop above
     // skips it; once that other file is removed or renamed, the name is free and it loads.
     for (const [file, state] of files) {
-      const text = present.get(file);
-      if (state.waitingForName === undefined || text === undefined) continue;
-      if (ownerOf(state.waitingForName) === undefined) loadFile(file, text, state.contentHash);
+      const content = present.get(file);
+      if (state.waitingForName === undefined || content === undefined) continue;
+      if (ownerOf(state.waitingForName) === undefined) loadFile(file, content);
     }
   }
 
-  function loadFile(file: string, text: string, contentHash: string): void {
+  function loadFile(file: string, content: FileContent): void {
+    const contentHash = content.hash;
     const previous = files.get(file)?.entry;
     let waitingForName: string | undefined;
     try {
-      const agent = parseAgentYaml(text, file, deps.checks);
+      if (content.refusal) throw new AgentFileError(file, [content.refusal]);
+      const agent = parseAgentYaml(content.text, file, deps.checks);
       const name = agent.metadata.name;
       const owner = ownerOf(name);
       if (owner && owner !== file) {
@@ -149,17 +158,49 @@ export function createAgentCatalog(deps: AgentCatalogDeps) {
 }
 export type AgentCatalog = ReturnType<typeof createAgentCatalog>;
 
+/** A file's text, or why it is refused unread; `hash` tells a changed file from the last scan's. */
+type FileContent = { hash: string; text: string; refusal?: undefined } | { hash: string; refusal: ConfigIssue };
+
 /** The YAML files of the directory and their content; hidden entries (ConfigMap `..data`) are skipped. */
-async function agentFiles(dir: string): Promise<Map<string, string>> {
+async function agentFiles(dir: string): Promise<Map<string, FileContent>> {
   const names = (await readdir(dir)).filter((name) => !name.startsWith('.') && /\.ya?ml$/.test(name)).sort();
   const contents = await Promise.all(
     names.map(async (name) => {
       try {
-        return [join(dir, name), await readFile(join(dir, name), 'utf8')] as const;
+        return [join(dir, name), await readAgentFile(join(dir, name))] as const;
       } catch {
         return undefined; // removed between readdir and read; the next scan settles it
       }
     }),
   );
   return new Map(contents.filter((entry) => entry !== undefined));
+}
+
+/**
+ * Reads at most maxAgentFileBytes (and one more, to know it is too big) of a regular file. Opened
+ * non-blocking and checked after opening: a FIFO or device named `*.yaml` in the directory is
+ * refused, not read, so it can never stall a scan; a huge file is refused without filling memory.
+ */
+async function readAgentFile(path: string): Promise<FileContent> {
+  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile()) {
+      return { hash: `not-a-file:${stats.mode}`, refusal: { path: [], message: 'not a regular file' } };
+    }
+    const buffer = Buffer.alloc(Math.min(stats.size, maxAgentFileBytes) + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    const hash = createHash('sha256').update(buffer.subarray(0, length)).digest('hex');
+    if (length > maxAgentFileBytes) {
+      return { hash: `${hash}:${stats.size}`, refusal: agentFileTooLarge(Math.max(stats.size, length)) };
+    }
+    return { hash, text: buffer.subarray(0, length).toString('utf8') };
+  } finally {
+    await handle.close();
+  }
 }

@@ -2,7 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { load, YAMLException } from 'js-yaml';
 import type { z } from 'zod';
+import { formatInputPath } from '../input/format-input-path.ts';
+import { maxAgentFileBytes, maxAgentYamlAliases, maxAgentYamlDepth } from './agent-file-limits.ts';
 import { AgentDocument } from './agent-schema.ts';
+import { findAgentValueProblem } from './find-agent-value-problem.ts';
 import { createSafeTemplateEngine } from './safe-template-engine.ts';
 
 export interface ConfigIssue {
@@ -47,10 +50,13 @@ export async function loadAgentFile(file: string, checks: AgentCheck[] = []): Pr
 }
 
 export function parseAgentYaml(text: string, file: string, checks: AgentCheck[] = []): AgentDocument {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > maxAgentFileBytes) throw new AgentFileError(file, [agentFileTooLarge(bytes)]);
   let raw: unknown;
   try {
-    raw = load(text, { filename: file });
+    raw = load(text, { filename: file, maxDepth: maxAgentYamlDepth, maxAliases: maxAgentYamlAliases });
   } catch (err) {
+    // Whatever the parser throws (js-yaml asks callers to catch everything), this file is refused.
     const reason = err instanceof YAMLException ? err.message : String(err);
     throw new AgentFileError(file, [{ path: [], message: `not valid YAML: ${reason}` }]);
   }
@@ -60,14 +66,16 @@ export function parseAgentYaml(text: string, file: string, checks: AgentCheck[] 
 }
 
 /**
- * Everything the runtime checks before it accepts an agent: the schema, the prompt templates and
- * the given checks. The Cloud API runs the same function on what it compiles, so an agent the
+ * Everything the runtime checks before it accepts an agent: the bounds of any document (values,
+ * depth, NULs: findAgentValueProblem), the schema, the prompt templates and the given checks. The Cloud API runs the same function on what it compiles, so an agent the
  * runtime would refuse is refused at the API, naming the field.
  */
 export function checkAgentDocument(
   raw: unknown,
   checks: AgentCheck[] = [],
 ): { agent: AgentDocument; issues: [] } | { agent: undefined; issues: ConfigIssue[] } {
+  const problem = findAgentValueProblem(raw);
+  if (problem) return { agent: undefined, issues: [problem] };
   const parsed = AgentDocument.safeParse(raw);
   if (!parsed.success) return { agent: undefined, issues: parsed.error.issues.map(toConfigIssue) };
   const issues = [...templateIssues(parsed.data), ...checks.flatMap((check) => check(parsed.data))];
@@ -86,19 +94,29 @@ function templateIssues(agent: AgentDocument): ConfigIssue[] {
       templates.parse(source);
       return [];
     } catch (err) {
-      return [{ path, message: `template does not parse: ${(err as Error).message}` }];
+      return [{ path, message: `template does not parse: ${templateErrorMessage(err)}` }];
     }
   });
+}
+
+function templateErrorMessage(err: unknown): string {
+  // Liquid parses nested blocks recursively; past the stack it wraps the RangeError, whose
+  // message says nothing to the template's author.
+  const cause = (err as { originalError?: unknown }).originalError;
+  if (cause instanceof RangeError) return 'its tags are nested too deeply';
+  return err instanceof Error ? err.message : String(err);
 }
 
 function toConfigIssue(issue: z.core.$ZodIssue): ConfigIssue {
   return { path: issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key)), message: issue.message };
 }
 
+/** Why a file larger than the runtime reads is refused. */
+export function agentFileTooLarge(bytes: number): ConfigIssue {
+  return { path: [], message: `the file is ${bytes} bytes, more than the ${maxAgentFileBytes} an agent file may have` };
+}
+
+/** `spec.tools[0].name`; keys are caller input, so they are shortened and their control characters escaped. */
 export function formatPath(path: ConfigIssue['path']): string {
-  if (path.length === 0) return '(document)';
-  return path.reduce<string>(
-    (out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${key}` : key),
-    '',
-  );
+  return formatInputPath(path, '(document)');
 }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -216,6 +217,100 @@ describe('agent files', () => {
     });
   });
 
+  describe('hostile files', () => {
+    const fileOf = (name: string, extra = '') =>
+      `apiVersion: astromesh/v1\nkind: Agent\nmetadata: {name: ${name}}\nspec:\n  model:\n    primary: {provider: openai, model: gpt-4o-mini}\n${extra}`;
+    const withToolConfig = (name: string, config: string) =>
+      fileOf(name, `  tools:\n    - name: calculator\n      config: ${config}\n`);
+    // Ten levels of nine aliases each: 9^10 (3.4 billion) values from under 1 KB of text.
+    const aliasBomb = (name: string) =>
+      fileOf(
+        name,
+        `  tools:\n    - name: calculator\n      config:\n        l0: &l0 "lol"\n${Array.from({ length: 10 }, (_, level) => `        l${level + 1}: &l${level + 1} [${Array(9).fill(`*l${level}`).join(', ')}]`).join('\n')}\n`,
+      );
+
+    async function startWith(agents: Record<string, string>) {
+      const openai = await startFakeProvider('openai');
+      cleanups.push(() => openai.close());
+      openai.setDefaultReply(fakeReply.text('Hello.'));
+      return { openai, runtime: await startRuntimeWith({ openai }, agents) };
+    }
+
+    it('each become that file’s load error naming the field, and the other agents load and run', async () => {
+      const huge = fileOf('huge', `# ${'x'.repeat(2 * 1024 * 1024)}\n`);
+      const { runtime, openai } = await startWith({
+        'good.yaml': fileOf('good'),
+        'bomb.yaml': aliasBomb('bomb'),
+        'cycle.yaml': withToolConfig('cycle', '&loop {again: *loop}'),
+        'deep.yaml': withToolConfig('deep', `${'{a: '.repeat(40)}1${'}'.repeat(40)}`),
+        'nul.yaml': fileOf('nul', '  prompts: {system: "You are\\0 helpful."}\n'),
+        'huge.yaml': huge,
+        'list.yaml': '- not\n- a mapping\n',
+      });
+      // A FIFO never has an end: reading it as a file would stall every later scan.
+      execFileSync('mkfifo', [join(runtime.agentsDir, 'pipe.yaml')]);
+
+      const agents = await eventually(async () => {
+        const listed = await listedAgents(runtime);
+        expect(listed.map((agent: { name: string }) => agent.name)).toContain('pipe');
+        return listed;
+      });
+
+      expect(agents).toEqual([
+        expect.objectContaining({
+          name: 'bomb',
+          status: 'error',
+          error: expect.stringMatching(/^bomb\.yaml: spec\.tools\[0\]\.config\.l\d+(\[\d\])*: more than 100000 values/),
+        }),
+        expect.objectContaining({
+          name: 'cycle',
+          error: expect.stringMatching(
+            /^cycle\.yaml: spec\.tools\[0\]\.config(\.again)+: nested deeper than 32 levels$/,
+          ),
+        }),
+        expect.objectContaining({
+          name: 'deep',
+          error: expect.stringMatching(/^deep\.yaml: spec\.tools\[0\]\.config(\.a)+: nested deeper than 32 levels$/),
+        }),
+        expect.objectContaining({ name: 'good', status: 'ready' }),
+        expect.objectContaining({
+          name: 'huge',
+          error: `huge.yaml: (document): the file is ${Buffer.byteLength(huge)} bytes, more than the 1048576 an agent file may have`,
+        }),
+        expect.objectContaining({
+          name: 'list',
+          error: expect.stringMatching(/^list\.yaml: \(document\): Invalid input: expected object/),
+        }),
+        expect.objectContaining({ name: 'nul', error: 'nul.yaml: spec.prompts.system: must not contain NUL (U+0000)' }),
+        expect.objectContaining({ name: 'pipe', error: 'pipe.yaml: (document): not a regular file' }),
+      ]);
+      expect(agents.find((agent: { name: string }) => agent.name === 'good')).not.toHaveProperty('error');
+      const response = await run(runtime, 'good', { query: 'Still serving?' });
+      expect(response.status).toBe(200);
+      expect(openai.requestCount).toBe(1);
+      expect((await run(runtime, 'bomb', { query: 'Hi' })).status).toBe(503);
+    });
+
+    it('keeps running the last good version when its file turns into an alias bomb', async () => {
+      const { runtime, openai } = await startWith({ 'hot.yaml': fileOf('hot') });
+      expect((await run(runtime, 'hot', { query: 'Before' })).status).toBe(200);
+
+      runtime.writeAgent('hot.yaml', aliasBomb('hot'));
+
+      const [listed] = await eventually(async () => {
+        const agents = await listedAgents(runtime);
+        expect(agents).toEqual([expect.objectContaining({ name: 'hot', error: expect.any(String) })]);
+        return agents;
+      });
+      expect(listed).toMatchObject({ status: 'ready', model: 'openai/gpt-4o-mini' });
+      expect(listed.error).toMatch(/^hot\.yaml: spec\.tools\[0\]\.config\.l\d+(\[\d\])*: more than 100000 values/);
+      expect((await run(runtime, 'hot', { query: 'After' })).status).toBe(200);
+      expect(openai.requestCount).toBe(2);
+    });
+  });
+
+  const listedAgents = async (runtime: TestRuntime) => (await jsonOf(await runtime.request('/v1/agents'))).agents;
+
   describe('hot reload through the API', () => {
     async function setup(agents: Record<string, string> = {}) {
       const openai = await startFakeProvider('openai');
@@ -227,8 +322,6 @@ describe('agent files', () => {
 
     const aHotAgent = (model = 'gpt-4o-mini', spec: Record<string, unknown> = {}, name = 'hot') =>
       agentYaml(name, { model: { primary: { provider: 'openai', model } }, ...spec });
-
-    const listedAgents = async (runtime: TestRuntime) => (await jsonOf(await runtime.request('/v1/agents'))).agents;
 
     it('loads an added file: it is listed and runs', async () => {
       const { runtime, openai } = await setup();
