@@ -2,13 +2,17 @@ import { createHash } from 'node:crypto';
 import type { V1Secret } from '@kubernetes/client-node';
 import { CloudAgentSpec } from '../../crds/cloud-agent.ts';
 import { orgSecretKeys, orgSecretName } from '../../crds/org-runtime-names.ts';
+import { findAgentValueProblem } from '../../runtime/config/find-agent-value-problem.ts';
 import { checkAgentDocument, formatPath } from '../../runtime/config/load-agent-file.ts';
+import { agentFileIssues } from './agent-file-issues.ts';
 import type { Acceptance, CloudAgent, SecretState } from './cloud-agent-status.ts';
 
 /**
  * Whether the runtime can serve a CloudAgent, checked as the runtime itself would check it. A
  * CloudAgent applied by hand passes the CRD's schema yet may still be wrong (a template that does
- * not parse, another org's slug): it gets a condition that says what to fix, never a crash loop.
+ * not parse, another org's slug, free-form tool config nested thousands deep or holding NULs, an
+ * object stored before the CRD had today's bounds): it gets a condition that says what to fix,
+ * never a crash loop, and the org's other agents are served all the same.
  */
 export function acceptCloudAgent(agent: CloudAgent, namespaceOrg: string | undefined): Acceptance {
   const namespace = agent.metadata?.namespace ?? '';
@@ -19,6 +23,10 @@ export function acceptCloudAgent(agent: CloudAgent, namespaceOrg: string | undef
       message: `namespace ${namespace} is not an Astromesh org namespace (no astromesh.io/org label): CloudAgents live in their org's namespace`,
     };
   }
+  // Before the schema or anything recursive reads the spec. Level 0, so `spec.agent` is bounded
+  // exactly as the runtime bounds an agent file.
+  const problem = findAgentValueProblem(agent.spec, { rootDepth: 0 });
+  if (problem) return { accepted: false, reason: 'InvalidSpec', message: issuesMessage([problem], ['spec']) };
   const parsed = CloudAgentSpec.safeParse(agent.spec);
   if (!parsed.success) {
     return { accepted: false, reason: 'InvalidSpec', message: issuesMessage(parsed.error.issues, ['spec']) };
@@ -34,6 +42,10 @@ export function acceptCloudAgent(agent: CloudAgent, namespaceOrg: string | undef
   const checked = checkAgentDocument(spec.agent);
   if (!checked.agent) {
     return { accepted: false, reason: 'InvalidSpec', message: issuesMessage(checked.issues, ['spec', 'agent']) };
+  }
+  const fileIssues = agentFileIssues(spec.agent);
+  if (fileIssues.length > 0) {
+    return { accepted: false, reason: 'InvalidSpec', message: issuesMessage(fileIssues, ['spec', 'agent']) };
   }
   return { accepted: true, spec };
 }

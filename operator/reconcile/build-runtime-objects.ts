@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { V1ConfigMap, V1Deployment, V1Secret, V1Service } from '@kubernetes/client-node';
-import { dump } from 'js-yaml';
 import {
   memorySchemaOf,
   orgSecretKeys,
@@ -9,6 +8,7 @@ import {
   runtimePort,
 } from '../../crds/org-runtime-names.ts';
 import type { AgentDocument } from '../../runtime/config/agent-schema.ts';
+import { renderAgentYaml } from '../../runtime/config/render-agent-yaml.ts';
 import type { OrgRuntimeSettings } from '../config/org-runtime-settings.ts';
 import { orgObjectLabels, runtimePodLabels } from './org-labels.ts';
 
@@ -60,12 +60,15 @@ export function buildPullSecretCopies(
   }));
 }
 
+/** One agent's key and file in the agents ConfigMap: `{org}__{agent}.yaml`. */
+export function agentsConfigEntry(agent: AgentDocument): [fileName: string, yaml: string] {
+  return [`${agent.metadata.name}.yaml`, renderAgentYaml(agent)];
+}
+
 function agentsConfigMap({ namespace, orgSlug, servedAgents }: OrgRuntimeInput): V1ConfigMap {
-  // One `{org}__{agent}.yaml` per agent, sorted: the same agents always give the same data.
+  // Sorted: the same agents always give the same data.
   const data = Object.fromEntries(
-    [...servedAgents]
-      .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))
-      .map((agent) => [`${agent.metadata.name}.yaml`, dump(agent, { lineWidth: -1, sortKeys: true })]),
+    [...servedAgents].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)).map(agentsConfigEntry),
   );
   return {
     apiVersion: 'v1',

@@ -18,6 +18,7 @@ import {
   type SecretState,
   sameStatus,
 } from './cloud-agent-status.ts';
+import { fitAgentsConfig } from './fit-agents-config.ts';
 import { operatorFieldManager } from './org-labels.ts';
 import type { RecordEvent } from './record-event.ts';
 
@@ -152,7 +153,7 @@ export function createOrgReconciler(deps: OrgReconcilerDeps) {
     const leaving = agents.filter((agent) => agent.metadata?.deletionTimestamp);
     for (const agent of live) await setFinalizer(agent, true);
 
-    const accepted = live.map((agent) => ({ agent, acceptance: acceptCloudAgent(agent, orgSlug) }));
+    const accepted = fitAgentsConfig(live.map((agent) => ({ agent, acceptance: acceptCloudAgent(agent, orgSlug) })));
     const servedAgents: AgentDocument[] = accepted.flatMap(({ acceptance }) =>
       acceptance.accepted && !acceptance.spec.paused ? [acceptance.spec.agent] : [],
     );

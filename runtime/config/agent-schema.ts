@@ -16,6 +16,18 @@ function boundedRecord<V extends z.ZodType>(value: V, maxEntries: number) {
     .meta({ maxProperties: maxEntries });
 }
 
+/**
+ * Settings passed through as they are (provider parameters, tool config, a client tool's JSON
+ * Schema). The CRD can bound only their top level (maxProperties): their depth, NULs and size are
+ * checked on every document by findAgentValueProblem.
+ */
+function freeFormMap(maxEntries: number) {
+  return z
+    .record(z.string(), z.unknown())
+    .refine((record) => Object.keys(record).length <= maxEntries, { message: `at most ${maxEntries} entries` })
+    .meta({ maxProperties: maxEntries });
+}
+
 export const AgentId = z
   .string()
   .min(1)
@@ -42,7 +54,7 @@ export const ModelBlock = z
     timeout: z.number().positive().max(3600).optional().describe('Per-call timeout in seconds.'),
     temperature: z.number().min(0).max(2).optional(),
     max_tokens: z.int().positive().max(1_000_000).optional(),
-    parameters: z.record(z.string(), z.unknown()).optional().describe('Extra provider parameters (top_p, stop…).'),
+    parameters: freeFormMap(64).optional().describe('Extra provider parameters (top_p, stop…).'),
   })
   .describe('One model candidate.');
 export type ModelBlock = z.infer<typeof ModelBlock>;
@@ -93,8 +105,8 @@ export const ToolSpec = z.object({
   type: z.enum(['builtin', 'agent', 'client']).default('builtin'),
   description: z.string().max(1024).optional(),
   agent: z.string().max(128).optional().describe('For type agent: the agent this tool runs.'),
-  config: z.record(z.string(), z.unknown()).optional().describe('Tool settings (allowed_paths, allow_localhost…).'),
-  parameters: z.record(z.string(), z.unknown()).optional().describe('For type client: JSON Schema properties.'),
+  config: freeFormMap(64).optional().describe('Tool settings (allowed_paths, allow_localhost…).'),
+  parameters: freeFormMap(64).optional().describe('For type client: JSON Schema properties.'),
   rate_limit: z
     .object({
       window_seconds: z.int().positive().max(86_400),
