@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import Router from '@koa/router';
 import Koa from 'koa';
 import type { Logger } from 'pino';
+import { answerClientErrors } from '../runtime/server/answer-client-errors.ts';
 import { createRequestGuard } from '../runtime/server/create-request-guard.ts';
 import { jsonBodyParser } from '../runtime/server/json-body-parser.ts';
 import { refuseMalformedUrl } from '../runtime/server/refuse-malformed-url.ts';
@@ -120,8 +121,9 @@ export function createApi(deps: ApiDeps) {
     metrics,
     /** Re-applies every org with deployed or paused agents: after a restart, or a drift, the database wins. */
     reconcileDeployments: () => reconcileDeployments({ db, backend, credentialsOf, log }),
-    /** Attaches what is not plain HTTP (the WebSocket stream) to the server the app runs on. */
+    /** Attaches what is not plain Koa (the WebSocket stream, node's own refusals) to the server the app runs on. */
     attach(server: Server): void {
+      answerClientErrors(server);
       const streamDeps = {
         db,
         tokens,

@@ -4,6 +4,7 @@ import Koa from 'koa';
 import type { Logger } from 'pino';
 import { ShuttingDown } from '../runtime-error.ts';
 import { attachAgentStreamSocket } from './agent-stream-socket.ts';
+import { answerClientErrors } from './answer-client-errors.ts';
 import { bearerTokenOf, type TokenCheck, Unauthorized } from './bearer-token.ts';
 import { createRequestGuard, type RequestGuard } from './create-request-guard.ts';
 import { errorEnvelope, toErrorBody } from './error-envelope.ts';
@@ -71,6 +72,7 @@ export function createRuntimeServer(
   app.use(router.allowedMethods());
 
   const server = createServer(app.callback());
+  answerClientErrors(server);
   const sockets = attachAgentStreamSocket(server, {
     services,
     tokenCheck,

@@ -8,6 +8,7 @@ import { fakeReply } from '../fakes/fake-reply.ts';
 import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { openAgentSocket } from '../support/open-agent-socket.ts';
+import { rawExchange } from '../support/raw-exchange.ts';
 import { rawRequest } from '../support/raw-request.ts';
 import { spawnApiMain } from '../support/spawn-api-main.ts';
 import { startSignedInTestApi } from '../support/start-test-api.ts';
@@ -303,6 +304,57 @@ describe('hostile input to the Cloud API', { timeout: 120_000 }, () => {
       expect(unknownPath.status).toBe(404);
       expect(unknownPath.json()).toMatchObject({ error: 'not_found', status: 404 });
       expect([probe.status, probe.headers.allow]).toEqual([405, 'HEAD, GET']);
+    });
+
+    it('answers what node:http refuses itself (a broken request line, headers past 16 KB) with the envelope', async () => {
+      const { api } = await startSignedInTestApi((stop) => cleanups.push(stop));
+
+      const garbage = await rawExchange(api.url, 'GARBAGE\r\n\r\n');
+      const hugeHeaders = await rawExchange(
+        api.url,
+        `GET /healthz HTTP/1.1\r\nHost: a\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+      );
+
+      expect(garbage).toMatch(/^HTTP\/1\.1 400 /);
+      expect(JSON.parse(garbage.split('\r\n\r\n')[1] ?? '')).toMatchObject({ error: 'invalid_request', status: 400 });
+      expect(hugeHeaders).toMatch(/^HTTP\/1\.1 431 /);
+      expect(JSON.parse(hugeHeaders.split('\r\n\r\n')[1] ?? '')).toMatchObject({
+        error: 'headers_too_large',
+        status: 431,
+      });
+    });
+  });
+
+  describe('the headers and query strings it reads', () => {
+    it('answers hostile credentials with 401 and replaces a malformed X-Request-Id', async () => {
+      const { api, org, token } = await startSignedInTestApi((stop) => cleanups.push(stop));
+      const agents = `${api.url}/api/v1/orgs/${org}/agents`;
+
+      const answers = await Promise.all([
+        rawRequest(agents, { headers: { 'x-api-key': 'ask-\u00ff\u00fe' } }),
+        rawRequest(agents, { headers: { 'x-api-key': `ask-${'x'.repeat(12_000)}` } }),
+        rawRequest(agents, { headers: { authorization: 'Bearer \u00ff.\u00fe.x' } }),
+        rawRequest(agents, { headers: { authorization: 'Basic YTpi' } }),
+      ]);
+      const traced = await rawRequest(agents, {
+        headers: { authorization: `Bearer ${token}`, 'x-request-id': 'a\u00ffb;drop table' },
+      });
+
+      expect(answers.map((answer) => answer.status)).toEqual([401, 401, 401, 401]);
+      expect(traced.status).toBe(200);
+      expect(traced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    });
+
+    it('answers a repeated, huge or numerous query parameter with 400 or the default, never a 500', async () => {
+      const { as } = await startSignedInTestApi((stop) => cleanups.push(stop));
+      const manyKeys = Array.from({ length: 1500 }, (_, index) => `k${index}=1`).join('&');
+
+      const repeated = await as('/usage?days=1&days=2');
+      const huge = await as(`/usage?days=${'9'.repeat(5000)}`);
+      const numerous = await as(`/usage?${manyKeys}`);
+
+      expect([repeated.status, huge.status, numerous.status]).toEqual([400, 400, 200]);
+      expect(await jsonOf(repeated)).toMatchObject({ message: expect.stringMatching(/^days: /) });
     });
   });
 });

@@ -8,6 +8,7 @@ import { fakeReply } from '../fakes/fake-reply.ts';
 import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { openAgentSocket } from '../support/open-agent-socket.ts';
+import { rawExchange } from '../support/raw-exchange.ts';
 import { rawRequest } from '../support/raw-request.ts';
 import { spawnAstromeshd } from '../support/spawn-astromeshd.ts';
 import { agentYaml, startRuntimeOnFakeOpenAi, type TestRuntime } from '../support/start-test-runtime.ts';
@@ -191,6 +192,15 @@ describe('hostile input to astromeshd', { timeout: 60_000 }, () => {
       expect(trace.json()).toMatchObject({ error: 'method_not_allowed', status: 405 });
       expect(unknownPath.status).toBe(404);
       expect(unknownPath.json()).toMatchObject({ error: 'not_found', status: 404 });
+    });
+
+    it('answers what node:http refuses itself (a broken request line) with the envelope', async () => {
+      const runtime = await aRuntime();
+
+      const garbage = await rawExchange(runtime.url, 'GARBAGE\r\n\r\n');
+
+      expect(garbage).toMatch(/^HTTP\/1\.1 400 /);
+      expect(JSON.parse(garbage.split('\r\n\r\n')[1] ?? '')).toMatchObject({ error: 'invalid_request', status: 400 });
     });
 
     it('refuses a broken %-escape in a path or a query string with 400', async () => {
