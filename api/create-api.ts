@@ -14,6 +14,7 @@ import type { EmbeddedPostgresSupervisor } from './db/supervise-embedded-postgre
 import { type ApiRoute, mountRoutes } from './http/api-route.ts';
 import { authenticate } from './http/authenticate.ts';
 import { errorEnvelope, requestId, toErrorBody } from './http/error-envelope.ts';
+import { literalPathsWin } from './http/literal-paths-win.ts';
 import { createApiMetrics } from './http/metrics.ts';
 import { requestLog } from './http/request-log.ts';
 import { agentRoutes } from './routes/agent-routes.ts';
@@ -93,7 +94,7 @@ export function createApi(deps: ApiDeps) {
     ...executionRoutes(execution),
     ...usageRoutes(usage),
   ] as ApiRoute[];
-  routes.push(openApiRoute({ routes, serverUrl: apiPrefix }));
+  routes.push(openApiRoute({ routes, serverUrl: apiPrefix, bodyLimit }));
 
   const app = new Koa();
   app.silent = true;
@@ -107,6 +108,7 @@ export function createApi(deps: ApiDeps) {
   for (const middleware of authenticate({ db, tokens, now })) app.use(middleware);
   const router = new Router({ prefix: apiPrefix });
   mountRoutes(router, routes, { db, now });
+  app.use(literalPathsWin(router));
   app.use(router.routes());
   app.use(router.allowedMethods());
 

@@ -41,6 +41,8 @@ export function authRoutes(auth: AuthService) {
       summary: 'Revoke the current session at once (its access and refresh tokens stop working)',
       tag: 'Auth',
       status: 204,
+      // An API key has no session: it is revoked through DELETE /orgs/{slug}/keys/{key_id}.
+      errors: [403],
       handle: async ({ principal }) => {
         await auth.logout(principal);
       },

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { trimmedText } from './trimmed-text.ts';
 
 /** POST /orgs/{slug}/keys. */
 export const CreateApiKey = z.object({
-  name: z.string().trim().min(1).max(100),
+  name: trimmedText(100),
   role: z
     .enum(['member', 'admin'])
     .default('member')

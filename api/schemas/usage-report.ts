@@ -1,10 +1,9 @@
 import { z } from 'zod';
-
-const daysMessage = 'must be a whole number from 1 to 90';
+import { queryInteger } from '../../runtime/server/query-integer.ts';
 
 /** GET /orgs/{slug}/usage?days= (seed 003: default 30, max 90). */
 export const UsageQuery = z.object({
-  days: z.coerce.number({ error: daysMessage }).int(daysMessage).min(1, daysMessage).max(90, daysMessage).default(30),
+  days: queryInteger({ min: 1, max: 90, default: 30 }),
 });
 export type UsageQuery = z.infer<typeof UsageQuery>;
 

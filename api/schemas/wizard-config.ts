@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AgentName } from '../../crds/cloud-agent.ts';
+import { builtinToolNames } from '../../runtime/tools/builtin-tools.ts';
 
 // The WizardConfig of the Cloud API reference (seed 003, POST /orgs/{slug}/agents): five steps,
 // each optional but step1, with the defaults below. Names and types follow the reference.
@@ -8,13 +9,13 @@ export const cloudProviders = ['openai', 'anthropic', 'groq', 'mistral', 'cohere
 export const CloudProvider = z.enum(cloudProviders);
 export type CloudProvider = z.infer<typeof CloudProvider>;
 
+// Patterns rather than a refinement, so the OpenAPI document states the providers too: a
+// refinement has no JSON Schema, and the document then accepted any provider name.
 export const ModelRef = z
   .string()
   .max(300)
   .regex(/^[a-z_]+\/\S+$/, 'must be provider/model, e.g. openai/gpt-4o-mini')
-  .refine((ref) => (cloudProviders as readonly string[]).includes(ref.slice(0, ref.indexOf('/'))), {
-    message: `the provider must be one of ${cloudProviders.join(', ')}`,
-  })
+  .regex(new RegExp(`^(${cloudProviders.join('|')})/`), `the provider must be one of ${cloudProviders.join(', ')}`)
   .describe('provider/model, e.g. openai/gpt-4o-mini; the model part may contain further slashes.');
 
 export const inputGuardrailNames = ['pii_filter', 'pii_detection', 'max_length'] as const;
@@ -24,7 +25,19 @@ export const outputGuardrailNames = ['pii_filter', 'pii_detection', 'content_saf
 // and the full config (which fills defaults in) cannot drift apart.
 const step1Fields = { model: ModelRef, fallback_model: ModelRef.optional() };
 const step2Fields = { system_prompt: z.string().max(50_000), persona: z.string().max(200).optional() };
-const step3Fields = { tools: z.array(z.string().min(1).max(64)).max(20) };
+// The runtime runs built-in tools only, so a name is one of them (GET /v1/tools/builtin).
+const ToolName = z.enum(builtinToolNames as [string, ...string[]], {
+  error: `must be a built-in tool: ${builtinToolNames.join(', ')}`,
+});
+// Each tool once: the runtime refuses an agent that lists one twice, which surfaced as a 502 on
+// deploy (found by the fuzz suite). uniqueItems says it in the document; the refinement does it.
+const step3Fields = {
+  tools: z
+    .array(ToolName)
+    .max(20)
+    .refine((tools) => new Set(tools).size === tools.length, 'must not list a tool more than once')
+    .meta({ uniqueItems: true }),
+};
 const step4Fields = {
   memory_type: z.enum(['conversational']),
   memory_strategy: z.enum(['sliding_window', 'summary', 'token_budget']),

@@ -100,15 +100,15 @@ describe('agents and their lifecycle', () => {
     });
   });
 
-  it('answers 422 naming the wizard field for a tool the runtime does not offer', async () => {
+  it('answers 400 naming the wizard field for a tool the runtime does not offer', async () => {
     const { as } = await setup();
 
     const response = await as('/agents', post({ ...supportBot, step3: { tools: ['calculator', 'teleport'] } }));
 
-    expect(response.status).toBe(422);
+    expect(response.status).toBe(400);
     expect(await jsonOf(response)).toMatchObject({
-      error: 'validation_failed',
-      message: expect.stringMatching(/^step3\.tools\[1\]: unknown built-in tool 'teleport'/),
+      error: 'invalid_request',
+      message: expect.stringMatching(/^step3\.tools\[1\]: must be a built-in tool: .*calculator/),
     });
   });
 
@@ -163,13 +163,13 @@ describe('agents and their lifecycle', () => {
     expect(whilePaused.status).toBe(200);
   });
 
-  it('refuses to rename an agent through PUT', async () => {
+  it('refuses to rename an agent through PUT with 422 naming the field', async () => {
     const { as } = await setup();
     await as('/agents', post(supportBot));
 
     const response = await as('/agents/support-bot', { method: 'PUT', body: JSON.stringify({ name: 'other-bot' }) });
 
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(422);
     expect(await jsonOf(response)).toMatchObject({
       message: expect.stringMatching(/^name: an agent cannot be renamed/),
     });

@@ -1,11 +1,23 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { ApiRoute } from '../../api/http/api-route.ts';
+import { cloudProviders } from '../../api/schemas/wizard-config.ts';
+import { builtinToolNames } from '../../runtime/tools/builtin-tools.ts';
 import { jsonOf } from '../support/json-of.ts';
+import {
+  comparable,
+  documentedContract,
+  jsonValueRef,
+  nodesOf,
+  noNulPattern,
+  zodJsonSchema,
+} from '../support/openapi-schema-checks.ts';
 import { startTestApi, type TestApi } from '../support/start-test-api.ts';
 
 // No OpenAPI validator is a dependency of ours; these checks hold the document to what the spec
-// and the route registry require: every route, its parameters, body, responses and security.
+// and the route registry require: every route, its parameters, body, responses and security,
+// each schema compared with the route's own zod schema. The fuzz suite (test/fuzz/) then holds
+// the server to the document.
 
 type Json = Record<string, unknown>;
 // biome-ignore lint/suspicious/noExplicitAny: the document is inspected loosely, shapes checked by expect
@@ -28,9 +40,7 @@ describe('the OpenAPI document at /api/v1/openapi.json', () => {
   const operationOf = (document: Json, route: ApiRoute): Operation =>
     (document.paths as Record<string, Record<string, unknown>>)[route.path]?.[route.method];
   const propertiesOf = (schema: z.ZodType | undefined): string[] =>
-    schema
-      ? Object.keys((z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }).properties ?? {}) as Json)
-      : [];
+    schema ? Object.keys((zodJsonSchema(schema, 'input').properties ?? {}) as Json) : [];
 
   it('is an OpenAPI 3.1 document with bearer JWT and X-API-Key security schemes', async () => {
     const { document } = await documentOf();
@@ -77,27 +87,124 @@ describe('the OpenAPI document at /api/v1/openapi.json', () => {
     }
   });
 
-  it('documents each request body and success response with the route’s own schemas', async () => {
+  it('documents each path and query parameter with the schema of the route’s own property', async () => {
+    const { api, document } = await documentOf();
+
+    for (const route of api.api.routes) {
+      const parameters = (operationOf(document, route).parameters ?? []) as { name: string; schema: unknown }[];
+      for (const [location, schema] of [
+        ['path', route.params],
+        ['query', route.query],
+      ] as const) {
+        const properties = (schema ? zodJsonSchema(schema, 'input').properties : {}) as Record<string, Json>;
+        for (const [name, property] of Object.entries(properties)) {
+          const { description: _description, ...expected } = property;
+          const documented = parameters.find((parameter) => parameter.name === name)?.schema;
+          expect(documentedContract(documented, document, 'request'), `${location} ${name} of ${route.path}`).toEqual(
+            comparable(expected),
+          );
+        }
+      }
+    }
+  });
+
+  it('documents each request body and success response with the route’s own zod schemas', async () => {
     const { api, document } = await documentOf();
 
     for (const route of api.api.routes) {
       const operation = operationOf(document, route);
       const where = `${route.method} ${route.path}`;
       if (route.body) {
-        const schema = operation.requestBody.content['application/json'].schema;
-        expect(Object.keys(schema.properties ?? {}), where).toEqual(propertiesOf(route.body));
+        const documented = operation.requestBody.content['application/json'].schema;
+        expect(documentedContract(documented, document, 'request'), `${where} body`).toEqual(
+          comparable(zodJsonSchema(route.body, 'input')),
+        );
+        expect(operation.requestBody.required, `${where} body required`).toBe(!route.body.safeParse({}).success);
       } else {
         expect(operation.requestBody, where).toBeUndefined();
       }
       const success = operation.responses[String(route.status ?? 200)];
       expect(success, where).toBeDefined();
       if (route.response && route.status !== 204) {
-        expect(success.content['application/json'].schema, where).toBeDefined();
+        const documented = success.content['application/json'].schema;
+        expect(documentedContract(documented, document, 'response'), `${where} response`).toEqual(
+          comparable(zodJsonSchema(route.response, 'output')),
+        );
+      } else {
+        expect(success.content, where).toBeUndefined();
       }
     }
   });
 
-  it('documents every error with the error envelope, 401 and 403 as the route’s auth implies', async () => {
+  it('states the decoders’ rules on every request: no NUL in a string or key, no __proto__ key', async () => {
+    const { api, document } = await documentOf();
+
+    for (const route of api.api.routes) {
+      const operation = operationOf(document, route);
+      const requestSchemas = [
+        ...((operation.parameters ?? []) as { schema: unknown }[]).map((parameter) => parameter.schema),
+        operation.requestBody?.content['application/json'].schema,
+      ];
+      for (const [index, schema] of requestSchemas.entries()) {
+        const strings = nodesOf(schema, (node) => node.type === 'string' && !node.enum && node.const === undefined);
+        const objects = nodesOf(schema, (node) => node.type === 'object');
+        for (const { where, node } of strings) {
+          const patterns = [node.pattern, ...((node.allOf as Json[] | undefined) ?? []).map((part) => part.pattern)];
+          expect(patterns, `${route.method} ${route.path} [${index}] ${where}`).toContain(noNulPattern);
+        }
+        for (const { where, node } of objects) {
+          expect(node.propertyNames, `${route.method} ${route.path} [${index}] ${where}`).toMatchObject({
+            not: { const: '__proto__' },
+          });
+        }
+      }
+    }
+    expect((document.components as Json).schemas).toHaveProperty('JsonValue');
+    expect(JSON.stringify(document)).toContain(jsonValueRef);
+  });
+
+  it('names what the API accepts and no more: providers, tools, api_key except for ollama, days', async () => {
+    const { api, document } = await documentOf();
+    const bodyOf = (path: string, method: string) =>
+      documentedContract(
+        (document.paths as Record<string, Record<string, Operation>>)[path]?.[method].requestBody.content[
+          'application/json'
+        ].schema,
+        document,
+        'request',
+      ) as Operation;
+    const agent = bodyOf('/orgs/{slug}/agents', 'post');
+    const providerKey = bodyOf('/orgs/{slug}/providers', 'post');
+    const usage = operationOf(
+      document,
+      api.api.routes.find((route) => route.path === '/orgs/{slug}/usage') as ApiRoute,
+    );
+
+    expect(agent.properties.step1.properties.model.allOf).toContainEqual({
+      pattern: `^(${cloudProviders.join('|')})\\/`,
+    });
+    expect(agent.properties.step3.properties.tools).toMatchObject({
+      items: { enum: [...builtinToolNames] },
+      uniqueItems: true,
+    });
+    expect(providerKey.oneOf).toEqual([
+      expect.objectContaining({
+        properties: expect.objectContaining({
+          provider: expect.objectContaining({ enum: cloudProviders.filter((p) => p !== 'ollama') }),
+        }),
+        required: ['provider', 'api_key'],
+      }),
+      expect.objectContaining({
+        properties: expect.objectContaining({ provider: expect.objectContaining({ const: 'ollama' }) }),
+        required: ['provider'],
+      }),
+    ]);
+    expect(usage.parameters).toContainEqual(
+      expect.objectContaining({ name: 'days', schema: { default: 30, type: 'integer', minimum: 1, maximum: 90 } }),
+    );
+  });
+
+  it('documents every error with the error envelope: 400 always, 413 with a body, 401/403 as auth implies', async () => {
     const { api, document } = await documentOf();
 
     for (const route of api.api.routes) {
@@ -107,7 +214,9 @@ describe('the OpenAPI document at /api/v1/openapi.json', () => {
         ...(route.errors ?? []),
         ...(route.auth === 'public' ? [] : [401]),
         ...(route.auth === 'org' ? [403] : []),
-        ...(route.params || route.query || route.body ? [400] : []),
+        // The decoders refuse a NUL in any path or query, so every route can answer 400.
+        400,
+        ...(route.body ? [413] : []),
       ];
       for (const status of errors) {
         expect(responses[String(status)]?.content['application/json'].schema, `${where} ${status}`).toEqual({

@@ -121,10 +121,12 @@ describe('the usage report', () => {
     });
   });
 
-  it('answers 400 naming days for a period outside 1 to 90 days', async () => {
+  it('answers 400 naming days for a period outside 1 to 90 days, or not written in digits', async () => {
     const { as } = await setup();
 
-    const responses = await Promise.all(['0', '91', 'week', '7.5', ''].map((days) => as(`/usage?days=${days}`)));
+    // 0x10, 1e1, +7 and " 7" are numbers to Number() but not the whole numbers the document promises.
+    const periods = ['0', '91', 'week', '7.5', '', '0x10', '1e1', '+7', '%207'];
+    const responses = await Promise.all(periods.map((days) => as(`/usage?days=${days}`)));
 
     for (const response of responses) {
       expect(response.status).toBe(400);

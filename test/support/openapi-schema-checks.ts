@@ -1,0 +1,105 @@
+import { z } from 'zod';
+
+// What the OpenAPI documents add to a route's zod schema on the request side (the decoders'
+// rules, see runtime/server/openapi/to-openapi-schema.ts), spelled out here independently, so the
+// document tests can take them off again and compare the rest with the route's own schema.
+
+type Json = Record<string, unknown>;
+
+export const noNulPattern = '^[^\\u0000]*$';
+export const jsonValueRef = '#/components/schemas/JsonValue';
+
+/** A route's zod schema as z.toJSONSchema gives it: the contract a document must state. */
+export function zodJsonSchema(schema: z.ZodType, io: 'input' | 'output'): Json {
+  const { $schema: _dialect, ...json } = z.toJSONSchema(schema, {
+    target: 'draft-2020-12',
+    io,
+    unrepresentable: 'any',
+  }) as Json;
+  // The documents state zod's email and URL patterns, not JSON Schema's formats of the same name.
+  return mapNodes(json, (node) => {
+    if ((node.format === 'email' || node.format === 'uri') && node.pattern !== undefined) {
+      const { format: _format, ...rest } = node;
+      return rest;
+    }
+    return node;
+  }) as Json;
+}
+
+/**
+ * A document's schema with its `$ref`s into `components.schemas` inlined (JsonValue stays a
+ * reference) and, for request schemas, the decoders' rules taken off again.
+ */
+export function documentedContract(schema: unknown, document: Json, side: 'request' | 'response'): Json {
+  const components = (document.components as { schemas: Record<string, Json> }).schemas;
+  const inline = (node: unknown, seen: readonly string[]): unknown => {
+    if (Array.isArray(node)) return node.map((item) => inline(item, seen));
+    if (node === null || typeof node !== 'object') return node;
+    const ref = (node as Json).$ref;
+    if (typeof ref === 'string' && ref !== jsonValueRef) {
+      const name = ref.replace('#/components/schemas/', '');
+      if (seen.includes(name)) return { $ref: `#/$defs/${name}` };
+      return inline(components[name], [...seen, name]);
+    }
+    return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, inline(value, seen)]));
+  };
+  const inlined = inline(schema, []);
+  return comparable(side === 'request' ? mapNodes(inlined, withoutDecoderRules) : inlined);
+}
+
+/**
+ * Spellings that mean the same taken to one: `additionalProperties: {}` allows anything, as
+ * leaving it out does. Apply to both sides of a comparison.
+ */
+export function comparable(schema: unknown): Json {
+  return mapNodes(schema, (node) => {
+    if (node.type !== 'object' || !isEmpty(node.additionalProperties)) return node;
+    const { additionalProperties: _anything, ...rest } = node;
+    return rest;
+  }) as Json;
+}
+
+const isEmpty = (value: unknown) =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0;
+
+function withoutDecoderRules(node: Json): Json {
+  if (node.$ref === jsonValueRef && Object.keys(node).length === 1) return {};
+  const result: Json = { ...node };
+  if (result.pattern === noNulPattern) delete result.pattern;
+  if (Array.isArray(result.allOf)) {
+    // Inner nodes are done first, so a NUL rule in allOf is `{}` by now.
+    const allOf = (result.allOf as Json[]).filter(
+      (part) => part.pattern !== noNulPattern && Object.keys(part).length > 0,
+    );
+    if (allOf.length > 0) result.allOf = allOf;
+    else delete result.allOf;
+  }
+  if (result.type === 'object') {
+    const { not: _proto, ...names } = (result.propertyNames as Json | undefined) ?? {};
+    if (names.type === 'string' && Object.keys(names).length === 1) delete result.propertyNames;
+    else result.propertyNames = names;
+  }
+  return result;
+}
+
+/** Applies `change` to every schema node, innermost first. */
+function mapNodes(node: unknown, change: (node: Json) => Json): unknown {
+  if (Array.isArray(node)) return node.map((item) => mapNodes(item, change));
+  if (node === null || typeof node !== 'object') return node;
+  const mapped = Object.fromEntries(Object.entries(node).map(([key, value]) => [key, mapNodes(value, change)]));
+  return change(mapped);
+}
+
+/** Every schema node under `node` (itself included) that `matches`, with where it is. */
+export function nodesOf(node: unknown, matches: (node: Json) => boolean, where = '#'): { where: string; node: Json }[] {
+  if (Array.isArray(node)) return node.flatMap((item, index) => nodesOf(item, matches, `${where}/${index}`));
+  if (node === null || typeof node !== 'object') return [];
+  const own = matches(node as Json) ? [{ where, node: node as Json }] : [];
+  return [
+    ...own,
+    ...Object.entries(node).flatMap(([key, value]) =>
+      // `enum`/`const`/`default` hold values, not schemas.
+      ['enum', 'const', 'default', 'examples'].includes(key) ? [] : nodesOf(value, matches, `${where}/${key}`),
+    ),
+  ];
+}
