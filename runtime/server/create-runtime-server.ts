@@ -9,12 +9,17 @@ import { bearerTokenOf, type TokenCheck, Unauthorized } from './bearer-token.ts'
 import { createRequestGuard, type RequestGuard } from './create-request-guard.ts';
 import { errorEnvelope, toErrorBody } from './error-envelope.ts';
 import { jsonBodyParser } from './json-body-parser.ts';
+import { openApiRoute } from './openapi/open-api-route.ts';
 import { refuseMalformedUrl } from './refuse-malformed-url.ts';
 import { agentRoutes } from './routes/agent-routes.ts';
+import { healthRoute } from './routes/health-route.ts';
 import { memoryRoutes } from './routes/memory-routes.ts';
 import { observabilityRoutes } from './routes/observability-routes.ts';
 import { toolRoutes } from './routes/tool-routes.ts';
 import type { RuntimeServices } from './runtime-services.ts';
+
+const bodyLimit = '1mb';
+const openPaths = new Set(['/v1/health', '/v1/openapi.json']);
 
 export interface RuntimeServer {
   server: Server;
@@ -49,25 +54,16 @@ export function createRuntimeServer(
   app.use(errorEnvelope(log));
   app.use(async (ctx, next) => {
     ctx.state.shutdown = shutdownController.signal;
-    // Health stays open so a kubelet or load balancer can probe without the token.
-    if (ctx.path !== '/v1/health' && !tokenCheck(bearerTokenOf(ctx.req))) throw new Unauthorized();
+    // Health stays open so a kubelet or load balancer can probe without the token; the OpenAPI
+    // document, so a client can learn the API before it has one.
+    if (!openPaths.has(ctx.path) && !tokenCheck(bearerTokenOf(ctx.req))) throw new Unauthorized();
     await next();
   });
   app.use(refuseMalformedUrl());
-  app.use(jsonBodyParser({ limit: '1mb' }));
+  app.use(jsonBodyParser({ limit: bodyLimit }));
 
   const router = new Router({ prefix: '/v1' });
-  router.get('/health', (ctx) => {
-    ctx.body = {
-      status: 'healthy',
-      version: services.version,
-      uptime_seconds: Math.floor((services.now() - services.startedAtMs) / 1000),
-    };
-  });
-  agentRoutes(router, services);
-  memoryRoutes(router, services);
-  toolRoutes(router, services);
-  observabilityRoutes(router, services);
+  mountRuntimeRoutes(router, services);
   app.use(router.routes());
   app.use(router.allowedMethods());
 
@@ -107,4 +103,14 @@ export function createRuntimeServer(
       await closed;
     },
   };
+}
+
+/** Every HTTP route of /v1 on `router`; the OpenAPI document (openapi/runtime-operations.ts) lists the same. */
+export function mountRuntimeRoutes(router: Router, services: RuntimeServices): void {
+  healthRoute(router, services);
+  openApiRoute(router, { version: services.version, bodyLimit });
+  agentRoutes(router, services);
+  memoryRoutes(router, services);
+  toolRoutes(router, services);
+  observabilityRoutes(router, services);
 }

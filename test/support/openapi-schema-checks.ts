@@ -47,15 +47,22 @@ export function documentedContract(schema: unknown, document: Json, side: 'reque
   return comparable(side === 'request' ? mapNodes(inlined, withoutDecoderRules) : inlined);
 }
 
-/**
- * Spellings that mean the same taken to one: `additionalProperties: {}` allows anything, as
- * leaving it out does. Apply to both sides of a comparison.
- */
+/** Spellings that mean the same taken to one. Apply to both sides of a comparison. */
 export function comparable(schema: unknown): Json {
   return mapNodes(schema, (node) => {
-    if (node.type !== 'object' || !isEmpty(node.additionalProperties)) return node;
-    const { additionalProperties: _anything, ...rest } = node;
-    return rest;
+    const result: Json = { ...node };
+    // Allows anything, as leaving it out does.
+    if (result.type === 'object' && isEmpty(result.additionalProperties)) delete result.additionalProperties;
+    // Property names are strings anyway.
+    const names = result.propertyNames as Json | undefined;
+    if (names && names.type === 'string' && Object.keys(names).length === 1) delete result.propertyNames;
+    // `anyOf` of bare types is a list of types.
+    const anyOf = result.anyOf as Json[] | undefined;
+    if (anyOf?.every((part) => Object.keys(part).length === 1 && typeof part.type === 'string')) {
+      delete result.anyOf;
+      result.type = anyOf.map((part) => part.type);
+    }
+    return result;
   }) as Json;
 }
 
@@ -63,8 +70,9 @@ const isEmpty = (value: unknown) =>
   value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0;
 
 function withoutDecoderRules(node: Json): Json {
-  if (node.$ref === jsonValueRef && Object.keys(node).length === 1) return {};
   const result: Json = { ...node };
+  // z.unknown(), documented as JsonValue (its description, if any, stays beside the reference).
+  if (result.$ref === jsonValueRef) delete result.$ref;
   if (result.pattern === noNulPattern) delete result.pattern;
   if (Array.isArray(result.allOf)) {
     // Inner nodes are done first, so a NUL rule in allOf is `{}` by now.
@@ -75,9 +83,10 @@ function withoutDecoderRules(node: Json): Json {
     else delete result.allOf;
   }
   if (result.type === 'object') {
-    const { not: _proto, ...names } = (result.propertyNames as Json | undefined) ?? {};
-    if (names.type === 'string' && Object.keys(names).length === 1) delete result.propertyNames;
-    else result.propertyNames = names;
+    if (result.propertyNames) {
+      const { not: _proto, ...names } = result.propertyNames as Json;
+      result.propertyNames = names;
+    }
   }
   return result;
 }

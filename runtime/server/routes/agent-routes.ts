@@ -1,14 +1,63 @@
 import type Router from '@koa/router';
+import { z } from 'zod';
 import type { CatalogEntry } from '../../config/agent-catalog.ts';
-import type { AgentDocument } from '../../config/agent-schema.ts';
-import { RunRequest } from '../../engine/run-request.ts';
+import { type AgentDocument, GuardrailSpec, ModelBlock } from '../../config/agent-schema.ts';
+import { RunRequest, type RunResult } from '../../engine/run-request.ts';
 import type { RuntimeServices } from '../runtime-services.ts';
 import { abortOnClientGone } from './abort-on-client-gone.ts';
 import { parse } from './parse.ts';
 
+// The contracts of /v1/agents (seed 002); the OpenAPI document (../openapi/) is built from them.
+
+export const AgentParams = z.object({ name: z.string().describe('The agent id, metadata.name of its file.') });
+
+export const AgentSummary = z.object({
+  name: z.string(),
+  description: z.string().nullable(),
+  version: z.string().nullable(),
+  model: z.string().nullable().describe('provider/model of the first candidate.'),
+  orchestration: z.string().nullable(),
+  status: z.enum(['ready', 'error']),
+  error: z.string().optional().describe("Why the file's current content is refused (an older version may serve)."),
+});
+export const AgentList = z.object({ agents: z.array(AgentSummary) });
+
+export const AgentDetail = z.object({
+  name: z.string(),
+  description: z.string().nullable(),
+  version: z.string().nullable(),
+  model: z.union([
+    z.object({ default: z.unknown(), roles: z.record(z.string(), z.unknown()) }),
+    z.object({ primary: ModelBlock.optional(), fallback: ModelBlock.nullable(), routing: z.string() }),
+  ]),
+  orchestration: z.object({ pattern: z.string(), max_iterations: z.int(), timeout: z.number().nullable() }),
+  tools: z.array(z.string()),
+  memory: z.object({ conversational: z.string() }),
+  guardrails: z.object({ input: z.array(GuardrailSpec), output: z.array(GuardrailSpec) }),
+  status: z.literal('ready'),
+  error: z.string().optional(),
+});
+
+export const RunAnswer = z.object({
+  response: z.string(),
+  session_id: z.string(),
+  tool_calls: z.array(z.object({ tool: z.string(), input: z.unknown(), output: z.unknown(), success: z.boolean() })),
+  usage: z.object({ input_tokens: z.int(), output_tokens: z.int(), total_tokens: z.int() }),
+  timing: z.object({ total_ms: z.int(), model_ms: z.int(), tool_ms: z.int() }),
+  model: z.string().nullable(),
+  provider: z.string().nullable(),
+  trace_id: z.string(),
+});
+
+// The engine's result type lives in run-request.ts; this fails to compile if the two drift apart.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const runAnswerMatchesRunResult: Same<z.infer<typeof RunAnswer>, RunResult> = true;
+
 export function agentRoutes(router: Router, services: RuntimeServices): void {
   router.get('/agents', (ctx) => {
-    ctx.body = { agents: services.agentFiles().map((entry) => agentSummary(entry, services)) };
+    ctx.body = {
+      agents: services.agentFiles().map((entry) => agentSummary(entry, services)),
+    } satisfies z.infer<typeof AgentList>;
   });
 
   router.get('/agents/:name', (ctx) => {
@@ -19,11 +68,13 @@ export function agentRoutes(router: Router, services: RuntimeServices): void {
 
   router.post('/agents/:name/run', async (ctx) => {
     const request = parse(RunRequest, ctx.request.body);
-    ctx.body = await services.engine.run(ctx.params.name as string, request, { signal: abortOnClientGone(ctx) });
+    ctx.body = (await services.engine.run(ctx.params.name as string, request, {
+      signal: abortOnClientGone(ctx),
+    })) satisfies z.infer<typeof RunAnswer>;
   });
 }
 
-function agentSummary(entry: CatalogEntry, services: RuntimeServices) {
+function agentSummary(entry: CatalogEntry, services: RuntimeServices): z.infer<typeof AgentSummary> {
   const agent = entry.agent;
   return {
     name: entry.name,
@@ -36,7 +87,7 @@ function agentSummary(entry: CatalogEntry, services: RuntimeServices) {
   };
 }
 
-function agentDetail(agent: AgentDocument, error: string | undefined) {
+function agentDetail(agent: AgentDocument, error: string | undefined): z.infer<typeof AgentDetail> {
   const { spec } = agent;
   return {
     name: agent.metadata.name,

@@ -1,17 +1,48 @@
 import type Router from '@koa/router';
 import { z } from 'zod';
 import { RuntimeError } from '../../runtime-error.ts';
+import { builtinTools } from '../../tools/builtin-tools.ts';
 import type { RuntimeServices } from '../runtime-services.ts';
 import { abortOnClientGone } from './abort-on-client-gone.ts';
 import { parse } from './parse.ts';
 
-const ExecuteToolRequest = z.object({
-  tool: z.string().min(1).max(64),
-  input: z.record(z.string(), z.unknown()).default({}),
+// The contracts of /v1/tools (seed 002); the OpenAPI document (../openapi/) is built from them.
+
+/**
+ * POST /v1/tools/execute: one variant per built-in tool, with that tool's own input schema, so
+ * the document names every tool and what it takes. `input` may be left out when the tool needs
+ * nothing (datetime_now).
+ */
+export const ExecuteToolRequest = z.discriminatedUnion(
+  'tool',
+  builtinTools.map((tool) =>
+    z.object({
+      tool: z.literal(tool.name),
+      input: tool.inputSchema.safeParse({}).success ? tool.inputSchema.optional() : tool.inputSchema,
+    }),
+  ) as unknown as [z.ZodObject<{ tool: z.ZodLiteral<string>; input: z.ZodType }>],
+  { error: `must be a built-in tool: ${builtinTools.map((tool) => tool.name).join(', ')}` },
+);
+
+export const ToolList = z.object({
+  tools: z.array(
+    z.object({ name: z.string(), type: z.string(), description: z.string(), agents: z.array(z.string()) }),
+  ),
 });
+export const BuiltinToolList = z.object({
+  tools: z.array(
+    z.object({
+      name: z.string(),
+      description: z.string(),
+      parameters: z.record(z.string(), z.unknown()).describe("JSON Schema of the tool's input."),
+    }),
+  ),
+  count: z.int(),
+});
+export const ToolAnswer = z.object({ tool: z.string(), output: z.unknown(), timing_ms: z.int() });
 
 // A tool that refuses or fails answered the request properly; the status says which kind.
-const statusOfToolError: Record<string, number> = {
+export const statusOfToolError: Record<string, number> = {
   invalid_input: 400,
   refused: 403,
   not_configured: 422,
@@ -36,22 +67,30 @@ export function toolRoutes(router: Router, services: RuntimeServices): void {
         byName.set(tool.name, view);
       }
     }
-    ctx.body = { tools: [...byName.values()].sort((a, b) => a.name.localeCompare(b.name)) };
+    ctx.body = {
+      tools: [...byName.values()].sort((a, b) => a.name.localeCompare(b.name)),
+    } satisfies z.infer<typeof ToolList>;
   });
 
   router.get('/tools/builtin', (ctx) => {
     const tools = services.builtinTools.list();
-    ctx.body = { tools, count: tools.length };
+    ctx.body = { tools, count: tools.length } satisfies z.infer<typeof BuiltinToolList>;
   });
 
   router.post('/tools/execute', async (ctx) => {
     const request = parse(ExecuteToolRequest, ctx.request.body);
+    // The tool parses its input itself; it gets what was sent, not this schema's output.
+    const input = (ctx.request.body as { input?: unknown }).input ?? {};
     const startedAt = services.now();
-    const result = await services.builtinTools.execute(request.tool, request.input, abortOnClientGone(ctx));
+    const result = await services.builtinTools.execute(request.tool, input, abortOnClientGone(ctx));
     if (!result.success) {
       const status = statusOfToolError[result.error.code] ?? 502;
       throw new RuntimeError(`tool_${result.error.code}`, status, result.error.message);
     }
-    ctx.body = { tool: request.tool, output: result.data, timing_ms: Math.round(services.now() - startedAt) };
+    ctx.body = {
+      tool: request.tool,
+      output: result.data,
+      timing_ms: Math.round(services.now() - startedAt),
+    } satisfies z.infer<typeof ToolAnswer>;
   });
 }
