@@ -1,0 +1,68 @@
+import type { FuzzTarget, OperationSettings } from './run-schemathesis.ts';
+import type { FuzzApi, FuzzOrg } from './start-fuzz-api.ts';
+
+// schemathesis's own list of statuses that count as refusing bad input, plus 413: a body past the
+// API's limit is refused before it is read, which is as much a refusal as a 400.
+const refusals = ['400', '401', '403', '404', '405', '406', '409', '413', '415', '422', '428', '429'];
+
+/**
+ * The Cloud API fuzzed twice, with the fuzzer's JWT and with an admin API key. Every operation
+ * is fuzzed; none is excluded. What keeps the fuzzer from sabotaging its own run is where it
+ * works (startFuzzApi's three orgs) and schemathesis_hooks.py (it never revokes its own keys).
+ */
+export function apiFuzzTargets(api: FuzzApi): FuzzTarget[] {
+  const asKey = (org: FuzzOrg) => ({ 'X-API-Key': org.apiKey.secret });
+  const hookEnv = {
+    FUZZ_PROTECTED_KEY_IDS: [api.main, api.providers, api.runs].map((org) => org.apiKey.id).join(','),
+  };
+  const operations = (credentials: 'jwt' | 'apiKey'): OperationSettings[] => [
+    {
+      pathRegex: '^/orgs/\\{slug\\}/providers',
+      reason: 'Provider keys change in an org of their own, so run/test keep the key of their model.',
+      parameters: { 'path.slug': api.providers.slug },
+      ...(credentials === 'apiKey' ? { headers: asKey(api.providers) } : {}),
+    },
+    {
+      pathRegex: '^/orgs/\\{slug\\}/(agents/\\{name\\}/(run|test)|usage)$',
+      reason: 'run/test call the deployed agent (real runs on the fake OpenAI); no other route touches its org.',
+      parameters: { 'path.slug': api.runs.slug, 'path.name': api.runs.agent },
+      ...(credentials === 'apiKey' ? { headers: asKey(api.runs) } : {}),
+    },
+    {
+      pathRegex: '^/orgs/\\{slug\\}/agents(/\\{name\\})?$',
+      reason:
+        'A system_prompt must be a template that parses, which JSON Schema cannot say: the API answers ' +
+        '422 validation_failed naming the field, and the document lists that 422.',
+      checks: { positive_data_acceptance: { 'expected-statuses': ['2xx', '401', '403', '404', '409', '422', '429'] } },
+    },
+    {
+      pathRegex: '^/auth/(google|github)$',
+      reason: 'OAuth sign-in is a stub that answers 501 not_implemented, as seed 003 says and the document lists.',
+      checks: { not_a_server_error: { 'expected-statuses': ['2xx', '3xx', '4xx', '501'] } },
+    },
+    ...(credentials === 'jwt'
+      ? [
+          {
+            pathRegex: '^/auth/logout$',
+            reason: 'Logout ends a session of its own: the first one succeeds, the rest answer 401.',
+            headers: { Authorization: `Bearer ${api.logoutToken}` },
+          },
+        ]
+      : []),
+  ];
+  const common = {
+    schemaUrl: api.schemaUrl,
+    parameters: { 'path.slug': api.main.slug },
+    checks: { negative_data_rejection: { 'expected-statuses': refusals } },
+    hookEnv,
+  };
+  return [
+    {
+      ...common,
+      name: 'Cloud API, JWT',
+      headers: { Authorization: `Bearer ${api.token}` },
+      operations: operations('jwt'),
+    },
+    { ...common, name: 'Cloud API, API key', headers: asKey(api.main), operations: operations('apiKey') },
+  ];
+}

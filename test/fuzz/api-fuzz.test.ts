@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiFuzzTargets } from './api-fuzz-targets.ts';
+import { type FuzzTarget, runSchemathesis } from './run-schemathesis.ts';
+import { type FuzzApi, startFuzzApi } from './start-fuzz-api.ts';
+
+// Bounded so `npm test` stays quick (about 40 s a run on 2 cores); `npm run fuzz` runs the same
+// targets with many more cases.
+const budget = { maxExamples: 5, workers: 2 };
+const runTimeoutMs = 240_000;
+
+describe('the Cloud API under schemathesis (every operation, every check)', () => {
+  let api: FuzzApi;
+  let targets: FuzzTarget[];
+  beforeAll(async () => {
+    api = await startFuzzApi();
+    targets = apiFuzzTargets(api);
+  });
+  afterAll(async () => {
+    await api?.stop();
+  });
+
+  const fuzzWith = async (name: string) => {
+    const target = targets.find((candidate) => candidate.name === name) as FuzzTarget;
+    const modelCallsBefore = api.openai.requestCount;
+
+    const result = await runSchemathesis(target, budget);
+
+    // The whole report (each failure with its curl reproduction) is the message of a failure.
+    expect({ failures: result.failures, errors: result.errors, exit: result.exitCode }, result.output).toEqual({
+      failures: 0,
+      errors: 0,
+      exit: 0,
+    });
+    expect(result.cases).toBeGreaterThan(500);
+    // run and test reached the model: the execution routes did real work, not only refusals.
+    expect(api.openai.requestCount).toBeGreaterThan(modelCallsBefore);
+  };
+
+  it(
+    "answers as its document says and never with a server error, with the fuzzer's JWT",
+    () => fuzzWith('Cloud API, JWT'),
+    runTimeoutMs,
+  );
+
+  it(
+    'answers as its document says and never with a server error, with an admin API key',
+    () => fuzzWith('Cloud API, API key'),
+    runTimeoutMs,
+  );
+
+  it('still serves the fuzzer afterwards: its token and keys were never revoked under it', async () => {
+    const withToken = await api.api.request('/orgs/me', { token: api.token });
+    const withKeys = await Promise.all(
+      [api.main, api.providers, api.runs].map((org) => api.api.request('/orgs/me', { apiKey: org.apiKey.secret })),
+    );
+
+    expect([withToken, ...withKeys].map((response) => response.status)).toEqual([200, 200, 200, 200]);
+  });
+});
