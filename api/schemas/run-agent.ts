@@ -22,6 +22,15 @@ export const StreamEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('tool_call'), tool: z.string(), input: z.unknown() }),
   z.object({ type: z.literal('tool_result'), tool: z.string(), output: z.unknown() }),
   RunAgentAnswer.extend({ type: z.literal('done') }),
-  z.object({ type: z.literal('error'), error: z.string(), message: z.string(), status: z.int() }),
+  z.object({
+    type: z.literal('error'),
+    error: z.string(),
+    message: z.string(),
+    status: z.int(),
+    retry_after: z
+      .int()
+      .optional()
+      .describe('Seconds to wait before sending the query again, on a temporary refusal (503 database_unavailable).'),
+  }),
 ]);
 export type StreamEvent = z.infer<typeof StreamEvent>;

@@ -8,7 +8,7 @@ import { decodePathSegment } from '../../runtime/input/decode-path-segment.ts';
 import { InputRefused } from '../../runtime/input/input-refused.ts';
 import type { GuardedScope, RequestGuard } from '../../runtime/server/create-request-guard.ts';
 import type { Database } from '../db/database.ts';
-import { NotFound, Unauthenticated } from '../errors.ts';
+import { AppError, NotFound, Unauthenticated } from '../errors.ts';
 import { principalOfToken } from '../http/authenticate.ts';
 import { type ErrorBody, toErrorBody } from '../http/error-envelope.ts';
 import { everyone, type OrgAccess } from '../http/principal.ts';
@@ -63,7 +63,7 @@ export function attachAgentStream(server: Server, deps: AgentStreamDeps) {
     // stream's own messages): an error that escapes fails this caller alone.
     const scope: GuardedScope = {
       requestId: streamId,
-      fail: (err) => failUpgrade(socket, toErrorBody(err, streamId)),
+      fail: (err) => failUpgrade(socket, toErrorBody(err, streamId), headersOf(err)),
     };
     deps.guard.listener(scope, onUpgrade)(req, socket, head, streamId);
   });
@@ -77,7 +77,7 @@ export function attachAgentStream(server: Server, deps: AgentStreamDeps) {
     try {
       target = streamTargetOf(req);
     } catch (err) {
-      refuse(socket, toErrorBody(err, streamId));
+      refuse(socket, toErrorBody(err, streamId), headersOf(err));
       return;
     }
     const { url, orgSlug, agentName } = target;
@@ -90,7 +90,7 @@ export function attachAgentStream(server: Server, deps: AgentStreamDeps) {
       (err: unknown) => {
         const body = toErrorBody(err, streamId);
         if (body.status >= 500) log.error({ err, streamId, path: url.pathname }, 'stream upgrade failed');
-        refuse(socket, body);
+        refuse(socket, body, headersOf(err));
       },
     );
   }
@@ -205,19 +205,24 @@ interface StreamTarget {
 }
 
 /** A refusal while the caller still waits for the upgrade's answer; a cut connection after it. */
-function failUpgrade(socket: Duplex, body: ErrorBody): void {
+function failUpgrade(socket: Duplex, body: ErrorBody, extraHeaders: Record<string, string>): void {
   // ws writes its 101 synchronously in handleUpgrade: once anything went out, only a cut is left.
   if ((socket as Partial<Socket>).bytesWritten) socket.destroy();
-  else refuse(socket, body);
+  else refuse(socket, body, extraHeaders);
 }
 
-function refuse(socket: Duplex, body: ErrorBody): void {
+/** What the error adds to its answer, as on plain HTTP: Retry-After on a 503 database_unavailable. */
+const headersOf = (err: unknown): Record<string, string> => (err instanceof AppError ? err.headers : {});
+
+function refuse(socket: Duplex, body: ErrorBody, extraHeaders: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   const headers = [
     `HTTP/1.1 ${body.status} ${STATUS_CODES[body.status] ?? 'Error'}`,
     'Content-Type: application/json',
     `Content-Length: ${Buffer.byteLength(text)}`,
     'Connection: close',
+    // Header names and values come from our own AppErrors, never from the caller.
+    ...Object.entries(extraHeaders).map(([name, value]) => `${name}: ${value}`),
   ];
   if (socket.writable) socket.end(`${headers.join('\r\n')}\r\n\r\n${text}`);
   else socket.destroy();

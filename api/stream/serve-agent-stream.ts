@@ -87,7 +87,9 @@ export function serveAgentStream(
 
 function errorFieldsOf(err: unknown, streamId: string) {
   const { error, message, status } = toErrorBody(err, streamId);
-  return { error, message, status };
+  // A stream has no headers: a temporary refusal's Retry-After (database_unavailable) travels in the event.
+  const retryAfter = err instanceof AppError ? Number(err.headers['Retry-After']) : Number.NaN;
+  return { error, message, status, ...(Number.isInteger(retryAfter) ? { retry_after: retryAfter } : {}) };
 }
 
 function parseMessage(text: string): RunAgentBody {

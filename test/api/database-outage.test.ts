@@ -12,6 +12,7 @@ import { jsonOf } from '../support/json-of.ts';
 import { pauseProcessTree } from '../support/pause-process-tree.ts';
 import { type ApiMainProcess, spawnApiMain } from '../support/spawn-api-main.ts';
 import { type LoadResult, startAgentRunLoad } from '../support/start-agent-run-load.ts';
+import { websocketUpgradeAnswer } from '../support/websocket-upgrade-answer.ts';
 
 const supportBot = {
   name: 'support-bot',
@@ -139,6 +140,7 @@ describe('the API when its database goes away', { timeout: 240_000 }, () => {
             via: 'stream',
             ...unavailable,
             message: expect.stringContaining('try again in 5'),
+            retryAfter: 5,
           }),
         ),
       { timeoutMs: 30_000 },
@@ -239,6 +241,10 @@ describe('the API when its database goes away', { timeout: 240_000 }, () => {
       message: expect.stringContaining('connection refused'),
     });
     expect(refused.headers.get('retry-after')).toBe('5');
+    const upgrade = await websocketUpgradeAnswer(
+      `${url.replace(/^http/, 'ws')}/api/v1/orgs/${owner.org}/agents/support-bot/stream?token=${owner.token}`,
+    );
+    expect(upgrade).toMatchObject({ status: 503, body: unavailable, headers: { 'retry-after': '5' } });
     const readiness = await fetch(`${url}/readyz`);
     expect(readiness.status).toBe(503);
     expect(await jsonOf(readiness)).toMatchObject({ message: 'the database does not answer (connection refused)' });

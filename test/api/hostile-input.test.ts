@@ -77,7 +77,7 @@ describe('hostile input to the Cloud API', { timeout: 120_000 }, () => {
       const answer = await websocketUpgradeAnswer(`${url.replace(/^http/, 'ws')}/api/v1/orgs/%E0%A4%A/agents/x/stream`);
       const run = await as('/agents/support-bot/run', post({ query: 'Are you there?' }));
 
-      expect(answer).toEqual({
+      expect({ status: answer.status, body: answer.body }).toEqual({
         status: 400,
         body: {
           error: 'invalid_request',
@@ -194,7 +194,7 @@ describe('hostile input to the Cloud API', { timeout: 120_000 }, () => {
         message: `query.days: ${nulRefusal}`,
         status: 400,
       });
-      expect(upgrade).toEqual({
+      expect({ status: upgrade.status, body: upgrade.body }).toEqual({
         status: 400,
         body: { error: 'invalid_request', message: `name: ${nulRefusal}`, status: 400 },
       });

@@ -9,7 +9,8 @@ export interface LoadResult {
   /** The `error` code of a non-2xx answer or an error event. */
   error?: string;
   message?: string;
-  retryAfter?: string | null;
+  /** A run's Retry-After header; a stream error event's `retry_after` (seconds). */
+  retryAfter?: string | number | null;
   /** tokens_used of an answered run or a stream's done. */
   tokens?: number;
 }
@@ -84,6 +85,7 @@ export function startAgentRunLoad(options: {
                 status: end.status as number,
                 error: end.error as string,
                 message: end.message as string,
+                retryAfter: end.retry_after as number | undefined,
               },
         );
       } catch (err) {

@@ -2,9 +2,11 @@ import WebSocket from 'ws';
 
 /**
  * What a WebSocket upgrade request gets: 101 when the server accepts it (the socket is closed
- * again at once), otherwise the refusal's status and its JSON body (the error envelope).
+ * again at once), otherwise the refusal's status, headers and JSON body (the error envelope).
  */
-export function websocketUpgradeAnswer(url: string): Promise<{ status: number; body?: unknown }> {
+export function websocketUpgradeAnswer(
+  url: string,
+): Promise<{ status: number; body?: unknown; headers?: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(url);
     socket.once('unexpected-response', (_request, response) => {
@@ -14,7 +16,11 @@ export function websocketUpgradeAnswer(url: string): Promise<{ status: number; b
       });
       response.on('end', () => {
         socket.terminate();
-        resolve({ status: response.statusCode ?? 0, body: text === '' ? undefined : JSON.parse(text) });
+        resolve({
+          status: response.statusCode ?? 0,
+          body: text === '' ? undefined : JSON.parse(text),
+          headers: response.headers,
+        });
       });
     });
     socket.once('open', () => {
