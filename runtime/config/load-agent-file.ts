@@ -101,11 +101,17 @@ function templateIssues(agent: AgentDocument): ConfigIssue[] {
 
 function templateErrorMessage(err: unknown): string {
   // Liquid parses nested blocks recursively; past the stack it wraps the RangeError, whose
-  // message says nothing to the template's author.
+  // message says nothing to the template's author. Where the stack runs out decides the error:
+  // inside a regular expression's compilation V8 reports a SyntaxError "… Stack overflow" instead.
   const cause = (err as { originalError?: unknown }).originalError;
-  if (cause instanceof RangeError) return 'its tags are nested too deeply';
+  if (cause instanceof RangeError || isStackOverflow(cause) || isStackOverflow(err)) {
+    return 'its tags are nested too deeply';
+  }
   return err instanceof Error ? err.message : String(err);
 }
+
+const isStackOverflow = (err: unknown): boolean =>
+  err instanceof Error && /Maximum call stack size exceeded|: Stack overflow\b/.test(err.message);
 
 function toConfigIssue(issue: z.core.$ZodIssue): ConfigIssue {
   return { path: issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key)), message: issue.message };
