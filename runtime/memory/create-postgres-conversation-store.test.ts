@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPausableTcpProxy } from '../../test/support/pausable-tcp-proxy.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/support/test-database.ts';
 import { createPostgresConversationStore } from './create-postgres-conversation-store.ts';
 import type { ConversationStore } from './memory-types.ts';
@@ -59,6 +60,33 @@ describe('createPostgresConversationStore', () => {
 
     expect(history.map((turn) => turn.content)).toEqual(['Remember the number 42.', 'Noted: 42.']);
     expect(summary).toEqual({ text: 'The number is 42.', coveredTurns: 2 });
+  });
+
+  it('fails an append and a read within its timeouts while the database hangs, and works once it answers', async () => {
+    const target = new URL(database.url);
+    const proxy = await startPausableTcpProxy({ host: target.hostname, port: Number(target.port) });
+    target.port = String(proxy.port);
+    const store = await createPostgresConversationStore({
+      connectionString: target.toString(),
+      schema: aSchema(),
+      log: silentLog(),
+      timeouts: { connectMs: 300, queryMs: 300 },
+    });
+    try {
+      proxy.pause();
+
+      // Unbounded, both would wait forever on a server that neither answers nor hangs up.
+      await expect(store.append('acme__bot', 's1', [{ role: 'user', content: 'hello' }])).rejects.toThrow();
+      await expect(store.history('acme__bot', 's1')).rejects.toThrow();
+      proxy.resume();
+
+      await store.append('acme__bot', 's1', [{ role: 'user', content: 'hello again' }]);
+      expect((await store.history('acme__bot', 's1')).map((turn) => turn.content)).toEqual(['hello again']);
+    } finally {
+      proxy.resume();
+      await store.close();
+      await proxy.close();
+    }
   });
 
   it('creates its tables once when several replicas start together', async () => {

@@ -13,7 +13,16 @@ export interface PostgresConversationStoreOptions {
   log: Logger;
   clock?: () => Date;
   maxConnections?: number;
+  /** How long a run waits on the database; defaults: `defaultMemoryTimeouts`. */
+  timeouts?: { connectMs: number; queryMs: number };
 }
+
+// A paused or unreachable database must fail the run that needs it within a bound, not hold it
+// (and its socket) until the orchestration deadline. The same bounds as the Cloud API's defaults.
+export const defaultMemoryTimeouts = { connectMs: 5_000, queryMs: 15_000 };
+// The server cancels a statement at queryMs; the client gives up this much later on a server that
+// cannot answer at all (SIGSTOP, a partition).
+const clientGraceMs = 1_000;
 
 // Expired sessions are deleted a batch at a time as new turns arrive, so storage stays bounded
 // without a timer, and no single append pays for a large backlog.
@@ -32,7 +41,17 @@ export async function createPostgresConversationStore(
   }
   const log = options.log.child({ component: 'postgres-conversation-store', schema });
   const clock = options.clock ?? (() => new Date());
-  const pool = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 5 });
+  const timeouts = options.timeouts ?? defaultMemoryTimeouts;
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.maxConnections ?? 5,
+    connectionTimeoutMillis: timeouts.connectMs,
+    statement_timeout: timeouts.queryMs,
+    query_timeout: timeouts.queryMs + clientGraceMs,
+    // A transaction left open by a stalled runtime must not keep its row locks.
+    idle_in_transaction_session_timeout: timeouts.queryMs * 2,
+    keepAlive: true,
+  });
   // Without a listener, an idle connection dropped by the server would crash the process.
   pool.on('error', (err) => log.warn({ err }, 'idle conversation store connection failed'));
   try {
