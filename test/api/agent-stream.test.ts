@@ -7,6 +7,7 @@ import { eventually } from '../support/eventually.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { type AgentSocket, openAgentSocket } from '../support/open-agent-socket.ts';
 import { startSignedInTestApi } from '../support/start-test-api.ts';
+import { websocketUpgradeAnswer } from '../support/websocket-upgrade-answer.ts';
 
 const post = (body?: unknown): RequestInit => ({
   method: 'POST',
@@ -14,28 +15,6 @@ const post = (body?: unknown): RequestInit => ({
 });
 
 const aSupportBot = { name: 'support-bot', step1: { model: 'openai/gpt-4o-mini' } };
-
-/** The status and envelope of a refused upgrade; 101 and no body when the upgrade is accepted. */
-function upgradeAnswer(url: string): Promise<{ status: number; body?: unknown }> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url);
-    socket.once('unexpected-response', (_request, response) => {
-      let text = '';
-      response.on('data', (chunk: Buffer) => {
-        text += chunk.toString();
-      });
-      response.on('end', () => {
-        socket.terminate();
-        resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) });
-      });
-    });
-    socket.once('open', () => {
-      socket.close();
-      resolve({ status: 101 });
-    });
-    socket.on('error', (err) => reject(err));
-  });
-}
 
 describe('streaming an agent over WebSocket', () => {
   const cleanups: (() => Promise<void>)[] = [];
@@ -123,11 +102,14 @@ describe('streaming an agent over WebSocket', () => {
     const { as, streamUrl } = await setup();
     await as('/agents', post(aSupportBot));
 
-    const missing = await upgradeAnswer(streamUrl({ token: '' }));
-    const invalid = await upgradeAnswer(streamUrl({ token: 'not-a-jwt' }));
-    const revokedLooking = await upgradeAnswer(streamUrl({ token: 'ask-not-a-real-key' }));
+    const missing = await websocketUpgradeAnswer(streamUrl({ token: '' }));
+    const invalid = await websocketUpgradeAnswer(streamUrl({ token: 'not-a-jwt' }));
+    const revokedLooking = await websocketUpgradeAnswer(streamUrl({ token: 'ask-not-a-real-key' }));
 
-    expect(missing).toEqual({ status: 401, body: expect.objectContaining({ error: 'unauthorized', status: 401 }) });
+    expect(missing).toMatchObject({
+      status: 401,
+      body: expect.objectContaining({ error: 'unauthorized', status: 401 }),
+    });
     expect(invalid.status).toBe(401);
     expect(revokedLooking.status).toBe(401);
   });
@@ -137,12 +119,12 @@ describe('streaming an agent over WebSocket', () => {
     await as('/agents', post(aSupportBot));
     const stranger = await api.login();
 
-    const otherOrg = await upgradeAnswer(streamUrl({ token: stranger.token }));
-    const unknownAgent = await upgradeAnswer(streamUrl({ agent: 'ghost' }));
-    const unknownPath = await upgradeAnswer(`${api.url.replace(/^http/, 'ws')}/api/v1/elsewhere`);
+    const otherOrg = await websocketUpgradeAnswer(streamUrl({ token: stranger.token }));
+    const unknownAgent = await websocketUpgradeAnswer(streamUrl({ agent: 'ghost' }));
+    const unknownPath = await websocketUpgradeAnswer(`${api.url.replace(/^http/, 'ws')}/api/v1/elsewhere`);
 
-    expect(otherOrg).toEqual({ status: 403, body: expect.objectContaining({ error: 'forbidden', status: 403 }) });
-    expect(unknownAgent).toEqual({
+    expect(otherOrg).toMatchObject({ status: 403, body: expect.objectContaining({ error: 'forbidden', status: 403 }) });
+    expect(unknownAgent).toMatchObject({
       status: 404,
       body: { error: 'not_found', message: "agent 'ghost' not found", status: 404 },
     });

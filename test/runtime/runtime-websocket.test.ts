@@ -5,7 +5,10 @@ import { eventually } from '../support/eventually.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { openAgentSocket, type StreamEvent } from '../support/open-agent-socket.ts';
 import { agentYaml, startRuntimeOnFakeOpenAi, type TestRuntime } from '../support/start-test-runtime.ts';
-import { websocketUpgradeStatus } from '../support/websocket-upgrade-status.ts';
+import { websocketUpgradeAnswer } from '../support/websocket-upgrade-answer.ts';
+
+const upgradeStatusOf = async (url: string, options?: { headers?: Record<string, string> }) =>
+  (await websocketUpgradeAnswer(url, options)).status;
 
 const assistant = (spec: Record<string, unknown> = {}) =>
   agentYaml('assistant', {
@@ -327,9 +330,9 @@ describe('the astromeshd WebSocket stream', () => {
     const { runtime } = await setup({ authToken: 'a-long-runtime-token-1234' });
     const url = `${runtime.url.replace(/^http/, 'ws')}/v1/ws/agent/assistant`;
 
-    const anonymous = await websocketUpgradeStatus(url);
-    const wrongHeader = await websocketUpgradeStatus(url, { headers: { authorization: 'Bearer wrong-token' } });
-    const wrongQuery = await websocketUpgradeStatus(`${url}?token=wrong-token`);
+    const anonymous = await upgradeStatusOf(url);
+    const wrongHeader = await upgradeStatusOf(url, { headers: { authorization: 'Bearer wrong-token' } });
+    const wrongQuery = await upgradeStatusOf(`${url}?token=wrong-token`);
 
     expect([anonymous, wrongHeader, wrongQuery]).toEqual([401, 401, 401]);
   });
@@ -354,9 +357,9 @@ describe('the astromeshd WebSocket stream', () => {
     const base = runtime.url.replace(/^http/, 'ws');
 
     const statuses = await Promise.all([
-      websocketUpgradeStatus(`${base}/v1/ws/nothing`),
-      websocketUpgradeStatus(`${base}/v1/ws/agent/assistant/extra`),
-      websocketUpgradeStatus(`${base}/v1/agents/assistant/run`),
+      upgradeStatusOf(`${base}/v1/ws/nothing`),
+      upgradeStatusOf(`${base}/v1/ws/agent/assistant/extra`),
+      upgradeStatusOf(`${base}/v1/agents/assistant/run`),
     ]);
 
     expect(statuses).toEqual([404, 404, 404]);

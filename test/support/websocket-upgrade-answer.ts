@@ -6,9 +6,10 @@ import WebSocket from 'ws';
  */
 export function websocketUpgradeAnswer(
   url: string,
+  options: { headers?: Record<string, string> } = {},
 ): Promise<{ status: number; body?: unknown; headers?: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url);
+    const socket = new WebSocket(url, { headers: options.headers ?? {} });
     socket.once('unexpected-response', (_request, response) => {
       let text = '';
       response.on('data', (chunk: Buffer) => {
@@ -18,7 +19,7 @@ export function websocketUpgradeAnswer(
         socket.terminate();
         resolve({
           status: response.statusCode ?? 0,
-          body: text === '' ? undefined : JSON.parse(text),
+          body: bodyOf(text),
           headers: response.headers,
         });
       });
@@ -29,4 +30,14 @@ export function websocketUpgradeAnswer(
     });
     socket.on('error', (err) => reject(err));
   });
+}
+
+/** The refusal's JSON envelope; a body that is not JSON comes back as its text, for the assertion to show. */
+function bodyOf(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
