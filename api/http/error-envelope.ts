@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Context, Middleware } from 'koa';
+import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
 import { InputRefused } from '../../runtime/input/input-refused.ts';
+import { routingRefusal } from '../../runtime/server/routing-refusal.ts';
 import { AppError } from '../errors.ts';
 
 export interface ErrorBody {
@@ -45,26 +46,6 @@ export function errorEnvelope(log: Logger): Middleware {
       ctx.body = body;
     }
   };
-}
-
-/**
- * The router answers an unknown route (404), a known route's wrong method (405, with Allow) and a
- * method it does not know at all (501: TRACE, PROPFIND) with a status and no body. The last is the
- * caller's mistake too: a 405 with the path's methods in Allow, or a 404 when no route has the path.
- */
-function routingRefusal(ctx: Context): ErrorBody {
-  const allowed = ctx.response.get('Allow');
-  if (ctx.status === 501) ctx.status = allowed ? 405 : 404;
-  const status = ctx.status;
-  if (status === 405) {
-    return {
-      error: 'method_not_allowed',
-      message: `${ctx.method} is not allowed on ${ctx.path}; allowed: ${allowed}`,
-      status,
-    };
-  }
-  const message = `no route for ${ctx.method} ${ctx.path}`;
-  return { error: status === 404 ? 'not_found' : 'invalid_request', message, status };
 }
 
 export function toErrorBody(err: unknown, requestId?: string): ErrorBody {

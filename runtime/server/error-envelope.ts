@@ -1,7 +1,8 @@
-import type { Context, Middleware } from 'koa';
+import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
 import { InputRefused } from '../input/input-refused.ts';
 import { RuntimeError } from '../runtime-error.ts';
+import { routingRefusal } from './routing-refusal.ts';
 
 export interface ErrorBody {
   error: string;
@@ -53,23 +54,4 @@ export function errorEnvelope(log: Logger): Middleware {
       ctx.body = body;
     }
   };
-}
-
-/**
- * The router answers an unknown route (404), a known route's wrong method (405, with Allow) and a
- * method it does not know at all (501, TRACE or PROPFIND) with a status and no body. The last is
- * the caller's mistake too: a 405 with the path's methods in Allow, or a 404 for an unknown path.
- */
-function routingRefusal(ctx: Context): ErrorBody {
-  const allowed = ctx.response.get('Allow');
-  if (ctx.status === 501) ctx.status = allowed ? 405 : 404;
-  const status = ctx.status;
-  if (status === 405) {
-    return {
-      error: 'method_not_allowed',
-      message: `${ctx.method} is not allowed on ${ctx.path}; allowed: ${allowed}`,
-      status,
-    };
-  }
-  return { error: 'not_found', message: `no route for ${ctx.method} ${ctx.path}`, status };
 }
