@@ -3,19 +3,11 @@ import { z } from 'zod';
 import { AgentName } from '../../crds/cloud-agent.ts';
 import { orgRoute } from '../http/api-route.ts';
 import { RunAgentAnswer, RunAgentBody } from '../schemas/run-agent.ts';
-import type { ExecutionAnswer, ExecutionService } from '../services/execution-service.ts';
+import type { ExecutionService } from '../services/execution-service.ts';
 import { rateLimitHeaders } from '../services/usage-service.ts';
+import { runAgentAnswerOf } from './run-agent-answer-of.ts';
 
 const AgentParams = z.object({ slug: z.string(), name: AgentName });
-
-const viewOf = (answer: ExecutionAnswer): RunAgentAnswer => ({
-  answer: answer.answer,
-  session_id: answer.sessionId,
-  tokens_used: answer.tokensUsed,
-  model: answer.model,
-  latency_ms: answer.latencyMs,
-  trace_id: answer.traceId,
-});
 
 export function executionRoutes(execution: ExecutionService) {
   return [
@@ -29,7 +21,7 @@ export function executionRoutes(execution: ExecutionService) {
       response: RunAgentAnswer,
       errors: [404, 408, 429, 502, 503],
       handle: async ({ access, params, body, ctx }) =>
-        viewOf(
+        runAgentAnswerOf(
           await execution.run({
             access,
             agentName: params.name,
@@ -49,7 +41,7 @@ export function executionRoutes(execution: ExecutionService) {
       response: RunAgentAnswer,
       errors: [404, 408, 502, 503],
       handle: async ({ access, params, body, ctx }) =>
-        viewOf(
+        runAgentAnswerOf(
           await execution.test({
             access,
             agentName: params.name,

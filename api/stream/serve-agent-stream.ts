@@ -6,6 +6,7 @@ import type { RequestGuard } from '../../runtime/server/create-request-guard.ts'
 import { AppError, InvalidInput } from '../errors.ts';
 import { toErrorBody } from '../http/error-envelope.ts';
 import type { OrgAccess } from '../http/principal.ts';
+import { runAgentAnswerOf } from '../routes/run-agent-answer-of.ts';
 import { RunAgentBody, type StreamEvent } from '../schemas/run-agent.ts';
 import type { ExecutionService } from '../services/execution-service.ts';
 
@@ -63,17 +64,7 @@ export function serveAgentStream(
       running = run;
       deps.execution
         .stream({ access, agentName, request, signal: run.signal, onEvent: send })
-        .then((answer) =>
-          send({
-            type: 'done',
-            answer: answer.answer,
-            session_id: answer.sessionId,
-            tokens_used: answer.tokensUsed,
-            model: answer.model,
-            latency_ms: answer.latencyMs,
-            trace_id: answer.traceId,
-          }),
-        )
+        .then((answer) => send({ type: 'done', ...runAgentAnswerOf(answer) }))
         .catch((err: unknown) => {
           if (errorFieldsOf(err, streamId).status >= 500) log.warn({ err }, 'stream run failed');
           if (!run.signal.aborted) sendError(err);

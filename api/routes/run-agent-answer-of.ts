@@ -1,0 +1,12 @@
+import type { RunAgentAnswer } from '../schemas/run-agent.ts';
+import type { ExecutionAnswer } from '../services/execution-service.ts';
+
+/** A finished run as the caller reads it: the body of …/run and …/test, and a stream's `done` event. */
+export const runAgentAnswerOf = (answer: ExecutionAnswer): RunAgentAnswer => ({
+  answer: answer.answer,
+  session_id: answer.sessionId,
+  tokens_used: answer.tokensUsed,
+  model: answer.model,
+  latency_ms: answer.latencyMs,
+  trace_id: answer.traceId,
+});
