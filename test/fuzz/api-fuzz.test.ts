@@ -6,7 +6,7 @@ import { type FuzzApi, startFuzzApi } from './start-fuzz-api.ts';
 
 // Bounded so `npm test` stays quick (about 40 s a run on 2 cores); `npm run fuzz` runs the same
 // targets with many more cases.
-const budget = { maxExamples: 5, workers: 2 };
+const budget = { maxExamples: 5, workers: 1 };
 const runTimeoutMs = 240_000;
 
 describe('the Cloud API under schemathesis (every operation, every check)', () => {

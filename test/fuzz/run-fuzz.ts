@@ -20,7 +20,7 @@ async function main(): Promise<void> {
       'max-examples': { type: 'string', default: '300' },
       only: { type: 'string' },
       seed: { type: 'string' },
-      workers: { type: 'string', default: '2' },
+      workers: { type: 'string', default: '1' },
     },
   });
   const budget = {
