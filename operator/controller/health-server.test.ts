@@ -59,6 +59,13 @@ describe('createHealthServer', () => {
     expect((await server.get('/healthz', { method: 'POST' })).status).toBe(405);
   });
 
+  it('answers a request target no URL parser takes (//) with 404, and keeps serving', async () => {
+    const server = await startHealthServer(() => ({ ready: true }));
+
+    expect((await server.get('//')).status).toBe(404);
+    expect(await server.get('/healthz?probe=1')).toMatchObject({ status: 200, body: 'ok\n' });
+  });
+
   it('answers 500 when readiness cannot be determined, and keeps serving', async () => {
     const server = await startHealthServer(() => {
       throw new Error('informer gone');

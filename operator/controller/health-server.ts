@@ -22,7 +22,9 @@ export function createHealthServer(deps: {
   log: Logger;
 }): HealthServer {
   const server = createServer(async (request, response) => {
-    const path = new URL(request.url ?? '/', 'http://probe').pathname;
+    // Not new URL(): it throws on request targets node:http lets through (`//`), and a throw here
+    // would be an unhandled rejection that ends the operator.
+    const path = (request.url ?? '/').split('?')[0] as string;
     const reply = (status: number, body: string, contentType = 'text/plain; charset=utf-8') => {
       response.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-store' });
       response.end(request.method === 'HEAD' ? undefined : body);
