@@ -7,7 +7,7 @@ import { RunRequest } from '../engine/run-request.ts';
 import { decodePathSegment } from '../input/decode-path-segment.ts';
 import { parseJsonInput } from '../input/parse-json-input.ts';
 import type { RunEvent } from '../patterns/pattern-types.ts';
-import { ClientGone, RuntimeError } from '../runtime-error.ts';
+import { ClientGone, InvalidRequest, RuntimeError } from '../runtime-error.ts';
 import { bearerTokenOf, type TokenCheck, Unauthorized } from './bearer-token.ts';
 import type { GuardedScope, RequestGuard } from './create-request-guard.ts';
 import { type ErrorBody, toErrorBody } from './error-envelope.ts';
@@ -63,7 +63,13 @@ export function attachAgentStreamSocket(
 
   /** The agent the upgrade asks for, once its path and token are good; throws their 4xx. */
   function agentOf(req: IncomingMessage): string {
-    const url = new URL(req.url ?? '/', 'http://runtime');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://runtime');
+    } catch {
+      // node:http lets through targets no URL parser takes (`//`): the caller's mistake, not ours.
+      throw new InvalidRequest('path: not a valid request target');
+    }
     const match = streamPath.exec(url.pathname);
     if (!match) throw new RuntimeError('not_found', 404, `no WebSocket route ${url.pathname}`);
     const token = bearerTokenOf(req) ?? url.searchParams.get('token') ?? undefined;

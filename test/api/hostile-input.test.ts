@@ -75,6 +75,8 @@ describe('hostile input to the Cloud API', { timeout: 120_000 }, () => {
       const { api, url, as } = await aRunningApiWithADeployedAgent();
 
       const answer = await websocketUpgradeAnswer(`${url.replace(/^http/, 'ws')}/api/v1/orgs/%E0%A4%A/agents/x/stream`);
+      // A target node:http takes but no URL parser does.
+      const unparsable = await websocketUpgradeAnswer(`${url.replace(/^http/, 'ws')}//`);
       const run = await as('/agents/support-bot/run', post({ query: 'Are you there?' }));
 
       expect({ status: answer.status, body: answer.body }).toEqual({
@@ -85,6 +87,7 @@ describe('hostile input to the Cloud API', { timeout: 120_000 }, () => {
           status: 400,
         },
       });
+      expect(unparsable).toMatchObject({ status: 400, body: { message: 'path: not a valid request target' } });
       expect(await jsonOf(run)).toMatchObject({ answer: 'Still here.' });
       expect(api.child.exitCode).toBeNull();
     });

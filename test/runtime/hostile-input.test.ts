@@ -63,6 +63,8 @@ describe('hostile input to astromeshd', { timeout: 60_000 }, () => {
       const { astromeshd, url, run } = await aRunningAstromeshd();
 
       const answer = await websocketUpgradeAnswer(`${url.replace(/^http/, 'ws')}/v1/ws/agent/%E0%A4%A`);
+      // A target node:http takes but no URL parser does.
+      const unparsable = await websocketUpgradeAnswer(`${url.replace(/^http/, 'ws')}//`);
       const afterwards = await run('{"query": "Are you there?"}');
 
       expect({ status: answer.status, body: answer.body }).toEqual({
@@ -73,6 +75,7 @@ describe('hostile input to astromeshd', { timeout: 60_000 }, () => {
           status: 400,
         },
       });
+      expect(unparsable).toMatchObject({ status: 400, body: { message: 'path: not a valid request target' } });
       expect(await jsonOf(afterwards)).toMatchObject({ response: 'Still here.' });
       expect(astromeshd.child.exitCode).toBeNull();
     });
