@@ -7,6 +7,7 @@ import { type RunningPostgres, startEmbeddedPostgres } from '../../api/db/embedd
 import type { FakeProvider } from '../fakes/fake-provider.ts';
 import { fakeReply } from '../fakes/fake-reply.ts';
 import { startFakeProvider } from '../fakes/start-fake-provider.ts';
+import { devLogin } from '../support/dev-login.ts';
 import { eventually } from '../support/eventually.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { pauseProcessTree } from '../support/pause-process-tree.ts';
@@ -62,22 +63,16 @@ describe('the API when its database goes away', { timeout: 240_000 }, () => {
   }
 
   async function signIn(url: string) {
-    const login = await jsonOf(
-      await fetch(`${url}/api/v1/auth/dev/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email: 'owner@example.com' }),
-      }),
-    );
+    const login = await devLogin(url, 'owner@example.com');
     // By default far past any bound the API promises: a hung request fails the test instead of hanging it.
     const call = (method: string, path: string, body?: unknown, answerWithinMs = 30_000) =>
-      fetch(`${url}/api/v1/orgs/${login.org_slug}${path}`, {
+      fetch(`${url}/api/v1/orgs/${login.org}${path}`, {
         method,
-        headers: { authorization: `Bearer ${login.access_token}`, 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${login.token}`, 'content-type': 'application/json' },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         signal: AbortSignal.timeout(answerWithinMs),
       });
-    return { token: String(login.access_token), org: String(login.org_slug), call };
+    return { token: login.token, org: login.org, call };
   }
 
   /** Takes `port` as soon as the server that held it is gone; connections to it are reset at once. */

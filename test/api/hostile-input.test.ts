@@ -6,6 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeReply } from '../fakes/fake-reply.ts';
 import { startFakeProvider } from '../fakes/start-fake-provider.ts';
+import { devLogin } from '../support/dev-login.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { openAgentSocket } from '../support/open-agent-socket.ts';
 import { rawExchange } from '../support/raw-exchange.ts';
@@ -52,22 +53,16 @@ describe('hostile input to the Cloud API', { timeout: 120_000 }, () => {
       });
       cleanups.push(() => api.stop());
       const url = String((await api.waitForLog('astromesh api listening')).url);
-      const login = await jsonOf(
-        await fetch(`${url}/api/v1/auth/dev/login`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ email: 'owner@example.com' }),
-        }),
-      );
+      const login = await devLogin(url, 'owner@example.com');
       const as = (path: string, init: RequestInit = {}) =>
-        fetch(`${url}/api/v1/orgs/${login.org_slug}${path}`, {
+        fetch(`${url}/api/v1/orgs/${login.org}${path}`, {
           ...init,
-          headers: { authorization: `Bearer ${login.access_token}`, 'content-type': 'application/json' },
+          headers: { authorization: `Bearer ${login.token}`, 'content-type': 'application/json' },
         });
       await as('/providers', post({ provider: 'openai', api_key: 'sk-test-key', base_url: fake.baseUrl }));
       await as('/agents', post(aSupportBot));
       expect((await as('/agents/support-bot/deploy', post({}))).status).toBe(200);
-      const streamPath = `/api/v1/orgs/${login.org_slug}/agents/support-bot/stream?token=${login.access_token}`;
+      const streamPath = `/api/v1/orgs/${login.org}/agents/support-bot/stream?token=${login.token}`;
       return { api, url, as, streamPath };
     }
 

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeProvider } from '../fakes/fake-provider.ts';
 import { fakeReply } from '../fakes/fake-reply.ts';
 import { startFakeProvider } from '../fakes/start-fake-provider.ts';
+import { devLogin } from '../support/dev-login.ts';
 import { eventually } from '../support/eventually.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { type AgentSocket, openAgentSocket } from '../support/open-agent-socket.ts';
@@ -68,17 +69,10 @@ describe('limits shared by three API replicas on one database', { timeout: 120_0
   }
 
   async function signIn(replica: Replica): Promise<Caller> {
-    const email = `owner-${randomBytes(4).toString('hex')}@example.com`;
-    const login = await jsonOf(
-      await fetch(`${replica.url}/api/v1/auth/dev/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email }),
-      }),
-    );
+    const login = await devLogin(replica.url);
     const caller: Caller = {
-      org: login.org_slug,
-      token: login.access_token,
+      org: login.org,
+      token: login.token,
       call: (target, path, body) =>
         fetch(`${target.url}/api/v1/orgs/${caller.org}${path}`, {
           method: body === undefined ? 'GET' : 'POST',

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeProvider } from '../fakes/fake-provider.ts';
 import { fakeReply } from '../fakes/fake-reply.ts';
 import { startFakeProvider } from '../fakes/start-fake-provider.ts';
+import { devLogin } from '../support/dev-login.ts';
 import { eventually } from '../support/eventually.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { type ApiMainProcess, spawnApiMain } from '../support/spawn-api-main.ts';
@@ -49,17 +50,11 @@ describe('npm start: the API on its embedded PostgreSQL', { timeout: 120_000 }, 
 
   /** Dev login as the same owner each time, and a caller of that owner's org routes. */
   async function signIn(url: string) {
-    const login = await jsonOf(
-      await fetch(`${url}/api/v1/auth/dev/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email: 'owner@example.com' }),
-      }),
-    );
+    const login = await devLogin(url, 'owner@example.com');
     return (method: string, path: string, body?: unknown) =>
-      fetch(`${url}/api/v1/orgs/${login.org_slug}${path}`, {
+      fetch(`${url}/api/v1/orgs/${login.org}${path}`, {
         method,
-        headers: { authorization: `Bearer ${login.access_token}`, 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${login.token}`, 'content-type': 'application/json' },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
   }

@@ -11,6 +11,7 @@ import { loadApiConfig } from '../../api/config/api-config.ts';
 import { type Api, apiPrefix, createApi } from '../../api/create-api.ts';
 import { createDatabase, type Database } from '../../api/db/database.ts';
 import { migrate } from '../../api/db/migrate.ts';
+import { devLogin } from './dev-login.ts';
 import { createTestDatabase } from './test-database.ts';
 
 export interface SignedIn {
@@ -80,15 +81,7 @@ export async function startTestApi(
     return fetch(`${url}${apiPrefix}${path}`, { ...rest, headers });
   };
 
-  const login: TestApi['login'] = async (email = `user-${randomBytes(4).toString('hex')}@example.com`) => {
-    const response = await request('/auth/dev/login', {
-      method: 'POST',
-      body: JSON.stringify({ email, name: 'Test User' }),
-    });
-    const body = (await response.json()) as { access_token: string; refresh_token: string; org_slug: string };
-    if (!response.ok) throw new Error(`login failed: ${JSON.stringify(body)}`);
-    return { token: body.access_token, refreshToken: body.refresh_token, org: body.org_slug };
-  };
+  const login: TestApi['login'] = (email) => devLogin(url, email);
 
   return {
     url,
