@@ -1,0 +1,3 @@
+module astromesh.test/pause
+
+go 1.25
