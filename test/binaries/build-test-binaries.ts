@@ -67,6 +67,10 @@ async function buildKubernetes(binaries: TestBinaries, kubernetes: ModuleInfo): 
     // What operators run against CloudAgents: tests check its table and describe output.
     { name: 'kubectl', path: binaries.kubectl, ldflags: kubernetesLdflags },
     { name: 'etcd', path: binaries.etcd, ldflags: '-s -w', goPackage: 'go.etcd.io/etcd/server/v3' },
+    // The real node's programs (test/node/): pods on containerd, scheduling, Service VIPs.
+    { name: 'kubelet', path: binaries.kubelet, ldflags: kubernetesLdflags },
+    { name: 'kube-scheduler', path: binaries.kubeScheduler, ldflags: kubernetesLdflags },
+    { name: 'kube-proxy', path: binaries.kubeProxy, ldflags: kubernetesLdflags },
   ];
   // Each program is cached on its own, so a cache made before a program joined the list gains
   // just that program instead of a full rebuild.

@@ -14,6 +14,10 @@ export interface TestBinaries {
   kubeControllerManager: string;
   kubectl: string;
   etcd: string;
+  /** The real node's programs (test/node/): pods on containerd, Service VIPs, scheduling. */
+  kubelet: string;
+  kubeScheduler: string;
+  kubeProxy: string;
   helmDir: string;
   helm: string;
 }
@@ -37,6 +41,9 @@ export function locateTestBinaries(env: NodeJS.ProcessEnv = process.env): TestBi
     kubeControllerManager: join(kubeDir, 'kube-controller-manager'),
     kubectl: join(kubeDir, 'kubectl'),
     etcd: join(kubeDir, 'etcd'),
+    kubelet: join(kubeDir, 'kubelet'),
+    kubeScheduler: join(kubeDir, 'kube-scheduler'),
+    kubeProxy: join(kubeDir, 'kube-proxy'),
     helmDir,
     helm: join(helmDir, 'helm'),
   };
