@@ -81,7 +81,9 @@ export function desiredStatus(input: {
     phase = 'Failed';
     conditions.push(
       { type: 'Accepted', status: 'False', reason: acceptance.reason, message: acceptance.message },
-      { type: 'Ready', status: 'False', reason: acceptance.reason, message: 'the spec must be fixed first' },
+      // Ready says what to fix too: it is the condition clients read (`kubectl wait`, the Cloud
+      // API's deployment_failed answer), and "fix the spec" alone does not say which field.
+      { type: 'Ready', status: 'False', reason: acceptance.reason, message: acceptance.message },
     );
   } else {
     conditions.push({ type: 'Accepted', status: 'True', reason: 'Valid', message: 'the runtime can serve this spec' });
