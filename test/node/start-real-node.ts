@@ -47,6 +47,14 @@ export interface RealNode {
   podCidr: string;
   serviceCidr: string;
   clusterDnsIp: string;
+  /** The pods' sandbox image (test/image/pause), in the node's containerd: a container that just sleeps. */
+  pauseImage: string;
+  /** The cgroup every pod of the node lives below, in each hierarchy (e.g. `/astromesh-node-1a2b3c4d`). */
+  cgroupRoot: string;
+  /** Host PID of the node's init (pause): its namespaces are the node's (`/proc/<pid>/ns/*`). */
+  initPid: number;
+  /** The run's folder on the machine's disk (logs, kubeconfig, relay socket); stop() removes it. */
+  runDir: string;
   /**
    * A loopback port whose connections go to `host:port` as seen from inside the node: a pod IP,
    * a Service ClusterIP or name-less VIP, the node IP. This is how tests reach pods and Services;
@@ -183,8 +191,9 @@ export async function startRealNode(options: RealNodeOptions = {}): Promise<Real
 
   try {
     await waitForReady({ child, exited, runDir, say, timeoutMs: options.startTimeoutMs ?? defaultStartTimeoutMs });
-    pausePid = childPid(child.pid ?? 0);
-    const enter = ['--target', String(pausePid), '--net', '--mount'];
+    const initPid = childPid(child.pid ?? 0);
+    pausePid = initPid;
+    const enter = ['--target', String(initPid), '--net', '--mount'];
     const forward = async (host: string, port: number) => {
       const forwarded = await forwardThroughRelay({ socketPath: join(runDir, 'relay.sock'), host, port });
       forwards.add(forwarded);
@@ -233,6 +242,10 @@ export async function startRealNode(options: RealNodeOptions = {}): Promise<Real
       podCidr: nodeLayout.podCidr,
       serviceCidr: nodeLayout.serviceCidr,
       clusterDnsIp: nodeLayout.clusterDnsIp,
+      pauseImage: images.pause.reference,
+      cgroupRoot: `/${nodeCgroupName(runId)}`,
+      initPid,
+      runDir,
       forward,
       spawnInside: (command, args, spawnOptions = {}) => {
         const process = spawn(
