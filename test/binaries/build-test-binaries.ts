@@ -1,7 +1,8 @@
-// Builds the real Kubernetes control plane (kube-apiserver, kube-controller-manager, etcd) and
-// helm that the tests run, from the Go module proxy, into a cache outside the work tree, and
-// installs the fuzz suites' schemathesis from PyPI into a virtualenv there. Runs before every
-// `npm test` and returns at once when everything is cached.
+// Builds the real Kubernetes control plane (kube-apiserver, kube-controller-manager, etcd), the
+// real node's programs (kubelet, kube-scheduler, kube-proxy, CoreDNS, kube-router, gVisor when it
+// builds) and helm that the tests run, from the Go module proxy, into a cache outside the work
+// tree, and installs the fuzz suites' schemathesis from PyPI into a virtualenv there. Runs before
+// every `npm test` and returns at once when everything is cached.
 //
 //   node test/binaries/build-test-binaries.ts                    build what is missing
 //   node test/binaries/build-test-binaries.ts --update-module v1.34.12
@@ -12,13 +13,22 @@
 // replaces each of them with its published v0.x.y instead. The list is derived from the
 // downloaded k8s.io/kubernetes go.mod, and checked on every run, never typed by hand.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { installSchemathesis } from './install-schemathesis.ts';
 import { locateSchemathesis } from './locate-schemathesis.ts';
-import { helmVersion, locateTestBinaries, type TestBinaries } from './locate-test-binaries.ts';
+import {
+  gvisorUnavailableFile,
+  gvisorVersion,
+  helmVersion,
+  kubeRouterVersion,
+  locateTestBinaries,
+  type TestBinaries,
+} from './locate-test-binaries.ts';
 
 const moduleDir = import.meta.dirname;
+const corednsModuleDir = join(moduleDir, 'coredns');
 const progressIntervalMs = 15_000;
 
 // The checksum database our machines reach has no record of some recent k8s.io/kubernetes
@@ -43,9 +53,12 @@ async function main(): Promise<void> {
   await checkStagingReplacements(kubernetes);
   await buildKubernetes(binaries, kubernetes);
   await buildHelm(binaries);
+  await buildCoredns(binaries);
+  await buildKubeRouter(binaries);
+  const gvisor = await buildGvisor(binaries);
   await installSchemathesis(log);
   log(
-    `test binaries ready: Kubernetes ${binaries.kubernetesVersion}, etcd ${binaries.etcdVersion}, helm ${helmVersion}, schemathesis ${locateSchemathesis().version}`,
+    `test binaries ready: Kubernetes ${binaries.kubernetesVersion}, etcd ${binaries.etcdVersion}, helm ${helmVersion}, CoreDNS ${binaries.corednsVersion}, kube-router ${kubeRouterVersion}, ${gvisor}, schemathesis ${locateSchemathesis().version}`,
   );
 }
 
@@ -104,6 +117,71 @@ async function buildHelm(binaries: TestBinaries): Promise<void> {
       { GOBIN: dir, GOFLAGS: '' },
     ),
   );
+}
+
+/**
+ * CoreDNS from our own main (coredns/main.go): the cluster DNS plugins only, a third of the full
+ * command's build. Its own module, so CoreDNS's client-go never moves the kube binaries'.
+ */
+async function buildCoredns(binaries: TestBinaries): Promise<void> {
+  if (existsSync(binaries.coredns)) return;
+  log(`building CoreDNS ${binaries.corednsVersion} into ${binaries.corednsDir} (about 2 min)`);
+  mkdirSync(binaries.corednsDir, { recursive: true });
+  await intoCacheFile(binaries.coredns, (file) =>
+    go(['build', '-v', '-trimpath', '-ldflags=-s -w', '-o', file, '.'], 'coredns', {}, corednsModuleDir),
+  );
+}
+
+/** The real node's NetworkPolicy engine; the node runs only its firewall. */
+async function buildKubeRouter(binaries: TestBinaries): Promise<void> {
+  if (existsSync(binaries.kubeRouter)) return;
+  log(`building kube-router ${kubeRouterVersion} into ${binaries.kubeRouterDir} (about 5 min)`);
+  await intoCacheDir(binaries.kubeRouterDir, (dir) =>
+    go(
+      [
+        'install',
+        '-v',
+        '-trimpath',
+        `-ldflags=-s -w -X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=${kubeRouterVersion}`,
+        `github.com/cloudnativelabs/kube-router/v2/cmd/kube-router@${kubeRouterVersion}`,
+      ],
+      'kube-router',
+      { GOBIN: dir, GOFLAGS: '' },
+    ),
+  );
+}
+
+/**
+ * gVisor's runsc and containerd shim, for a sandboxed RuntimeClass. Optional: where it cannot
+ * build or run, the reason is recorded next to the cache folder and every run says so loudly,
+ * but the other suites still run. Returns what the summary line says of it.
+ */
+async function buildGvisor(binaries: TestBinaries): Promise<string> {
+  const unavailable = gvisorUnavailableFile(binaries.gvisorDir);
+  if (!existsSync(binaries.gvisorDir) && !existsSync(unavailable)) {
+    log(`building gVisor ${gvisorVersion} (runsc, containerd-shim-runsc-v1) into ${binaries.gvisorDir} (about 6 min)`);
+    try {
+      await intoCacheDir(binaries.gvisorDir, async (dir) => {
+        const install = (path: string) => `gvisor.dev/gvisor/${path}@${gvisorVersion}`;
+        await go(['install', '-v', '-trimpath', '-ldflags=-s -w', install('runsc'), install('shim')], 'gvisor', {
+          GOBIN: dir,
+          GOFLAGS: '',
+          CGO_ENABLED: '0',
+        });
+        // containerd finds a runtime's shim by this name on PATH (runtime_type io.containerd.runsc.v1).
+        renameSync(join(dir, 'shim'), join(dir, 'containerd-shim-runsc-v1'));
+      });
+    } catch (err) {
+      writeFileSync(unavailable, `cannot build gVisor ${gvisorVersion}: ${errorMessage(err)}\n`);
+    }
+  }
+  const { gvisorUnavailableReason } = locateTestBinaries();
+  if (gvisorUnavailableReason === undefined) return `gVisor ${gvisorVersion}`;
+  log('!'.repeat(100));
+  log(`gVisor unavailable: ${gvisorUnavailableReason}`);
+  log(`(tests that want the gVisor RuntimeClass say so; delete ${unavailable} to try again)`);
+  log('!'.repeat(100));
+  return 'gVisor UNAVAILABLE';
 }
 
 /** Builds into a scratch file and renames it into place, so an interrupted build never looks cached. */
@@ -186,13 +264,17 @@ function goOutput(args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> 
   return runGo(args, env, { collect: true });
 }
 
-async function go(args: string[], label: string, env: NodeJS.ProcessEnv = {}): Promise<void> {
-  await runGo(args, env, { collect: false, label });
+async function go(args: string[], label: string, env: NodeJS.ProcessEnv = {}, cwd = moduleDir): Promise<void> {
+  await runGo(args, env, { collect: false, label, cwd });
 }
 
-function runGo(args: string[], env: NodeJS.ProcessEnv, options: { collect: boolean; label?: string }): Promise<string> {
+function runGo(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  options: { collect: boolean; label?: string; cwd?: string },
+): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn('go', args, { cwd: moduleDir, env: { ...goEnv, ...env } });
+    const child = spawn('go', args, { cwd: options.cwd ?? moduleDir, env: { ...goEnv, ...env } });
     let stdout = '';
     let stderr = '';
     let packages = 0;
@@ -229,6 +311,10 @@ function runGo(args: string[], env: NodeJS.ProcessEnv, options: { collect: boole
 
 function lastLines(text: string, count: number): string {
   return text.trimEnd().split('\n').slice(-count).join('\n');
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 function log(message: string): void {

@@ -1,10 +1,18 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 // Helm is installed with `go install helm@version` on its own (not through the wrapper module),
 // so its dependencies never shift the versions kube-apiserver is built with.
 export const helmVersion = 'v3.22.0';
+
+// kube-router, the real node's NetworkPolicy engine (its firewall only), is installed the same
+// way. v2.1.0 is the newest release the module proxy serves here (v2.1.1 and later answer 403).
+export const kubeRouterVersion = 'v2.1.0';
+
+// gVisor publishes a Go-buildable tree (generated files included, no Bazel) on its `go` branch,
+// which has no tags: this pseudo-version is a commit of that branch.
+export const gvisorVersion = 'v0.0.0-20260905035102-160fafc42237';
 
 export interface TestBinaries {
   kubernetesVersion: string;
@@ -20,19 +28,37 @@ export interface TestBinaries {
   kubeProxy: string;
   helmDir: string;
   helm: string;
+  /** Cluster DNS: CoreDNS with a cluster DNS's plugins only, from the module in coredns/. */
+  corednsVersion: string;
+  corednsDir: string;
+  coredns: string;
+  kubeRouterDir: string;
+  kubeRouter: string;
+  gvisorDir: string;
+  /** gVisor's runtime and its containerd shim; both set, or neither and the reason is. */
+  runsc?: string;
+  containerdShimRunsc?: string;
+  /** Why gVisor cannot be used here: the build's or the smoke run's error, as recorded. */
+  gvisorUnavailableReason?: string;
 }
 
 /**
- * Where the test control plane's binaries live. Versions come from the committed wrapper
- * go.mod, so bumping Kubernetes is a go.mod change and a new cache folder, never a stale binary.
+ * Where the test control plane's binaries live. Versions come from the committed go.mod files
+ * and the constants above, so bumping one is a change here or in a go.mod and a new cache folder,
+ * never a stale binary.
  */
 export function locateTestBinaries(env: NodeJS.ProcessEnv = process.env): TestBinaries {
   const goMod = readFileSync(join(import.meta.dirname, 'go.mod'), 'utf8');
-  const kubernetesVersion = requiredVersion(goMod, 'k8s.io/kubernetes');
-  const etcdVersion = requiredVersion(goMod, 'go.etcd.io/etcd/server/v3');
+  const kubernetesVersion = requiredVersion(goMod, 'k8s.io/kubernetes', 'go.mod');
+  const etcdVersion = requiredVersion(goMod, 'go.etcd.io/etcd/server/v3', 'go.mod');
+  const corednsGoMod = readFileSync(join(import.meta.dirname, 'coredns', 'go.mod'), 'utf8');
+  const corednsVersion = requiredVersion(corednsGoMod, 'github.com/coredns/coredns', 'coredns/go.mod');
   const root = cacheRoot(env);
   const kubeDir = join(root, 'k8s', `${kubernetesVersion}-etcd-${etcdVersion}`);
   const helmDir = join(root, 'helm', helmVersion);
+  const corednsDir = join(root, 'coredns', corednsVersion);
+  const kubeRouterDir = join(root, 'kube-router', kubeRouterVersion);
+  const gvisorDir = join(root, 'gvisor', gvisorVersion);
   return {
     kubernetesVersion,
     etcdVersion,
@@ -46,7 +72,30 @@ export function locateTestBinaries(env: NodeJS.ProcessEnv = process.env): TestBi
     kubeProxy: join(kubeDir, 'kube-proxy'),
     helmDir,
     helm: join(helmDir, 'helm'),
+    corednsVersion,
+    corednsDir,
+    coredns: join(corednsDir, 'coredns'),
+    kubeRouterDir,
+    kubeRouter: join(kubeRouterDir, 'kube-router'),
+    gvisorDir,
+    ...locateGvisor(gvisorDir),
   };
+}
+
+/** The file the builder writes, in place of the binaries, when gVisor cannot build or run here. */
+export function gvisorUnavailableFile(gvisorDir: string): string {
+  return `${gvisorDir}.unavailable`;
+}
+
+function locateGvisor(
+  gvisorDir: string,
+): Pick<TestBinaries, 'runsc' | 'containerdShimRunsc' | 'gvisorUnavailableReason'> {
+  const unavailable = gvisorUnavailableFile(gvisorDir);
+  if (existsSync(unavailable)) return { gvisorUnavailableReason: readFileSync(unavailable, 'utf8').trim() };
+  if (!existsSync(gvisorDir)) {
+    return { gvisorUnavailableReason: `gVisor ${gvisorVersion} is not built yet: run npm run test:binaries` };
+  }
+  return { runsc: join(gvisorDir, 'runsc'), containerdShimRunsc: join(gvisorDir, 'containerd-shim-runsc-v1') };
 }
 
 export function cacheRoot(env: NodeJS.ProcessEnv): string {
@@ -54,9 +103,9 @@ export function cacheRoot(env: NodeJS.ProcessEnv): string {
   return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'astromesh-cloud');
 }
 
-function requiredVersion(goMod: string, modulePath: string): string {
+function requiredVersion(goMod: string, modulePath: string, file: string): string {
   const escaped = modulePath.replaceAll('.', '\\.').replaceAll('/', '\\/');
   const match = new RegExp(`^\\s*(?:require\\s+)?${escaped}\\s+(v\\S+)`, 'm').exec(goMod);
-  if (!match?.[1]) throw new Error(`test/binaries/go.mod does not require ${modulePath}`);
+  if (!match?.[1]) throw new Error(`test/binaries/${file} does not require ${modulePath}`);
   return match[1];
 }
