@@ -90,6 +90,9 @@ export function gvisorUnavailableFile(gvisorDir: string): string {
 function locateGvisor(
   gvisorDir: string,
 ): Pick<TestBinaries, 'runsc' | 'containerdShimRunsc' | 'gvisorUnavailableReason'> {
+  // runsc's sandbox needs root here (the node runs it with --rootless=false), as does the node.
+  const uid = process.getuid?.();
+  if (uid !== 0) return { gvisorUnavailableReason: `gVisor runs only as root; this process is uid ${uid}` };
   const unavailable = gvisorUnavailableFile(gvisorDir);
   if (existsSync(unavailable)) return { gvisorUnavailableReason: readFileSync(unavailable, 'utf8').trim() };
   if (!existsSync(gvisorDir)) {
