@@ -333,7 +333,7 @@ function runGo(
     });
     child.on('error', (err) => {
       clearInterval(progress);
-      reject(new Error(`cannot run go (${err.message}); Go 1.25 or newer must be on PATH to build the test binaries`));
+      reject(new Error(`cannot run go (${err.message}); Go 1.26 or newer must be on PATH to build the test binaries`));
     });
     child.on('close', (code) => {
       clearInterval(progress);
