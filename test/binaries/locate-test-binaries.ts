@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -98,7 +99,35 @@ function locateGvisor(
   if (!existsSync(gvisorDir)) {
     return { gvisorUnavailableReason: `gVisor ${gvisorVersion} is not built yet: run npm run test:binaries` };
   }
+  const containerd = containerdVersion();
+  if (containerd?.startsWith('1.6.')) return { gvisorUnavailableReason: shimRefusedBy(containerd) };
   return { runsc: join(gvisorDir, 'runsc'), containerdShimRunsc: join(gvisorDir, 'containerd-shim-runsc-v1') };
+}
+
+// Both errors were seen with Debian's containerd 1.6.20 (a private instance, `ctr run --runtime
+// io.containerd.runsc.v1`); the second with the first patched out of the shim. runsc alone runs.
+function shimRefusedBy(containerd: string): string {
+  return (
+    `gVisor's containerd shim (${gvisorVersion}) cannot run under containerd ${containerd}: it answers \`start\` ` +
+    `with the JSON bootstrap reply of newer containerd, which ${containerd} takes for a socket address ` +
+    `("failed to start shim: start failed: dial unix  {"version":2,"address":"unix:///run/containerd/s/…","protocol":"ttrpc"}: connect: invalid argument"), ` +
+    'and before that it sets its own oom_score_adj to -999, which needs CAP_SYS_RESOURCE, missing on these machines ' +
+    '("failed to set OOM Score on shim: write /proc/<pid>/oom_score_adj: permission denied"). runsc itself runs here (systrap).'
+  );
+}
+
+let knownContainerdVersion: string | undefined;
+
+/** The version of the containerd on PATH, the one the real node starts; undefined when there is none yet. */
+function containerdVersion(): string | undefined {
+  if (knownContainerdVersion) return knownContainerdVersion;
+  try {
+    const output = execFileSync('containerd', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    knownContainerdVersion = /\sv?(\d+\.\d+\.\d+)/.exec(output)?.[1];
+  } catch {
+    // Not installed yet: the real node installs it before it starts, and asks again.
+  }
+  return knownContainerdVersion;
 }
 
 export function cacheRoot(env: NodeJS.ProcessEnv): string {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -15,21 +15,26 @@ describe('gVisor for sandboxed org runtimes', () => {
     for (const dir of scratchDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 
-  // gVisor is optional (where it cannot build or start, the node keeps runc for every pod and the
-  // builder says why), so where it is unavailable this checks the builder's recorded reason is
-  // there instead. On these machines it builds and runs, and the sandbox itself is checked.
+  // gVisor is optional: where it cannot build or its sandbox cannot start, the builder records
+  // why instead of a binary, and this checks that record is there. On these machines it builds
+  // and runs (its containerd shim does not work with containerd 1.6: see locate-test-binaries.ts).
   it('runs a process on its own kernel, passing its output and exit status through', async () => {
-    const { runsc, containerdShimRunsc, gvisorUnavailableReason } = locateTestBinaries();
-    if (runsc === undefined || containerdShimRunsc === undefined) {
-      expect(gvisorUnavailableReason).toMatch(/^(cannot build gVisor|gVisor \S+ built, but|gVisor runs only as root)/);
+    const { gvisorDir } = locateTestBinaries();
+    if (!existsSync(gvisorDir)) {
+      expect(readFileSync(gvisorUnavailableFile(gvisorDir), 'utf8')).toMatch(
+        /^(cannot build gVisor|gVisor \S+ built, but)/,
+      );
       return;
     }
+    const runsc = join(gvisorDir, 'runsc');
 
     const sandboxed = run(runsc, ['--rootless=false', '--network=none', 'do', '/bin/sh', '-c', 'uname -r; exit 3']);
 
     await expect(sandboxed).rejects.toMatchObject({ code: 3, stdout: expect.stringMatching(/gvisor/) });
     expect((await run(runsc, ['--version'])).stdout).toContain(`runsc version ${gvisorVersion}`);
-    expect((await run(containerdShimRunsc, ['-v'])).stdout).toContain('containerd-shim-runsc-v1');
+    expect((await run(join(gvisorDir, 'containerd-shim-runsc-v1'), ['-v'])).stdout).toContain(
+      'containerd-shim-runsc-v1',
+    );
   });
 
   it('is reported unavailable, with the recorded reason and no binaries, where it could not build or run', () => {
