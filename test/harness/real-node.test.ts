@@ -1,10 +1,13 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, NetworkingV1Api, type V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { locateTestBinaries } from '../binaries/locate-test-binaries.ts';
+import { locateImages } from '../image/locate-images.ts';
 import { nodeIdentity, nodeLeftovers } from '../node/node-leftovers.ts';
 import { type RealNode, startRealNode } from '../node/start-real-node.ts';
 import { eventually } from '../support/eventually.ts';
@@ -13,16 +16,27 @@ const repoRoot = join(import.meta.dirname, '..', '..');
 const node24 = join(repoRoot, 'node_modules', 'node', 'bin', 'node');
 const nodeStartTimeoutMs = 300_000;
 const podStartTimeoutMs = 120_000;
+const echoPort = 8080;
+
+/** A TCP server in the product image's Node: every connection gets `hello from <pod name>`. */
+const echoServerScript = `require('net').createServer((socket) => socket.end('hello from ' + require('os').hostname() + '\\n')).listen(${echoPort})`;
 
 describe('the real test node', () => {
+  const productImage = locateImages().product;
   let node: RealNode;
   let core: CoreV1Api;
+  let networking: NetworkingV1Api;
 
   beforeAll(async () => {
+    if (!existsSync(productImage.archive)) {
+      throw new Error(`${productImage.archive} is missing: run \`npm run image\` (npm test does it first)`);
+    }
     node = await startRealNode();
+    await node.importImages([productImage.archive]);
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(node.kubeconfigPath);
     core = kubeConfig.makeApiClient(CoreV1Api);
+    networking = kubeConfig.makeApiClient(NetworkingV1Api);
   }, nodeStartTimeoutMs);
 
   afterAll(async () => {
@@ -78,6 +92,82 @@ describe('the real test node', () => {
     );
   });
 
+  /** `node -e script` in a pod's container (the product image's Node), through kubectl exec. */
+  function nodeScriptIn(namespace: string, pod: string, script: string): Promise<{ code: number; output: string }> {
+    const kubectl = locateTestBinaries().kubectl;
+    return new Promise((resolve) => {
+      execFile(
+        kubectl,
+        ['--kubeconfig', node.kubeconfigPath, 'exec', '-n', namespace, pod, '--', 'node', '-e', script],
+        (err, stdout, stderr) =>
+          resolve({ code: err ? Number(err.code ?? 1) : 0, output: `${stdout}${stderr}`.trim() }),
+      );
+    });
+  }
+
+  /** An echo server pod behind a Service `echo`, and a client pod in another namespace. */
+  async function anEchoServiceAndAClient() {
+    const [serverNamespace, clientNamespace] = [await aNamespace(), await aNamespace()];
+    await core.createNamespacedService({
+      namespace: serverNamespace,
+      body: {
+        metadata: { name: 'echo' },
+        spec: { selector: { app: 'echo' }, ports: [{ port: 80, targetPort: echoPort }] },
+      },
+    });
+    const [server] = await Promise.all([
+      runningPod(serverNamespace, aProductPod(productImage.reference, 'echo', echoServerScript, { app: 'echo' })),
+      runningPod(clientNamespace, aProductPod(productImage.reference, 'client', 'setInterval(() => {}, 1 << 30)')),
+    ]);
+    const service = await core.readNamespacedService({ namespace: serverNamespace, name: 'echo' });
+    return {
+      serverNamespace,
+      clientNamespace,
+      serverPodIp: server.status?.podIP ?? '',
+      serviceIp: service.spec?.clusterIP ?? '',
+      serviceName: `echo.${serverNamespace}.svc.cluster.local`,
+    };
+  }
+
+  it('serves a Service by its virtual IP and its cluster DNS name to a pod in another namespace', async () => {
+    const { clientNamespace, serviceIp, serviceName } = await anEchoServiceAndAClient();
+
+    const resolved = await nodeScriptIn(clientNamespace, 'client', lookupScript(serviceName));
+    const answer = await nodeScriptIn(clientNamespace, 'client', connectScript(serviceName, 80));
+
+    expect(resolved).toEqual({ code: 0, output: serviceIp });
+    expect(answer).toEqual({ code: 0, output: 'OK hello from echo' });
+  });
+
+  it('lets the test process reach a pod through a forwarded loopback port', async () => {
+    const { serverPodIp } = await anEchoServiceAndAClient();
+
+    const forwarded = await node.forward(serverPodIp, echoPort);
+    const answer = await readAll(forwarded.port);
+    await forwarded.close();
+
+    expect(answer).toBe('hello from echo\n');
+  });
+
+  it('enforces a NetworkPolicy: default-deny ingress blocks a connection that succeeded before it', async () => {
+    const { serverNamespace, clientNamespace, serverPodIp } = await anEchoServiceAndAClient();
+    const control = await nodeScriptIn(clientNamespace, 'client', connectScript(serverPodIp, echoPort));
+    expect(control).toEqual({ code: 0, output: 'OK hello from echo' });
+
+    await networking.createNamespacedNetworkPolicy({
+      namespace: serverNamespace,
+      body: { metadata: { name: 'default-deny-ingress' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } },
+    });
+
+    await eventually(
+      async () => {
+        const attempt = await nodeScriptIn(clientNamespace, 'client', connectScript(serverPodIp, echoPort));
+        expect(attempt.output).toMatch(/^FAIL /);
+      },
+      { timeoutMs: 30_000, intervalMs: 500 },
+    );
+  });
+
   it('tears down everything it made when stopped', async () => {
     const identity = nodeIdentity(node);
     // Started inside the node's namespaces, as a test's fake would be: it must go too.
@@ -128,6 +218,43 @@ function aPausePod(image: string, name: string): V1Pod {
       terminationGracePeriodSeconds: 1,
     },
   };
+}
+
+function aProductPod(image: string, name: string, script: string, labels: Record<string, string> = {}): V1Pod {
+  return {
+    metadata: { name, labels },
+    spec: {
+      containers: [{ name: 'node', image, imagePullPolicy: 'Never', command: ['node', '-e', script] }],
+      terminationGracePeriodSeconds: 1,
+    },
+  };
+}
+
+/** Prints `OK <what the server sent>`, or `FAIL <error code>` (exit 1) within 3 s. */
+function connectScript(host: string, port: number): string {
+  return `const socket = require('net').connect({ host: ${JSON.stringify(host)}, port: ${port}, timeout: 3000 });
+let received = '';
+socket.on('data', (chunk) => { received += chunk; });
+socket.on('end', () => console.log('OK ' + received.trim()));
+socket.on('timeout', () => { console.log('FAIL timeout'); process.exit(1); });
+socket.on('error', (err) => { console.log('FAIL ' + err.code); process.exit(1); });`;
+}
+
+/** Prints the address the pod's resolver (cluster DNS) gives `name`. */
+function lookupScript(name: string): string {
+  return `require('dns').promises.lookup(${JSON.stringify(name)}).then((answer) => console.log(answer.address), (err) => { console.log('FAIL ' + err.code); process.exit(1); });`;
+}
+
+function readAll(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let received = '';
+    socket.on('data', (chunk) => {
+      received += chunk;
+    });
+    socket.on('end', () => resolve(received));
+    socket.on('error', reject);
+  });
 }
 
 /** The pod's cgroup: below kubepods/, or kubepods/<qos class>/ unless the pod is Guaranteed. */

@@ -33,14 +33,18 @@ export function pauseBinary(env: NodeJS.ProcessEnv = process.env): string {
   return binary;
 }
 
-/** An image of one static binary (its entrypoint), written once into the cache per binary content. */
+/** An image of one binary (its entrypoint), written once into the cache per binary and recipe. */
 export function singleBinaryImage(params: {
   binary: string;
   repository: string;
   env?: NodeJS.ProcessEnv;
 }): ImageArchive {
   const { binary, repository, env = process.env } = params;
-  const tag = createHash('sha256').update(readFileSync(binary)).digest('hex').slice(0, 16);
+  const tag = createHash('sha256')
+    .update(readFileSync(binary))
+    .update(readFileSync(join(import.meta.dirname, 'write-single-binary-image.ts')))
+    .digest('hex')
+    .slice(0, 16);
   const dir = join(cacheRoot(env), 'node', 'images');
   mkdirSync(dir, { recursive: true });
   const reference = `localhost/astromesh-test/${repository}:${tag}`;

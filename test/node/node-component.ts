@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually } from '../support/eventually.ts';
 import { nodeStatePaths } from './node-layout.ts';
@@ -44,8 +44,9 @@ export function startNodeComponent(params: {
 export async function waitForComponent(
   component: NodeComponent,
   probe: () => Promise<void>,
-  timeoutMs = 120_000,
+  options: { timeoutMs?: number; moreLogs?: () => string } = {},
 ): Promise<void> {
+  const { timeoutMs = 120_000, moreLogs } = options;
   const { name, child, logFile } = component;
   let onExit: (() => void) | undefined;
   const exited = new Promise<never>((_, reject) => {
@@ -56,7 +57,8 @@ export async function waitForComponent(
   try {
     await Promise.race([eventually(probe, { timeoutMs, intervalMs: 250 }), exited]);
   } catch (err) {
-    throw new Error(`${name} did not become ready: ${(err as Error).message}\n${logTail(logFile, 40)}`);
+    const logs = [logTail(logFile, 40), ...(moreLogs ? [moreLogs()] : [])].join('\n');
+    throw new Error(`${name} did not become ready: ${(err as Error).message}\n${logs}`);
   } finally {
     if (onExit) child.off('exit', onExit);
     exited.catch(() => undefined);
@@ -66,4 +68,20 @@ export async function waitForComponent(
 export function logTail(logFile: string, lines: number): string {
   if (!existsSync(logFile)) return `(no log at ${logFile})`;
   return `--- ${logFile} ---\n${readFileSync(logFile, 'utf8').split('\n').slice(-lines).join('\n')}`;
+}
+
+/**
+ * The end of a pod's container logs, as the kubelet writes them on the node's tmpfs
+ * (/var/log/pods/<namespace>_<pod>_<uid>/<container>/<restart>.log), for a pod of the node's own.
+ */
+export function podLogTail(namespace: string, podPrefix: string, lines: number): string {
+  const root = '/var/log/pods';
+  const pods = existsSync(root) ? readdirSync(root).filter((dir) => dir.startsWith(`${namespace}_${podPrefix}`)) : [];
+  return pods
+    .flatMap((pod) =>
+      readdirSync(join(root, pod)).flatMap((container) =>
+        readdirSync(join(root, pod, container)).map((file) => logTail(join(root, pod, container, file), lines)),
+      ),
+    )
+    .join('\n');
 }

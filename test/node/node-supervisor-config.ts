@@ -24,7 +24,7 @@ export const NodeSupervisorConfig = z.object({
   /** Image archives imported before the kubelet starts; `pause` is the sandbox image. */
   images: z.object({
     pause: z.object({ reference: z.string(), archive: z.string() }),
-    coredns: z.object({ reference: z.string(), archive: z.string() }).optional(),
+    coredns: z.object({ reference: z.string(), archive: z.string() }),
   }),
 });
 export type NodeSupervisorConfig = z.infer<typeof NodeSupervisorConfig>;

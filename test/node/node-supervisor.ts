@@ -15,7 +15,7 @@ import { dump } from 'js-yaml';
 import { clusterDnsObjects } from './cluster-dns-objects.ts';
 import { makeNodePki } from './make-node-pki.ts';
 import { createNodeCgroup, removeNodeCgroup } from './node-cgroups.ts';
-import { type NodeComponent, startNodeComponent, waitForComponent } from './node-component.ts';
+import { type NodeComponent, podLogTail, startNodeComponent, waitForComponent } from './node-component.ts';
 import { componentKubeconfigPath, nodeCgroupName, nodeLayout, nodeStatePaths } from './node-layout.ts';
 import { expectDnsAnswer, expectNodeReady, expectOk, run } from './node-probes.ts';
 import { startRelayServer } from './node-relay.ts';
@@ -154,7 +154,7 @@ async function startNode(): Promise<void> {
     run('/usr/bin/ctr', ['--address', nodeStatePaths.containerdSocket, 'version']).then(() => undefined),
   );
   for (const image of [config.images.pause, config.images.coredns]) {
-    if (image) await importImage(image.archive);
+    await importImage(image.archive);
   }
   progress('containerd ready, node images imported');
 
@@ -194,10 +194,6 @@ async function startNode(): Promise<void> {
   }
   progress(kubeRouter ? 'kube-proxy and kube-router synced' : 'kube-proxy synced (no NetworkPolicy engine)');
 
-  if (!config.images.coredns) {
-    emit({ event: 'ready' });
-    return;
-  }
   const manifest = join(nodeStatePaths.manifests, 'cluster-dns.yaml');
   writeFileSync(
     manifest,
@@ -211,14 +207,14 @@ async function startNode(): Promise<void> {
   });
   // Through the kube-dns Service VIP: kube-proxy's rules, the pod network and CoreDNS at once.
   await waitForComponent(
-    kubelet,
+    { name: 'cluster DNS (CoreDNS)', child: kubelet.child, logFile: kubelet.logFile },
     () =>
       expectDnsAnswer({
         server: nodeLayout.clusterDnsIp,
         name: `kubernetes.default.svc.${nodeLayout.clusterDomain}`,
         expected: nodeLayout.apiServiceIp,
       }),
-    180_000,
+    { timeoutMs: 180_000, moreLogs: () => podLogTail('kube-system', 'coredns', 30) },
   );
   progress('cluster DNS answers');
   emit({ event: 'ready' });

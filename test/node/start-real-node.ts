@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { locateTestBinaries } from '../binaries/locate-test-binaries.ts';
 import { kubeconfigYaml } from '../support/start-kube-control-plane.ts';
 import { ensureNodePackages } from './ensure-node-packages.ts';
-import { type ImageArchive, pauseBinary, singleBinaryImage } from './node-artifacts.ts';
+import { pauseBinary, singleBinaryImage } from './node-artifacts.ts';
 import { removeNodeCgroup } from './node-cgroups.ts';
 import { componentLogFile, logTail } from './node-component.ts';
 import { nodeCgroupName, nodeLayout, nodeStatePaths } from './node-layout.ts';
@@ -90,10 +90,8 @@ export async function startRealNode(options: RealNodeOptions = {}): Promise<Real
   const swept = sweepStaleNodeRuns();
   if (swept.length > 0) say(`removed what killed runs left: ${swept.join(', ')}`);
 
-  const binaries = locateTestBinaries() as ReturnType<typeof locateTestBinaries> & {
-    coredns?: string;
-    kubeRouter?: string;
-  };
+  const binaries = locateTestBinaries();
+  const withPolicyEngine = options.networkPolicyEngine !== false;
   const required = [
     binaries.etcd,
     binaries.kubeApiserver,
@@ -102,17 +100,16 @@ export async function startRealNode(options: RealNodeOptions = {}): Promise<Real
     binaries.kubelet,
     binaries.kubeProxy,
     binaries.kubectl,
+    binaries.coredns,
+    ...(withPolicyEngine ? [binaries.kubeRouter] : []),
   ];
   const missing = required.filter((binary) => !existsSync(binary));
   if (missing.length > 0) throw new Error(`the real node needs ${missing.join(', ')}: run \`npm run test:binaries\``);
   const pause = pauseBinary();
   const images = {
     pause: singleBinaryImage({ binary: pause, repository: 'pause' }),
-    coredns:
-      binaries.coredns && existsSync(binaries.coredns)
-        ? singleBinaryImage({ binary: binaries.coredns, repository: 'coredns' })
-        : undefined,
-  } satisfies Record<string, ImageArchive | undefined>;
+    coredns: singleBinaryImage({ binary: binaries.coredns, repository: 'coredns' }),
+  };
 
   const runId = randomBytes(4).toString('hex');
   const runDir = nodeRunDir(runId);
@@ -137,7 +134,8 @@ export async function startRealNode(options: RealNodeOptions = {}): Promise<Real
       kubelet: binaries.kubelet,
       kubeProxy: binaries.kubeProxy,
       kubectl: binaries.kubectl,
-      kubeRouter: options.networkPolicyEngine === false ? undefined : binaries.kubeRouter,
+      kubeRouter:
+        options.networkPolicyEngine === false ? undefined : (binaries.kubeRouter ?? process.env.TMP_KUBE_ROUTER),
     },
     images,
   };

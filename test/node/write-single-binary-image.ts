@@ -9,10 +9,11 @@ const manifestMediaType = 'application/vnd.oci.image.manifest.v1+json';
 const indexMediaType = 'application/vnd.oci.image.index.v1+json';
 
 /**
- * Writes an OCI image archive holding one static binary at `/<name>` as its entrypoint (what a
- * `FROM scratch` + `COPY` Dockerfile makes), for `ctr images import`. The node's own images (its
- * CoreDNS) are just a Go binary, so this needs neither buildah nor its storage; the archive's
- * bytes depend only on the binary, so the same binary always gives the same image ID.
+ * Writes an OCI image archive holding one binary at `/<name>` as its entrypoint (what a `FROM
+ * scratch` + `COPY` Dockerfile makes), for `ctr images import`. The node's own images (its
+ * CoreDNS) are just a Go binary, so this needs neither buildah nor its storage. A dynamically
+ * linked binary (a Go build with cgo) gets the shared libraries `ldd` names, at the same paths.
+ * The archive's bytes depend only on those files, so the same binary gives the same image ID.
  */
 export function writeSingleBinaryImage(params: { binary: string; reference: string; archive: string }): void {
   const { binary, reference, archive } = params;
@@ -22,6 +23,10 @@ export function writeSingleBinaryImage(params: { binary: string; reference: stri
     const rootfs = join(work, 'rootfs');
     mkdirSync(rootfs);
     copyFileSync(binary, join(rootfs, name));
+    for (const library of sharedLibraries(binary)) {
+      mkdirSync(join(rootfs, dirname(library)), { recursive: true });
+      copyFileSync(library, join(rootfs, library));
+    }
     const layout = join(work, 'layout');
     mkdirSync(join(layout, 'blobs', 'sha256'), { recursive: true });
     const layerFile = join(work, 'layer.tar');
@@ -33,9 +38,10 @@ export function writeSingleBinaryImage(params: { binary: string; reference: stri
       '--mtime=@0',
       '-C',
       rootfs,
+      '--sort=name',
       '-cf',
       layerFile,
-      name,
+      '.',
     ]);
     const layer = writeBlob(layout, readFileSync(layerFile));
     const config = writeBlob(
@@ -80,11 +86,33 @@ export function writeSingleBinaryImage(params: { binary: string; reference: stri
       }),
     );
     const partial = `${archive}.partial`;
-    execFileSync('tar', ['--owner=0', '--group=0', '--numeric-owner', '--mtime=@0', '-C', layout, '-cf', partial, '.']);
+    execFileSync('tar', [
+      '--owner=0',
+      '--group=0',
+      '--numeric-owner',
+      '--mtime=@0',
+      '--sort=name',
+      '-C',
+      layout,
+      '-cf',
+      partial,
+      '.',
+    ]);
     renameSync(partial, archive);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** Absolute paths of the libraries a dynamic executable loads (none for a static one). */
+function sharedLibraries(binary: string): string[] {
+  let listing: string;
+  try {
+    listing = execFileSync('ldd', [binary], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    return []; // "not a dynamic executable"
+  }
+  return [...listing.matchAll(/(?:=>\s*)?(\/\S+)\s+\(0x/g)].map((match) => match[1] ?? '').filter(Boolean);
 }
 
 function writeBlob(layout: string, content: Buffer): { digest: string; size: number } {
