@@ -86,7 +86,7 @@ export async function buildNodeBase(context: ImageBuildContext): Promise<string>
           ],
           step,
         );
-        await buildah.run(['commit', '--quiet', '--rm', container, recipe.reference], step);
+        await buildah.run(['commit', '--quiet', '--identity-label=false', '--rm', container, recipe.reference], step);
       } catch (err) {
         await buildah.run(['rm', container], step).catch(() => undefined);
         throw err;

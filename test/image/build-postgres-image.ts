@@ -97,7 +97,7 @@ export async function buildPostgresImage(context: ImageBuildContext, target: Ima
           ],
           step,
         );
-        await buildah.run(['commit', '--quiet', '--rm', container, target.reference], step);
+        await buildah.run(['commit', '--quiet', '--identity-label=false', '--rm', container, target.reference], step);
       } catch (err) {
         await buildah.run(['rm', container], step).catch(() => undefined);
         throw err;

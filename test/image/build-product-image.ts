@@ -23,6 +23,7 @@ export async function buildProductImage(
   target: ImageLocation,
   builder: ImageBuilder,
 ): Promise<void> {
+  if (builder === 'buildah') await buildNodeBase(context);
   const startedAt = Date.now();
   const imageId = builder === 'docker' ? await dockerBuild(context, target) : await buildahBuild(context, target);
   const stampFile = join(context.stampDir, 'product.json');
@@ -45,7 +46,6 @@ export function isDockerEngineUp(): boolean {
 }
 
 async function buildahBuild(context: ImageBuildContext, target: ImageLocation): Promise<string> {
-  await buildNodeBase(context);
   context.log(`buildah bud ${target.reference} (cold: a few minutes; warm: seconds)`);
   const args = [
     'bud',
@@ -54,6 +54,8 @@ async function buildahBuild(context: ImageBuildContext, target: ImageLocation): 
     'chroot',
     // Reuses every step up to the first changed COPY: `npm ci` runs only when the lock changes.
     '--layers',
+    // buildah labels its images io.buildah.version unless told not to; docker build adds none.
+    '--identity-label=false',
     '--tag',
     target.reference,
     ...npmStepMounts(context),

@@ -36,7 +36,7 @@ export interface ImageOptions {
 
 /** Where `npm run image` puts each image (it may not have run yet): <cache>/images/archives. */
 export function locateImages(options: ImageOptions = {}): Images {
-  const imagesDir = imagesDirOf(options.env);
+  const imagesDir = locateImagesDir(options.env);
   const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
   const locate = (reference: string): ImageLocation => ({
     reference,
@@ -77,7 +77,7 @@ export async function buildImages(
     log,
   );
   const images = locateImages(options);
-  const imagesDir = imagesDirOf(env);
+  const imagesDir = locateImagesDir(env);
   return withBuildLock({
     imagesDir,
     log,
@@ -115,6 +115,7 @@ function autoBuilder(): ImageBuilder {
   return isDockerEngineUp() ? 'docker' : 'buildah';
 }
 
-function imagesDirOf(env: NodeJS.ProcessEnv = process.env): string {
+/** <cache>/images: the archives, the buildah store, stamps, downloads and build logs. */
+export function locateImagesDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(cacheRoot(env), 'images');
 }
