@@ -2,7 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CoreV1Api, KubeConfig, NetworkingV1Api, type V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { locateTestBinaries } from '../binaries/locate-test-binaries.ts';
 import { locateImages } from '../image/locate-images.ts';
 import { nodeIdentity, nodeLeftovers } from '../node/node-leftovers.ts';
 import { type RealNode, startRealNode } from '../node/start-real-node.ts';
+import { sweepStaleNodeRuns } from '../node/sweep-stale-node-runs.ts';
 import { eventually } from '../support/eventually.ts';
 
 const repoRoot = join(import.meta.dirname, '..', '..');
@@ -181,20 +182,24 @@ describe('the real test node', () => {
 });
 
 describe('a real test node whose test process is killed', () => {
+  async function aHeldNode() {
+    const holder = spawn(node24, [join(repoRoot, 'test', 'fixtures', 'hold-real-node.ts')], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const line = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: holder.stdout }).once('line', resolve);
+      holder.once('exit', (code) =>
+        reject(new Error(`hold-real-node exited (code ${code}) before its node was ready`)),
+      );
+    });
+    const started = JSON.parse(line) as { runDir: string; initPid: number; cgroupRoot: string; insidePid: number };
+    return { holder, started, identity: nodeIdentity(started) };
+  }
+
   it(
     'goes away with it, with whatever tests started inside it',
     async () => {
-      const holder = spawn(node24, [join(repoRoot, 'test', 'fixtures', 'hold-real-node.ts')], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      const line = await new Promise<string>((resolve, reject) => {
-        createInterface({ input: holder.stdout }).once('line', resolve);
-        holder.once('exit', (code) =>
-          reject(new Error(`hold-real-node exited (code ${code}) before its node was ready`)),
-        );
-      });
-      const started = JSON.parse(line) as { runDir: string; initPid: number; cgroupRoot: string; insidePid: number };
-      const identity = nodeIdentity(started);
+      const { holder, started, identity } = await aHeldNode();
 
       holder.kill('SIGKILL');
 
@@ -205,6 +210,29 @@ describe('a real test node whose test process is killed', () => {
         },
         { timeoutMs: 60_000, intervalMs: 250 },
       );
+    },
+    nodeStartTimeoutMs,
+  );
+
+  it(
+    'leaves its run folder and empty cgroups to the next run when killed with its supervisor, and the next run sweeps them',
+    async () => {
+      const { holder, started, identity } = await aHeldNode();
+
+      // Killing the node's init kills every process of the node at once: nothing can clean up.
+      process.kill(started.initPid, 'SIGKILL');
+      holder.kill('SIGKILL');
+      await eventually(() => expect([started.initPid, started.insidePid].filter(isAlive)).toEqual([]), {
+        timeoutMs: 30_000,
+      });
+      const left = nodeLeftovers(identity);
+      const swept = sweepStaleNodeRuns();
+
+      expect(left).toContain(`run folder ${started.runDir}`);
+      expect(left.some((leftover) => leftover.startsWith('cgroup '))).toBe(true);
+      expect(left.filter((leftover) => leftover.startsWith('process '))).toEqual([]);
+      expect(swept).toContain(basename(started.runDir));
+      expect(nodeLeftovers(identity)).toEqual([]);
     },
     nodeStartTimeoutMs,
   );
