@@ -58,7 +58,9 @@ export interface RealNode {
   /**
    * A loopback port whose connections go to `host:port` as seen from inside the node: a pod IP,
    * a Service ClusterIP or name-less VIP, the node IP. This is how tests reach pods and Services;
-   * nothing of the node is routable from the machine's own network namespace.
+   * nothing of the node is routable from the machine's own network namespace. The listener runs
+   * on this process's event loop: a synchronous wait here (execFileSync of kubectl, say) would
+   * stall every forwarded connection, the kubeconfig's included.
    */
   forward(host: string, port: number): Promise<Forwarded>;
   /**
