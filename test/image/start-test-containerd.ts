@@ -49,6 +49,7 @@ export interface TestContainerd {
   runDetached(spec: ContainerSpec): Promise<void>;
   /** The host PID of the container's first process. */
   taskPid(id: string): Promise<number>;
+  /** Runs a process in the running container (with env(1) from the image when `env` is given). */
   exec(id: string, args: string[], env?: Record<string, string>): Promise<CommandResult>;
   /** Signals the task, waits until it has stopped and deletes it; resolves with its exit code. */
   stopTask(id: string, signal: string): Promise<number>;
@@ -157,8 +158,11 @@ disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.d
         'exec',
         '--exec-id',
         `exec-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`,
-        ...Object.entries(env).flatMap(([name, value]) => ['--env', `${name}=${value}`]),
         id,
+        // ctr tasks exec takes no --env: the image's own env(1) sets it.
+        ...(Object.keys(env).length > 0
+          ? ['env', ...Object.entries(env).map(([name, value]) => `${name}=${value}`)]
+          : []),
         ...args,
       ]),
     stopTask: async (id, signal) => {
