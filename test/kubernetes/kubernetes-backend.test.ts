@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
+  AppsV1Api,
   CoreV1Api,
   CustomObjectsApi,
   DiscoveryV1Api,
@@ -28,61 +29,86 @@ import { startPeriodicResync } from '../../api/services/start-periodic-resync.ts
 import { insertAgent, setAgentStatus } from '../../api/stores/agents-store.ts';
 import { insertOrg } from '../../api/stores/orgs-store.ts';
 import { cloudAgentGroup, cloudAgentPlural, cloudAgentVersion } from '../../crds/cloud-agent.ts';
-import { memorySchemaOf, orgNamespaceOf, orgSecretName } from '../../crds/org-runtime-names.ts';
+import { memorySchemaOf, orgNamespaceOf, orgSecretName, runtimeName } from '../../crds/org-runtime-names.ts';
+import { runtimeFinalizer } from '../../operator/reconcile/reconcile-org.ts';
 import { createPostgresConversationStore } from '../../runtime/memory/create-postgres-conversation-store.ts';
-import { applyCrds } from '../support/apply-crds.ts';
-import { apiIdentityFromChart } from '../support/chart-identity.ts';
 import { eventually } from '../support/eventually.ts';
-import { type OperatorVerdict, playCloudAgentOperator } from '../support/play-cloud-agent-operator.ts';
+import { createOrgNamespace } from '../support/org-namespace.ts';
+import { tailOf } from '../support/start-kubernetes-stack.ts';
 import { createTestDatabase } from '../support/test-database.ts';
-import { testKubeConfig } from '../support/test-kube.ts';
+import { type OperatedCluster, startOperatedCluster } from './start-operated-cluster.ts';
+
+// The operator here is the real one (in this process, with the chart's RBAC) on a cluster whose
+// fake kubelet runs runtime pods: every phase the backend waits for is one the operator wrote.
+// Where a test needs the operator not to act, it takes it down, as a crash would.
 
 const resource = { group: cloudAgentGroup, version: cloudAgentVersion, plural: cloudAgentPlural };
 const log = pino({ level: 'silent' });
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const podsTimeoutMs = 60_000;
 
 const anOrgSlug = () => `org-${randomBytes(4).toString('hex')}`;
-const anAgent = (orgSlug: string, name: string, model = 'openai/gpt-4o-mini') =>
+const anAgent = (orgSlug: string, name: string, systemPrompt = '') =>
   compileWizardConfig({
     orgSlug,
-    config: WizardConfig.parse({ name, display_name: `The ${name}`, step1: { model } }),
+    config: WizardConfig.parse({
+      name,
+      display_name: `The ${name}`,
+      step1: { model: 'openai/gpt-4o-mini' },
+      step2: { system_prompt: systemPrompt },
+    }),
   });
+// The operator measures the agent file it writes, where YAML spells each U+FEFF as a six-byte
+// escape: such an agent takes about 300 KB, and four outgrow the org's 1 MiB agents ConfigMap.
+const aLargeAgent = (orgSlug: string, name: string) => anAgent(orgSlug, name, '\uFEFF'.repeat(50_000));
 
-describe('the kubernetes deploy backend, with only the RBAC the chart gives the API', () => {
+// Several tests wait for runtime pods to start and roll; on a loaded machine that takes a while.
+describe('the kubernetes deploy backend, with only the RBAC the chart gives the API', {
+  timeout: podsTimeoutMs * 2,
+}, () => {
+  let operated: OperatedCluster;
   let admin: KubeConfig;
   let asApi: KubeConfig;
   const cleanups: (() => Promise<void>)[] = [];
 
   beforeAll(async () => {
-    admin = testKubeConfig();
-    await applyCrds(admin);
-    ({ kubeConfig: asApi } = await apiIdentityFromChart(admin));
+    operated = await startOperatedCluster();
+    ({ admin, asApi } = operated);
+  }, 300_000);
+
+  afterEach(async (context) => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    if (context.task.result?.state === 'fail' && operated) {
+      process.stderr.write(`--- operator log ---\n${tailOf(operated.operatorLogFile, 40)}\n`);
+    }
+    // A test that took the operator down leaves it running for the next one, even if it failed.
+    await operated?.startOperator();
   });
 
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  afterAll(async () => {
+    await operated?.stop();
+  }, 120_000);
 
   function aBackend(options: Partial<KubernetesBackendOptions> = {}): DeployBackend {
     const backend = createKubernetesBackend({
       kubeConfig: asApi,
       log,
       runtimeEndpoints: { kind: 'endpoint-slices' },
-      deployTimeoutMs: 20_000,
-      statusPollIntervalMs: 50,
+      deployTimeoutMs: podsTimeoutMs,
       ...options,
     });
     cleanups.push(() => backend.close());
     return backend;
   }
 
-  function anOperator(
-    orgSlug: string,
-    options: { verdict?: (cloudAgent: CloudAgentObject) => OperatorVerdict | undefined; holdFinalizers?: boolean } = {},
-  ) {
-    const operator = playCloudAgentOperator({ kubeConfig: admin, namespace: orgNamespaceOf(orgSlug), ...options });
-    cleanups.push(() => operator.stop());
-    return operator;
+  /** An org namespace whose ResourceQuota admits no pod: its runtime can never become ready. */
+  async function anOrgWithNoRoomForPods(): Promise<string> {
+    const { orgSlug, namespace } = await createOrgNamespace(admin, { withSecret: false });
+    await core().createNamespacedResourceQuota({
+      namespace,
+      body: { metadata: { name: 'no-pods' }, spec: { hard: { pods: '0' } } },
+    });
+    return orgSlug;
   }
 
   const customObjects = () => admin.makeApiClient(CustomObjectsApi);
@@ -99,6 +125,8 @@ describe('the kubernetes deploy backend, with only the RBAC the chart gives the 
       namespace: orgNamespaceOf(orgSlug),
       name,
     })) as CloudAgentObject & { metadata: { managedFields?: { manager: string }[] } };
+  const readyConditionOf = (cloudAgent: CloudAgentObject) =>
+    cloudAgent.status?.conditions?.find((condition) => condition.type === 'Ready');
   const secretDataOf = async (orgSlug: string) => {
     const secret = await core().readNamespacedSecret({ name: orgSecretName, namespace: orgNamespaceOf(orgSlug) });
     return Object.fromEntries(
@@ -153,8 +181,7 @@ describe('the kubernetes deploy backend, with only the RBAC the chart gives the 
 
     it('applies a CloudAgent per deployed agent holding the compiled agent, and waits until the operator reports it Ready', async () => {
       const orgSlug = anOrgSlug();
-      let operatorReady = false;
-      anOperator(orgSlug, { verdict: () => (operatorReady ? { phase: 'Ready' } : undefined) });
+      await operated.stopOperator();
       const agent = anAgent(orgSlug, 'support-bot');
       let applied = false;
 
@@ -162,11 +189,11 @@ describe('the kubernetes deploy backend, with only the RBAC the chart gives the 
         .applyOrg({ orgSlug, agents: [agent], pausedAgents: [], credentials: {} })
         .then(() => (applied = true));
       const cloudAgent = await eventually(() => cloudAgentOf(orgSlug, 'support-bot'));
-      const appliedBeforeReady = applied;
-      operatorReady = true;
+      const appliedWhileNobodyReported = applied;
+      await operated.startOperator();
       await applying;
 
-      expect(appliedBeforeReady).toBe(false);
+      expect(appliedWhileNobodyReported).toBe(false);
       expect(cloudAgent.metadata.labels).toEqual({ 'astromesh.io/org': orgSlug });
       expect(cloudAgent.spec).toEqual({
         orgSlug,
@@ -176,12 +203,17 @@ describe('the kubernetes deploy backend, with only the RBAC the chart gives the 
         agent: JSON.parse(JSON.stringify(agent)),
       });
       expect(cloudAgent.metadata.managedFields?.map((field) => field.manager)).toContain('astromesh-cloud-api');
-      expect((await cloudAgentOf(orgSlug, 'support-bot')).status?.phase).toBe('Ready');
+      const served = await cloudAgentOf(orgSlug, 'support-bot');
+      expect(served.status?.phase).toBe('Ready');
+      expect(readyConditionOf(served)).toMatchObject({ status: 'True', reason: 'Serving' });
+      const runtime = await admin
+        .makeApiClient(AppsV1Api)
+        .readNamespacedDeployment({ namespace: orgNamespaceOf(orgSlug), name: runtimeName });
+      expect(runtime.status?.availableReplicas).toBe(1);
     });
 
     it('marks paused agents paused and waits until the operator reports them Paused', async () => {
       const orgSlug = anOrgSlug();
-      anOperator(orgSlug);
       const backend = aBackend();
       const [bot, helper] = [anAgent(orgSlug, 'bot'), anAgent(orgSlug, 'helper')];
       await backend.applyOrg({ orgSlug, agents: [bot, helper], pausedAgents: [], credentials: {} });
@@ -191,23 +223,22 @@ describe('the kubernetes deploy backend, with only the RBAC the chart gives the 
       const paused = await cloudAgentOf(orgSlug, 'bot');
       expect(paused.spec.paused).toBe(true);
       expect(paused.status).toMatchObject({ phase: 'Paused', observedGeneration: paused.metadata.generation });
+      expect(readyConditionOf(paused)).toMatchObject({ status: 'False', reason: 'Paused' });
       expect((await cloudAgentOf(orgSlug, 'helper')).status?.phase).toBe('Ready');
     });
 
     it("deletes the CloudAgent of an agent neither deployed nor paused, without waiting for the operator's finalizer", async () => {
       const orgSlug = anOrgSlug();
-      const operator = anOperator(orgSlug, { holdFinalizers: true });
       const backend = aBackend();
       const [kept, removed] = [anAgent(orgSlug, 'kept'), anAgent(orgSlug, 'removed')];
       await backend.applyOrg({ orgSlug, agents: [kept, removed], pausedAgents: [], credentials: {} });
-      await eventually(async () =>
-        expect((await cloudAgentOf(orgSlug, 'removed')).metadata.finalizers).toHaveLength(1),
-      );
+      expect((await cloudAgentOf(orgSlug, 'removed')).metadata.finalizers).toEqual([runtimeFinalizer]);
+      await operated.stopOperator();
 
       await backend.applyOrg({ orgSlug, agents: [kept], pausedAgents: [], credentials: {} });
 
       expect((await cloudAgentOf(orgSlug, 'removed')).metadata.deletionTimestamp).toBeDefined();
-      operator.releaseFinalizers();
+      await operated.startOperator();
       await eventually(async () =>
         expect((await cloudAgentsOf(orgSlug)).map((cloudAgent) => cloudAgent.metadata.name)).toEqual(['kept']),
       );
@@ -215,63 +246,58 @@ describe('the kubernetes deploy backend, with only the RBAC the chart gives the 
 
     it('applies an agent deployed again once its old CloudAgent has let go of its finalizer', async () => {
       const orgSlug = anOrgSlug();
-      const operator = anOperator(orgSlug, { holdFinalizers: true });
       const backend = aBackend();
       const bot = anAgent(orgSlug, 'bot');
       await backend.applyOrg({ orgSlug, agents: [bot], pausedAgents: [], credentials: {} });
-      await eventually(async () => expect((await cloudAgentOf(orgSlug, 'bot')).metadata.finalizers).toHaveLength(1));
+      const first = await cloudAgentOf(orgSlug, 'bot');
+      await operated.stopOperator();
       await backend.applyOrg({ orgSlug, agents: [], pausedAgents: [], credentials: {} });
 
       const redeploying = backend.applyOrg({ orgSlug, agents: [bot], pausedAgents: [], credentials: {} });
-      operator.releaseFinalizers();
+      await operated.startOperator();
       await redeploying;
 
       const cloudAgent = await cloudAgentOf(orgSlug, 'bot');
+      expect(first.metadata.finalizers).toEqual([runtimeFinalizer]);
+      expect(cloudAgent.metadata.uid).not.toBe(first.metadata.uid);
       expect(cloudAgent.metadata.deletionTimestamp).toBeUndefined();
       expect(cloudAgent.status?.phase).toBe('Ready');
     });
 
-    it('throws DeployTimeout naming the agent when the operator does not report it Ready in time', async () => {
-      const orgSlug = anOrgSlug();
-      anOperator(orgSlug, { verdict: () => undefined });
+    it('throws DeployTimeout naming the agent and its phase when the runtime never becomes ready', async () => {
+      const orgSlug = await anOrgWithNoRoomForPods();
+      const deployment = { orgSlug, agents: [anAgent(orgSlug, 'slow-bot')], pausedAgents: [], credentials: {} };
+      await aBackend().applyOrg(deployment, { waitUntilServed: false });
+      await eventually(async () => expect((await cloudAgentOf(orgSlug, 'slow-bot')).status?.phase).toBe('Deploying'));
 
-      const applying = aBackend({ deployTimeoutMs: 1_000 }).applyOrg({
-        orgSlug,
-        agents: [anAgent(orgSlug, 'slow-bot')],
-        pausedAgents: [],
-        credentials: {},
-      });
+      const applying = aBackend({ deployTimeoutMs: 1_000 }).applyOrg(deployment);
 
       await expect(applying).rejects.toBeInstanceOf(DeployTimeout);
-      await expect(applying).rejects.toThrow(/within 1 s \(still waiting for slow-bot: generation 1 not observed/);
+      await expect(applying).rejects.toThrow('within 1 s (still waiting for slow-bot: Deploying, not Ready)');
     });
 
-    it("fails at once with the operator's message when it marks a CloudAgent Failed", async () => {
+    it("fails at once with the operator's reason when it marks a CloudAgent Failed", async () => {
       const orgSlug = anOrgSlug();
-      anOperator(orgSlug, {
-        verdict: (cloudAgent) =>
-          cloudAgent.metadata.name === 'broken'
-            ? { phase: 'Failed', message: "provider 'openai' has no API key" }
-            : { phase: 'Ready' },
-      });
+      const agents = ['large-1', 'large-2', 'large-3', 'large-4'].map((name) => aLargeAgent(orgSlug, name));
 
       // The deadline outlives the test (30 s): a CloudAgentFailed, not a DeployTimeout, can only
       // come from the Failed phase, so "at once" is shown by what ends the wait, not by a clock.
       const applying = aBackend({ deployTimeoutMs: 120_000 }).applyOrg({
         orgSlug,
-        agents: [anAgent(orgSlug, 'fine'), anAgent(orgSlug, 'broken')],
+        agents,
         pausedAgents: [],
         credentials: {},
       });
 
       await expect(applying).rejects.toBeInstanceOf(CloudAgentFailed);
-      await expect(applying).rejects.toThrow("agent 'broken' failed: provider 'openai' has no API key (InvalidSpec)");
+      await expect(applying).rejects.toThrow(
+        /^agent 'large-4' failed: spec\.agent: its agent file is \d+ bytes .*the org's agents created before it already take \d+ of the 1048576 bytes .* \(ConfigTooLarge\)$/,
+      );
     });
 
     it('puts back a CloudAgent deleted while it waits', async () => {
       const orgSlug = anOrgSlug();
-      let ready = false;
-      anOperator(orgSlug, { verdict: () => (ready ? { phase: 'Ready' } : undefined) });
+      await operated.stopOperator();
 
       const applying = aBackend().applyOrg({
         orgSlug,
@@ -290,10 +316,11 @@ describe('the kubernetes deploy backend, with only the RBAC the chart gives the 
         expect(current.metadata.uid).not.toBe(first.metadata.uid);
         return current;
       });
-      ready = true;
+      await operated.startOperator();
       await applying;
 
       expect(second.spec.agentName).toBe('bot');
+      expect((await cloudAgentOf(orgSlug, 'bot')).status?.phase).toBe('Ready');
     });
   });
 
@@ -382,7 +409,6 @@ describe('the kubernetes deploy backend, with only the RBAC the chart gives the 
         const agent = await insertAgent(db, { orgId: org?.id as string, config });
         await setAgentStatus(db, agent?.id as string, status);
       }
-      anOperator(orgSlug);
       const backend = aBackend();
       const credentialsOf = async () => ({ OPENAI_API_KEY: 'sk-from-the-database' });
       const resync = startPeriodicResync({
@@ -392,7 +418,8 @@ describe('the kubernetes deploy backend, with only the RBAC the chart gives the 
       });
       cleanups.push(() => resync.stop());
       const namespace = orgNamespaceOf(orgSlug);
-      await eventually(async () => expect(await cloudAgentsOf(orgSlug)).toHaveLength(2));
+      const original = await eventually(() => cloudAgentOf(orgSlug, 'bot'));
+      await eventually(() => cloudAgentOf(orgSlug, 'resting-bot'));
 
       await customObjects().deleteNamespacedCustomObject({ ...resource, namespace, name: 'bot' });
       await customObjects().patchNamespacedCustomObject(
@@ -407,13 +434,20 @@ describe('the kubernetes deploy backend, with only the RBAC the chart gives the 
       );
       await core().deleteNamespacedSecret({ name: orgSecretName, namespace });
 
-      await eventually(async () => {
-        expect((await cloudAgentOf(orgSlug, 'bot')).spec.paused).toBe(false);
-        expect((await cloudAgentOf(orgSlug, 'resting-bot')).spec.paused).toBe(true);
-        expect(load((await secretDataOf(orgSlug))['credentials.yaml'] ?? '')).toEqual({
-          OPENAI_API_KEY: 'sk-from-the-database',
-        });
-      });
+      // The operator's finalizer goes once it has taken the deleted one out of the runtime; then
+      // the resync applies a new one.
+      await eventually(
+        async () => {
+          const bot = await cloudAgentOf(orgSlug, 'bot');
+          expect(bot.metadata.uid).not.toBe(original.metadata.uid);
+          expect(bot.spec.paused).toBe(false);
+          expect((await cloudAgentOf(orgSlug, 'resting-bot')).spec.paused).toBe(true);
+          expect(load((await secretDataOf(orgSlug))['credentials.yaml'] ?? '')).toEqual({
+            OPENAI_API_KEY: 'sk-from-the-database',
+          });
+        },
+        { timeoutMs: 20_000 },
+      );
     });
   });
 
