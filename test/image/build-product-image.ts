@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildContextDigest } from './build-context-digest.ts';
 import { buildNodeBase } from './build-node-base.ts';
 import { exportDockerArchive } from './export-docker-archive.ts';
 import type { ImageBuildContext } from './image-build-context.ts';
@@ -23,21 +24,48 @@ export async function buildProductImage(
   target: ImageLocation,
   builder: ImageBuilder,
 ): Promise<void> {
-  if (builder === 'buildah') await buildNodeBase(context);
+  const baseReference = builder === 'buildah' ? await buildNodeBase(context) : undefined;
   const startedAt = Date.now();
-  const imageId = builder === 'docker' ? await dockerBuild(context, target) : await buildahBuild(context, target);
   const stampFile = join(context.stampDir, 'product.json');
-  const stamp = existsSync(stampFile) ? (JSON.parse(readFileSync(stampFile, 'utf8')) as { imageId?: string }) : {};
+  const stamp = existsSync(stampFile) ? (JSON.parse(readFileSync(stampFile, 'utf8')) as ProductStamp) : {};
+  // Even a build that reuses every layer takes ~15 s (buildah checksums node_modules to match
+  // the COPY --from layer), so an unchanged context on an unchanged base is not built at all.
+  const inputs =
+    baseReference === undefined
+      ? undefined
+      : `${buildContextDigest(context.repoRoot)}:${context.buildah.imageId(baseReference)}`;
+  const isUnchanged =
+    inputs !== undefined &&
+    stamp.inputs === inputs &&
+    stamp.imageId !== undefined &&
+    context.buildah.imageId(target.reference) === stamp.imageId &&
+    existsSync(target.archive);
+  if (isUnchanged) {
+    context.log(`${target.reference}: build context unchanged, image and archive kept`);
+    return;
+  }
+  const imageId = builder === 'docker' ? await dockerBuild(context, target) : await buildahBuild(context, target);
   if (stamp.imageId === imageId && existsSync(target.archive)) {
+    writeStamp(context, stampFile, { imageId, inputs });
     context.log(`${target.reference}: unchanged, archive kept (${((Date.now() - startedAt) / 1000).toFixed(1)}s)`);
     return;
   }
   rmSync(stampFile, { force: true });
   if (builder === 'docker') await dockerSave(context, target);
   else await exportDockerArchive({ buildah: context.buildah, reference: target.reference, archive: target.archive });
-  mkdirSync(context.stampDir, { recursive: true });
-  writeFileSync(stampFile, `${JSON.stringify({ imageId })}\n`);
+  writeStamp(context, stampFile, { imageId, inputs });
   context.log(`${target.reference}: built and exported in ${((Date.now() - startedAt) / 1000).toFixed(1)}s`);
+}
+
+interface ProductStamp {
+  imageId?: string;
+  /** The build context's digest and the base image's ID the image was built from (buildah only). */
+  inputs?: string;
+}
+
+function writeStamp(context: ImageBuildContext, stampFile: string, stamp: ProductStamp): void {
+  mkdirSync(context.stampDir, { recursive: true });
+  writeFileSync(stampFile, `${JSON.stringify(stamp)}\n`);
 }
 
 /** Whether a Docker engine answers here (a docker CLI alone is not enough). */
