@@ -38,15 +38,18 @@ describe('the stand-in PostgreSQL image (npm run image)', () => {
       network: { namespacePath: `/var/run/netns/${netns}` },
       logFile: logFile(runs),
     });
-    await eventually(async () => {
-      const probe = await containerd.exec(id, [
-        'pg_isready',
-        '--host=127.0.0.1',
-        '--username=astromesh',
-        '--dbname=astromesh',
-      ]);
-      expect(probe.code, `${probe.stdout}${readLog(logFile(runs))}`).toBe(0);
-    }, 60_000);
+    await eventually(
+      async () => {
+        const probe = await containerd.exec(id, [
+          'pg_isready',
+          '--host=127.0.0.1',
+          '--username=astromesh',
+          '--dbname=astromesh',
+        ]);
+        expect(probe.code, `${probe.stdout}${readLog(logFile(runs))}`).toBe(0);
+      },
+      { timeoutMs: 60_000 },
+    );
     return { id, run: runs };
   }
 

@@ -106,11 +106,14 @@ describe('the product image (npm run image)', () => {
       network: { host: true },
       logFile: join(scratch, 'astromeshd.log'),
     });
-    const health = await eventually(async () => {
-      const response = await fetch(`http://127.0.0.1:${port}/v1/health`);
-      expect(response.status).toBe(200);
-      return response;
-    }, 30_000);
+    const health = await eventually(
+      async () => {
+        const response = await fetch(`http://127.0.0.1:${port}/v1/health`);
+        expect(response.status).toBe(200);
+        return response;
+      },
+      { timeoutMs: 30_000 },
+    );
     const status = readFileSync(`/proc/${await containerd.taskPid('astromeshd')}/status`, 'utf8');
     const write = await containerd.exec('astromeshd', ['node', '-e', "require('fs').writeFileSync('/app/x', 'x')"]);
 

@@ -94,10 +94,13 @@ disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.d
   const stop = async () => {
     for (const id of (await ctr(['tasks', 'list', '--quiet'])).stdout.split('\n').filter(Boolean)) {
       await ctr(['tasks', 'kill', '--signal', 'SIGKILL', id]);
-      await eventually(async () => {
-        const deleted = await ctr(['tasks', 'delete', id]);
-        if (deleted.stderr.includes('running')) throw new Error(`task ${id} still running`);
-      }, 20_000).catch(() => undefined);
+      await eventually(
+        async () => {
+          const deleted = await ctr(['tasks', 'delete', id]);
+          if (deleted.stderr.includes('running')) throw new Error(`task ${id} still running`);
+        },
+        { timeoutMs: 20_000 },
+      ).catch(() => undefined);
     }
     for (const id of (await ctr(['containers', 'list', '--quiet'])).stdout.split('\n').filter(Boolean)) {
       await ctr(['containers', 'delete', id]);
@@ -109,11 +112,14 @@ disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.d
     removeNamespaceCgroups(namespace);
   };
   try {
-    await eventually(async () => {
-      if (daemon.exitCode !== null)
-        throw new Error(`containerd exited: ${readFileSync(join(dir, 'containerd.log'), 'utf8')}`);
-      await mustCtr(['version']);
-    }, 30_000);
+    await eventually(
+      async () => {
+        if (daemon.exitCode !== null)
+          throw new Error(`containerd exited: ${readFileSync(join(dir, 'containerd.log'), 'utf8')}`);
+        await mustCtr(['version']);
+      },
+      { timeoutMs: 30_000 },
+    );
   } catch (err) {
     await stop();
     throw err;
@@ -167,10 +173,13 @@ disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.d
       ]),
     stopTask: async (id, signal) => {
       await mustCtr(['tasks', 'kill', '--signal', signal, id]);
-      await eventually(async () => {
-        const row = (await mustCtr(['tasks', 'list'])).split('\n').find((line) => line.split(/\s+/)[0] === id);
-        if (!row?.includes('STOPPED')) throw new Error(`task ${id} has not stopped: ${row}`);
-      }, 60_000);
+      await eventually(
+        async () => {
+          const row = (await mustCtr(['tasks', 'list'])).split('\n').find((line) => line.split(/\s+/)[0] === id);
+          if (!row?.includes('STOPPED')) throw new Error(`task ${id} has not stopped: ${row}`);
+        },
+        { timeoutMs: 60_000 },
+      );
       // ctr exits with the task's exit status.
       const deleted = await ctr(['tasks', 'delete', id]);
       await mustCtr(['containers', 'delete', id]);
