@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -105,7 +105,7 @@ describe('the stand-in PostgreSQL image (npm run image)', () => {
 
   afterAll(async () => {
     await containerd?.stop();
-    execFileSync('ip', ['netns', 'delete', netns], { stdio: 'ignore' });
+    spawnSync('ip', ['netns', 'delete', netns], { stdio: 'ignore' });
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   }, 60_000);
 
