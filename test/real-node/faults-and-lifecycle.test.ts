@@ -1,0 +1,225 @@
+import { AppsV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, type V1Pod } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cloudAgentGroup, cloudAgentPlural, cloudAgentVersion } from '../../crds/cloud-agent.ts';
+import { orgNamespaceOf } from '../../crds/org-runtime-names.ts';
+import { locateTestBinaries } from '../binaries/locate-test-binaries.ts';
+import { fakeReply } from '../fakes/fake-reply.ts';
+import { eventually } from '../support/eventually.ts';
+import { chartDir, runHelm, writeValuesFile } from '../support/helm-chart.ts';
+import { jsonOf } from '../support/json-of.ts';
+import { openAgentSocket, type StreamEvent } from '../support/open-agent-socket.ts';
+import { type AttachedNode, attachRealNode } from './attach-real-node.ts';
+import { installValues, release } from './install-astromesh.ts';
+import { aDeployedOrg, type OrgUser, post, startFakeProviderForPods } from './org-users.ts';
+
+// Faults on a real node, and the release's lifecycle: what a cluster does to pods (kills them,
+// reschedules them) and what an admin does (upgrade, uninstall, install again). Every test leaves
+// the release installed and serving, so the real node's other files may run before or after.
+
+const streamErrorTimeoutMs = 15_000;
+const recoveryTimeoutMs = 180_000;
+
+describe('faults and the release lifecycle on a real node', () => {
+  let node: AttachedNode;
+  let provider: Awaited<ReturnType<typeof startFakeProviderForPods>>;
+  let org: OrgUser;
+
+  beforeAll(async () => {
+    node = attachRealNode(locateTestBinaries().kubectl);
+    provider = await startFakeProviderForPods(node);
+    org = await aDeployedOrg(node.apiUrl, provider.baseUrl);
+  }, 180_000);
+
+  afterAll(async () => {
+    await provider?.close();
+  });
+
+  const core = () => node.admin.makeApiClient(CoreV1Api);
+  const isReady = (pod: V1Pod) =>
+    pod.status?.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True') ?? false;
+  const run = (query: string) => org.as('/agents/support-bot/run', post({ query }));
+  const runsAgain = (answer: string) =>
+    eventually(
+      async () => {
+        const response = await run('Are you there?');
+        expect(response.status).toBe(200);
+        expect(await jsonOf(response)).toMatchObject({ answer });
+      },
+      { timeoutMs: recoveryTimeoutMs, intervalMs: 1000 },
+    );
+
+  it('ends a stream with an error event when its runtime pod is killed, and a new pod serves the next run', async () => {
+    const namespace = orgNamespaceOf(org.org);
+    const [pod] = (await core().listNamespacedPod({ namespace })).items;
+    provider.fake.enqueue(
+      fakeReply.text('one two three four five six seven eight nine ten eleven twelve', { chunkDelayMs: 500 }),
+    );
+    const socket = await openAgentSocket(node.apiUrl, {
+      path: `/api/v1/orgs/${org.org}/agents/support-bot/stream?token=${encodeURIComponent(org.token)}`,
+    });
+    try {
+      socket.send({ query: 'Count slowly.' });
+      await socket.until((event) => event.type === 'token');
+
+      // As a node failure or `kubectl delete --force` does: no grace, the container is killed.
+      await core().deleteNamespacedPod({ namespace, name: pod?.metadata?.name ?? '', gracePeriodSeconds: 0 });
+      const rest: StreamEvent[] = await Promise.race([
+        socket.untilEnd(),
+        new Promise<never>((_, reject) =>
+          setTimeout(
+            () => reject(new Error(`no error event within ${streamErrorTimeoutMs} ms`)),
+            streamErrorTimeoutMs,
+          ).unref(),
+        ),
+      ]);
+      expect(rest.at(-1)).toMatchObject({ type: 'error', error: 'runtime_unavailable' });
+    } finally {
+      socket.close();
+    }
+
+    provider.fake.setDefaultReply(fakeReply.text('A new pod, at your service.'));
+    await runsAgain('A new pod, at your service.');
+    const pods = (await core().listNamespacedPod({ namespace })).items.filter(isReady);
+    expect(pods.map((current) => current.metadata?.name)).not.toContain(pod?.metadata?.name);
+  }, 240_000);
+
+  it('hands the operator lease to the standby replica when the leader pod is deleted, which then reconciles', async () => {
+    const leases = node.admin.makeApiClient(CoordinationV1Api);
+    const leaseOf = () => leases.readNamespacedLease({ namespace: release.namespace, name: 'astromesh-operator' });
+    const leader = (await leaseOf()).spec?.holderIdentity ?? '';
+    expect(leader).not.toBe('');
+
+    await core().deleteNamespacedPod({ namespace: release.namespace, name: leader });
+    const next = await eventually(
+      async () => {
+        const holder = (await leaseOf()).spec?.holderIdentity ?? '';
+        expect(holder).not.toBe('');
+        expect(holder).not.toBe(leader);
+        return holder;
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
+
+    // The new leader reconciles: a pause and a redeploy go through the operator.
+    expect((await org.as('/agents/support-bot/pause', post())).status).toBe(200);
+    const redeployed = await org.as('/agents/support-bot/deploy', post());
+    expect(redeployed.status, JSON.stringify(await jsonOf(redeployed.clone()))).toBe(200);
+    const cloudAgent = (await node.admin.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
+      group: cloudAgentGroup,
+      version: cloudAgentVersion,
+      plural: cloudAgentPlural,
+      namespace: orgNamespaceOf(org.org),
+      name: 'support-bot',
+    })) as { status?: { phase?: string } };
+    expect(cloudAgent.status?.phase).toBe('Ready');
+    expect(next).not.toBe(leader);
+  }, 240_000);
+
+  it('recovers unaided when the PostgreSQL pod restarts, with nothing lost', async () => {
+    const agentsBefore = await jsonOf(await org.as('/agents'));
+
+    await core().deleteNamespacedPod({ namespace: release.namespace, name: `${release.postgresqlStatefulSet}-0` });
+
+    provider.fake.setDefaultReply(fakeReply.text('Still remembered.'));
+    await runsAgain('Still remembered.');
+    expect(await jsonOf(await org.as('/agents'))).toEqual(agentsBefore);
+  }, 240_000);
+
+  it('rolls a helm upgrade that changes a value without failing a request at low load', async () => {
+    const apps = node.admin.makeApiClient(AppsV1Api);
+    const before = await apps.readNamespacedDeployment({ namespace: release.namespace, name: release.apiDeployment });
+    const failures: string[] = [];
+    let requests = 0;
+    let loading = true;
+    const load = (async () => {
+      while (loading) {
+        requests++;
+        try {
+          const response = await org.as('/agents');
+          if (response.status !== 200) failures.push(`GET /agents: ${response.status}`);
+          else await response.arrayBuffer();
+        } catch (err) {
+          failures.push(`GET /agents: ${(err as Error).message}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    })();
+
+    try {
+      await runHelm(
+        [
+          'upgrade',
+          release.name,
+          chartDir,
+          '--namespace',
+          release.namespace,
+          '--values',
+          writeValuesFile(installValues(node.images, { api: { logLevel: 'debug' } })),
+          '--wait',
+          '--timeout',
+          '6m',
+        ],
+        { kubeconfigPath: node.kubeconfigPath },
+      );
+    } finally {
+      loading = false;
+      await load;
+    }
+
+    const after = await apps.readNamespacedDeployment({ namespace: release.namespace, name: release.apiDeployment });
+    expect(after.metadata?.generation).toBeGreaterThan(before.metadata?.generation ?? 0);
+    expect(after.spec?.template.spec?.containers[0]?.env).toContainEqual({
+      name: 'ASTROMESH_LOG_LEVEL',
+      value: 'debug',
+    });
+    expect(requests).toBeGreaterThan(10);
+    expect(failures).toEqual([]);
+  }, 480_000);
+
+  it('leaves, after helm uninstall, what docs/install.md says it leaves, and a reinstall adopts it with nothing lost', async () => {
+    await runHelm(['uninstall', release.name, '--namespace', release.namespace, '--wait', '--timeout', '3m'], {
+      kubeconfigPath: node.kubeconfigPath,
+    });
+
+    const apps = node.admin.makeApiClient(AppsV1Api);
+    expect((await apps.listNamespacedDeployment({ namespace: release.namespace })).items).toEqual([]);
+    expect((await apps.listNamespacedStatefulSet({ namespace: release.namespace })).items).toEqual([]);
+    const secrets = (await core().listNamespacedSecret({ namespace: release.namespace })).items.map(
+      (secret) => secret.metadata?.name,
+    );
+    expect(secrets).toEqual(expect.arrayContaining([`${release.name}-keys`, `${release.name}-postgresql`]));
+    const claims = (await core().listNamespacedPersistentVolumeClaim({ namespace: release.namespace })).items;
+    expect(claims.map((claim) => claim.metadata?.name)).toEqual([`data-${release.postgresqlStatefulSet}-0`]);
+    expect(await node.kubectl(['get', 'crd', 'cloudagents.astromesh.io', '-o', 'name'])).toContain('cloudagents');
+    // The org namespace stays, and its runtime keeps running without the API and the operator.
+    const runtimePods = (await core().listNamespacedPod({ namespace: orgNamespaceOf(org.org) })).items;
+    expect(runtimePods.filter(isReady)).toHaveLength(1);
+    await eventually(
+      async () =>
+        expect(
+          (await core().listNamespacedPod({ namespace: release.namespace })).items.map((pod) => pod.metadata?.name),
+        ).toEqual([]),
+      { timeoutMs: 120_000, intervalMs: 1000 },
+    );
+
+    // Installed again under the same name, the release adopts the kept keys and database volume:
+    // the org, its agent and its stored provider key are all still there.
+    await runHelm(
+      [
+        'install',
+        release.name,
+        chartDir,
+        '--namespace',
+        release.namespace,
+        '--values',
+        writeValuesFile(installValues(node.images)),
+        '--wait',
+        '--timeout',
+        '6m',
+      ],
+      { kubeconfigPath: node.kubeconfigPath },
+    );
+    provider.fake.setDefaultReply(fakeReply.text('Reinstalled, and I remember you.'));
+    await runsAgain('Reinstalled, and I remember you.');
+  }, 600_000);
+});
