@@ -3,7 +3,13 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
-const benchmarks = ['runtime-overhead.ts', 'api-overhead.ts', 'operator-throughput.ts', 'deploy-latency.ts'];
+const benchmarks = [
+  'runtime-overhead.ts',
+  'api-overhead.ts',
+  'operator-throughput.ts',
+  'deploy-latency.ts',
+  'real-node.ts',
+];
 
 let failed = false;
 for (const benchmark of benchmarks) {
