@@ -26,8 +26,11 @@ export type OrgMemoryProvisioner = ReturnType<typeof createOrgMemoryProvisioner>
 
 async function provisionRoleAndSchema(client: pg.PoolClient, input: { role: string; password: string }) {
   const role = pg.escapeIdentifier(input.role);
-  // Roles are cluster-wide and replicas may provision the same org at once: one at a time.
-  await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`astromesh.org-memory.${input.role}`]);
+  // One provisioning at a time, of any org, across replicas: roles are cluster-wide (replicas may
+  // provision the same org at once), and every org's GRANT and REVOKE below rewrite the same
+  // database ACL row, which PostgreSQL refuses to update concurrently ("tuple concurrently
+  // updated"). Provisioning is rare and quick, so serialising it costs nothing.
+  await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', ['astromesh.org-memory']);
   // CREATE/ALTER ROLE take no parameters; the password is base64url, and quoted as a literal anyway.
   // The role has the defaults (no superuser, CREATEDB, CREATEROLE); only LOGIN and the password change.
   const password = pg.escapeLiteral(input.password);
