@@ -3,6 +3,7 @@ import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { locateTestBinaries } from '../binaries/locate-test-binaries.ts';
+import { applyCrds } from './apply-crds.ts';
 import { type FakeImages, type FakeKubelet, type KubeletLog, startFakeKubelet } from './fake-kubelet.ts';
 import {
   kubeconfigYaml,
@@ -71,6 +72,9 @@ export async function startTestCluster(params: { images: FakeImages; nodeName?: 
     await controlPlane.stop();
   };
   try {
+    // The CRD before kube-controller-manager: its quota controller then counts CloudAgents from
+    // its first discovery, instead of up to 30 s later (a quota refuses what it cannot count).
+    await applyCrds(kubeConfig);
     controllerManager = await startControllerManager({
       binary: binaries.kubeControllerManager,
       dir,
