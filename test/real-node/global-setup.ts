@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
 import { locateImages } from '../image/locate-images.ts';
 import { startRealNode } from '../node/start-real-node.ts';
@@ -12,8 +13,20 @@ import { serveOnLoopback } from './serve-on-loopback.ts';
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const images = locateImages();
+  const missing = [images.product, images.postgres].filter((image) => !existsSync(image.archive));
+  if (missing.length > 0) {
+    throw new Error(
+      `the real-node suites need the images npm run image builds; missing: ${missing.map((image) => image.archive).join(', ')}`,
+    );
+  }
   let stopServing = async () => {};
-  const node = await startRealNode({ extraAddresses: [release.providerAddress, release.metadataAddress] });
+  // Only to see the isolation tests fail when nothing enforces the NetworkPolicies (README).
+  const networkPolicyEngine = process.env.ASTROMESH_TEST_NETWORK_POLICY_ENGINE !== 'off';
+  if (!networkPolicyEngine) process.stderr.write('[real-node] WARNING: no NetworkPolicy engine on this node\n');
+  const node = await startRealNode({
+    extraAddresses: [release.providerAddress, release.metadataAddress],
+    networkPolicyEngine,
+  });
   try {
     const say = (line: string) => process.stderr.write(`[real-node] ${line}\n`);
     const importStarted = Date.now();

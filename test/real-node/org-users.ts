@@ -68,8 +68,9 @@ export async function aDeployedOrg(apiUrl: string, providerBaseUrl: string): Pro
     '/providers',
     post({ provider: 'openai', api_key: 'sk-test-key', base_url: providerBaseUrl }),
   );
-  expect(saved.status).toBe(200);
-  expect((await user.as('/agents', post(aSupportBot))).status).toBe(201);
+  expect(saved.status, JSON.stringify(await jsonOf(saved.clone()))).toBe(200);
+  const created = await user.as('/agents', post(aSupportBot));
+  expect(created.status, JSON.stringify(await jsonOf(created.clone()))).toBe(201);
   const deployed = await user.as('/agents/support-bot/deploy', post());
   expect(deployed.status, JSON.stringify(await jsonOf(deployed.clone()))).toBe(200);
   return user;
