@@ -1,19 +1,16 @@
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
-import { cloudAgentGroup, cloudAgentPlural } from '../../crds/cloud-agent.ts';
 import { OrgRuntimeSettings } from '../../operator/config/org-runtime-settings.ts';
 import { type RunningOperator, startOperator } from '../../operator/start-operator.ts';
 import { applyCrds } from '../support/apply-crds.ts';
 import { apiIdentityFromChart, operatorIdentityFromChart } from '../support/chart-identity.ts';
-import { eventually } from '../support/eventually.ts';
 import { startTestCluster, type TestCluster } from '../support/start-test-cluster.ts';
+import { waitUntilQuotaCountsCloudAgents } from '../support/wait-until-quota-counts-cloud-agents.ts';
 
 const repoRoot = join(import.meta.dirname, '..', '..');
 /** The runtime image the operator writes into every org Deployment; the fake kubelet runs astromeshd for it. */
 const runtimeImage = 'astromesh-runtime:operated';
-const quotaDiscoveryTimeoutMs = 120_000;
 
 export interface OperatedCluster {
   cluster: TestCluster;
@@ -89,38 +86,4 @@ export async function startOperatedCluster(): Promise<OperatedCluster> {
     await cluster.stop();
     throw err;
   }
-}
-
-/**
- * The operator gives every org namespace a ResourceQuota that counts CloudAgents, and until the
- * quota controller has discovered the CRD (it looks every 30 s) such a quota refuses every new
- * CloudAgent ("status unknown for quota"): an org's second agent could never be deployed. A
- * cluster whose chart was installed a while ago is past that; one started a moment ago waits.
- * A quota's usage is computed when it is created, so each try is a new quota.
- */
-async function waitUntilQuotaCountsCloudAgents(admin: KubeConfig): Promise<void> {
-  const core = admin.makeApiClient(CoreV1Api);
-  const namespace = `quota-probe-${randomBytes(4).toString('hex')}`;
-  const counted = `count/${cloudAgentPlural}.${cloudAgentGroup}`;
-  await core.createNamespace({ body: { metadata: { name: namespace } } });
-  let attempt = 0;
-  await eventually(
-    async () => {
-      const name = `cloudagents-${++attempt}`;
-      await core.createNamespacedResourceQuota({
-        namespace,
-        body: { metadata: { name }, spec: { hard: { [counted]: '1' } } },
-      });
-      const quota = await eventually(async () => {
-        const current = await core.readNamespacedResourceQuota({ namespace, name });
-        if (!current.status?.hard) throw new Error(`the quota controller has not computed ${name} yet`);
-        return current;
-      });
-      await core.deleteNamespacedResourceQuota({ namespace, name });
-      if (quota.status?.used?.[counted] === undefined)
-        throw new Error(`the quota controller does not count ${counted} yet`);
-    },
-    { timeoutMs: quotaDiscoveryTimeoutMs, intervalMs: 1_000 },
-  );
-  await core.deleteNamespace({ name: namespace });
 }

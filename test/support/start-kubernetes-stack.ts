@@ -7,7 +7,6 @@ import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import pg from 'pg';
 import { pino } from 'pino';
 import { createKubernetesBackend } from '../../api/backends/kubernetes/create-kubernetes-backend.ts';
-import { cloudAgentGroup, cloudAgentPlural } from '../../crds/cloud-agent.ts';
 import { applyCrds } from './apply-crds.ts';
 import { serviceAccountTokenFromChart } from './chart-rbac.ts';
 import { eventually } from './eventually.ts';
@@ -15,6 +14,7 @@ import { loopbackAddressOf } from './fake-kubelet.ts';
 import { kubeconfigYaml, stopProcess } from './start-kube-control-plane.ts';
 import { startTestApi, type TestApi } from './start-test-api.ts';
 import { startTestCluster, type TestCluster } from './start-test-cluster.ts';
+import { waitUntilQuotaCountsCloudAgents } from './wait-until-quota-counts-cloud-agents.ts';
 
 const repoRoot = join(import.meta.dirname, '..', '..');
 /** The image the operator puts in every runtime Deployment; the fake kubelet runs astromeshd for it. */
@@ -22,7 +22,6 @@ export const runtimeImage = 'astromesh-runtime:e2e';
 export const releaseNamespace = 'astromesh-system';
 const releaseName = 'astromesh';
 const operatorStartTimeoutMs = 60_000;
-const quotaDiscoveryTimeoutMs = 120_000;
 
 export interface KubernetesStack {
   cluster: TestCluster;
@@ -97,40 +96,6 @@ export async function startKubernetesStack(
     await stopAll();
     throw err;
   }
-}
-
-/**
- * The operator gives every org namespace a ResourceQuota that counts CloudAgents, and until
- * kube-controller-manager's quota controller has discovered the new CRD (it looks every 30 s),
- * such a quota refuses every CloudAgent ("status unknown for quota"). A cluster where the chart
- * was installed a while ago is past that; a test cluster started a moment ago waits for it here.
- */
-async function waitUntilQuotaCountsCloudAgents(admin: KubeConfig): Promise<void> {
-  const core = admin.makeApiClient(CoreV1Api);
-  const namespace = `quota-probe-${randomBytes(4).toString('hex')}`;
-  const counted = `count/${cloudAgentPlural}.${cloudAgentGroup}`;
-  await core.createNamespace({ body: { metadata: { name: namespace } } });
-  let attempt = 0;
-  // A quota's usage is computed when it is created (and every 5 minutes), so each try is a new one.
-  await eventually(
-    async () => {
-      const name = `cloudagents-${++attempt}`;
-      await core.createNamespacedResourceQuota({
-        namespace,
-        body: { metadata: { name }, spec: { hard: { [counted]: '1' } } },
-      });
-      const quota = await eventually(async () => {
-        const current = await core.readNamespacedResourceQuota({ namespace, name });
-        if (!current.status?.hard) throw new Error(`the quota controller has not computed ${name} yet`);
-        return current;
-      });
-      await core.deleteNamespacedResourceQuota({ namespace, name });
-      if (quota.status?.used?.[counted] === undefined)
-        throw new Error(`the quota controller does not count ${counted} yet`);
-    },
-    { timeoutMs: quotaDiscoveryTimeoutMs, intervalMs: 1_000 },
-  );
-  await core.deleteNamespace({ name: namespace });
 }
 
 /** The last lines of a log file, for a failure message. */
