@@ -10,6 +10,10 @@ export default defineConfig({
   test: {
     // Fail on a stray .only so CI always runs the whole suite.
     allowOnly: false,
+    // Two test files at a time even on 2 cores (Vitest's default there is one): most tests wait
+    // on servers, clusters and containers rather than compute, and the real-node project's one
+    // file at a time then runs beside the main project's instead of queueing behind it.
+    maxWorkers: 2,
     projects: [
       {
         extends: false,
