@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -15,14 +15,15 @@ describe('gVisor for sandboxed org runtimes', () => {
     for (const dir of scratchDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 
-  // gVisor is optional: where it cannot build or its sandbox cannot start, the builder records
-  // why instead of a binary, and this checks that record is there. On these machines it builds
-  // and runs (its containerd shim does not work with containerd 1.6: see locate-test-binaries.ts).
+  // gVisor is optional and built only with ASTROMESH_BUILD_GVISOR=1 (its containerd shim does not
+  // work with the node's containerd 1.6: see locate-test-binaries.ts). Where it is not built, or
+  // could not build or start its sandbox, this checks the reason every run prints; where it is
+  // built (it builds and runs on these machines), it runs a sandbox.
   it('runs a process on its own kernel, passing its output and exit status through', async () => {
-    const { gvisorDir } = locateTestBinaries();
+    const { gvisorDir, gvisorUnavailableReason } = locateTestBinaries();
     if (!existsSync(gvisorDir)) {
-      expect(readFileSync(gvisorUnavailableFile(gvisorDir), 'utf8')).toMatch(
-        /^(cannot build gVisor|gVisor \S+ built, but)/,
+      expect(gvisorUnavailableReason).toMatch(
+        /^(cannot build gVisor|gVisor \S+ built, but|gVisor is not built by default \(ASTROMESH_BUILD_GVISOR=1 builds it)/,
       );
       return;
     }
