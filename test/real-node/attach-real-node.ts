@@ -3,27 +3,29 @@ import { connect, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
-import { inject } from 'vitest';
 import { forwardThroughRelay } from '../node/node-relay.ts';
 
 const run = promisify(execFile);
 
-/** What the real node's global setup hands each test file (vitest's provide/inject: plain data). */
+/** What the real-node suites need of the node and the release that real-node.test.ts made. */
 export interface RealNodeInfo {
   kubeconfigPath: string;
   /** The run's folder on the machine's disk: the relay socket, logs, the kubeconfig. */
   runDir: string;
   /** PID (in the machine's PID namespace) of a process inside the node's namespaces. */
   pid: number;
-  /** The Cloud API, through a forwarded loopback port to its Service. */
+  /** The Cloud API, through a loopback port relayed to its Service. */
   apiUrl: string;
   images: { product: string; postgres: string };
+  /** The last lines of a node component's log, for a failure message. */
+  logTail(component: string, lines?: number): string;
 }
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    realNode: RealNodeInfo;
-  }
+let provided: RealNodeInfo | undefined;
+
+/** Called by real-node.test.ts once the node runs and the chart is installed. */
+export function provideRealNode(info: RealNodeInfo): void {
+  provided = info;
 }
 
 export interface AttachedNode extends RealNodeInfo {
@@ -42,9 +44,10 @@ export interface AttachedNode extends RealNodeInfo {
   exposeToNode(params: { address: string; port: number; localPort: number }): Promise<{ close(): Promise<void> }>;
 }
 
-/** The real node of this run, from a test file's worker. */
+/** The real node of this test file, for a suite's beforeAll. */
 export function attachRealNode(kubectlPath: string): AttachedNode {
-  const info = inject('realNode');
+  const info = provided;
+  if (!info) throw new Error('no real node: the real-node suites run from test/real-node/real-node.test.ts');
   const admin = new KubeConfig();
   admin.loadFromFile(info.kubeconfigPath);
   const enter = ['--target', String(info.pid), '--net', '--mount'];

@@ -7,9 +7,8 @@ import { locateTestBinaries } from '../binaries/locate-test-binaries.ts';
 import { nodeLayout } from '../node/node-layout.ts';
 import { type AttachedNode, attachRealNode } from './attach-real-node.ts';
 import { release } from './install-astromesh.ts';
-import { memoryQuery } from './memory-query.ts';
 import { aDeployedOrg, type OrgUser, startFakeProviderForPods } from './org-users.ts';
-import { connectFrom, startProbePod } from './probe-pods.ts';
+import { connectFrom, nodeScriptIn, startProbePod } from './probe-pods.ts';
 
 // Tenant isolation as the NetworkPolicies of the chart and the operator make it, enforced by a
 // real policy engine (kube-router) on the node: every refused connection below is a real
@@ -107,15 +106,35 @@ describe('tenant isolation on a real node', () => {
     expect(await fromRuntimeA(release.providerAddress, 80)).not.toBe('connected');
   });
 
-  it("lets a runtime's memory role into its own schema only, not another org's nor the control plane's database", async () => {
-    expect(await memoryQuery(node, orgA.org, 'SELECT current_user')).toBe(memorySchemaOf(orgA.org));
+  it("lets a runtime into PostgreSQL as its own memory role only: its schema, not another org's nor the control plane's database", async () => {
+    // From inside org A's runtime container, with the credentials it was given (ASTROMESH_MEMORY_URL).
+    const attempt = async (sql: string, database?: string) =>
+      JSON.parse(
+        await nodeScriptIn(
+          node,
+          { namespace: orgNamespaceOf(orgA.org), pod: runtimeA.metadata?.name ?? '' },
+          `
+          const url = new URL(process.env.ASTROMESH_MEMORY_URL);
+          ${database ? `url.pathname = '/${database}';` : ''}
+          const client = new (require('pg').Client)({ connectionString: url.toString() });
+          client.connect()
+            .then(() => client.query(${JSON.stringify(sql)}))
+            .then((result) => console.log(JSON.stringify({ rows: result.rows })))
+            .catch((err) => console.log(JSON.stringify({ error: err.message })))
+            .finally(() => client.end().catch(() => {}));
+        `,
+        ),
+      );
 
-    await expect(
-      memoryQuery(node, orgA.org, `SELECT count(*) FROM ${memorySchemaOf(orgB.org)}.conversation_turns`),
-    ).rejects.toThrow(/permission denied/);
-    await expect(memoryQuery(node, orgA.org, 'SELECT 1', 'astromesh')).rejects.toThrow(
-      /permission denied|not permitted|no pg_hba/,
-    );
+    expect(await attempt('SELECT current_user AS role')).toEqual({ rows: [{ role: memorySchemaOf(orgA.org) }] });
+    expect(
+      await attempt(`SELECT has_schema_privilege('${memorySchemaOf(orgA.org)}', 'USAGE,CREATE') AS usable`),
+    ).toEqual({ rows: [{ usable: true }] });
+
+    expect(await attempt(`SELECT count(*) FROM ${memorySchemaOf(orgB.org)}.conversation_turns`)).toEqual({
+      error: `permission denied for schema ${memorySchemaOf(orgB.org)}`,
+    });
+    expect((await attempt('SELECT 1', 'astromesh')).error).toMatch(/permission denied for database "astromesh"|pg_hba/);
   });
 });
 

@@ -1,4 +1,11 @@
-import { AppsV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, type V1Pod } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  CoordinationV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  NetworkingV1Api,
+  type V1Pod,
+} from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cloudAgentGroup, cloudAgentPlural, cloudAgentVersion } from '../../crds/cloud-agent.ts';
 import { orgNamespaceOf } from '../../crds/org-runtime-names.ts';
@@ -14,7 +21,7 @@ import { aDeployedOrg, type OrgUser, post, startFakeProviderForPods } from './or
 
 // Faults on a real node, and the release's lifecycle: what a cluster does to pods (kills them,
 // reschedules them) and what an admin does (upgrade, uninstall, install again). Every test leaves
-// the release installed and serving, so the real node's other files may run before or after.
+// the release installed and serving for the suites after it.
 
 const streamErrorTimeoutMs = 15_000;
 const recoveryTimeoutMs = 180_000;
@@ -186,8 +193,17 @@ describe('faults and the release lifecycle on a real node', () => {
     });
 
     const apps = node.admin.makeApiClient(AppsV1Api);
-    expect((await apps.listNamespacedDeployment({ namespace: release.namespace })).items).toEqual([]);
-    expect((await apps.listNamespacedStatefulSet({ namespace: release.namespace })).items).toEqual([]);
+    const names = (list: { items: { metadata?: { name?: string } }[] }) =>
+      list.items.map((item) => item.metadata?.name);
+    const namespace = release.namespace;
+    expect(names(await apps.listNamespacedDeployment({ namespace }))).toEqual([]);
+    expect(names(await apps.listNamespacedStatefulSet({ namespace }))).toEqual([]);
+    expect(names(await core().listNamespacedService({ namespace }))).toEqual([]);
+    // What Kubernetes puts in every namespace stays; the chart's ConfigMaps go.
+    expect(names(await core().listNamespacedConfigMap({ namespace }))).toEqual(['kube-root-ca.crt']);
+    expect(names(await node.admin.makeApiClient(NetworkingV1Api).listNamespacedNetworkPolicy({ namespace }))).toEqual(
+      [],
+    );
     const secrets = (await core().listNamespacedSecret({ namespace: release.namespace })).items.map(
       (secret) => secret.metadata?.name,
     );
