@@ -1,4 +1,5 @@
 import type { TestProject } from 'vitest/node';
+import { ensureNodePackages } from './node/ensure-node-packages.ts';
 import { type RunningPostgres, startEmbeddedPostgres } from './support/start-embedded-postgres.ts';
 import { startKubeControlPlane } from './support/start-kube-control-plane.ts';
 
@@ -17,6 +18,10 @@ declare module 'vitest' {
  * test fails with the reason: a Kubernetes suite is never skipped silently.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // Once, before any test file: the real node's suites and the image tests start containerd, and
+  // two apt-get runs at once (one per worker) would fight over dpkg's lock on a new machine. Not
+  // as root, those suites fail by themselves, saying so; the others still run.
+  if (process.getuid?.() === 0) ensureNodePackages((line) => process.stderr.write(`[global-setup] ${line}\n`));
   const external = process.env.TEST_DATABASE_URL;
   const [postgres, kube] = await Promise.allSettled([
     external ? Promise.resolve(undefined) : startEmbeddedPostgres(),

@@ -38,10 +38,18 @@ export function ensureNodePackages(log: (line: string) => void): void {
   const missing = missingPackages();
   if (missing.length === 0) return;
   log(`installing ${missing.join(', ')} with apt-get (the real node needs them)`);
-  const install = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...missing], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  });
+  const aptGet = (args: string[]) =>
+    spawnSync('apt-get', args, {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+  let install = aptGet(['install', '-y', '--no-install-recommends', ...missing]);
+  if (install.status !== 0) {
+    // A new machine may have stale package lists.
+    log('apt-get install failed; running apt-get update and trying once more');
+    aptGet(['update']);
+    install = aptGet(['install', '-y', '--no-install-recommends', ...missing]);
+  }
   const stillMissing = missingPackages();
   if (install.status !== 0 || stillMissing.length > 0) {
     throw new Error(
