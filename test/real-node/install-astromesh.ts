@@ -1,5 +1,6 @@
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { chartDir, runHelm, writeValuesFile } from '../support/helm-chart.ts';
+import { waitUntilQuotaCountsCloudAgents } from '../support/wait-until-quota-counts-cloud-agents.ts';
 
 /** What the suites of the real node need to know about the installed release. */
 export const release = {
@@ -96,6 +97,10 @@ export async function installAstromesh(params: {
     { kubeconfigPath },
   );
   await waitForRollout(kubeConfig);
+  // Until kube-controller-manager's quota controller has discovered the CloudAgent CRD (it scans
+  // every 30 s; here it took over 40 s once), org quotas refuse CloudAgents. The API retries that
+  // refusal for a while; an install that is to be used at once waits for it, as an admin's would.
+  await waitUntilQuotaCountsCloudAgents(kubeConfig);
 }
 
 /** `helm --wait` returns once pods are Ready; this also checks the Deployments' own view. */
