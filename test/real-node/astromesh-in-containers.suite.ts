@@ -86,9 +86,19 @@ describe('Astromesh Cloud installed with helm on a real node', () => {
     ]);
     expect(pods[0]?.status?.podIP).toMatch(/^10\.244\.0\./);
 
-    fake.enqueue(fakeReply.text('Your order ships on Monday.'));
-    const answered = await run(user, 'When does order 77 ship?', 'sess-77');
-    expect(answered.status).toBe(200);
+    // KNOWN GAP (issue 11 note): the deploy answers once the runtime pod is Ready, but the org's
+    // Service may not route yet (kube-proxy and CoreDNS catch up within a second or two), and a
+    // run sent at once has answered 502. The first run is retried until the runtime answers.
+    fake.setDefaultReply(fakeReply.text('Your order ships on Monday.'));
+    const answered = await eventually(
+      async () => {
+        const response = await run(user, 'When does order 77 ship?', 'sess-77');
+        expect(response.status, JSON.stringify(await jsonOf(response.clone()))).toBe(200);
+        return response;
+      },
+      { timeoutMs: 30_000, intervalMs: 500 },
+    );
+    fake.setDefaultReply(fakeReply.text('Hello from the fake provider.'));
     expect(await jsonOf(answered)).toMatchObject({ answer: 'Your order ships on Monday.', session_id: 'sess-77' });
     expect(fake.lastRequest.headers.authorization).toBe('Bearer sk-test-key');
 
@@ -125,9 +135,16 @@ describe('Astromesh Cloud installed with helm on a real node', () => {
     expect(await jsonOf(refused)).toMatchObject({ error: 'agent_not_deployed' });
 
     expect((await user.as('/agents/support-bot/deploy', post())).status).toBe(200);
-    fake.enqueue(fakeReply.text('Back at your service.'));
-    const again = await run(user, 'Hello again?');
-    expect(again.status).toBe(200);
+    // The same known gap: the redeploy rolled the runtime to a new pod.
+    fake.setDefaultReply(fakeReply.text('Back at your service.'));
+    const again = await eventually(
+      async () => {
+        const response = await run(user, 'Hello again?');
+        expect(response.status, JSON.stringify(await jsonOf(response.clone()))).toBe(200);
+        return response;
+      },
+      { timeoutMs: 30_000, intervalMs: 500 },
+    );
     expect(await jsonOf(again)).toMatchObject({ answer: 'Back at your service.' });
 
     expect((await user.as('/agents/support-bot', { method: 'DELETE' })).status).toBe(204);
