@@ -49,3 +49,18 @@ export function componentKubeconfigPath(component: string): string {
 export function nodeCgroupName(runId: string): string {
   return `astromesh-node-${runId}`;
 }
+
+/** `ctr images import` of an image archive into the node's containerd, where the kubelet finds it. */
+export function ctrImportArgs(archive: string): string[] {
+  return [
+    '--address',
+    nodeStatePaths.containerdSocket,
+    '--namespace',
+    'k8s.io',
+    'images',
+    'import',
+    '--snapshotter',
+    'overlayfs',
+    archive,
+  ];
+}

@@ -16,7 +16,7 @@ import { clusterDnsObjects } from './cluster-dns-objects.ts';
 import { makeNodePki } from './make-node-pki.ts';
 import { createNodeCgroup, removeNodeCgroup } from './node-cgroups.ts';
 import { type NodeComponent, podLogTail, startNodeComponent, waitForComponent } from './node-component.ts';
-import { componentKubeconfigPath, nodeCgroupName, nodeLayout, nodeStatePaths } from './node-layout.ts';
+import { componentKubeconfigPath, ctrImportArgs, nodeCgroupName, nodeLayout, nodeStatePaths } from './node-layout.ts';
 import { expectDnsAnswer, expectNodeReady, expectOk, run } from './node-probes.ts';
 import { startRelayServer } from './node-relay.ts';
 import { NodeSupervisorConfig, type NodeSupervisorEvent } from './node-supervisor-config.ts';
@@ -221,17 +221,7 @@ async function startNode(): Promise<void> {
 }
 
 async function importImage(archive: string): Promise<void> {
-  await run('/usr/bin/ctr', [
-    '--address',
-    nodeStatePaths.containerdSocket,
-    '--namespace',
-    'k8s.io',
-    'images',
-    'import',
-    '--snapshotter',
-    'overlayfs',
-    archive,
-  ]);
+  await run('/usr/bin/ctr', ctrImportArgs(archive));
 }
 
 /**

@@ -9,7 +9,7 @@ import { ensureNodePackages } from './ensure-node-packages.ts';
 import { pauseBinary, singleBinaryImage } from './node-artifacts.ts';
 import { removeNodeCgroup } from './node-cgroups.ts';
 import { componentLogFile, logTail } from './node-component.ts';
-import { nodeCgroupName, nodeLayout, nodeStatePaths } from './node-layout.ts';
+import { ctrImportArgs, nodeCgroupName, nodeLayout } from './node-layout.ts';
 import { forwardThroughRelay } from './node-relay.ts';
 import { type NodeSupervisorConfig, NodeSupervisorEvent } from './node-supervisor-config.ts';
 import { nodeRunDir, sweepStaleNodeRuns, writeRunOwner } from './sweep-stale-node-runs.ts';
@@ -260,18 +260,7 @@ export async function startRealNode(options: RealNodeOptions = {}): Promise<Real
       exec,
       importImages: async (archives) => {
         for (const archive of archives) {
-          const { code, stderr } = await exec([
-            'ctr',
-            '--address',
-            nodeStatePaths.containerdSocket,
-            '--namespace',
-            'k8s.io',
-            'images',
-            'import',
-            '--snapshotter',
-            'overlayfs',
-            archive,
-          ]);
+          const { code, stderr } = await exec(['ctr', ...ctrImportArgs(archive)]);
           if (code !== 0) throw new Error(`ctr images import ${archive} failed (exit ${code}): ${stderr.trim()}`);
         }
       },

@@ -1,7 +1,6 @@
 import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { memorySchemaOf, orgNamespaceOf } from '../../crds/org-runtime-names.ts';
-import { locateTestBinaries } from '../binaries/locate-test-binaries.ts';
 import type { FakeProvider } from '../fakes/fake-provider.ts';
 import { fakeReply } from '../fakes/fake-reply.ts';
 import { eventually } from '../support/eventually.ts';
@@ -25,7 +24,7 @@ describe('Astromesh Cloud installed with helm on a real node', () => {
   const sockets: AgentSocket[] = [];
 
   beforeAll(async () => {
-    node = attachRealNode(locateTestBinaries().kubectl);
+    node = attachRealNode();
     provider = await startFakeProviderForPods(node);
     fake = provider.fake;
   });

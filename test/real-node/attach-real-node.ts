@@ -3,6 +3,7 @@ import { connect, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
+import { locateTestBinaries } from '../binaries/locate-test-binaries.ts';
 import { forwardThroughRelay } from '../node/node-relay.ts';
 
 const run = promisify(execFile);
@@ -45,7 +46,8 @@ export interface AttachedNode extends RealNodeInfo {
 }
 
 /** The real node of this test file, for a suite's beforeAll. */
-export function attachRealNode(kubectlPath: string): AttachedNode {
+export function attachRealNode(): AttachedNode {
+  const kubectlPath = locateTestBinaries().kubectl;
   const info = provided;
   if (!info) throw new Error('no real node: the real-node suites run from test/real-node/real-node.test.ts');
   const admin = new KubeConfig();

@@ -1,7 +1,6 @@
 import { CoreV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orgNamespaceOf } from '../../crds/org-runtime-names.ts';
-import { locateTestBinaries } from '../binaries/locate-test-binaries.ts';
 import { type AttachedNode, attachRealNode } from './attach-real-node.ts';
 import { release } from './install-astromesh.ts';
 import { aDeployedOrg, type OrgUser, startFakeProviderForPods } from './org-users.ts';
@@ -39,7 +38,7 @@ describe('containers as the chart runs them on a real node', () => {
   let org: OrgUser;
 
   beforeAll(async () => {
-    node = attachRealNode(locateTestBinaries().kubectl);
+    node = attachRealNode();
     provider = await startFakeProviderForPods(node);
     org = await aDeployedOrg(node.apiUrl, provider.baseUrl);
   }, 180_000);

@@ -9,7 +9,6 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cloudAgentGroup, cloudAgentPlural, cloudAgentVersion } from '../../crds/cloud-agent.ts';
 import { orgNamespaceOf } from '../../crds/org-runtime-names.ts';
-import { locateTestBinaries } from '../binaries/locate-test-binaries.ts';
 import { fakeReply } from '../fakes/fake-reply.ts';
 import { eventually } from '../support/eventually.ts';
 import { chartDir, runHelm, writeValuesFile } from '../support/helm-chart.ts';
@@ -32,7 +31,7 @@ describe('faults and the release lifecycle on a real node', () => {
   let org: OrgUser;
 
   beforeAll(async () => {
-    node = attachRealNode(locateTestBinaries().kubectl);
+    node = attachRealNode();
     provider = await startFakeProviderForPods(node);
     org = await aDeployedOrg(node.apiUrl, provider.baseUrl);
   }, 180_000);

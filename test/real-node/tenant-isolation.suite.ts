@@ -3,7 +3,6 @@ import type { AddressInfo } from 'node:net';
 import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memorySchemaOf, orgNamespaceOf, runtimeName, runtimePort } from '../../crds/org-runtime-names.ts';
-import { locateTestBinaries } from '../binaries/locate-test-binaries.ts';
 import { nodeLayout } from '../node/node-layout.ts';
 import { type AttachedNode, attachRealNode } from './attach-real-node.ts';
 import { release } from './install-astromesh.ts';
@@ -29,7 +28,7 @@ describe('tenant isolation on a real node', () => {
   let apiPod: string;
 
   beforeAll(async () => {
-    node = attachRealNode(locateTestBinaries().kubectl);
+    node = attachRealNode();
     provider = await startFakeProviderForPods(node);
     metadata = await startFakeMetadataServer(node);
     [orgA, orgB] = await Promise.all([
