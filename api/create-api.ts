@@ -79,6 +79,7 @@ export function createApi(deps: ApiDeps) {
     usage,
     runtime: runtimeClient,
     recordRun: metrics.recordRun,
+    runtimeRetryMs: config.runtimeRetrySeconds * 1_000,
     now,
     log,
   });

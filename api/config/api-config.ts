@@ -46,6 +46,8 @@ export interface ApiConfig {
    * time after which a replica that died without closing its streams stops counting against them.
    */
   streamLeaseSeconds: number;
+  /** How long a run no org runtime took in is retried before its failure is answered; 0: never. */
+  runtimeRetrySeconds: number;
   logLevel: string;
   /** On SIGTERM/SIGINT, how long requests in flight may take to finish. */
   shutdownTimeoutSeconds: number;
@@ -57,6 +59,14 @@ const positiveInt = (name: string, fallback: number) =>
     .regex(/^\d+$/, `${name} must be a whole number`)
     .transform(Number)
     .refine((value) => value > 0, `${name} must be at least 1`)
+    .optional()
+    .transform((value) => value ?? fallback);
+
+const wholeNumber = (name: string, fallback: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `${name} must be a whole number`)
+    .transform(Number)
     .optional()
     .transform((value) => value ?? fallback);
 
@@ -101,6 +111,7 @@ export const Env = z.object({
   ASTROMESH_KUBECONFIG: z.string().min(1, 'ASTROMESH_KUBECONFIG must be a file path').optional(),
   ASTROMESH_DEPLOY_TIMEOUT_SECONDS: positiveInt('ASTROMESH_DEPLOY_TIMEOUT_SECONDS', 120),
   ASTROMESH_RESYNC_INTERVAL_SECONDS: positiveInt('ASTROMESH_RESYNC_INTERVAL_SECONDS', 60),
+  ASTROMESH_RUNTIME_RETRY_SECONDS: wholeNumber('ASTROMESH_RUNTIME_RETRY_SECONDS', 10),
   ASTROMESH_RUNTIME_ENDPOINTS: z.enum(['service-dns', 'endpoint-slices']).default('service-dns'),
   ASTROMESH_CLUSTER_DOMAIN: z
     .string()
@@ -190,6 +201,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv): ApiConfig {
       maxStreams: vars.ASTROMESH_MAX_STREAMS,
       maxApiKeys: vars.ASTROMESH_MAX_API_KEYS,
     },
+    runtimeRetrySeconds: vars.ASTROMESH_RUNTIME_RETRY_SECONDS,
     streamLeaseSeconds: vars.ASTROMESH_STREAM_LEASE_SECONDS,
     logLevel: vars.ASTROMESH_LOG_LEVEL,
     shutdownTimeoutSeconds: vars.ASTROMESH_SHUTDOWN_TIMEOUT_SECONDS,

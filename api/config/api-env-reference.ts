@@ -136,6 +136,15 @@ export const apiEnvReference: readonly EnvVariable[] = [
       'so hand edits and deletions are undone.',
   },
   {
+    name: 'ASTROMESH_RUNTIME_RETRY_SECONDS',
+    default: '10',
+    description:
+      'How long a run, test or stream that no org runtime took in (none ready, connection refused, a ' +
+      'name that does not resolve yet, a runtime reloading or shutting down) is sent again before it ' +
+      'answers 502/503: a runtime just deployed or rolled is served once its Service routes to it. ' +
+      '0: never retried.',
+  },
+  {
     name: 'ASTROMESH_RUNTIME_ENDPOINTS',
     default: 'service-dns',
     description:

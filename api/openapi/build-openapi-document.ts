@@ -23,7 +23,9 @@ const errorDescriptions = (bodyLimit: string): Record<number, string> => ({
   422: 'Well-formed but not acceptable; the message names the field.',
   429: 'A limit was reached; Retry-After says when to try again where that helps.',
   501: 'Not implemented yet.',
-  502: 'The org runtime or the model provider failed.',
+  502:
+    'The org runtime or the model provider failed. A run no runtime took in (none ready yet, connection ' +
+    'refused) is first retried for ASTROMESH_RUNTIME_RETRY_SECONDS (10 s by default).',
   503: 'Temporarily unavailable.',
   504: 'The org runtime did not serve the change in time (deploy_timeout); nothing was changed.',
 });

@@ -16,6 +16,7 @@ import { AppError, NotFound } from '../errors.ts';
 import type { OrgAccess } from '../http/principal.ts';
 import { type AgentRecord, findAgent } from '../stores/agents-store.ts';
 import type { UsageOutcome } from '../stores/usage-store.ts';
+import { retryUntilRouted } from './retry-until-routed.ts';
 import type { RateLimit, RunReservation, UsageService } from './usage-service.ts';
 
 export class AgentNotDeployed extends AppError {
@@ -69,6 +70,8 @@ export function createExecutionService(deps: {
   runtime: OrgRuntimeClient;
   /** Counts each finished run, test or stream of an existing agent in the API's metrics. */
   recordRun: (run: RunMetric) => void;
+  /** How long a call no runtime took in (none ready, connection refused...) is retried; 0: never. */
+  runtimeRetryMs: number;
   now: () => Date;
   log: Logger;
 }) {
@@ -105,18 +108,27 @@ export function createExecutionService(deps: {
     try {
       if (agent.status !== 'deployed') throw new AgentNotDeployed(agent);
       input.onRateLimit?.(reservation?.rateLimit ?? (await deps.usage.rateLimitOf(access.orgId)));
-      const endpoint = await endpointOf(access.orgSlug);
-      const call = {
-        endpoint,
-        agentId: agentIdOf(access.orgSlug, agent.name),
-        // Generated here rather than by the runtime, so the caller can continue the conversation.
-        request: { ...input.request, session_id: input.request.session_id ?? randomUUID() },
-        signal: input.signal,
+      // Generated here rather than by the runtime, so the caller can continue the conversation.
+      const request = { ...input.request, session_id: input.request.session_id ?? randomUUID() };
+      const agentId = agentIdOf(access.orgSlug, agent.name);
+      let hasPassedOn = false;
+      const onEvent = (event: RuntimeProgressEvent) => {
+        hasPassedOn = true;
+        input.onEvent?.(event);
       };
-      const answer =
-        kind === 'stream'
-          ? await deps.runtime.stream({ ...call, onEvent: input.onEvent ?? (() => undefined) })
-          : await deps.runtime.run(call);
+      const answer = await retryUntilRouted(
+        async () => {
+          const call = { endpoint: await endpointOf(access.orgSlug), agentId, request, signal: input.signal };
+          return kind === 'stream' ? deps.runtime.stream({ ...call, onEvent }) : deps.runtime.run(call);
+        },
+        {
+          windowMs: deps.runtimeRetryMs,
+          signal: input.signal,
+          mayRetryNow: () => !hasPassedOn,
+          onRetry: (failure) =>
+            log.debug({ err: failure, org: access.orgSlug, agent: agent.name }, 'runtime not reachable yet; retrying'),
+        },
+      );
       const executed = answerOf(answer, agent, latencyMs());
       await finish({ access, agent, kind, reservation, outcome: 'ok', answer, latencyMs: executed.latencyMs });
       return executed;

@@ -28,7 +28,7 @@ describe('running and testing agents', () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  const setup = () => startSignedInTestApi((stop) => cleanups.push(stop));
+  const setup = (env?: Record<string, string>) => startSignedInTestApi((stop) => cleanups.push(stop), { env });
 
   async function aFakeOpenAi(): Promise<FakeProvider> {
     const fake = await startFakeProvider('openai');
@@ -37,8 +37,8 @@ describe('running and testing agents', () => {
   }
 
   /** An org whose openai key points at a fake, with support-bot deployed. */
-  async function setupDeployed(agent = aSupportBot()) {
-    const setupResult = await setup();
+  async function setupDeployed(agent = aSupportBot(), env?: Record<string, string>) {
+    const setupResult = await setup(env);
     const fake = await aFakeOpenAi();
     const { as } = setupResult;
     await as('/providers', post({ provider: 'openai', api_key: 'sk-test-key', base_url: fake.baseUrl }));
@@ -262,13 +262,17 @@ describe('running and testing agents', () => {
     expect(usage).toMatchObject({ total_requests: 0, remaining_today: 1000 });
   });
 
-  it("answers 502 runtime_unavailable when the org's runtime cannot be reached, and counts no run", async () => {
-    const { api, as } = await setupDeployed();
+  it("answers 502 runtime_unavailable when the org's runtime cannot be reached for ASTROMESH_RUNTIME_RETRY_SECONDS, and counts no run", async () => {
+    const { api, as } = await setupDeployed(aSupportBot(), { ASTROMESH_RUNTIME_RETRY_SECONDS: '2' });
     await api.api.backend.close();
 
+    const sentAt = performance.now();
     const response = await as('/agents/support-bot/run', post({ query: 'Hello' }));
+    const waitedMs = performance.now() - sentAt;
     const usage = await jsonOf(await as('/usage'));
 
+    // Tried again for the whole window before giving up, not a moment less.
+    expect(waitedMs).toBeGreaterThanOrEqual(2_000);
     expect(response.status).toBe(502);
     expect(await jsonOf(response)).toMatchObject({ error: 'runtime_unavailable', status: 502 });
     expect(usage.remaining_today).toBe(1000);

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeReply } from '../fakes/fake-reply.ts';
 import { startFakeProvider } from '../fakes/start-fake-provider.ts';
@@ -92,6 +93,46 @@ describe("a run cut off by its org runtime's crash", () => {
       message: expect.stringMatching(sentButCut),
     });
     expect(await jsonOf(await as('/usage?days=1'))).toMatchObject({ total_requests: 0, remaining_today: 1000 });
+  });
+
+  /** An org with support-bot deployed, whose runtime process was just killed and is gone. */
+  async function setupWithRuntimeJustKilled() {
+    const { api, org, token, as } = await startSignedInTestApi((stop) => cleanups.push(stop));
+    const fake = await startFakeProvider('openai', { defaultReply: fakeReply.text('Back again.') });
+    cleanups.push(() => fake.close());
+    await as('/providers', post({ provider: 'openai', api_key: 'sk-test-key', base_url: fake.baseUrl }));
+    await as('/agents', post({ name: 'support-bot', step1: { model: 'openai/gpt-4o-mini' } }));
+    await as('/agents/support-bot/deploy', post());
+    const pid = orgRuntimePid({ stateDir: api.stateDir, org });
+    process.kill(pid, 'SIGKILL');
+    await eventually(() => expect(existsSync(`/proc/${pid}`)).toBe(false), { intervalMs: 10 });
+    return { api, org, token, as, fake };
+  }
+
+  // Sent once the process is gone, while the backend waits to restart it: nothing listens for a
+  // while, and the API tries again until the new runtime does (ASTROMESH_RUNTIME_RETRY_SECONDS).
+  it('serves a run sent while the backend is still restarting the runtime, once it listens again', async () => {
+    const { as, fake } = await setupWithRuntimeJustKilled();
+
+    const response = await as('/agents/support-bot/run', post({ query: 'Still there?' }));
+
+    expect(response.status, JSON.stringify(await jsonOf(response.clone()))).toBe(200);
+    expect(await jsonOf(response)).toMatchObject({ answer: 'Back again.' });
+    expect(fake.requests).toHaveLength(1);
+    expect(await jsonOf(await as('/usage?days=1'))).toMatchObject({ total_requests: 1, remaining_today: 999 });
+  });
+
+  it('serves a stream sent while the backend is still restarting the runtime, once it listens again', async () => {
+    const { api, org, token } = await setupWithRuntimeJustKilled();
+    const socket = await openAgentSocket(api.url, {
+      path: `/api/v1/orgs/${org}/agents/support-bot/stream?token=${encodeURIComponent(token)}`,
+    });
+    cleanups.push(() => socket.close());
+
+    socket.send({ query: 'Still there?' });
+    const events = await socket.untilEnd();
+
+    expect(events.at(-1)).toMatchObject({ type: 'done', answer: 'Back again.' });
   });
 
   it('runs again once the backend has restarted the runtime', async () => {

@@ -255,8 +255,8 @@ describe('the Cloud API on the kubernetes backend, with the real operator', { ti
       return jsonOf(response);
     };
 
-    // The EndpointSlice may trail the Deployment's rollout by a moment.
-    const served = await eventually(() => runs(200));
+    // Sent at once: should the EndpointSlice trail the rollout, the API tries again until it routes.
+    const served = await runs(200);
     await operated.stopOperator();
     await admin
       .makeApiClient(AppsV1Api)
@@ -264,14 +264,15 @@ describe('the Cloud API on the kubernetes backend, with the real operator', { ti
         { namespace: orgNamespaceOf(org), name: runtimeName, body: { spec: { replicas: 0 } } },
         setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
       );
-    // First the stopping pod refuses connections; then its endpoint leaves the slice.
+    // First the stopping pod refuses connections; then its endpoint leaves the slice. The API tries
+    // again for ASTROMESH_RUNTIME_RETRY_SECONDS (10) and answers with the last failure.
     const unavailable = await eventually(
       async () => {
         const body = await runs(502);
         expect(body.message).toContain('no ready runtime endpoint');
         return body;
       },
-      { timeoutMs: 20_000 },
+      { timeoutMs: 30_000 },
     );
     await operated.startOperator();
     const servedAgain = await eventually(() => runs(200), { timeoutMs: podsTimeoutMs });

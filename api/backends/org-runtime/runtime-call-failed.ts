@@ -8,10 +8,24 @@ import { AppError } from '../../errors.ts';
  */
 export class RuntimeCallFailed extends AppError {
   readonly mayHaveReachedModel: boolean;
+  /**
+   * No runtime took the query in, for a reason that passes on its own: no ready endpoint yet, a
+   * refused connection or an unresolved name (a Service whose routes lag a new pod), a runtime
+   * still loading the agent or shutting down. The same call may be sent again.
+   */
+  readonly mayRetry: boolean;
 
-  constructor(input: { code: string; status: number; message: string; mayHaveReachedModel: boolean; cause?: unknown }) {
+  constructor(input: {
+    code: string;
+    status: number;
+    message: string;
+    mayHaveReachedModel: boolean;
+    mayRetry?: boolean;
+    cause?: unknown;
+  }) {
     super(input.code, input.status, input.message, { cause: input.cause });
     this.mayHaveReachedModel = input.mayHaveReachedModel;
+    this.mayRetry = input.mayRetry ?? false;
   }
 }
 
@@ -36,6 +50,7 @@ export function runtimeNotReady(orgSlug: string): RuntimeCallFailed {
     status: 502,
     message: `the org's runtime could not be reached (no ready runtime endpoint for org ${orgSlug}); try again shortly`,
     mayHaveReachedModel: false,
+    mayRetry: true,
   });
 }
 
@@ -56,6 +71,8 @@ export function runtimeUnreachable(cause: unknown, options: { wasSent?: boolean 
       ? `${failure.description} after the query was sent to it; a model may have worked on it`
       : `${failure.description}; try again shortly`,
     mayHaveReachedModel,
+    // A known transport failure before the query left: a cause of our own is not retried.
+    mayRetry: !mayHaveReachedModel && failure !== unknownFailure,
     cause,
   });
 }
@@ -128,8 +145,10 @@ export function runtimeFailure(answer: { status: number; body: unknown }): Runti
   };
   const code = typeof body.error === 'string' ? body.error : undefined;
   const message = typeof body.message === 'string' ? body.message : `the runtime answered ${answer.status}`;
-  const failed = (status: number, fields: { code: string; message?: string; mayHaveReachedModel: boolean }) =>
-    new RuntimeCallFailed({ status, message, ...fields });
+  const failed = (
+    status: number,
+    fields: { code: string; message?: string; mayHaveReachedModel: boolean; mayRetry?: boolean },
+  ) => new RuntimeCallFailed({ status, message, ...fields });
 
   switch (answer.status) {
     // Invalid input or an input guardrail: refused before any model call.
@@ -141,13 +160,19 @@ export function runtimeFailure(answer: { status: number; body: unknown }): Runti
         code: 'agent_unavailable',
         message: "the org's runtime does not serve this agent at the moment; try again shortly",
         mayHaveReachedModel: false,
+        mayRetry: true,
       });
     // orchestration_timeout: the models worked until the deadline.
     case 408:
       return failed(408, { code: code ?? 'orchestration_timeout', mayHaveReachedModel: true });
-    // providers_unavailable (every candidate failed), agent_unavailable, shutting_down.
+    // providers_unavailable (every candidate failed), agent_unavailable, shutting_down. Only a
+    // runtime on its way out refused before any provider was tried: another one may take the call.
     case 503:
-      return failed(503, { code: code ?? 'runtime_unavailable', mayHaveReachedModel: false });
+      return failed(503, {
+        code: code ?? 'runtime_unavailable',
+        mayHaveReachedModel: false,
+        mayRetry: code === 'shutting_down',
+      });
     // The runtime refused the API's own token: a deployment problem, not the caller's.
     case 401:
     case 403:
@@ -155,6 +180,7 @@ export function runtimeFailure(answer: { status: number; body: unknown }): Runti
         code: 'runtime_unavailable',
         message: "the org's runtime refused the Cloud API's credentials; try again shortly",
         mayHaveReachedModel: false,
+        mayRetry: true,
       });
     default:
       return failed(502, {
