@@ -19,6 +19,7 @@ import { startRealNode } from '../node/start-real-node.ts';
 import { installAstromesh, release } from '../real-node/install-astromesh.ts';
 import { serveOnLoopback } from '../real-node/serve-on-loopback.ts';
 import { devLogin } from '../support/dev-login.ts';
+import { isPodReady } from '../support/is-pod-ready.ts';
 
 const run = promisify(execFile);
 const orgCount = 4;
@@ -125,8 +126,6 @@ function watchPodStarts(core: CoreV1Api, namespace: string): { stop(): Promise<n
   const firstSeen = new Map<string, number>();
   const readyAt = new Map<string, number>();
   let polling = true;
-  const isReady = (pod: V1Pod) =>
-    pod.status?.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True') ?? false;
   const loop = (async () => {
     const before = await core.listNamespacedPod({ namespace }).catch(() => ({ items: [] as V1Pod[] }));
     for (const pod of before.items) known.add(pod.metadata?.uid ?? '');
@@ -137,7 +136,7 @@ function watchPodStarts(core: CoreV1Api, namespace: string): { stop(): Promise<n
         const uid = pod.metadata?.uid ?? '';
         if (known.has(uid)) continue;
         if (!firstSeen.has(uid)) firstSeen.set(uid, now);
-        if (isReady(pod) && !readyAt.has(uid)) readyAt.set(uid, now);
+        if (isPodReady(pod) && !readyAt.has(uid)) readyAt.set(uid, now);
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

@@ -11,6 +11,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.ts';
 import { loopbackAddressOf } from '../support/fake-kubelet.ts';
+import { isPodReady } from '../support/is-pod-ready.ts';
 import { startTestCluster, type TestCluster } from '../support/start-test-cluster.ts';
 
 const echoImage = 'registry.example/echo-server';
@@ -86,7 +87,7 @@ describe('the end-to-end test cluster', () => {
       async () => {
         const current = await cluster.kubeConfig.makeApiClient(CoreV1Api).readNamespacedPod({ namespace, name });
         expect(current.status?.containerStatuses?.[0]?.restartCount).toBe(1);
-        expect(isReady(current)).toBe(true);
+        expect(isPodReady(current)).toBe(true);
         return current;
       },
       { timeoutMs: podsTimeoutMs },
@@ -198,7 +199,7 @@ async function listPods(cluster: TestCluster, namespace: string): Promise<V1Pod[
 
 async function readyPods(cluster: TestCluster, namespace: string, count: number): Promise<V1Pod[]> {
   const pods = await listPods(cluster, namespace);
-  expect(pods.map((pod) => ({ phase: pod.status?.phase, ready: isReady(pod) }))).toEqual(
+  expect(pods.map((pod) => ({ phase: pod.status?.phase, ready: isPodReady(pod) }))).toEqual(
     Array.from({ length: count }, () => ({ phase: 'Running', ready: true })),
   );
   return pods;
@@ -210,12 +211,6 @@ async function readyEndpointAddresses(cluster: TestCluster, namespace: string): 
     .listNamespacedEndpointSlice({ namespace, labelSelector: 'kubernetes.io/service-name=echo' });
   return slices.items.flatMap((slice) =>
     (slice.endpoints ?? []).filter((endpoint) => endpoint.conditions?.ready).flatMap((endpoint) => endpoint.addresses),
-  );
-}
-
-function isReady(pod: V1Pod): boolean {
-  return (
-    pod.status?.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True') ?? false
   );
 }
 

@@ -22,6 +22,7 @@ import { fakeReply } from '../fakes/fake-reply.ts';
 import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { eventually } from '../support/eventually.ts';
 import { loopbackAddressOf } from '../support/fake-kubelet.ts';
+import { isPodReady } from '../support/is-pod-ready.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { type AgentSocket, openAgentSocket, type StreamEvent } from '../support/open-agent-socket.ts';
 import { type KubernetesStack, startKubernetesStack, tailOf } from '../support/start-kubernetes-stack.ts';
@@ -119,9 +120,6 @@ describe('Astromesh Cloud on Kubernetes, end to end', () => {
   const podsOf = async (org: string): Promise<V1Pod[]> =>
     (await stack.admin.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: orgNamespaceOf(org) })).items;
 
-  const isReady = (pod: V1Pod) =>
-    pod.status?.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True') ?? false;
-
   const secretDataOf = async (org: string): Promise<Record<string, string>> => {
     const secret = await stack.admin
       .makeApiClient(CoreV1Api)
@@ -175,7 +173,7 @@ describe('Astromesh Cloud on Kubernetes, end to end', () => {
     expect((await jsonOf(deployed)).status).toBe('deployed');
     // The deploy answered only once the operator reported Ready: a runtime pod already serves it.
     const pods = await podsOf(user.org);
-    expect(pods.map((pod) => ({ phase: pod.status?.phase, ready: isReady(pod) }))).toEqual([
+    expect(pods.map((pod) => ({ phase: pod.status?.phase, ready: isPodReady(pod) }))).toEqual([
       { phase: 'Running', ready: true },
     ]);
     expect(pods[0]?.spec?.containers[0]?.image).toBe('astromesh-runtime:e2e');
@@ -308,7 +306,7 @@ describe('Astromesh Cloud on Kubernetes, end to end', () => {
       async () => {
         const current = await stack.admin.makeApiClient(CoreV1Api).readNamespacedPod({ namespace, name: podName });
         expect(current.status?.containerStatuses?.[0]?.restartCount).toBe(1);
-        expect(isReady(current)).toBe(true);
+        expect(isPodReady(current)).toBe(true);
         return current;
       },
       { timeoutMs: podsTimeoutMs },

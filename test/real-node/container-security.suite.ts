@@ -1,10 +1,10 @@
 import { CoreV1Api } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { orgNamespaceOf } from '../../crds/org-runtime-names.ts';
-import { type AttachedNode, attachRealNode } from './attach-real-node.ts';
 import { release } from './install-astromesh.ts';
-import { aDeployedOrg, type OrgUser, startFakeProviderForPods } from './org-users.ts';
+import type { OrgUser } from './org-users.ts';
 import { nodeScriptIn } from './probe-pods.ts';
+import { useRealNode } from './use-real-node.ts';
 
 // What the chart and the operator ask of every container, observed on the running containers:
 // a non-root uid, a read-only root filesystem with a writable /tmp, no capabilities, and the
@@ -33,30 +33,19 @@ console.log(JSON.stringify({
 `;
 
 describe('containers as the chart runs them on a real node', () => {
-  let node: AttachedNode;
-  let provider: Awaited<ReturnType<typeof startFakeProviderForPods>>;
-  let org: OrgUser;
+  const setup = useRealNode({ deployedOrgs: 1 });
+  const org = () => setup.orgs[0] as OrgUser;
 
-  beforeAll(async () => {
-    node = attachRealNode();
-    provider = await startFakeProviderForPods(node);
-    org = await aDeployedOrg(node.apiUrl, provider.baseUrl);
-  }, 180_000);
-
-  afterAll(async () => {
-    await provider?.close();
-  });
-
-  const core = () => node.admin.makeApiClient(CoreV1Api);
+  const core = () => setup.node.admin.makeApiClient(CoreV1Api);
   async function inspect(namespace: string, labelSelector?: string) {
     const pods = await core().listNamespacedPod({ namespace, ...(labelSelector ? { labelSelector } : {}) });
     const pod = pods.items.find((candidate) => candidate.status?.phase === 'Running');
     if (!pod?.metadata?.name) throw new Error(`no running pod in ${namespace} (${labelSelector ?? 'any'})`);
-    return JSON.parse(await nodeScriptIn(node, { namespace, pod: pod.metadata.name }, inspectScript));
+    return JSON.parse(await nodeScriptIn(setup.node, { namespace, pod: pod.metadata.name }, inspectScript));
   }
 
   it('runs an org runtime as uid 10001 on a read-only root, with no capabilities and the chart’s limits in its cgroup', async () => {
-    const runtime = await inspect(orgNamespaceOf(org.org));
+    const runtime = await inspect(orgNamespaceOf(org().org));
 
     expect(runtime).toEqual({
       uid: 10001,
@@ -89,14 +78,14 @@ describe('containers as the chart runs them on a real node', () => {
 
   it("refuses, in an org namespace, a pod that Pod Security 'restricted' forbids", async () => {
     const privileged = core().createNamespacedPod({
-      namespace: orgNamespaceOf(org.org),
+      namespace: orgNamespaceOf(org().org),
       body: {
         metadata: { name: 'privileged' },
         spec: {
           containers: [
             {
               name: 'root',
-              image: node.images.product,
+              image: setup.node.images.product,
               securityContext: { privileged: true, runAsUser: 0 },
               resources: { limits: { cpu: '100m', memory: '64Mi' } },
             },

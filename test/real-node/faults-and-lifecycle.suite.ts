@@ -1,22 +1,16 @@
-import {
-  AppsV1Api,
-  CoordinationV1Api,
-  CoreV1Api,
-  CustomObjectsApi,
-  NetworkingV1Api,
-  type V1Pod,
-} from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AppsV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, NetworkingV1Api } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
 import { cloudAgentGroup, cloudAgentPlural, cloudAgentVersion } from '../../crds/cloud-agent.ts';
 import { orgNamespaceOf } from '../../crds/org-runtime-names.ts';
 import { fakeReply } from '../fakes/fake-reply.ts';
 import { eventually } from '../support/eventually.ts';
 import { chartDir, runHelm, writeValuesFile } from '../support/helm-chart.ts';
+import { isPodReady } from '../support/is-pod-ready.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { openAgentSocket, type StreamEvent } from '../support/open-agent-socket.ts';
-import { type AttachedNode, attachRealNode } from './attach-real-node.ts';
 import { installValues, release } from './install-astromesh.ts';
-import { aDeployedOrg, type OrgUser, post, startFakeProviderForPods } from './org-users.ts';
+import { type OrgUser, post } from './org-users.ts';
+import { useRealNode } from './use-real-node.ts';
 
 // Faults on a real node, and the release's lifecycle: what a cluster does to pods (kills them,
 // reschedules them) and what an admin does (upgrade, uninstall, install again). Every test leaves
@@ -26,24 +20,11 @@ const streamErrorTimeoutMs = 15_000;
 const recoveryTimeoutMs = 180_000;
 
 describe('faults and the release lifecycle on a real node', () => {
-  let node: AttachedNode;
-  let provider: Awaited<ReturnType<typeof startFakeProviderForPods>>;
-  let org: OrgUser;
+  const setup = useRealNode({ deployedOrgs: 1 });
+  const org = () => setup.orgs[0] as OrgUser;
 
-  beforeAll(async () => {
-    node = attachRealNode();
-    provider = await startFakeProviderForPods(node);
-    org = await aDeployedOrg(node.apiUrl, provider.baseUrl);
-  }, 180_000);
-
-  afterAll(async () => {
-    await provider?.close();
-  });
-
-  const core = () => node.admin.makeApiClient(CoreV1Api);
-  const isReady = (pod: V1Pod) =>
-    pod.status?.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True') ?? false;
-  const run = (query: string) => org.as('/agents/support-bot/run', post({ query }));
+  const core = () => setup.node.admin.makeApiClient(CoreV1Api);
+  const run = (query: string) => org().as('/agents/support-bot/run', post({ query }));
   const runsAgain = (answer: string) =>
     eventually(
       async () => {
@@ -55,13 +36,13 @@ describe('faults and the release lifecycle on a real node', () => {
     );
 
   it('ends a stream with an error event when its runtime pod is killed, and a new pod serves the next run', async () => {
-    const namespace = orgNamespaceOf(org.org);
+    const namespace = orgNamespaceOf(org().org);
     const [pod] = (await core().listNamespacedPod({ namespace })).items;
-    provider.fake.enqueue(
+    setup.provider.fake.enqueue(
       fakeReply.text('one two three four five six seven eight nine ten eleven twelve', { chunkDelayMs: 500 }),
     );
-    const socket = await openAgentSocket(node.apiUrl, {
-      path: `/api/v1/orgs/${org.org}/agents/support-bot/stream?token=${encodeURIComponent(org.token)}`,
+    const socket = await openAgentSocket(setup.node.apiUrl, {
+      path: `/api/v1/orgs/${org().org}/agents/support-bot/stream?token=${encodeURIComponent(org().token)}`,
     });
     try {
       socket.send({ query: 'Count slowly.' });
@@ -83,14 +64,14 @@ describe('faults and the release lifecycle on a real node', () => {
       socket.close();
     }
 
-    provider.fake.setDefaultReply(fakeReply.text('A new pod, at your service.'));
+    setup.provider.fake.setDefaultReply(fakeReply.text('A new pod, at your service.'));
     await runsAgain('A new pod, at your service.');
-    const pods = (await core().listNamespacedPod({ namespace })).items.filter(isReady);
+    const pods = (await core().listNamespacedPod({ namespace })).items.filter(isPodReady);
     expect(pods.map((current) => current.metadata?.name)).not.toContain(pod?.metadata?.name);
   }, 240_000);
 
   it('hands the operator lease to the standby replica when the leader pod is deleted, which then reconciles', async () => {
-    const leases = node.admin.makeApiClient(CoordinationV1Api);
+    const leases = setup.node.admin.makeApiClient(CoordinationV1Api);
     const leaseOf = () => leases.readNamespacedLease({ namespace: release.namespace, name: 'astromesh-operator' });
     const lease = await leaseOf();
     const leader = lease.spec?.holderIdentity ?? '';
@@ -111,14 +92,14 @@ describe('faults and the release lifecycle on a real node', () => {
     );
 
     // The new leader reconciles: a pause and a redeploy go through the operator.
-    expect((await org.as('/agents/support-bot/pause', post())).status).toBe(200);
-    const redeployed = await org.as('/agents/support-bot/deploy', post());
+    expect((await org().as('/agents/support-bot/pause', post())).status).toBe(200);
+    const redeployed = await org().as('/agents/support-bot/deploy', post());
     expect(redeployed.status, JSON.stringify(await jsonOf(redeployed.clone()))).toBe(200);
-    const cloudAgent = (await node.admin.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
+    const cloudAgent = (await setup.node.admin.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
       group: cloudAgentGroup,
       version: cloudAgentVersion,
       plural: cloudAgentPlural,
-      namespace: orgNamespaceOf(org.org),
+      namespace: orgNamespaceOf(org().org),
       name: 'support-bot',
     })) as { status?: { phase?: string } };
     expect(cloudAgent.status?.phase).toBe('Ready');
@@ -126,17 +107,17 @@ describe('faults and the release lifecycle on a real node', () => {
   }, 240_000);
 
   it('recovers unaided when the PostgreSQL pod restarts, with nothing lost', async () => {
-    const agentsBefore = await jsonOf(await org.as('/agents'));
+    const agentsBefore = await jsonOf(await org().as('/agents'));
 
     await core().deleteNamespacedPod({ namespace: release.namespace, name: `${release.postgresqlStatefulSet}-0` });
 
-    provider.fake.setDefaultReply(fakeReply.text('Still remembered.'));
+    setup.provider.fake.setDefaultReply(fakeReply.text('Still remembered.'));
     await runsAgain('Still remembered.');
-    expect(await jsonOf(await org.as('/agents'))).toEqual(agentsBefore);
+    expect(await jsonOf(await org().as('/agents'))).toEqual(agentsBefore);
   }, 240_000);
 
   it('rolls a helm upgrade that changes a value without failing a request at low load', async () => {
-    const apps = node.admin.makeApiClient(AppsV1Api);
+    const apps = setup.node.admin.makeApiClient(AppsV1Api);
     const before = await apps.readNamespacedDeployment({ namespace: release.namespace, name: release.apiDeployment });
     const failures: string[] = [];
     let requests = 0;
@@ -145,7 +126,7 @@ describe('faults and the release lifecycle on a real node', () => {
       while (loading) {
         requests++;
         try {
-          const response = await org.as('/agents');
+          const response = await org().as('/agents');
           if (response.status !== 200) failures.push(`GET /agents: ${response.status}`);
           else await response.arrayBuffer();
         } catch (err) {
@@ -164,12 +145,12 @@ describe('faults and the release lifecycle on a real node', () => {
           '--namespace',
           release.namespace,
           '--values',
-          writeValuesFile(installValues(node.images, { api: { logLevel: 'debug' } })),
+          writeValuesFile(installValues(setup.node.images, { api: { logLevel: 'debug' } })),
           '--wait',
           '--timeout',
           '6m',
         ],
-        { kubeconfigPath: node.kubeconfigPath },
+        { kubeconfigPath: setup.node.kubeconfigPath },
       );
     } finally {
       loading = false;
@@ -188,10 +169,10 @@ describe('faults and the release lifecycle on a real node', () => {
 
   it('leaves, after helm uninstall, what docs/install.md says it leaves, and a reinstall adopts it with nothing lost', async () => {
     await runHelm(['uninstall', release.name, '--namespace', release.namespace, '--wait', '--timeout', '3m'], {
-      kubeconfigPath: node.kubeconfigPath,
+      kubeconfigPath: setup.node.kubeconfigPath,
     });
 
-    const apps = node.admin.makeApiClient(AppsV1Api);
+    const apps = setup.node.admin.makeApiClient(AppsV1Api);
     const names = (list: { items: { metadata?: { name?: string } }[] }) =>
       list.items.map((item) => item.metadata?.name);
     const namespace = release.namespace;
@@ -200,19 +181,19 @@ describe('faults and the release lifecycle on a real node', () => {
     expect(names(await core().listNamespacedService({ namespace }))).toEqual([]);
     // What Kubernetes puts in every namespace stays; the chart's ConfigMaps go.
     expect(names(await core().listNamespacedConfigMap({ namespace }))).toEqual(['kube-root-ca.crt']);
-    expect(names(await node.admin.makeApiClient(NetworkingV1Api).listNamespacedNetworkPolicy({ namespace }))).toEqual(
-      [],
-    );
+    expect(
+      names(await setup.node.admin.makeApiClient(NetworkingV1Api).listNamespacedNetworkPolicy({ namespace })),
+    ).toEqual([]);
     const secrets = (await core().listNamespacedSecret({ namespace: release.namespace })).items.map(
       (secret) => secret.metadata?.name,
     );
     expect(secrets).toEqual(expect.arrayContaining([`${release.name}-keys`, `${release.name}-postgresql`]));
     const claims = (await core().listNamespacedPersistentVolumeClaim({ namespace: release.namespace })).items;
     expect(claims.map((claim) => claim.metadata?.name)).toEqual([`data-${release.postgresqlStatefulSet}-0`]);
-    expect(await node.kubectl(['get', 'crd', 'cloudagents.astromesh.io', '-o', 'name'])).toContain('cloudagents');
+    expect(await setup.node.kubectl(['get', 'crd', 'cloudagents.astromesh.io', '-o', 'name'])).toContain('cloudagents');
     // The org namespace stays, and its runtime keeps running without the API and the operator.
-    const runtimePods = (await core().listNamespacedPod({ namespace: orgNamespaceOf(org.org) })).items;
-    expect(runtimePods.filter(isReady)).toHaveLength(1);
+    const runtimePods = (await core().listNamespacedPod({ namespace: orgNamespaceOf(org().org) })).items;
+    expect(runtimePods.filter(isPodReady)).toHaveLength(1);
     await eventually(
       async () =>
         expect(
@@ -231,14 +212,14 @@ describe('faults and the release lifecycle on a real node', () => {
         '--namespace',
         release.namespace,
         '--values',
-        writeValuesFile(installValues(node.images)),
+        writeValuesFile(installValues(setup.node.images)),
         '--wait',
         '--timeout',
         '6m',
       ],
-      { kubeconfigPath: node.kubeconfigPath },
+      { kubeconfigPath: setup.node.kubeconfigPath },
     );
-    provider.fake.setDefaultReply(fakeReply.text('Reinstalled, and I remember you.'));
+    setup.provider.fake.setDefaultReply(fakeReply.text('Reinstalled, and I remember you.'));
     await runsAgain('Reinstalled, and I remember you.');
   }, 600_000);
 });

@@ -38,13 +38,18 @@ export async function signIn(apiUrl: string): Promise<OrgUser> {
   };
 }
 
+export interface PodsProvider {
+  fake: FakeProvider;
+  /** The fake's base URL as pods reach it. */
+  baseUrl: string;
+  close(): Promise<void>;
+}
+
 /**
  * A fake OpenAI in this test process that pods reach at the address the chart's
  * runtime.egressAllow names (release.providerAddress:providerPort), through a relay in the node.
  */
-export async function startFakeProviderForPods(
-  node: AttachedNode,
-): Promise<{ fake: FakeProvider; baseUrl: string; close(): Promise<void> }> {
+export async function startFakeProviderForPods(node: AttachedNode): Promise<PodsProvider> {
   const fake = await startFakeProvider('openai');
   const exposed = await node.exposeToNode({
     address: release.providerAddress,

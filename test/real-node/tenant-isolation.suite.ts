@@ -4,10 +4,11 @@ import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memorySchemaOf, orgNamespaceOf, runtimeName, runtimePort } from '../../crds/org-runtime-names.ts';
 import { nodeLayout } from '../node/node-layout.ts';
-import { type AttachedNode, attachRealNode } from './attach-real-node.ts';
+import type { AttachedNode } from './attach-real-node.ts';
 import { release } from './install-astromesh.ts';
-import { aDeployedOrg, type OrgUser, startFakeProviderForPods } from './org-users.ts';
+import type { OrgUser } from './org-users.ts';
 import { connectFrom, nodeScriptIn, startProbePod } from './probe-pods.ts';
+import { useRealNode } from './use-real-node.ts';
 
 // Tenant isolation as the NetworkPolicies of the chart and the operator make it, enforced by a
 // real policy engine (kube-router) on the node: every refused connection below is a real
@@ -17,8 +18,8 @@ import { connectFrom, nodeScriptIn, startProbePod } from './probe-pods.ts';
 const bystanderNamespace = 'bystander';
 
 describe('tenant isolation on a real node', () => {
+  const setup = useRealNode({ deployedOrgs: 2 });
   let node: AttachedNode;
-  let provider: Awaited<ReturnType<typeof startFakeProviderForPods>>;
   let metadata: { server: Server; close(): Promise<void> };
   let orgA: OrgUser;
   let orgB: OrgUser;
@@ -28,13 +29,9 @@ describe('tenant isolation on a real node', () => {
   let apiPod: string;
 
   beforeAll(async () => {
-    node = attachRealNode();
-    provider = await startFakeProviderForPods(node);
+    ({ node } = setup);
+    [orgA, orgB] = setup.orgs as [OrgUser, OrgUser];
     metadata = await startFakeMetadataServer(node);
-    [orgA, orgB] = await Promise.all([
-      aDeployedOrg(node.apiUrl, provider.baseUrl),
-      aDeployedOrg(node.apiUrl, provider.baseUrl),
-    ]);
     const core = node.admin.makeApiClient(CoreV1Api);
     const runtimePodOf = async (org: string) => {
       const pods = await core.listNamespacedPod({ namespace: orgNamespaceOf(org) });
@@ -64,7 +61,6 @@ describe('tenant isolation on a real node', () => {
       .deleteNamespace({ name: bystanderNamespace })
       .catch(() => undefined);
     await metadata?.close();
-    await provider?.close();
   });
 
   const fromOrgB = (host: string, port: number) =>
