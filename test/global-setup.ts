@@ -1,7 +1,9 @@
 import type { TestProject } from 'vitest/node';
 import { ensureNodePackages } from './node/ensure-node-packages.ts';
+import { ensureDebianPrograms } from './support/ensure-debian-programs.ts';
 import { type RunningPostgres, startEmbeddedPostgres } from './support/start-embedded-postgres.ts';
 import { startKubeControlPlane } from './support/start-kube-control-plane.ts';
+import { redisServerProgram } from './support/start-redis-server.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -21,7 +23,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // Once, before any test file: the real node's suites and the image tests start containerd, and
   // two apt-get runs at once (one per worker) would fight over dpkg's lock on a new machine. Not
   // as root, those suites fail by themselves, saying so; the others still run.
-  if (process.getuid?.() === 0) ensureNodePackages((line) => process.stderr.write(`[global-setup] ${line}\n`));
+  if (process.getuid?.() === 0) {
+    const log = (line: string) => process.stderr.write(`[global-setup] ${line}\n`);
+    ensureNodePackages(log);
+    // The Redis memory tests start their own redis-server; installed here for the same reason.
+    ensureDebianPrograms([redisServerProgram], 'the Redis memory tests', log);
+  }
   const external = process.env.TEST_DATABASE_URL;
   const [postgres, kube] = await Promise.allSettled([
     external ? Promise.resolve(undefined) : startEmbeddedPostgres(),

@@ -1,9 +1,7 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { type DebianProgram, ensureDebianPrograms } from '../support/ensure-debian-programs.ts';
 
 /** Each program the real node runs or calls, and the Debian package it comes from. */
-const requiredPrograms: { program: string; debianPackage: string }[] = [
+const requiredPrograms: DebianProgram[] = [
   { program: 'containerd', debianPackage: 'containerd' },
   { program: 'ctr', debianPackage: 'containerd' },
   { program: 'containerd-shim-runc-v2', debianPackage: 'containerd' },
@@ -24,8 +22,6 @@ const requiredPrograms: { program: string; debianPackage: string }[] = [
   { program: 'tar', debianPackage: 'tar' },
 ];
 
-const searchPath = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
-
 /**
  * Makes sure the machine has what the real node needs: root, and the Debian packages of
  * containerd, runc, the CNI plugins and the netfilter tools. Missing packages are installed with
@@ -35,32 +31,5 @@ export function ensureNodePackages(log: (line: string) => void): void {
   if (process.getuid?.() !== 0) {
     throw new Error('the real test node needs root: it creates namespaces, mounts, cgroups and a containerd');
   }
-  const missing = missingPackages();
-  if (missing.length === 0) return;
-  log(`installing ${missing.join(', ')} with apt-get (the real node needs them)`);
-  const aptGet = (args: string[]) =>
-    spawnSync('apt-get', args, {
-      stdio: ['ignore', 'inherit', 'inherit'],
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    });
-  let install = aptGet(['install', '-y', '--no-install-recommends', ...missing]);
-  if (install.status !== 0) {
-    // A new machine may have stale package lists.
-    log('apt-get install failed; running apt-get update and trying once more');
-    aptGet(['update']);
-    install = aptGet(['install', '-y', '--no-install-recommends', ...missing]);
-  }
-  const stillMissing = missingPackages();
-  if (install.status !== 0 || stillMissing.length > 0) {
-    throw new Error(
-      `the real test node needs these Debian packages, and apt-get could not install them (exit ${install.status}${install.error ? `, ${install.error.message}` : ''}): ${stillMissing.join(' ')}. Install them: apt-get install ${stillMissing.join(' ')}`,
-    );
-  }
-}
-
-function missingPackages(): string[] {
-  const missing = requiredPrograms.filter(({ program }) =>
-    program.startsWith('/') ? !existsSync(program) : !searchPath.some((dir) => existsSync(join(dir, program))),
-  );
-  return [...new Set(missing.map(({ debianPackage }) => debianPackage))];
+  ensureDebianPrograms(requiredPrograms, 'the real test node and its suites', log);
 }
