@@ -127,8 +127,37 @@ describe('createOutputStreamFilter', () => {
     expect(released).toBe('The weather is fine');
   });
 
-  it('holds back at most 256 characters for a blocked pattern', () => {
-    const filter = createOutputStreamFilter([{ type: 'content_filter', blocked_patterns: ['secret'] }]);
+  it('holds back only what a literal pattern could still need: its length − 1', () => {
+    const filter = createOutputStreamFilter([{ type: 'content_filter', blocked_patterns: ['secret', 'leak'] }]);
+
+    const released = [filter.push('The answer is '), filter.push('forty-two.')];
+
+    expect(released).toEqual(['The answe', 'r is forty']);
+    expect(filter.finish()).toBe('-two.');
+  });
+
+  it('holds back a bounded regular expression up to the character its last \\b looks at', () => {
+    const filter = createOutputStreamFilter([
+      { type: 'content_filter', blocked_patterns: [String.raw`\bclassif(?:y|ied)\b`, 'colou?r'] },
+    ]);
+
+    const released = filter.push('x'.repeat(1000));
+
+    expect(released).toHaveLength(1000 - 10);
+  });
+
+  it('holds back the 256-character window for a pattern whose match has no bound', () => {
+    const filter = createOutputStreamFilter([
+      { type: 'content_filter', blocked_patterns: ['secret', String.raw`pass\s*word`] },
+    ]);
+
+    const released = filter.push('x'.repeat(1000));
+
+    expect(released).toHaveLength(1000 - 256);
+  });
+
+  it('keeps the window for content_safety with its default list, whose key patterns have no bound', () => {
+    const filter = createOutputStreamFilter([{ type: 'content_safety' }]);
 
     const released = filter.push('x'.repeat(1000));
 
@@ -220,6 +249,104 @@ describe('createOutputStreamFilter', () => {
       });
     }
   });
+});
+
+// Blocked patterns of each kind the holdback treats apart, and texts where their matches touch,
+// overlap, sit at the very start and end, and are written across any cut.
+const patternRuleSets: Record<string, string[]> = {
+  'literal patterns': ['secret', 'top secret plan', 'pass', 'é😀'],
+  'bounded regular expressions': [
+    String.raw`\bclassified\b`,
+    'colou?r',
+    String.raw`\d{3}-\d{4}`,
+    'x(?=yz)',
+    '(?<=@)home',
+    'end$',
+    '(?:ab|cde){2}',
+    'ab(?:cd)?',
+  ],
+  'unbounded regular expressions': [String.raw`pass\s*word`, 'sk-[a-z0-9]{8,}', 'secret'],
+  'literal, bounded and unbounded together': ['secret', String.raw`\bclassified\b`, String.raw`pass\s*word`],
+};
+const sampleTexts = [
+  'secret',
+  'The top secret plan is a secret; the passwords are pass word and PASS  WORD.',
+  'Declassified: classified! The classified colour and color of 555-1234 at @home, not home.',
+  'xyz xy x yz abab abcde cdecde cdeab abcdcd abc the end',
+  'sk-abc12345678 and sk-short, then secretsecret classifiedclassified, é😀é😀 secre',
+  'top secret planet, top secret plan, topsecretplan, colouur 5551-234 passpass word',
+];
+
+const contentFilter = (patterns: string[]): GuardrailRule[] => [{ type: 'content_filter', blocked_patterns: patterns }];
+
+describe('createOutputStreamFilter with blocked patterns', () => {
+  for (const [name, patterns] of Object.entries(patternRuleSets)) {
+    const rules = contentFilter(patterns);
+
+    it(`streams exactly the whole-text result with ${name}, each alone and together, cut at every position`, () => {
+      // Alone, each pattern's own holdback is the rule set's: one too short shows.
+      for (const rules of [patterns, ...patterns.map((pattern) => [pattern])].map(contentFilter)) {
+        for (const text of sampleTexts) {
+          const whole = applyOutputGuardrails(text, rules);
+          for (let cut = 0; cut <= text.length; cut++) {
+            const stream = streamed(rules, [text.slice(0, cut), text.slice(cut)]);
+
+            expect({ rules, text, cut, streamed: stream.text }).toEqual({ rules, text, cut, streamed: whole.text });
+            expect({ rules, text, cut, applied: stream.applied }).toEqual({ rules, text, cut, applied: whole.applied });
+          }
+          const oneUnitAtATime = streamed(rules, text.split(''));
+          expect({ rules, text, oneUnitAtATime: oneUnitAtATime.text }).toEqual({
+            rules,
+            text,
+            oneUnitAtATime: whole.text,
+          });
+        }
+      }
+    });
+
+    it(`streams exactly the whole-text result with ${name}, cut many times at random`, () => {
+      for (let seed = 1; seed <= 200; seed++) {
+        const random = aRandom(seed);
+        const text = random.pick(sampleTexts) + random.pick(sampleTexts).slice(random.below(20));
+        const deltas = splitAtRandom(text, random);
+
+        const stream = streamed(rules, deltas);
+
+        expect({ seed, deltas, streamed: stream.text }).toEqual({
+          seed,
+          deltas,
+          streamed: applyOutputGuardrails(text, rules).text,
+        });
+      }
+    });
+
+    it(`blocks at every cut exactly when the whole text is blocked, with ${name}, releasing no match`, () => {
+      const blocking: GuardrailRule[] = [{ type: 'content_filter', blocked_patterns: patterns, action: 'block' }];
+      for (const text of [...sampleTexts, 'nothing to see', 'the pas', 'colo']) {
+        const isWholeBlocked = throwsBlocked(() => applyOutputGuardrails(text, blocking));
+        // Redaction leaves the text before the first match as it is: all a blocked stream may release.
+        const redacted = applyOutputGuardrails(text, rules).text;
+        const releasable = isWholeBlocked ? redacted.slice(0, redacted.indexOf('[FILTERED]')) : text;
+        for (let cut = 0; cut <= text.length; cut++) {
+          const filter = createOutputStreamFilter(blocking);
+          let released = '';
+
+          const isStreamBlocked = throwsBlocked(() => {
+            released += filter.push(text.slice(0, cut));
+            released += filter.push(text.slice(cut));
+            released += filter.finish();
+          });
+
+          expect({ text, cut, isStreamBlocked, isReleasable: releasable.startsWith(released) }).toEqual({
+            text,
+            cut,
+            isStreamBlocked: isWholeBlocked,
+            isReleasable: true,
+          });
+        }
+      }
+    });
+  }
 });
 
 function throwsBlocked(run: () => unknown): boolean {

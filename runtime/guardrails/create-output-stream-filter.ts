@@ -22,8 +22,9 @@ export interface OutputStreamFilter {
 /**
  * The output guardrails over a streamed answer. Everything it returns, concatenated, is
  * applyOutputGuardrails(whole answer).text, however the model splits the text: each rule holds
- * back the tail where a match could still be forming (a word or number being written, at most
- * streamHoldbackChars characters for blocked patterns) and never releases half a match. With no
+ * back the tail where a match could still be forming (a word or number being written; for blocked
+ * patterns what the longest of them could still need, patternHoldbackChars) and never releases
+ * half a match. With no
  * output rules deltas pass straight through. A block throws GuardrailBlocked from push() or
  * finish(); text released before it contains no match. After a throw the filter must be dropped.
  */

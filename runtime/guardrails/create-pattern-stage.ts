@@ -1,7 +1,7 @@
 import { GuardrailBlocked } from '../runtime-error.ts';
 import { findRegexMatches } from './find-regex-matches.ts';
 import type { GuardrailSide, GuardrailType, TextMatch, TextStage } from './guardrail-types.ts';
-import { streamHoldbackChars } from './stream-holdback-chars.ts';
+import { patternHoldbackChars } from './pattern-holdback-chars.ts';
 
 /**
  * content_filter: each blocked pattern, compiled once, case-insensitive as upstream's (Python
@@ -16,6 +16,7 @@ export function createPatternStage(rule: {
   blocks: boolean;
 }): TextStage {
   const compiled = rule.patterns.map((pattern) => ({ regex: new RegExp(pattern.source, 'gi'), label: pattern.label }));
+  const holdback = patternHoldbackChars(rule.patterns.map((pattern) => pattern.source));
   return {
     findMatches(text, from) {
       const found = compiled
@@ -29,8 +30,7 @@ export function createPatternStage(rule: {
       }
       return merged;
     },
-    // A user's pattern can match anything, so a stream holds back a fixed tail.
-    holdFrom: (text) => Math.max(0, text.length - streamHoldbackChars),
+    holdFrom: (text) => Math.max(0, text.length - holdback),
     blockedBy: rule.blocks
       ? (match) => new GuardrailBlocked(rule.type, `${rule.side} blocked by ${rule.type}: it matches ${match.label}`)
       : undefined,
