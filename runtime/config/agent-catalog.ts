@@ -3,6 +3,12 @@ import { constants, type FSWatcher, watch } from 'node:fs';
 import { open, readdir } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import type { Logger } from 'pino';
+import {
+  addProviderConfig,
+  emptyProviderRegistry,
+  isProvidersFileName,
+  type ProviderRegistry,
+} from '../router/provider-registry.ts';
 import { maxAgentFileBytes } from './agent-file-limits.ts';
 import type { AgentDocument } from './agent-schema.ts';
 import {
@@ -11,7 +17,8 @@ import {
   AgentFileError,
   agentFileTooLarge,
   type ConfigIssue,
-  parseAgentYaml,
+  formatPath,
+  parseAgentYamlWithWarnings,
 } from './load-agent-file.ts';
 
 export interface CatalogEntry {
@@ -22,6 +29,8 @@ export interface CatalogEntry {
   agent: AgentDocument | undefined;
   /** Why the file's current content is refused, if it is. */
   error: string | undefined;
+  /** What the loaded version says that the runtime ignores (unknown keys), as `file: field: why`. */
+  warnings: string[];
 }
 
 export type CatalogChange = { type: 'loaded'; name: string; agent: AgentDocument } | { type: 'removed'; name: string };
@@ -46,16 +55,32 @@ export interface AgentCatalogDeps {
  * The agents of a directory of YAML files, kept current without a restart: files can be added,
  * changed and removed (also a Kubernetes ConfigMap's atomic `..data` swap). A broken file keeps
  * the last good version of its agent and reports its error; two files may not define one name.
+ * `providers*.yaml` files are not agents: they are upstream's ProviderConfig documents, which
+ * `providerRef` in a model block resolves against; when they change, every agent is loaded again.
  */
 export function createAgentCatalog(deps: AgentCatalogDeps) {
   const files = new Map<string, FileState>();
+  let providers: ProviderRegistry = emptyProviderRegistry();
+  let providersHash = '';
   let watcher: FSWatcher | undefined;
   let interval: NodeJS.Timeout | undefined;
   let debounce: NodeJS.Timeout | undefined;
   let scanning: Promise<void> = Promise.resolve();
 
   async function scanOnce(): Promise<void> {
-    const present = await agentFiles(deps.dir);
+    const { agents: present, providers: providerFiles } = await agentFiles(deps.dir);
+    const newProvidersHash = [...providerFiles].map(([file, content]) => `${file}:${content.hash}`).join('\n');
+    if (newProvidersHash !== providersHash) {
+      providersHash = newProvidersHash;
+      providers = emptyProviderRegistry();
+      for (const [file, content] of providerFiles) {
+        if (content.refusal) providers.problems.push(`${basename(file)}: ${content.refusal.message}`);
+        else addProviderConfig(providers, content.text, file);
+      }
+      for (const problem of providers.problems) deps.log.warn({ dir: deps.dir, problem }, 'providers file problem');
+      // Every agent may refer to what changed: forget the hashes, so the loop below loads them all.
+      for (const state of files.values()) state.contentHash = '';
+    }
     for (const [file, state] of files) {
       if (present.has(file)) continue;
       files.delete(file);
@@ -83,7 +108,8 @@ export function createAgentCatalog(deps: AgentCatalogDeps) {
     let waitingForName: string | undefined;
     try {
       if (content.refusal) throw new AgentFileError(file, [content.refusal]);
-      const agent = parseAgentYaml(content.text, file, deps.checks);
+      const { agent, warnings: issues } = parseAgentYamlWithWarnings(content.text, file, deps.checks, { providers });
+      const warnings = issues.map((issue) => `${basename(file)}: ${formatPath(issue.path)}: ${issue.message}`);
       const name = agent.metadata.name;
       const owner = ownerOf(name);
       if (owner && owner !== file) {
@@ -92,7 +118,7 @@ export function createAgentCatalog(deps: AgentCatalogDeps) {
           { path: ['metadata', 'name'], message: `agent '${name}' is already defined in ${basename(owner)}` },
         ]);
       }
-      files.set(file, { contentHash, entry: { name, file, agent, error: undefined } });
+      files.set(file, { contentHash, entry: { name, file, agent, error: undefined, warnings } });
       try {
         deps.onChange({ type: 'loaded', name, agent });
       } catch (err) {
@@ -103,11 +129,12 @@ export function createAgentCatalog(deps: AgentCatalogDeps) {
       // Only now: a new version that cannot be built must not take the old name's agent away.
       if (previous?.agent && previous.name !== name) deps.onChange({ type: 'removed', name: previous.name });
       deps.log.info({ file, agent: name }, 'agent loaded');
+      for (const warning of warnings) deps.log.warn({ file, agent: name, warning }, 'agent file warning');
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
       const entry: CatalogEntry = previous?.agent
         ? { ...previous, error }
-        : { name: basename(file, extname(file)), file, agent: undefined, error };
+        : { name: basename(file, extname(file)), file, agent: undefined, error, warnings: [] };
       files.set(file, { contentHash, entry, waitingForName });
       deps.log.warn({ file, agent: entry.name, error, keptLastGood: entry.agent !== undefined }, 'agent file refused');
     }
@@ -161,8 +188,13 @@ export type AgentCatalog = ReturnType<typeof createAgentCatalog>;
 /** A file's text, or why it is refused unread; `hash` tells a changed file from the last scan's. */
 type FileContent = { hash: string; text: string; refusal?: undefined } | { hash: string; refusal: ConfigIssue };
 
-/** The YAML files of the directory and their content; hidden entries (ConfigMap `..data`) are skipped. */
-async function agentFiles(dir: string): Promise<Map<string, FileContent>> {
+/**
+ * The YAML files of the directory and their content, agents apart from providers files; hidden
+ * entries (ConfigMap `..data`) are skipped.
+ */
+async function agentFiles(
+  dir: string,
+): Promise<{ agents: Map<string, FileContent>; providers: Map<string, FileContent> }> {
   const names = (await readdir(dir)).filter((name) => !name.startsWith('.') && /\.ya?ml$/.test(name)).sort();
   const contents = await Promise.all(
     names.map(async (name) => {
@@ -173,7 +205,11 @@ async function agentFiles(dir: string): Promise<Map<string, FileContent>> {
       }
     }),
   );
-  return new Map(contents.filter((entry) => entry !== undefined));
+  const all = contents.filter((entry) => entry !== undefined);
+  return {
+    agents: new Map(all.filter(([file]) => !isProvidersFileName(basename(file)))),
+    providers: new Map(all.filter(([file]) => isProvidersFileName(basename(file)))),
+  };
 }
 
 /**

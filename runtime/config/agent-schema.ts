@@ -45,16 +45,79 @@ const EnvVarName = z
   .max(128)
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
 
+// What a model block's `source` (upstream's newer key) or `provider` (its older one) may say.
+// litellm is upstream's gateway to other vendors: here a `vendor/model` name is routed to our own
+// provider for that vendor (runtime/router/resolve-model-block.ts), so there is no litellm process.
+export const ModelSource = z
+  .enum(['openai', 'openai_compat', 'azure_openai', 'ollama', 'anthropic', 'groq', 'mistral', 'cohere', 'litellm'])
+  .describe('Where the model is served; litellm takes a vendor/model name.');
+export type ModelSource = z.infer<typeof ModelSource>;
+
 export const ModelBlock = z
   .object({
-    provider: ProviderName,
-    model: z.string().min(1).max(256).describe('Model name as the provider knows it, e.g. gpt-4o-mini.'),
+    source: ModelSource.optional().describe('Upstream’s newer name for provider; give one of the two.'),
+    provider: ModelSource.optional(),
+    providerRef: z
+      .string()
+      .min(1)
+      .max(63)
+      .optional()
+      .describe('An entry of a ProviderConfig file (providers*.yaml beside the agents); the block’s own keys win.'),
+    model: z
+      .string()
+      .min(1)
+      .max(256)
+      .optional()
+      .describe('Model name as the provider knows it, e.g. gpt-4o-mini, or vendor/model for litellm.'),
     endpoint: z.url().max(2048).optional().describe('Base URL of the provider API (Ollama host, gateway).'),
     api_key_env: EnvVarName.optional().describe('Environment variable holding the key; keys never live in YAML.'),
     timeout: z.number().positive().max(3600).optional().describe('Per-call timeout in seconds.'),
-    temperature: z.number().min(0).max(2).optional(),
-    max_tokens: z.int().positive().max(1_000_000).optional(),
-    parameters: freeFormMap(64).optional().describe('Extra provider parameters (top_p, stop…).'),
+    temperature: z.number().min(0).max(2).optional().describe('Shorthand; parameters.temperature wins.'),
+    max_tokens: z.int().positive().max(1_000_000).optional().describe('Shorthand; parameters.max_tokens wins.'),
+    parameters: freeFormMap(64).optional().describe('Extra provider parameters (top_p, stop, temperature…).'),
+    deployment: z
+      .string()
+      .min(1)
+      .max(256)
+      .regex(/^[A-Za-z0-9._-]+$/, 'must be letters, digits, ".", "_" or "-"')
+      .optional()
+      .describe('azure_openai: the deployment name; defaults to model.'),
+    api_version: z
+      .string()
+      .min(1)
+      .max(64)
+      .regex(/^[A-Za-z0-9.-]+$/, 'must be letters, digits, "." or "-"')
+      .optional()
+      .describe('azure_openai: the api-version query parameter.'),
+  })
+  .refine((block) => block.source === undefined || block.provider === undefined || block.source === block.provider, {
+    message: 'source and provider disagree; give one of them',
+    path: ['provider'],
+  })
+  .refine(
+    (block) =>
+      block.source !== undefined ||
+      block.provider !== undefined ||
+      block.providerRef !== undefined ||
+      block.model?.includes('/') === true,
+    { message: `set source (one of ${ModelSource.options.join(', ')}), provider or providerRef`, path: ['source'] },
+  )
+  .refine((block) => block.model !== undefined || block.providerRef !== undefined, {
+    message: 'model is required unless providerRef names it',
+    path: ['model'],
+  })
+  .meta({
+    'x-kubernetes-validations': [
+      {
+        rule: '!has(self.source) || !has(self.provider) || self.source == self.provider',
+        message: 'source and provider disagree; give one of them',
+      },
+      {
+        rule: "has(self.source) || has(self.provider) || has(self.providerRef) || (has(self.model) && self.model.contains('/'))",
+        message: 'set source, provider or providerRef',
+      },
+      { rule: 'has(self.model) || has(self.providerRef)', message: 'model is required unless providerRef names it' },
+    ],
   })
   .describe('One model candidate.');
 export type ModelBlock = z.infer<typeof ModelBlock>;

@@ -3,9 +3,12 @@ import { basename } from 'node:path';
 import { load, YAMLException } from 'js-yaml';
 import type { z } from 'zod';
 import { formatInputPath } from '../input/format-input-path.ts';
+import type { ProviderRegistry } from '../router/provider-registry.ts';
+import { resolveModelBlock } from '../router/resolve-model-block.ts';
 import { maxAgentFileBytes, maxAgentYamlAliases, maxAgentYamlDepth } from './agent-file-limits.ts';
-import { AgentDocument } from './agent-schema.ts';
+import { AgentDocument, GuardrailSpec, type ModelBlock, ModelBlock as ModelBlockSchema } from './agent-schema.ts';
 import { findAgentValueProblem } from './find-agent-value-problem.ts';
+import { findUnknownKeys } from './find-unknown-keys.ts';
 import { createSafeTemplateEngine } from './safe-template-engine.ts';
 
 export interface ConfigIssue {
@@ -45,11 +48,41 @@ export class AgentConfigError extends Error {
 
 const templates = createSafeTemplateEngine();
 
-export async function loadAgentFile(file: string, checks: AgentCheck[] = []): Promise<AgentDocument> {
-  return parseAgentYaml(await readFile(file, 'utf8'), file, checks);
+export interface AgentLoadOptions {
+  /** The ProviderConfig entries `providerRef` resolves against; without it every providerRef is unknown. */
+  providers?: ProviderRegistry;
 }
 
-export function parseAgentYaml(text: string, file: string, checks: AgentCheck[] = []): AgentDocument {
+/** An accepted agent, and what it says that the runtime ignores (unknown keys), each naming its field. */
+export interface LoadedAgent {
+  agent: AgentDocument;
+  warnings: ConfigIssue[];
+}
+
+export async function loadAgentFile(
+  file: string,
+  checks: AgentCheck[] = [],
+  options: AgentLoadOptions = {},
+): Promise<AgentDocument> {
+  return parseAgentYaml(await readFile(file, 'utf8'), file, checks, options);
+}
+
+export function parseAgentYaml(
+  text: string,
+  file: string,
+  checks: AgentCheck[] = [],
+  options: AgentLoadOptions = {},
+): AgentDocument {
+  return parseAgentYamlWithWarnings(text, file, checks, options).agent;
+}
+
+/** parseAgentYaml, keeping the warnings: the catalog logs them and reports them in GET /v1/agents. */
+export function parseAgentYamlWithWarnings(
+  text: string,
+  file: string,
+  checks: AgentCheck[] = [],
+  options: AgentLoadOptions = {},
+): LoadedAgent {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > maxAgentFileBytes) throw new AgentFileError(file, [agentFileTooLarge(bytes)]);
   let raw: unknown;
@@ -60,26 +93,106 @@ export function parseAgentYaml(text: string, file: string, checks: AgentCheck[] 
     const reason = err instanceof YAMLException ? err.message : String(err);
     throw new AgentFileError(file, [{ path: [], message: `not valid YAML: ${reason}` }]);
   }
-  const checked = checkAgentDocument(raw, checks);
+  const checked = checkAgentDocument(raw, checks, options);
   if (!checked.agent) throw new AgentFileError(file, checked.issues);
-  return checked.agent;
+  return { agent: checked.agent, warnings: checked.warnings };
 }
 
 /**
  * Everything the runtime checks before it accepts an agent: the bounds of any document (values,
- * depth, NULs: findAgentValueProblem), the schema, the prompt templates and the given checks. The Cloud API runs the same function on what it compiles, so an agent the
- * runtime would refuse is refused at the API, naming the field.
+ * depth, NULs: findAgentValueProblem), the schema, unknown keys, the model blocks (resolved to
+ * one provider each: resolveModelBlock), the prompt templates and the given checks. The Cloud API
+ * runs the same function on what it compiles, so an agent the runtime would refuse is refused at
+ * the API, naming the field. The agent returned has its model blocks resolved.
  */
 export function checkAgentDocument(
   raw: unknown,
   checks: AgentCheck[] = [],
-): { agent: AgentDocument; issues: [] } | { agent: undefined; issues: ConfigIssue[] } {
+  options: AgentLoadOptions = {},
+):
+  | { agent: AgentDocument; issues: []; warnings: ConfigIssue[] }
+  | { agent: undefined; issues: ConfigIssue[]; warnings: ConfigIssue[] } {
   const problem = findAgentValueProblem(raw);
-  if (problem) return { agent: undefined, issues: [problem] };
+  if (problem) return { agent: undefined, issues: [problem], warnings: [] };
   const parsed = AgentDocument.safeParse(raw);
-  if (!parsed.success) return { agent: undefined, issues: parsed.error.issues.map(toConfigIssue) };
-  const issues = [...templateIssues(parsed.data), ...checks.flatMap((check) => check(parsed.data))];
-  return issues.length > 0 ? { agent: undefined, issues } : { agent: parsed.data, issues: [] };
+  if (!parsed.success) return { agent: undefined, issues: parsed.error.issues.map(toConfigIssue), warnings: [] };
+  const unknown = unknownKeyIssues(raw);
+  const models = resolveModels(parsed.data, options.providers);
+  const agent = models.agent;
+  const issues = [
+    ...unknown.errors,
+    ...models.issues,
+    ...templateIssues(parsed.data),
+    ...(agent ? checks.flatMap((check) => check(agent)) : []),
+  ];
+  return issues.length > 0 || agent === undefined
+    ? { agent: undefined, issues, warnings: unknown.warnings }
+    : { agent, issues: [], warnings: unknown.warnings };
+}
+
+/**
+ * Upstream warns about keys it does not know and runs the rest; so do we, except where ignoring
+ * a key would change what runs in a way its author cannot see:
+ * - under guardrails: a misspelled setting (`blocked_pattern`) would silently drop a safety rule;
+ * - in a tool's rate_limit: a misspelled limit would silently lift it;
+ * - `api_key` in a model block: keys never live in agent files (it would also be ignored, and
+ *   every call would fail for want of the key the author thought they gave).
+ */
+function unknownKeyIssues(raw: unknown): { errors: ConfigIssue[]; warnings: ConfigIssue[] } {
+  const errors: ConfigIssue[] = [];
+  const warnings: ConfigIssue[] = [];
+  for (const { path, known, owner } of findUnknownKeys(AgentDocument, raw)) {
+    const key = String(path[path.length - 1]);
+    const knownKeys = `known: ${known.join(', ')}`;
+    if (owner === ModelBlockSchema && key === 'api_key') {
+      errors.push({ path, message: 'keys do not live in agent files; name the environment variable in api_key_env' });
+    } else if (path[1] === 'guardrails' || owner === GuardrailSpec) {
+      errors.push({ path, message: `unknown guardrail setting; it would silently drop a safety rule (${knownKeys})` });
+    } else if (path[1] === 'tools' && path[3] === 'rate_limit') {
+      errors.push({ path, message: `unknown rate_limit setting; it would silently lift the limit (${knownKeys})` });
+    } else {
+      warnings.push({ path, message: `unknown key, ignored (${knownKeys})` });
+    }
+  }
+  return { errors, warnings };
+}
+
+/** The agent with every model block resolved to one native provider, or why a block cannot be. */
+function resolveModels(
+  agent: AgentDocument,
+  providers: ProviderRegistry | undefined,
+): { agent: AgentDocument | undefined; issues: ConfigIssue[] } {
+  const issues: ConfigIssue[] = [];
+  const resolve = (block: ModelBlock, path: (string | number)[]): ModelBlock => {
+    const resolved = resolveModelBlock(block, providers);
+    if (resolved.block) return resolved.block;
+    issues.push(...resolved.issues.map((issue) => ({ path: [...path, ...issue.path], message: issue.message })));
+    return block;
+  };
+  const base = ['spec', 'model'];
+  const model = agent.spec.model;
+  const group = (candidates: ModelBlock[], path: (string | number)[]) =>
+    candidates.map((block, index) => resolve(block, [...path, 'candidates', index]));
+  const resolvedModel: AgentDocument['spec']['model'] = {
+    ...model,
+    ...(model.primary ? { primary: resolve(model.primary, [...base, 'primary']) } : {}),
+    ...(model.fallback ? { fallback: resolve(model.fallback, [...base, 'fallback']) } : {}),
+    ...(model.default
+      ? { default: { ...model.default, candidates: group(model.default.candidates, [...base, 'default']) } }
+      : {}),
+    ...(model.roles
+      ? {
+          roles: Object.fromEntries(
+            Object.entries(model.roles).map(([role, roleGroup]) => [
+              role,
+              { ...roleGroup, candidates: group(roleGroup.candidates, [...base, 'roles', role]) },
+            ]),
+          ),
+        }
+      : {}),
+  };
+  if (issues.length > 0) return { agent: undefined, issues };
+  return { agent: { ...agent, spec: { ...agent.spec, model: resolvedModel } }, issues: [] };
 }
 
 function templateIssues(agent: AgentDocument): ConfigIssue[] {

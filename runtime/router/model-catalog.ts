@@ -1,4 +1,4 @@
-import type { ModelBlock } from '../config/agent-schema.ts';
+import type { NativeProvider, ResolvedModelBlock } from './resolve-model-block.ts';
 
 export interface ModelTraits {
   /** USD per million input + output tokens, a blended list price used only for ranking. */
@@ -8,7 +8,7 @@ export interface ModelTraits {
   supportsTools: boolean;
 }
 
-type Block = Pick<ModelBlock, 'provider' | 'model'>;
+type Block = Pick<ResolvedModelBlock, 'provider' | 'model'>;
 
 // List prices and tiers for ranking only (cost_optimized, quality_first, capability_match). An
 // entry matches a model name by prefix, longest first, so dated names (gpt-4o-mini-2024-07-18)
@@ -46,7 +46,7 @@ const modelPrefixes = Object.keys(knownModels).sort((a, b) => b.length - a.lengt
 
 // What an unknown model of each provider is assumed to be: priced like the provider's mid-range,
 // quality in the middle, tool calling supported (most current chat models do).
-const providerDefaults: Record<ModelBlock['provider'], ModelTraits> = {
+const providerDefaults: Record<NativeProvider, ModelTraits> = {
   openai: { costPerMillionTokens: 10, qualityTier: 3, supportsTools: true },
   anthropic: { costPerMillionTokens: 18, qualityTier: 3, supportsTools: true },
   groq: { costPerMillionTokens: 0.8, qualityTier: 3, supportsTools: true },
@@ -54,6 +54,7 @@ const providerDefaults: Record<ModelBlock['provider'], ModelTraits> = {
   cohere: { costPerMillionTokens: 5, qualityTier: 3, supportsTools: true },
   ollama: { costPerMillionTokens: 0, qualityTier: 2, supportsTools: true },
   openai_compat: { costPerMillionTokens: 1, qualityTier: 3, supportsTools: true },
+  azure_openai: { costPerMillionTokens: 10, qualityTier: 3, supportsTools: true },
 };
 
 export function modelTraits(block: Block): ModelTraits {

@@ -5,6 +5,7 @@ import type { LatencyTracker } from './latency-tracker.ts';
 import type { CandidateClient, ModelRequest, ModelRouter } from './model-types.ts';
 import { ProviderCallError } from './model-types.ts';
 import { type Candidate, candidateKey, rankCandidates } from './rank-candidates.ts';
+import { type ResolvedModelBlock, resolveModelBlock } from './resolve-model-block.ts';
 
 export interface RetryPolicy {
   /** Further attempts at the same candidate after a retryable failure, before falling back. */
@@ -15,7 +16,7 @@ export interface RetryPolicy {
 
 export interface ModelRouterDeps {
   spec: ModelSpec;
-  clientFor: (block: ModelBlock) => CandidateClient;
+  clientFor: (block: ResolvedModelBlock) => CandidateClient;
   breakers: BreakerRegistry;
   latency: LatencyTracker;
   now: () => number;
@@ -68,7 +69,7 @@ export function createModelRouter(deps: ModelRouterDeps): ModelRouter {
     return { role, ranked };
   }
 
-  const timeoutMsOf = (block: ModelBlock) => (block.timeout ? block.timeout * 1000 : defaultTimeoutMs);
+  const timeoutMsOf = (block: ResolvedModelBlock) => (block.timeout ? block.timeout * 1000 : defaultTimeoutMs);
 
   async function withFallback<T>(
     request: ModelRequest,
@@ -194,12 +195,13 @@ function classify(err: unknown, candidate: Candidate, timeout: AbortSignal, time
   });
 }
 
-function labelOf(block: ModelBlock): string {
+function labelOf(block: ResolvedModelBlock): string {
   return `${block.provider}/${block.model}`;
 }
 
 function candidateGroups(spec: ModelSpec): Map<string, CandidateGroup> {
-  const toCandidates = (blocks: ModelBlock[]) => blocks.map((block) => ({ key: candidateKey(block), block }));
+  const toCandidates = (blocks: ModelBlock[]) =>
+    blocks.map(routerBlock).map((block) => ({ key: candidateKey(block), block }));
   const groups = new Map<string, CandidateGroup>();
   const legacy = [spec.primary, spec.fallback].filter((block): block is ModelBlock => block !== undefined);
   groups.set('default', {
@@ -210,6 +212,16 @@ function candidateGroups(spec: ModelSpec): Map<string, CandidateGroup> {
     groups.set(role, { candidates: toCandidates(group.candidates), strategy: group.strategy ?? 'cost_optimized' });
   }
   return groups;
+}
+
+/**
+ * The loader resolved every block already (providerRef, litellm, shorthand); resolving again is a
+ * no-op for those, and makes a router built from a hand-written spec (tests, the API) see the same.
+ */
+function routerBlock(block: ModelBlock): ResolvedModelBlock {
+  const resolved = resolveModelBlock(block, undefined);
+  if (resolved.block) return resolved.block;
+  throw new Error(resolved.issues.map((issue) => `model.${issue.path.join('.')}: ${issue.message}`).join('; '));
 }
 
 async function backoff(retry: RetryPolicy, attempt: number, signal: AbortSignal): Promise<void> {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { ModelBlock, RoutingStrategy } from '../config/agent-schema.ts';
+import type { RoutingStrategy } from '../config/agent-schema.ts';
 import { type Candidate, candidateKey, rankCandidates } from './rank-candidates.ts';
+import type { NativeProvider } from './resolve-model-block.ts';
 
-const candidate = (provider: ModelBlock['provider'], model: string): Candidate => {
+const candidate = (provider: NativeProvider, model: string): Candidate => {
   const block = { provider, model };
   return { key: candidateKey(block), block };
 };

@@ -1,10 +1,11 @@
-import type { ModelBlock, RoutingStrategy } from '../config/agent-schema.ts';
+import type { RoutingStrategy } from '../config/agent-schema.ts';
 import { modelTraits } from './model-catalog.ts';
+import type { ResolvedModelBlock } from './resolve-model-block.ts';
 
 export interface Candidate {
   /** Identifies the candidate across agents (breakers, latency): provider, model and endpoint. */
   key: string;
-  block: ModelBlock;
+  block: ResolvedModelBlock;
 }
 
 export interface RankingInputs {
@@ -56,6 +57,6 @@ function stableSortBy<T>(items: T[], score: (item: T) => number): T[] {
     .map(({ item }) => item);
 }
 
-export function candidateKey(block: ModelBlock): string {
+export function candidateKey(block: ResolvedModelBlock): string {
   return `${block.provider}/${block.model}@${block.endpoint ?? 'default'}`;
 }

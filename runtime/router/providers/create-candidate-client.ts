@@ -3,6 +3,7 @@ import type { ModelBlock } from '../../config/agent-schema.ts';
 import type { CredentialsLookup } from '../../config/credentials-lookup.ts';
 import type { CandidateClient, ModelChunk, ModelRequest, ModelResponse, ToolCall } from '../model-types.ts';
 import { ProviderCallError } from '../model-types.ts';
+import { type ResolvedModelBlock, resolveModelBlock } from '../resolve-model-block.ts';
 import { createLanguageModel } from './create-language-model.ts';
 import { resolveProviderAccess } from './resolve-provider-access.ts';
 import { toCallSettings } from './to-call-settings.ts';
@@ -12,12 +13,15 @@ import { toSdkPrompt } from './to-sdk-prompt.ts';
 import { toSdkTools } from './to-sdk-tools.ts';
 
 export interface CandidateClientDeps {
+  /** Resolved at load (resolveModelBlock); a block in any other form of the file is resolved here. */
   block: ModelBlock;
   /** Read on every call, so rotated keys and base URLs apply at once. */
   credentials: CredentialsLookup;
 }
 
-interface Candidate extends CandidateClientDeps {
+interface Candidate {
+  block: ResolvedModelBlock;
+  credentials: CredentialsLookup;
   label: string;
 }
 
@@ -26,7 +30,23 @@ interface Candidate extends CandidateClientDeps {
  * key or a bad parameter fails each call instead, so the router can fall back to the next
  * candidate. Each call is exactly one HTTP attempt (`maxRetries: 0`).
  */
-export function createCandidateClient({ block, credentials }: CandidateClientDeps): CandidateClient {
+export function createCandidateClient(deps: CandidateClientDeps): CandidateClient {
+  const { credentials } = deps;
+  const resolved = resolveModelBlock(deps.block, undefined);
+  if (resolved.block === undefined) {
+    // Only a block that bypassed the loader gets here (providerRef needs the providers files).
+    const label = `${deps.block.source ?? deps.block.provider ?? deps.block.providerRef}/${deps.block.model}`;
+    const message = resolved.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    const fail = () => new ProviderCallError({ candidate: label, isRetryable: false, message });
+    return {
+      label,
+      generate: () => Promise.reject(fail()),
+      stream: () => ({
+        [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(fail()) }),
+      }),
+    };
+  }
+  const block = resolved.block;
   const candidate: Candidate = { block, credentials, label: `${block.provider}/${block.model}` };
   return {
     label: candidate.label,
@@ -41,7 +61,7 @@ function prepareCall(candidate: Candidate, request: ModelRequest) {
   const access = resolveProviderAccess({ block, credentials, candidate: label });
   const { instructions, messages } = toSdkPrompt(request.messages);
   const options = {
-    model: createLanguageModel({ provider: block.provider, model: block.model, ...access }),
+    model: createLanguageModel({ ...block, ...access }),
     instructions,
     messages,
     tools: toSdkTools(request.tools),

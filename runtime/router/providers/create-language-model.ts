@@ -6,7 +6,7 @@ import { createOpenAI } from '@ai-sdk/openai';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { LanguageModel } from 'ai';
 import { createOllama } from 'ollama-ai-provider-v2';
-import type { ProviderName } from '../../config/agent-schema.ts';
+import type { NativeProvider } from '../resolve-model-block.ts';
 import type { ProviderAccess } from './resolve-provider-access.ts';
 
 /**
@@ -14,7 +14,7 @@ import type { ProviderAccess } from './resolve-provider-access.ts';
  * rotated key or base URL applies to the next call.
  */
 export function createLanguageModel(
-  options: { provider: ProviderName; model: string } & ProviderAccess,
+  options: { provider: NativeProvider; model: string; deployment?: string; api_version?: string } & ProviderAccess,
 ): LanguageModel {
   const { provider, model, apiKey, baseUrl } = options;
   switch (provider) {
@@ -44,7 +44,29 @@ export function createLanguageModel(
         // Without it a stream reports no token counts, and cost limits would see zero usage.
         includeUsage: true,
       }).chatModel(model);
+    case 'azure_openai': {
+      // Azure OpenAI: Chat Completions under the deployment's path, the API version as a query
+      // parameter, and the key in an `api-key` header (not a bearer token).
+      const deployment = options.deployment ?? model;
+      return createOpenAICompatible({
+        name: 'azure_openai',
+        baseURL: azureDeploymentUrl(baseUrl ?? '', deployment),
+        headers: apiKey === undefined ? undefined : { 'api-key': apiKey },
+        queryParams: { 'api-version': options.api_version ?? defaultAzureApiVersion },
+        includeUsage: true,
+      }).chatModel(deployment);
+    }
   }
+}
+
+/** Azure OpenAI's newest generally available data-plane API version when this was written. */
+export const defaultAzureApiVersion = '2024-10-21';
+
+/** `https://{resource}.openai.azure.com` → `…/openai/deployments/{deployment}`; a full `…/openai` works too. */
+export function azureDeploymentUrl(endpoint: string, deployment: string): string {
+  const trimmed = endpoint.replace(/\/+$/, '');
+  const root = trimmed.endsWith('/openai') ? trimmed : `${trimmed}/openai`;
+  return `${root}/deployments/${encodeURIComponent(deployment)}`;
 }
 
 /**

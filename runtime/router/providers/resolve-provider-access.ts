@@ -1,6 +1,6 @@
-import type { ModelBlock, ProviderName } from '../../config/agent-schema.ts';
 import type { CredentialsLookup } from '../../config/credentials-lookup.ts';
 import { ProviderCallError } from '../model-types.ts';
+import type { NativeProvider, ResolvedModelBlock } from '../resolve-model-block.ts';
 
 interface CredentialNames {
   apiKey: string;
@@ -9,7 +9,7 @@ interface CredentialNames {
   baseUrl: string;
 }
 
-const credentialNames: Record<ProviderName, CredentialNames> = {
+const credentialNames: Record<NativeProvider, CredentialNames> = {
   openai: { apiKey: 'OPENAI_API_KEY', isApiKeyRequired: true, baseUrl: 'OPENAI_BASE_URL' },
   anthropic: { apiKey: 'ANTHROPIC_API_KEY', isApiKeyRequired: true, baseUrl: 'ANTHROPIC_BASE_URL' },
   groq: { apiKey: 'GROQ_API_KEY', isApiKeyRequired: true, baseUrl: 'GROQ_BASE_URL' },
@@ -17,6 +17,8 @@ const credentialNames: Record<ProviderName, CredentialNames> = {
   cohere: { apiKey: 'COHERE_API_KEY', isApiKeyRequired: true, baseUrl: 'COHERE_BASE_URL' },
   ollama: { apiKey: 'OLLAMA_API_KEY', isApiKeyRequired: false, baseUrl: 'OLLAMA_BASE_URL' },
   openai_compat: { apiKey: 'OPENAI_COMPAT_API_KEY', isApiKeyRequired: false, baseUrl: 'OPENAI_COMPAT_BASE_URL' },
+  // Azure's own variable names; the endpoint is the resource (https://{resource}.openai.azure.com).
+  azure_openai: { apiKey: 'AZURE_OPENAI_API_KEY', isApiKeyRequired: true, baseUrl: 'AZURE_OPENAI_ENDPOINT' },
 };
 
 export interface ProviderAccess {
@@ -32,7 +34,7 @@ export interface ProviderAccess {
  * key even for a provider that can run without one: the author asked for it.
  */
 export function resolveProviderAccess(options: {
-  block: ModelBlock;
+  block: ResolvedModelBlock;
   credentials: CredentialsLookup;
   candidate: string;
 }): ProviderAccess {
@@ -44,7 +46,8 @@ export function resolveProviderAccess(options: {
     throw new ProviderCallError({ candidate, isRetryable: false, message: `credential ${apiKeyName} is not set` });
   }
   const baseUrl = block.endpoint ?? nonEmpty(credentials(names.baseUrl));
-  if (baseUrl === undefined && block.provider === 'openai_compat') {
+  // Neither has a public default: the gateway or the Azure resource is the author's own.
+  if (baseUrl === undefined && (block.provider === 'openai_compat' || block.provider === 'azure_openai')) {
     throw new ProviderCallError({
       candidate,
       isRetryable: false,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { ModelBlock } from '../../config/agent-schema.ts';
+import type { ResolvedModelBlock } from '../resolve-model-block.ts';
 import { toCallSettings } from './to-call-settings.ts';
 
-function aBlock(overrides: Partial<ModelBlock> = {}): ModelBlock {
+function aBlock(overrides: Partial<ResolvedModelBlock> = {}): ResolvedModelBlock {
   return { provider: 'openai', model: 'gpt-4o-mini', ...overrides };
 }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { ModelBlock } from '../../config/agent-schema.ts';
 import type { ModelRequest } from '../model-types.ts';
 import { ProviderCallError } from '../model-types.ts';
+import type { ResolvedModelBlock } from '../resolve-model-block.ts';
 
 // The `parameters:` an agent file may set, by their usual provider names. Unknown keys are
 // ignored: upstream agent files carry provider-specific extras we do not forward.
@@ -26,8 +26,16 @@ export interface CallSettings {
   providerOptions?: { ollama: { options: Record<string, number | string[]> } };
 }
 
-/** Sampling settings for one call: the block's, with the request's output-token cap on top. */
-export function toCallSettings(options: { block: ModelBlock; request: ModelRequest; candidate: string }): CallSettings {
+/**
+ * Sampling settings for one call: the block's, with the request's output-token cap on top. The
+ * block is resolved (resolveModelBlock): `temperature` and `max_tokens` already hold
+ * parameters.temperature / parameters.max_tokens, which win over the top-level shorthand.
+ */
+export function toCallSettings(options: {
+  block: ResolvedModelBlock;
+  request: ModelRequest;
+  candidate: string;
+}): CallSettings {
   const { block, request, candidate } = options;
   const parsed = ModelParameters.safeParse(block.parameters ?? {});
   if (!parsed.success) {

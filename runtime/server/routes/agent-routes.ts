@@ -19,6 +19,10 @@ export const AgentSummary = z.object({
   orchestration: z.string().nullable(),
   status: z.enum(['ready', 'error']),
   error: z.string().optional().describe("Why the file's current content is refused (an older version may serve)."),
+  warnings: z
+    .array(z.string())
+    .optional()
+    .describe('What the loaded file says that the runtime ignores (unknown keys), as `file: field: why`.'),
 });
 export const AgentList = z.object({ agents: z.array(AgentSummary) });
 
@@ -84,6 +88,7 @@ function agentSummary(entry: CatalogEntry, services: RuntimeServices): z.infer<t
     orchestration: agent?.spec.orchestration?.pattern ?? (agent ? 'react' : null),
     status: agent && services.engine.isLoaded(entry.name) ? 'ready' : 'error',
     ...(entry.error ? { error: entry.error } : {}),
+    ...(entry.warnings.length > 0 ? { warnings: entry.warnings } : {}),
   };
 }
 
