@@ -1,3 +1,5 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from './daemon-entry.ts';
 
@@ -7,7 +9,7 @@ export const usage = `astromeshd: runs Astromesh agents (astromesh/v1 Agent YAML
 
 Usage:
   astromeshd --agents-dir DIR [--port N] [--host HOST] [--credentials PATH]
-             [--memory postgres://…] [--memory-schema NAME] [--auth-token-file PATH]
+             [--memory postgres://…] [--memory-schema NAME] [--data-dir DIR] [--auth-token-file PATH]
              [--otlp-endpoint URL] [--shutdown-timeout SECONDS] [--log-level LEVEL]
              [--stop-when-stdin-closes]
 
@@ -21,6 +23,10 @@ Options:
   --memory URL              PostgreSQL URL for conversation memory (default: in-process, lost on restart).
                             ASTROMESH_MEMORY_URL works too and keeps the password out of the process list.
   --memory-schema NAME      Schema for the memory tables (default public); give each org its own.
+  --data-dir DIR            Where the runtime keeps files: the sqlite conversation memory's database
+                            (conversations.sqlite, or an agent's memory.conversational.path, inside DIR).
+                            Default: ASTROMESH_DATA_DIR, else $XDG_STATE_HOME/astromeshd, else
+                            ~/.local/state/astromeshd. Created on first use.
   --auth-token-file PATH    File holding the bearer token every /v1 call but /v1/health must present
                             (WebSocket: Authorization header or ?token=). Re-read when it changes.
   --otlp-endpoint URL       Also export traces over OTLP/HTTP, e.g. http://collector:4318/v1/traces.
@@ -38,6 +44,8 @@ export interface Options {
   credentials: string | undefined;
   memory: string | undefined;
   memorySchema: string | undefined;
+  /** Unset: defaultDataDir(env). */
+  dataDir?: string;
   authTokenFile: string | undefined;
   otlpEndpoint: string | undefined;
   shutdownTimeoutSeconds: number;
@@ -55,6 +63,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = {}): Optio
       credentials: { type: 'string' },
       memory: { type: 'string' },
       'memory-schema': { type: 'string' },
+      'data-dir': { type: 'string' },
       'auth-token-file': { type: 'string' },
       'otlp-endpoint': { type: 'string' },
       'shutdown-timeout': { type: 'string', default: '30' },
@@ -89,10 +98,17 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = {}): Optio
     credentials: values.credentials,
     memory,
     memorySchema: values['memory-schema'],
+    dataDir: values['data-dir'] || defaultDataDir(env),
     authTokenFile: values['auth-token-file'],
     otlpEndpoint: values['otlp-endpoint'],
     shutdownTimeoutSeconds,
     logLevel: values['log-level'],
     stopWhenStdinCloses: values['stop-when-stdin-closes'],
   };
+}
+
+/** The data directory when --data-dir is not given: ASTROMESH_DATA_DIR, else the XDG state directory. */
+export function defaultDataDir(env: NodeJS.ProcessEnv): string {
+  if (env.ASTROMESH_DATA_DIR) return env.ASTROMESH_DATA_DIR;
+  return join(env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'astromeshd');
 }

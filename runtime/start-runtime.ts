@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
-import type { Options } from './cli-options.ts';
+import { defaultDataDir, type Options } from './cli-options.ts';
 import { createAgentCatalog } from './config/agent-catalog.ts';
 import { createCredentialsStore } from './config/credentials-store.ts';
 import { createAgentChecks } from './engine/create-agent-checks.ts';
 import { type AgentEngine, createAgentEngine } from './engine/create-agent-engine.ts';
+import { createConversationStores } from './memory/create-conversation-stores.ts';
 import { createInProcessConversationStore } from './memory/create-in-process-conversation-store.ts';
 import { createPostgresConversationStore } from './memory/create-postgres-conversation-store.ts';
 import { createTracing } from './observability/create-tracing.ts';
@@ -45,12 +46,14 @@ export async function startRuntime(
   const credentials = createCredentialsStore({ path: options.credentials, env: deps.env, log });
   await credentials.start();
   const token = watchTokenFile(options.authTokenFile, log);
-  const conversations = {
+  const conversations = createConversationStores({
     memory: createInProcessConversationStore(),
     postgres: options.memory
       ? await createPostgresConversationStore({ connectionString: options.memory, schema: options.memorySchema, log })
       : undefined,
-  };
+    dataDir: options.dataDir ?? defaultDataDir(deps.env),
+    log,
+  });
   const tracing = createTracing({
     serviceName: 'astromeshd',
     otlpEndpoint: options.otlpEndpoint,
@@ -119,8 +122,7 @@ export async function startRuntime(
         catalog.close(),
         credentials.close(),
         token.close(),
-        conversations.memory.close(),
-        conversations.postgres?.close(),
+        conversations.close(),
         tracing.shutdown(),
       ]);
       log.info({}, 'stopped');

@@ -202,14 +202,53 @@ export const MemorySpec = z.object({
   conversational: z
     .object({
       backend: z
-        .enum(['memory', 'postgres'])
+        .enum(['memory', 'in_memory', 'sqlite', 'redis', 'postgres'])
         .optional()
-        .describe('Where turns are kept; unset means postgres when the runtime has a database, else memory.'),
+        .describe(
+          'Where turns are kept (in_memory is memory); unset means postgres when the runtime has a database, else memory.',
+        ),
       strategy: z.enum(['sliding_window', 'summary', 'token_budget']).optional(),
       max_turns: z.int().positive().max(1000).optional(),
       window_size: z.int().positive().max(1000).optional(),
       max_tokens: z.int().positive().max(1_000_000).optional(),
       ttl: z.int().positive().max(31_536_000).optional().describe('Seconds a session is kept after its last turn.'),
+      path: z
+        .string()
+        .min(1)
+        .max(255)
+        .optional()
+        .describe("sqlite only: the database file, relative to the runtime's --data-dir."),
+      // Upstream's key for the Redis URL (memory/factory.py reads connection.url).
+      connection: z
+        .object({
+          url: z
+            .string()
+            .max(2048)
+            .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+            .optional()
+            .describe('redis only; unset means the REDIS_URL credential.'),
+        })
+        .optional(),
+    })
+    .refine((memory) => memory.path === undefined || memory.backend === 'sqlite', {
+      message: 'path is for the sqlite backend',
+      path: ['path'],
+    })
+    .refine((memory) => memory.connection === undefined || memory.backend === 'redis', {
+      message: 'connection is for the redis backend',
+      path: ['connection'],
+    })
+    .meta({
+      'x-kubernetes-validations': [
+        {
+          rule: "!has(self.path) || (has(self.backend) && self.backend == 'sqlite')",
+          message: 'path is for the sqlite backend',
+        },
+        {
+          rule: "!has(self.connection) || (has(self.backend) && self.backend == 'redis')",
+          message: 'connection is for the redis backend',
+        },
+      ],
     })
     .optional(),
 });

@@ -3,8 +3,9 @@ import type { AgentDocument, GuardrailSpec } from '../config/agent-schema.ts';
 import type { CredentialsLookup } from '../config/credentials-lookup.ts';
 import { AgentConfigError } from '../config/load-agent-file.ts';
 import { createSafeTemplateEngine, type Template } from '../config/safe-template-engine.ts';
+import { chooseConversationStore } from '../memory/choose-conversation-store.ts';
 import { type ConversationMemory, createConversationMemory } from '../memory/create-conversation-memory.ts';
-import type { ConversationStore } from '../memory/memory-types.ts';
+import type { ConversationStores } from '../memory/create-conversation-stores.ts';
 import type { MetricsRegistry } from '../observability/metrics-registry.ts';
 import type { BreakerRegistry } from '../router/circuit-breaker.ts';
 import type { LatencyTracker } from '../router/latency-tracker.ts';
@@ -17,7 +18,7 @@ import { ToolConfigError } from '../tools/tool-types.ts';
 export interface SharedRuntimeDeps {
   credentials: CredentialsLookup;
   /** Conversation stores by backend; `postgres` exists only when the runtime was given --memory. */
-  conversations: { memory: ConversationStore; postgres: ConversationStore | undefined };
+  conversations: ConversationStores;
   breakers: BreakerRegistry;
   latency: LatencyTracker;
   metrics: MetricsRegistry;
@@ -66,10 +67,10 @@ export function buildAgentRuntime(document: AgentDocument, deps: SharedRuntimeDe
   });
   const toolset = createToolsetOf(document, deps, log);
   const memoryConfig = document.spec.memory?.conversational ?? {};
-  // No backend named: PostgreSQL when the runtime has one (replicas share it), else in-process.
-  const backend = memoryConfig.backend ?? (deps.conversations.postgres ? 'postgres' : 'memory');
-  const store = backend === 'postgres' ? deps.conversations.postgres : deps.conversations.memory;
-  if (!store) throw new Error('unreachable: agent checks refuse postgres memory without --memory');
+  const store = chooseConversationStore(memoryConfig, {
+    stores: deps.conversations,
+    credentials: deps.credentials,
+  });
   const memory = createConversationMemory({
     store,
     config: memoryConfig,

@@ -24,6 +24,7 @@ const everyOption = [
   '--credentials',
   '--memory',
   '--memory-schema',
+  '--data-dir',
   '--auth-token-file',
   '--otlp-endpoint',
   '--shutdown-timeout',

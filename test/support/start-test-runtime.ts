@@ -26,6 +26,8 @@ export async function startTestRuntime(
     authToken?: string;
     memoryUrl?: string;
     memorySchema?: string;
+    /** Default: a folder in the runtime's temp folder, removed on stop. */
+    dataDir?: string;
     shutdownTimeoutSeconds?: number;
     otlpEndpoint?: string;
   } = {},
@@ -47,6 +49,7 @@ export async function startTestRuntime(
       credentials: credentialsFile,
       memory: options.memoryUrl,
       memorySchema: options.memorySchema,
+      dataDir: options.dataDir ?? join(dir, 'data'),
       authTokenFile: tokenFile,
       otlpEndpoint: options.otlpEndpoint,
       shutdownTimeoutSeconds: options.shutdownTimeoutSeconds ?? 5,

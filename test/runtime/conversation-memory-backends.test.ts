@@ -1,0 +1,213 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { FakeProvider, RecordedRequest } from '../fakes/fake-provider.ts';
+import { fakeReply } from '../fakes/fake-reply.ts';
+import { startFakeProvider } from '../fakes/start-fake-provider.ts';
+import { freePort } from '../support/free-port.ts';
+import { jsonOf } from '../support/json-of.ts';
+import { type RunningRedis, startRedisServer } from '../support/start-redis-server.ts';
+import { agentYaml, startTestRuntime, type TestRuntime } from '../support/start-test-runtime.ts';
+
+const messagesOf = (request: RecordedRequest) => request.body.messages as { role: string; content: unknown }[];
+
+/**
+ * Agent files naming each conversational memory backend upstream's files use (in_memory,
+ * sqlite, redis), loaded by astromeshd and run through its HTTP API against the fake provider.
+ */
+describe('conversational memory backends, from agent files', () => {
+  let redis: RunningRedis;
+  const cleanups: (() => Promise<void>)[] = [];
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  async function startFake(): Promise<FakeProvider> {
+    const fake = await startFakeProvider('openai');
+    cleanups.push(() => fake.close());
+    return fake;
+  }
+
+  async function startRuntime(
+    agents: Record<string, string>,
+    options: { dataDir?: string; credentials?: Record<string, string> } = {},
+  ): Promise<TestRuntime> {
+    const runtime = await startTestRuntime({
+      agents,
+      credentials: { OPENAI_API_KEY: 'sk-test', ...options.credentials },
+      dataDir: options.dataDir,
+    });
+    cleanups.push(() => runtime.stop());
+    return runtime;
+  }
+
+  /** A data directory that outlives one runtime, as a restart needs. */
+  function aDataDir(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'astromeshd-data-'));
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    return dir;
+  }
+
+  /** An agent file in upstream's shape: memory.conversational with the given backend keys. */
+  const anAgent = (fake: FakeProvider, conversational: Record<string, unknown>) =>
+    agentYaml('rememberer', {
+      model: { primary: { provider: 'openai', model: 'chat-model', endpoint: fake.baseUrl } },
+      prompts: { system: 'You are a friendly assistant.' },
+      memory: { conversational: { strategy: 'sliding_window', max_turns: 20, ttl: 3600, ...conversational } },
+    });
+
+  // A session per test: the Redis server outlives each test, and its keys with it.
+  let session = '';
+  beforeEach(() => {
+    session = `sess-${randomUUID()}`;
+  });
+
+  async function ask(runtime: TestRuntime, fake: FakeProvider, query: string) {
+    fake.enqueue(fakeReply.text(`re: ${query}`));
+    return runtime.request('/v1/agents/rememberer/run', {
+      method: 'POST',
+      body: JSON.stringify({ query, session_id: session }),
+    });
+  }
+
+  const statusOf = async (runtime: TestRuntime) => (await jsonOf(await runtime.request('/v1/agents'))).agents;
+
+  const recalledTurnOne = [
+    { role: 'system', content: 'You are a friendly assistant.' },
+    { role: 'user', content: 'My name is Ada.' },
+    { role: 'assistant', content: 're: My name is Ada.' },
+    { role: 'user', content: 'What is my name?' },
+  ];
+
+  const backends = [
+    { backend: 'in_memory', keys: () => ({}) },
+    { backend: 'sqlite', keys: () => ({}) },
+    { backend: 'redis', keys: () => ({ connection: { url: redis.url } }) },
+  ];
+
+  it.each(backends)('$backend: loads ready, and turn 2 recalls turn 1', async ({ backend, keys }) => {
+    const fake = await startFake();
+    const runtime = await startRuntime({ 'a.yaml': anAgent(fake, { backend, ...keys() }) });
+
+    const first = await ask(runtime, fake, 'My name is Ada.');
+    const second = await ask(runtime, fake, 'What is my name?');
+
+    expect(await statusOf(runtime)).toEqual([expect.objectContaining({ name: 'rememberer', status: 'ready' })]);
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect(messagesOf(fake.lastRequest)).toEqual(recalledTurnOne);
+  });
+
+  describe('sqlite', () => {
+    it('keeps a session across a restart of the runtime, in a file under --data-dir', async () => {
+      const dataDir = aDataDir();
+      const fake = await startFake();
+      const agents = { 'a.yaml': anAgent(fake, { backend: 'sqlite', path: 'memory/chats.db' }) };
+      const first = await startTestRuntime({ agents, credentials: { OPENAI_API_KEY: 'sk-test' }, dataDir });
+      try {
+        expect((await ask(first, fake, 'My name is Ada.')).status).toBe(200);
+      } finally {
+        await first.stop();
+      }
+
+      const second = await startRuntime(agents, { dataDir });
+      const answer = await ask(second, fake, 'What is my name?');
+
+      expect(answer.status).toBe(200);
+      expect(messagesOf(fake.lastRequest)).toEqual(recalledTurnOne);
+      expect(existsSync(join(dataDir, 'memory', 'chats.db'))).toBe(true);
+    });
+
+    it.each([{ path: '../outside.db' }, { path: '/etc/astromesh.db' }, { path: 'memory/../../outside.db' }])(
+      'refuses a path that leaves the data directory ($path) at load, naming the field',
+      async ({ path }) => {
+        const fake = await startFake();
+        const runtime = await startRuntime({ 'escape.yaml': anAgent(fake, { backend: 'sqlite', path }) });
+
+        expect(await statusOf(runtime)).toEqual([
+          expect.objectContaining({
+            status: 'error',
+            error: expect.stringMatching(/^escape\.yaml: spec\.memory\.conversational\.path: .*data directory/),
+          }),
+        ]);
+      },
+    );
+  });
+
+  describe('redis', () => {
+    it('keeps a session across a restart of the runtime, with the URL from the REDIS_URL credential', async () => {
+      const fake = await startFake();
+      const agents = { 'a.yaml': anAgent(fake, { backend: 'redis' }) };
+      const credentials = { OPENAI_API_KEY: 'sk-test', REDIS_URL: redis.url };
+      const first = await startTestRuntime({ agents, credentials });
+      try {
+        expect((await ask(first, fake, 'My name is Ada.')).status).toBe(200);
+      } finally {
+        await first.stop();
+      }
+
+      const second = await startRuntime(agents, { credentials });
+      const answer = await ask(second, fake, 'What is my name?');
+
+      expect(answer.status).toBe(200);
+      expect(messagesOf(fake.lastRequest)).toEqual(recalledTurnOne);
+    });
+
+    it('refuses an agent with no URL at load, naming connection.url', async () => {
+      const fake = await startFake();
+      const runtime = await startRuntime({ 'no-url.yaml': anAgent(fake, { backend: 'redis' }) });
+
+      expect(await statusOf(runtime)).toEqual([
+        expect.objectContaining({
+          status: 'error',
+          error: expect.stringMatching(/^no-url\.yaml: spec\.memory\.conversational\.connection\.url: .*REDIS_URL/),
+        }),
+      ]);
+    });
+
+    it('answers a run with a 503 naming the memory when Redis is down, and keeps serving', async () => {
+      const fake = await startFake();
+      const url = `redis://:hunter2-secret@127.0.0.1:${await freePort()}`;
+      const runtime = await startRuntime({ 'a.yaml': anAgent(fake, { backend: 'redis', connection: { url } }) });
+
+      const answer = await ask(runtime, fake, 'Hello?');
+      const body = await jsonOf(answer);
+      const health = await runtime.request('/v1/health');
+
+      expect(answer.status).toBe(503);
+      expect(body).toMatchObject({ error: 'memory_unavailable', status: 503 });
+      expect(body.message).toContain('redis');
+      expect(JSON.stringify(body)).not.toContain('hunter2');
+      expect(health.status).toBe(200);
+    });
+  });
+
+  it('refuses path on a backend other than sqlite, and connection on one other than redis', async () => {
+    const fake = await startFake();
+    const runtime = await startRuntime({
+      'path.yaml': anAgent(fake, { backend: 'in_memory', path: 'x.db' }).replace('rememberer', 'with-path'),
+      'conn.yaml': anAgent(fake, { backend: 'sqlite', connection: { url: redis.url } }).replace(
+        'rememberer',
+        'with-conn',
+      ),
+    });
+
+    const agents = await statusOf(runtime);
+
+    expect(agents).toHaveLength(2);
+    expect(agents.map((agent: { error: string }) => agent.error).sort()).toEqual([
+      expect.stringMatching(
+        /^conn\.yaml: spec\.memory\.conversational\.connection: connection is for the redis backend/,
+      ),
+      expect.stringMatching(/^path\.yaml: spec\.memory\.conversational\.path: path is for the sqlite backend/),
+    ]);
+  });
+});
