@@ -94,9 +94,20 @@ describe('conversational memory backends, from agent files', () => {
     { backend: 'redis', keys: () => ({ connection: { url: redis.url } }) },
   ];
 
-  it.each(backends)('$backend: loads ready, and turn 2 recalls turn 1', async ({ backend, keys }) => {
+  // Every strategy over every backend: the strategies use only the store contract.
+  const strategies = [
+    { strategy: 'sliding_window', settings: { max_turns: 20 } },
+    { strategy: 'summary', settings: { max_turns: 20 } },
+    { strategy: 'token_budget', settings: { max_tokens: 1000 } },
+  ];
+  const matrix = backends.flatMap((backend) => strategies.map((strategy) => ({ ...backend, ...strategy })));
+
+  it.each(matrix)('$backend with $strategy: loads ready, and turn 2 recalls turn 1', async (memory) => {
     const fake = await startFake();
-    const runtime = await startRuntime({ 'a.yaml': anAgent(fake, { backend, ...keys() }) });
+    const { backend, strategy, settings } = memory;
+    const runtime = await startRuntime({
+      'a.yaml': anAgent(fake, { backend, ...memory.keys(), strategy, ...settings }),
+    });
 
     const first = await ask(runtime, fake, 'My name is Ada.');
     const second = await ask(runtime, fake, 'What is my name?');
