@@ -5,6 +5,7 @@ import { join } from 'node:path';
 
 const benchmarks = [
   'runtime-overhead.ts',
+  'content-filter-ttft.ts',
   'api-overhead.ts',
   'operator-throughput.ts',
   'deploy-latency.ts',
