@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -151,6 +151,22 @@ describe('conversational memory backends, from agent files', () => {
         ]);
       },
     );
+
+    it('refuses the agent at load, naming the field, when its file cannot be created', async () => {
+      const fake = await startFake();
+      // A data directory that is a regular file: nothing can be created under it.
+      const dataDir = join(aDataDir(), 'not-a-folder');
+      writeFileSync(dataDir, '');
+      const runtime = await startRuntime({ 'a.yaml': anAgent(fake, { backend: 'sqlite' }) }, { dataDir });
+
+      expect(await statusOf(runtime)).toEqual([
+        expect.objectContaining({
+          status: 'error',
+          error: expect.stringMatching(/^a\.yaml: spec\.memory\.conversational\.backend: cannot open the SQLite file/),
+        }),
+      ]);
+      expect((await runtime.request('/v1/health')).status).toBe(200);
+    });
   });
 
   describe('redis', () => {
