@@ -118,6 +118,35 @@ describe('the CloudAgent CRD on a real kube-apiserver', () => {
     expect(rejection.message).toContain('either primary or default must be set');
   });
 
+  it.each([
+    { backend: 'in_memory' },
+    { backend: 'sqlite', path: 'chats/support.db' },
+    { backend: 'redis', connection: { url: 'redis://memory.example:6379/0' } },
+  ] as const)('stores an agent whose conversational memory backend is $backend', async (conversational) => {
+    const namespace = await createTestNamespace(kubeConfig);
+    const agent = aCloudAgent({ namespace });
+    agent.spec.agent.spec.memory = { conversational: { ...conversational, strategy: 'sliding_window', ttl: 3600 } };
+
+    await customObjects.createNamespacedCustomObject({ ...resource, namespace, body: agent });
+    const stored = await customObjects.getNamespacedCustomObject({ ...resource, namespace, name: 'support-bot' });
+
+    expect(stored.spec.agent.spec.memory.conversational).toMatchObject(conversational);
+  });
+
+  it('rejects a sqlite path on a redis memory backend through its CEL rule', async () => {
+    const namespace = await createTestNamespace(kubeConfig);
+    const agent = aCloudAgent({ namespace });
+    agent.spec.agent.spec.memory = { conversational: { backend: 'redis', path: 'chats.db' } };
+
+    const rejection = await rejectionOf(
+      customObjects.createNamespacedCustomObject({ ...resource, namespace, body: agent }),
+    );
+
+    expect(rejection.code).toBe(422);
+    expect(rejection.message).toContain('spec.agent.spec.memory.conversational: Invalid value');
+    expect(rejection.message).toContain('path is for the sqlite backend');
+  });
+
   it('rejects a compiled agent whose id is not {orgSlug}__{agentName}', async () => {
     const namespace = await createTestNamespace(kubeConfig);
     const agent = aCloudAgent({ namespace });
