@@ -136,6 +136,22 @@ describe('createRedisConversationStore', () => {
     await expect(attempt).rejects.not.toMatchObject({ message: expect.stringContaining('hunter2') });
   });
 
+  it('never logs the password of its URL, while Redis is away or when a call fails', async () => {
+    const lines: string[] = [];
+    const log = pino({ level: 'trace' }, { write: (line: string) => lines.push(line) });
+    const store = open({
+      url: `redis://:hunter2-secret@127.0.0.1:${await freePort()}`,
+      log,
+      timeouts: { connectMs: 300, commandMs: 1_000 },
+    });
+
+    await Promise.allSettled([store.history('acme__bot', 's1'), store.append('acme__bot', 's1', [])]);
+    await Promise.allSettled([store.history('acme__bot', 's1')]);
+
+    expect(lines.join('')).toContain('redis conversation memory unreachable');
+    expect(lines.join('')).not.toContain('hunter2');
+  });
+
   it('serves again once a Redis that was down comes up', async () => {
     const late = await startRedisServer();
     const url = late.url;

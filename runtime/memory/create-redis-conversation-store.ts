@@ -80,21 +80,28 @@ export function createRedisConversationStore(options: RedisConversationStoreOpti
     isDown = false;
   });
   let isClosed = false;
+  // Runs arriving while Redis is away share one wait, rather than one 'ready' listener each.
+  let waiting: Promise<void> | undefined;
+  function untilReadyOrTimeout(): Promise<void> {
+    waiting ??= new Promise<void>((resolve) => {
+      const timer = setTimeout(done, timeouts.connectMs);
+      client.once('ready', done);
+      function done() {
+        clearTimeout(timer);
+        client.off('ready', done);
+        waiting = undefined;
+        resolve();
+      }
+    });
+    return waiting;
+  }
 
   /** Connects on first use; a server that is not there fails the run with a 503 that says why. */
   async function ready(): Promise<typeof commands> {
     if (isClosed) throw new MemoryUnavailable('redis', 'the store is closed');
     if (client.isReady) return commands;
     if (!client.isOpen) client.connect().catch((err: Error) => (lastError = err));
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, timeouts.connectMs);
-      client.once('ready', done);
-      function done() {
-        clearTimeout(timer);
-        client.off('ready', done);
-        resolve();
-      }
-    });
+    await untilReadyOrTimeout();
     if (client.isReady) return commands;
     throw new MemoryUnavailable(
       'redis',
