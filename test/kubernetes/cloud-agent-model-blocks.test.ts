@@ -1,0 +1,91 @@
+import { ApiException, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cloudAgentGroup, cloudAgentPlural, cloudAgentVersion } from '../../crds/cloud-agent.ts';
+import { aCloudAgent } from '../support/a-cloud-agent.ts';
+import { applyCrds } from '../support/apply-crds.ts';
+import { createTestNamespace, testKubeConfig } from '../support/test-kube.ts';
+
+// The model-block forms and unknown keys as the CloudAgent CRD (generated from the same schema)
+// takes them on a real kube-apiserver: its CEL rules say what the zod refinements say.
+
+const resource = { group: cloudAgentGroup, version: cloudAgentVersion, plural: cloudAgentPlural };
+
+describe('CloudAgent model blocks on a real kube-apiserver', () => {
+  let kubeConfig: KubeConfig;
+  let customObjects: CustomObjectsApi;
+
+  beforeAll(async () => {
+    kubeConfig = testKubeConfig();
+    customObjects = kubeConfig.makeApiClient(CustomObjectsApi);
+    await applyCrds(kubeConfig);
+  });
+
+  async function create(model: Record<string, unknown>, fieldValidation?: 'Strict' | 'Ignore') {
+    const namespace = await createTestNamespace(kubeConfig);
+    const agent = aCloudAgent({ namespace });
+    agent.spec.agent.spec.model = model as typeof agent.spec.agent.spec.model;
+    await customObjects.createNamespacedCustomObject({ ...resource, namespace, body: agent, fieldValidation });
+    return customObjects.getNamespacedCustomObject({ ...resource, namespace, name: 'support-bot' });
+  }
+
+  const refusal = (model: Record<string, unknown>, fieldValidation?: 'Strict') =>
+    create(model, fieldValidation).then(
+      () => {
+        throw new Error('expected the API server to refuse the CloudAgent');
+      },
+      (err: unknown) => {
+        if (!(err instanceof ApiException)) throw err;
+        return { code: err.code, body: String(err.body) };
+      },
+    );
+
+  it('stores source, litellm vendor/model names, providerRef and the Azure keys', async () => {
+    const model = {
+      default: {
+        candidates: [
+          { source: 'litellm', model: 'anthropic/claude-3-5-haiku' },
+          { model: 'ollama/llama3' },
+          { source: 'azure_openai', model: 'gpt-4o', deployment: 'prod-4o', api_version: '2024-06-01' },
+          { providerRef: 'hosted' },
+          { source: 'openai', provider: 'openai', model: 'gpt-4o-mini', parameters: { temperature: 0.2 } },
+        ],
+      },
+    };
+
+    const stored = await create(model);
+
+    expect(stored.spec.agent.spec.model).toEqual(model);
+  });
+
+  it('refuses source and provider that disagree', async () => {
+    const refused = await refusal({ primary: { source: 'ollama', provider: 'openai', model: 'x' } });
+
+    expect(refused.code).toBe(422);
+    expect(refused.body).toContain('source and provider disagree; give one of them');
+  });
+
+  it('refuses a block with no source, provider or providerRef and a plain model name', async () => {
+    const refused = await refusal({ primary: { model: 'gpt-4o-mini' } });
+
+    expect(refused.code).toBe(422);
+    expect(refused.body).toContain('set source, provider or providerRef');
+  });
+
+  it('refuses a block with neither model nor providerRef', async () => {
+    const refused = await refusal({ primary: { source: 'openai' } });
+
+    expect(refused.code).toBe(422);
+    expect(refused.body).toContain('model is required unless providerRef names it');
+  });
+
+  it('refuses an unknown model key under strict field validation (kubectl’s default), and prunes it otherwise', async () => {
+    const model = { primary: { source: 'openai', model: 'gpt-4o-mini', context_window: 8192 } };
+
+    const refused = await refusal(model, 'Strict');
+    const pruned = await create(model, 'Ignore');
+
+    expect(refused.code).toBe(400);
+    expect(JSON.parse(refused.body).message).toContain('unknown field "spec.agent.spec.model.primary.context_window"');
+    expect(pruned.spec.agent.spec.model).toEqual({ primary: { source: 'openai', model: 'gpt-4o-mini' } });
+  });
+});
