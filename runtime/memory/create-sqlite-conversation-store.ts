@@ -13,8 +13,10 @@ export interface SqliteConversationStoreOptions {
 // does: storage stays bounded without a timer.
 const expiredSessionsPerAppend = 100;
 // Two runtimes (or a runtime and a sqlite3 shell) on one file wait for each other's writes
-// instead of failing at once with SQLITE_BUSY.
-const busyTimeoutMs = 5_000;
+// instead of failing at once with SQLITE_BUSY. node:sqlite is synchronous, so that wait blocks
+// the event loop: short, and it happens only when another process shares the file (one runtime
+// opens each file once).
+const busyTimeoutMs = 2_000;
 
 /**
  * Conversations in a SQLite file (Node's built-in node:sqlite): they survive restarts of the
