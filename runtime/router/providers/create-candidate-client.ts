@@ -35,7 +35,8 @@ export function createCandidateClient(deps: CandidateClientDeps): CandidateClien
   const resolved = resolveModelBlock(deps.block, undefined);
   if (resolved.block === undefined) {
     // Only a block that bypassed the loader gets here (providerRef needs the providers files).
-    const label = `${deps.block.source ?? deps.block.provider ?? deps.block.providerRef}/${deps.block.model}`;
+    const { source, provider, providerRef, model } = deps.block;
+    const label = `${providerRef ?? source ?? provider ?? 'unknown'}/${model ?? 'unknown'}`;
     const message = resolved.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
     const fail = () => new ProviderCallError({ candidate: label, isRetryable: false, message });
     return {
