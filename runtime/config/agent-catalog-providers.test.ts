@@ -32,14 +32,14 @@ describe('the agent catalog with providers files and warnings', () => {
     for (const cleanup of cleanups.splice(0)) await cleanup();
   });
 
-  async function startCatalog(files: Record<string, string>) {
+  async function startCatalog(files: Record<string, string>, logLines: string[] = []) {
     const dir = mkdtempSync(join(tmpdir(), 'agents-'));
     for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
     const changes: CatalogChange[] = [];
     const catalog: AgentCatalog = createAgentCatalog({
       dir,
       checks: [],
-      log: pino({ level: 'silent' }),
+      log: pino({ level: 'warn' }, { write: (line: string) => logLines.push(line) }),
       onChange: (change) => changes.push(change),
       rescanIntervalMs: 0,
     });
@@ -97,15 +97,17 @@ describe('the agent catalog with providers files and warnings', () => {
 
   it('keeps the warnings of the loaded version, naming the file and field, and clears them when fixed', async () => {
     const withUnknownKey = refAgent.replace('temperature: 0.2', 'temperature: 0.2, context_window: 8192');
-    const { dir, catalog } = await startCatalog({
-      'providers.yaml': providersFile('http://ollama-a:11434'),
-      'via-ref.yaml': withUnknownKey,
-    });
+    const logLines: string[] = [];
+    const { dir, catalog } = await startCatalog(
+      { 'providers.yaml': providersFile('http://ollama-a:11434'), 'via-ref.yaml': withUnknownKey },
+      logLines,
+    );
 
-    expect(catalog.get('via-ref')).toMatchObject({
-      error: undefined,
-      warnings: [expect.stringMatching(/^via-ref\.yaml: spec\.model\.primary\.context_window: unknown key, ignored/)],
-    });
+    const warning = expect.stringMatching(/^via-ref\.yaml: spec\.model\.primary\.context_window: unknown key, ignored/);
+    expect(catalog.get('via-ref')).toMatchObject({ error: undefined, warnings: [warning] });
+    expect(logLines.map((line) => JSON.parse(line))).toEqual([
+      expect.objectContaining({ level: 40, msg: 'agent file warning', agent: 'via-ref', warning }),
+    ]);
 
     writeFileSync(join(dir, 'via-ref.yaml'), refAgent);
     await eventually(async () => {
