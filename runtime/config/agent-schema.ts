@@ -198,6 +198,58 @@ export const GuardrailSpec = z.object({
 });
 export type GuardrailSpec = z.infer<typeof GuardrailSpec>;
 
+// RAG and semantic memory (seed 002). Upstream's embeddings block, shared by `kind: RAGPipeline`
+// files (runtime/rag) and memory.semantic; upstream's hf and sentence_transformer run models
+// in-process, which this runtime does not, so they are load errors naming the supported ones.
+export const embeddingProviders = ['ollama', 'openai', 'openai_compat'] as const;
+export const EmbeddingsSpec = z.object({
+  provider: z.enum(embeddingProviders, {
+    error: (issue) =>
+      `embeddings provider ${JSON.stringify(issue.input)} is not supported; supported: ${embeddingProviders.join(', ')}`,
+  }),
+  model: z.string().min(1).max(256),
+  endpoint: z
+    .string()
+    .max(2048)
+    .regex(/^https?:\/\//, 'must be an http:// or https:// URL')
+    .optional()
+    .describe("Unset: the provider's base URL credential (OLLAMA_BASE_URL, OPENAI_BASE_URL…)."),
+  api_key_env: z
+    .string()
+    .max(128)
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a credential name')
+    .optional(),
+  dimension: z.int().positive().max(16_384).optional().describe('Checked against what the model returns.'),
+});
+export type EmbeddingsSpec = z.infer<typeof EmbeddingsSpec>;
+
+// The vector stores this runtime runs. Upstream's chromadb/chroma, pgvector, qdrant and faiss are
+// not here yet: naming one is a load error that lists these.
+export const vectorStoreBackends = ['sqlite'] as const;
+export const VectorStoreBackend = z.enum(vectorStoreBackends, {
+  error: (issue) =>
+    `vector store backend ${JSON.stringify(issue.input)} is not supported by this runtime; supported: ${vectorStoreBackends.join(', ')} (embedded, a file under --data-dir)`,
+});
+
+export const SemanticMemorySpec = z
+  .object({
+    backend: VectorStoreBackend.optional().describe('Unset: sqlite.'),
+    embeddings: EmbeddingsSpec,
+    similarity_threshold: z
+      .number()
+      .min(-1)
+      .max(1)
+      .optional()
+      .describe('Recall keeps memories at least this similar (default 0.75).'),
+    max_results: z
+      .int()
+      .positive()
+      .max(100)
+      .optional()
+      .describe('Recall puts at most this many in the prompt (default 10).'),
+  })
+  .describe('Each finished turn, embedded and kept with its session and time; recalled by similarity to the query.');
+
 export const MemorySpec = z.object({
   conversational: z
     .object({
@@ -251,6 +303,7 @@ export const MemorySpec = z.object({
       ],
     })
     .optional(),
+  semantic: SemanticMemorySpec.optional(),
 });
 export type MemorySpec = z.infer<typeof MemorySpec>;
 
@@ -278,6 +331,17 @@ export const AgentSpec = z.object({
     .optional(),
   tools: z.array(ToolSpec).max(64).optional(),
   memory: MemorySpec.optional(),
+  knowledge: z
+    .object({
+      pipeline: z.string().min(1).max(128).optional().describe('The metadata.name of a kind: RAGPipeline file.'),
+      top_k: z
+        .int()
+        .min(1)
+        .max(50)
+        .optional()
+        .describe("Chunks put into the prompt; unset: the pipeline's retrieval.top_k, else 5."),
+    })
+    .optional(),
   guardrails: z
     .object({
       input: z.array(GuardrailSpec).max(32).optional(),

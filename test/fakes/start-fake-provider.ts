@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ProviderName } from '../../runtime/config/agent-schema.ts';
+import { answerEmbeddingRequest, isEmbeddingPath } from './fake-embeddings.ts';
 import type { FakeProvider, FakeProviderOptions, RecordedRequest } from './fake-provider.ts';
 import { type FakeAnswer, type FakeReply, fakeReply } from './fake-reply.ts';
 import type { ProviderWire } from './provider-wire.ts';
@@ -66,7 +67,8 @@ export async function startFakeProvider(
       record.isComplete = true;
     };
 
-    if (req.method !== 'POST' || !wire.paths.includes(record.path)) {
+    const isEmbedding = isEmbeddingPath(provider, record.path);
+    if (req.method !== 'POST' || !(wire.paths.includes(record.path) || isEmbedding)) {
       return finish(404, wire.renderError({ status: 404, message: `no route for ${req.method} ${record.path}` }));
     }
     if (body === undefined) return finish(400, wire.renderError({ status: 400, message: 'the body is not JSON' }));
@@ -74,6 +76,11 @@ export async function startFakeProvider(
       return finish(401, wire.renderError({ status: 401, message: 'Invalid API key provided.' }));
     }
 
+    // Embedding requests answer from the text itself and leave the scripted chat replies alone.
+    if (isEmbedding) {
+      const embedded = answerEmbeddingRequest(provider, body);
+      return finish(embedded.status, embedded.payload);
+    }
     const reply = queue.shift() ?? defaultReply;
     if (reply.kind === 'hang') return;
     await pause(reply.delayMs, res);

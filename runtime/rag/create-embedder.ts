@@ -1,0 +1,79 @@
+import { createOpenAI } from '@ai-sdk/openai';
+import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
+import { type EmbeddingModel, embedMany } from 'ai';
+import { createOllama } from 'ollama-ai-provider-v2';
+import type { EmbeddingsSpec } from '../config/agent-schema.ts';
+import type { CredentialsLookup } from '../config/credentials-lookup.ts';
+import { ollamaApiUrl } from '../router/providers/create-language-model.ts';
+import { EmbeddingFailed } from './rag-errors.ts';
+
+/** Turns texts into vectors, one per text, in order. */
+export interface Embedder {
+  embed(texts: readonly string[], signal?: AbortSignal): Promise<number[][]>;
+}
+
+// The same credential names the chat providers read (router/providers/resolve-provider-access.ts).
+const credentialNames = {
+  openai: { apiKey: 'OPENAI_API_KEY', baseUrl: 'OPENAI_BASE_URL' },
+  openai_compat: { apiKey: 'OPENAI_COMPAT_API_KEY', baseUrl: 'OPENAI_COMPAT_BASE_URL' },
+  ollama: { apiKey: 'OLLAMA_API_KEY', baseUrl: 'OLLAMA_BASE_URL' },
+} as const;
+
+/**
+ * An embeddings block (a RAGPipeline's `spec.embeddings`, an agent's `memory.semantic.embeddings`)
+ * as an Embedder over the AI SDK's embedding models: OpenAI's `/v1/embeddings` wire for openai
+ * and openai_compat, Ollama's `/api/embed`. The key and base URL are read per call, so rotated
+ * credentials apply at once; a vector of another length than `dimension` is refused.
+ */
+export function createEmbedder(spec: EmbeddingsSpec, credentials: CredentialsLookup): Embedder {
+  return {
+    async embed(texts, signal) {
+      if (texts.length === 0) return [];
+      const model = embeddingModel(spec, credentials);
+      let embeddings: number[][];
+      try {
+        ({ embeddings } = await embedMany({ model, values: [...texts], abortSignal: signal, maxRetries: 1 }));
+      } catch (err) {
+        if (signal?.aborted) throw err;
+        throw new EmbeddingFailed(spec.provider, err instanceof Error ? err.message : String(err), { cause: err });
+      }
+      const wrong = embeddings.find((vector) => spec.dimension !== undefined && vector.length !== spec.dimension);
+      if (wrong) {
+        throw new EmbeddingFailed(
+          spec.provider,
+          `returned ${wrong.length} dimensions, the block says ${spec.dimension}`,
+        );
+      }
+      return embeddings;
+    },
+  };
+}
+
+function embeddingModel(spec: EmbeddingsSpec, credentials: CredentialsLookup): EmbeddingModel {
+  const names = credentialNames[spec.provider];
+  const keyName = spec.api_key_env ?? names.apiKey;
+  const apiKey = nonEmpty(credentials(keyName));
+  const baseUrl = spec.endpoint ?? nonEmpty(credentials(names.baseUrl));
+  if (apiKey === undefined && (spec.provider === 'openai' || spec.api_key_env !== undefined)) {
+    throw new EmbeddingFailed(spec.provider, `credential ${keyName} is not set`);
+  }
+  switch (spec.provider) {
+    case 'openai':
+      return createOpenAI({ apiKey, baseURL: baseUrl }).embeddingModel(spec.model);
+    case 'openai_compat':
+      if (baseUrl === undefined) {
+        throw new EmbeddingFailed(spec.provider, `no base URL: set endpoint or the credential ${names.baseUrl}`);
+      }
+      return createOpenAICompatible({ name: 'openai_compat', baseURL: baseUrl, apiKey }).embeddingModel(spec.model);
+    case 'ollama':
+      return createOllama({
+        baseURL: baseUrl === undefined ? undefined : ollamaApiUrl(baseUrl),
+        headers: apiKey === undefined ? undefined : { Authorization: `Bearer ${apiKey}` },
+      }).embeddingModel(spec.model);
+  }
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}
