@@ -11,6 +11,7 @@ import {
 } from '../router/provider-registry.ts';
 import { maxAgentFileBytes } from './agent-file-limits.ts';
 import type { AgentDocument } from './agent-schema.ts';
+import { agentToolTargets, findAgentReferenceProblems } from './find-agent-reference-problems.ts';
 import {
   type AgentCheck,
   AgentConfigError,
@@ -40,6 +41,10 @@ interface FileState {
   entry: CatalogEntry;
   /** The agent name this file defines but was refused because another file had it first. */
   waitingForName?: string;
+  /** The file's latest version that passed its own checks, loaded or not: what other agents' tools see. */
+  parsed?: AgentDocument;
+  /** Refused only for what its agent tools say about other agents (a missing target, a cycle). */
+  refusedForReferences?: boolean;
 }
 
 export interface AgentCatalogDeps {
@@ -100,12 +105,40 @@ export function createAgentCatalog(deps: AgentCatalogDeps) {
       if (state.waitingForName === undefined || content === undefined) continue;
       if (ownerOf(state.waitingForName) === undefined) loadFile(file, content);
     }
+    // Agents load in any order: whether an agent tool's target exists, or closes a cycle, changes
+    // as other files come and go, so every agent with agent tools is checked again after a scan.
+    for (const [file, state] of files) {
+      const content = present.get(file);
+      const latest = state.parsed;
+      if (content === undefined || latest === undefined || agentToolTargets(latest).length === 0) continue;
+      const problems = findAgentReferenceProblems(latest, latestAgentsBesides(file));
+      if (problems.length === 0 ? state.refusedForReferences : state.entry.error !== referenceError(file, problems)) {
+        loadFile(file, content);
+      }
+    }
+  }
+
+  function referenceError(file: string, problems: ConfigIssue[]): string {
+    return new AgentFileError(file, problems).message;
+  }
+
+  /** The latest version of every other agent file, by agent name; a broken file counts with its last good one. */
+  function latestAgentsBesides(file: string): Map<string, AgentDocument> {
+    const agents = new Map<string, AgentDocument>();
+    for (const [other, state] of files) {
+      const latest = state.parsed ?? state.entry.agent;
+      if (other === file || latest === undefined) continue;
+      if (!agents.has(latest.metadata.name) || state.entry.agent) agents.set(latest.metadata.name, latest);
+    }
+    return agents;
   }
 
   function loadFile(file: string, content: FileContent): void {
     const contentHash = content.hash;
     const previous = files.get(file)?.entry;
     let waitingForName: string | undefined;
+    let parsed: AgentDocument | undefined;
+    let refusedForReferences = false;
     try {
       if (content.refusal) throw new AgentFileError(file, [content.refusal]);
       const { agent, warnings: issues } = parseAgentYamlWithWarnings(content.text, file, deps.checks, { providers });
@@ -118,7 +151,13 @@ export function createAgentCatalog(deps: AgentCatalogDeps) {
           { path: ['metadata', 'name'], message: `agent '${name}' is already defined in ${basename(owner)}` },
         ]);
       }
-      files.set(file, { contentHash, entry: { name, file, agent, error: undefined, warnings } });
+      parsed = agent;
+      const referenceProblems = findAgentReferenceProblems(agent, latestAgentsBesides(file));
+      if (referenceProblems.length > 0) {
+        refusedForReferences = true;
+        throw new AgentFileError(file, referenceProblems);
+      }
+      files.set(file, { contentHash, entry: { name, file, agent, error: undefined, warnings }, parsed });
       try {
         deps.onChange({ type: 'loaded', name, agent });
       } catch (err) {
@@ -135,7 +174,7 @@ export function createAgentCatalog(deps: AgentCatalogDeps) {
       const entry: CatalogEntry = previous?.agent
         ? { ...previous, error }
         : { name: basename(file, extname(file)), file, agent: undefined, error, warnings: [] };
-      files.set(file, { contentHash, entry, waitingForName });
+      files.set(file, { contentHash, entry, waitingForName, parsed, refusedForReferences });
       deps.log.warn({ file, agent: entry.name, error, keptLastGood: entry.agent !== undefined }, 'agent file refused');
     }
   }

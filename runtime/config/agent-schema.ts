@@ -155,8 +155,15 @@ export const ModelSpec = z
   .describe('Models, in the primary/fallback form or the default/roles form.');
 export type ModelSpec = z.infer<typeof ModelSpec>;
 
-// supervisor and swarm arrive in a later release; until then they are unknown, not a silent react.
-export const OrchestrationPattern = z.enum(['react', 'plan_and_execute', 'parallel_fan_out', 'pipeline']);
+// glyph arrives in a later release; until then it is unknown, not a silent react.
+export const OrchestrationPattern = z.enum([
+  'react',
+  'plan_and_execute',
+  'parallel_fan_out',
+  'pipeline',
+  'supervisor',
+  'swarm',
+]);
 export type OrchestrationPattern = z.infer<typeof OrchestrationPattern>;
 
 export const ToolSpec = z.object({
@@ -169,7 +176,9 @@ export const ToolSpec = z.object({
   description: z.string().max(1024).optional(),
   agent: z.string().max(128).optional().describe('For type agent: the agent this tool runs.'),
   config: freeFormMap(64).optional().describe('Tool settings (allowed_paths, allow_localhost…).'),
-  parameters: freeFormMap(64).optional().describe('For type client: JSON Schema properties.'),
+  parameters: freeFormMap(64)
+    .optional()
+    .describe('For types agent and client: the JSON Schema of the arguments (or just its properties).'),
   rate_limit: z
     .object({
       window_seconds: z.int().positive().max(86_400),
@@ -327,6 +336,12 @@ export const AgentSpec = z.object({
       pattern: OrchestrationPattern.default('react'),
       max_iterations: z.int().min(1).max(100).default(10),
       timeout_seconds: z.int().min(1).max(3600).optional(),
+      max_handoffs: z
+        .int()
+        .min(1)
+        .max(100)
+        .optional()
+        .describe('swarm: how many hand-offs one chain of agents may make (upstream default 3).'),
     })
     .optional(),
   tools: z.array(ToolSpec).max(64).optional(),

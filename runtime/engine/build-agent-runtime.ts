@@ -10,8 +10,9 @@ import type { MetricsRegistry } from '../observability/metrics-registry.ts';
 import type { BreakerRegistry } from '../router/circuit-breaker.ts';
 import type { LatencyTracker } from '../router/latency-tracker.ts';
 import { createModelRouter, type RetryPolicy } from '../router/model-router.ts';
-import type { ModelRouter } from '../router/model-types.ts';
+import type { ModelRouter, ToolDefinition } from '../router/model-types.ts';
 import { createCandidateClient } from '../router/providers/create-candidate-client.ts';
+import { agentAndClientToolDefinitions } from '../tools/agent-and-client-tool-definitions.ts';
 import { createAgentToolset } from '../tools/create-agent-toolset.ts';
 import { ToolConfigError } from '../tools/tool-types.ts';
 
@@ -33,6 +34,12 @@ export interface AgentRuntime {
   document: AgentDocument;
   router: ModelRouter;
   toolset: ReturnType<typeof createAgentToolset>;
+  /** Every tool the model may call, built-in, agent and client, in the order of `tools[]`. */
+  toolDefinitions: ToolDefinition[];
+  /** The agent each tool of type agent runs, by tool name. */
+  agentTools: Map<string, string>;
+  /** The tools of type client: announced to the caller, never run here. */
+  clientTools: Set<string>;
   memory: ConversationMemory;
   systemPrompt: Template[] | undefined;
   /** Whether the system prompt renders the history itself through {{ memory }}. */
@@ -95,10 +102,21 @@ export function buildAgentRuntime(document: AgentDocument, deps: SharedRuntimeDe
       log.warn({ err, session }, 'summarising the conversation failed; the next turn tries again'),
   });
   const systemSource = document.spec.prompts?.system;
+  const specs = document.spec.tools ?? [];
+  const otherDefinitions = agentAndClientToolDefinitions(specs);
+  const builtinDefinitions = new Map(toolset.definitions.map((definition) => [definition.name, definition]));
   return {
     document,
     router,
     toolset,
+    toolDefinitions: specs.flatMap((spec) => {
+      const definition = otherDefinitions.get(spec.name) ?? builtinDefinitions.get(spec.name);
+      return definition ? [definition] : [];
+    }),
+    agentTools: new Map(
+      specs.flatMap((spec) => (spec.type === 'agent' && spec.agent ? [[spec.name, spec.agent]] : [])),
+    ),
+    clientTools: new Set(specs.filter((spec) => spec.type === 'client').map((spec) => spec.name)),
     memory,
     systemPrompt: systemSource === undefined ? undefined : templates.parse(systemSource),
     promptRendersMemory: systemSource !== undefined && /\{\{-?\s*memory\b/.test(systemSource),

@@ -1,5 +1,6 @@
 import type { AgentCheck, ConfigIssue } from '../config/load-agent-file.ts';
 import { validateGuardrailRules } from '../guardrails/validate-guardrail-rules.ts';
+import { agentAndClientToolChecks, agentRequired } from '../tools/agent-and-client-tool-checks.ts';
 import { builtinToolNames } from '../tools/builtin-tools.ts';
 
 /**
@@ -10,14 +11,9 @@ export function createAgentChecks(runtime: { hasPostgresMemory: boolean }): Agen
   return [
     (agent) =>
       (agent.spec.tools ?? []).flatMap((tool, index): ConfigIssue[] => {
-        if (tool.type !== 'builtin') {
-          return [
-            {
-              path: ['spec', 'tools', index, 'type'],
-              message: `'${tool.type}' tools are not available in this runtime yet`,
-            },
-          ];
-        }
+        if (tool.type === 'agent')
+          return tool.agent ? [] : [{ path: ['spec', 'tools', index, 'agent'], message: agentRequired }];
+        if (tool.type === 'client') return [];
         if (!builtinToolNames.includes(tool.name)) {
           return [
             {
@@ -28,6 +24,7 @@ export function createAgentChecks(runtime: { hasPostgresMemory: boolean }): Agen
         }
         return [];
       }),
+    ...agentAndClientToolChecks,
     (agent) =>
       validateGuardrailRules(agent.spec.guardrails).map((problem) => ({
         path: ['spec', 'guardrails', ...problem.path],

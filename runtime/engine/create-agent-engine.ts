@@ -16,6 +16,7 @@ import {
   renderSystemPrompt,
   type SharedRuntimeDeps,
 } from './build-agent-runtime.ts';
+import { type AgentChain, callAgentTool } from './call-agent-tool.ts';
 import type { RunRequest, RunResult } from './run-request.ts';
 
 export interface AgentEngineDeps extends SharedRuntimeDeps {
@@ -31,6 +32,8 @@ export interface RunOptions {
   signal: AbortSignal;
   /** Streaming callers receive tokens and tool events as they happen. */
   onEvent?: (event: RunEvent) => void;
+  /** Set when another agent's tool started this run (agent tools, supervisor workers, swarm hand-offs). */
+  chain?: AgentChain;
 }
 
 class OutputLimitReached extends Error {}
@@ -65,7 +68,12 @@ export function createAgentEngine(deps: AgentEngineDeps) {
     const agent = runtime.document;
     const sessionId = request.session_id ?? `sess_${randomUUID().replaceAll('-', '')}`;
     const startedAt = deps.now();
-    const trace = startRunTrace(deps.tracing.tracer, 'agent.run', { agent: name, session_id: sessionId });
+    const chain = options.chain ?? { depth: 0, handoffs: 0 };
+    const trace = startRunTrace(deps.tracing.tracer, 'agent.run', {
+      agent: name,
+      session_id: sessionId,
+      ...(chain.parentTraceId ? { parent_trace_id: chain.parentTraceId, handoffs: chain.handoffs } : {}),
+    });
     const timeoutSeconds = agent.spec.orchestration?.timeout_seconds ?? defaultRunTimeoutSeconds;
     const timeout = AbortSignal.timeout(timeoutSeconds * 1000);
     const stopOutput = new AbortController();
@@ -104,9 +112,25 @@ export function createAgentEngine(deps: AgentEngineDeps) {
       const { steps, totals } = createStepRunner({
         router: runtime.router,
         tools: {
-          definitions: runtime.toolset.definitions,
-          execute: (call, callSignal) =>
-            runtime.toolset.execute({ name: call.name, input: call.input }, { sessionId, signal: callSignal }),
+          definitions: runtime.toolDefinitions,
+          execute: async (call, callSignal, callOptions) => {
+            const target = runtime.agentTools.get(call.name);
+            if (target !== undefined) {
+              return callAgentTool({
+                target,
+                call,
+                signal: callSignal,
+                sessionId,
+                chain,
+                traceId: trace.traceId,
+                handoff: callOptions?.handoff,
+                run,
+              });
+            }
+            // A client tool is the caller's to act on: announced (tool_call event, tool_calls), not run.
+            if (runtime.clientTools.has(call.name)) return { success: true, data: { ok: true } };
+            return runtime.toolset.execute({ name: call.name, input: call.input }, { sessionId, signal: callSignal });
+          },
         },
         signal,
         emit,
@@ -123,6 +147,8 @@ export function createAgentEngine(deps: AgentEngineDeps) {
             query: input.text,
             maxIterations: agent.spec.orchestration?.max_iterations ?? 10,
             steps,
+            workers: [...runtime.agentTools.keys()],
+            handoffs: { made: chain.handoffs, max: agent.spec.orchestration?.max_handoffs ?? 3 },
           });
         } catch (err) {
           if (stopOutput.signal.aborted) return;
@@ -138,7 +164,7 @@ export function createAgentEngine(deps: AgentEngineDeps) {
           name,
           sessionId,
           [
-            { role: 'user', content: input.text },
+            { role: 'user', content: chain.rememberAs ?? input.text },
             { role: 'assistant', content: response },
           ],
           options.signal,

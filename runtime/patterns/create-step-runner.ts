@@ -2,7 +2,7 @@ import type { RunTrace } from '../observability/create-tracing.ts';
 import type { MetricsRegistry } from '../observability/metrics-registry.ts';
 import type { ModelRequest, ModelResponse, ModelRouter, ToolCall, Usage } from '../router/model-types.ts';
 import type { ToolResult } from '../tools/tool-types.ts';
-import type { RunEvent, StepRunner, StepTotals, ToolInvoker } from './pattern-types.ts';
+import type { RunEvent, StepRunner, StepTotals, ToolCallOptions, ToolInvoker } from './pattern-types.ts';
 
 export interface StepRunnerDeps {
   router: ModelRouter;
@@ -78,12 +78,21 @@ export function createStepRunner(deps: StepRunnerDeps): { steps: StepRunner; tot
     });
   }
 
-  async function callTool(call: ToolCall): Promise<ToolResult> {
+  // Text no model call wrote still joins the answer as a part of its own, like a model turn's.
+  function writeAnswer(text: string): void {
+    if (text === '') return;
+    if (totals.answer !== '') streamToken('\n\n');
+    streamToken(text);
+  }
+
+  async function callTool(call: ToolCall, options: ToolCallOptions = {}): Promise<ToolResult> {
     deps.emit({ type: 'tool_call', id: call.id, tool: call.name, input: call.input });
-    const result = await deps.trace.span('tool.call', { tool: call.name }, async (span) => {
+    // A hand-off is marked on its span, so the run's trace shows where control went.
+    const attributes = options.handoff ? { tool: call.name, handoff: true } : { tool: call.name };
+    const result = await deps.trace.span('tool.call', attributes, async (span) => {
       const startedAt = deps.now();
       try {
-        const outcome = await deps.tools.execute(call, deps.signal);
+        const outcome = await deps.tools.execute(call, deps.signal, options);
         span.setAttributes({ success: outcome.success, ...(outcome.success ? {} : { error: outcome.error.code }) });
         return outcome;
       } finally {
@@ -98,7 +107,7 @@ export function createStepRunner(deps: StepRunnerDeps): { steps: StepRunner; tot
   }
 
   return {
-    steps: { callModel, callTool, tools: deps.tools.definitions, signal: deps.signal },
+    steps: { callModel, callTool, writeAnswer, tools: deps.tools.definitions, signal: deps.signal },
     totals,
   };
 }

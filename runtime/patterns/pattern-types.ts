@@ -21,10 +21,20 @@ export interface ToolCallRecord {
   success: boolean;
 }
 
+/** How a pattern calls a tool beyond its name and input. */
+export interface ToolCallOptions {
+  /**
+   * A swarm hand-off: the call passes the conversation to the agent the tool runs, whose answer
+   * is the run's answer. That agent remembers only `rememberAs`, the request the model wrote,
+   * and counts one more hand-off in its chain.
+   */
+  handoff?: { rememberAs: string };
+}
+
 /** The tools one agent may use, as the orchestration loop sees them. */
 export interface ToolInvoker {
   definitions: ToolDefinition[];
-  execute(call: ToolCall, signal: AbortSignal): Promise<ToolResult>;
+  execute(call: ToolCall, signal: AbortSignal, options?: ToolCallOptions): Promise<ToolResult>;
 }
 
 /**
@@ -34,7 +44,9 @@ export interface ToolInvoker {
 export interface StepRunner {
   /** `streamText`: this call writes (part of) the final answer, so its text goes out as tokens. */
   callModel(request: ModelRequest, options: { streamText: boolean }): Promise<ModelResponse>;
-  callTool(call: ToolCall): Promise<ToolResult>;
+  callTool(call: ToolCall, options?: ToolCallOptions): Promise<ToolResult>;
+  /** Streams text that no model call of this run wrote (a swarm's final agent's answer) as the answer's next part. */
+  writeAnswer(text: string): void;
   readonly tools: ToolDefinition[];
   readonly signal: AbortSignal;
 }
@@ -45,6 +57,10 @@ export interface PatternInput {
   query: string;
   maxIterations: number;
   steps: StepRunner;
+  /** The agent's tools of type agent: a supervisor's workers, the agents a swarm hands off to. */
+  workers: readonly string[];
+  /** Hand-offs made so far in the chain of agents this run belongs to, and how many it may make. */
+  handoffs: { made: number; max: number };
 }
 
 /**

@@ -4,6 +4,8 @@ import type { Pattern } from './pattern-types.ts';
 import { pipeline } from './pipeline.ts';
 import { planAndExecute } from './plan-and-execute.ts';
 import { react } from './react.ts';
+import { supervisor } from './supervisor.ts';
+import { swarm } from './swarm.ts';
 
 /** Every pattern the runtime runs; the schema refuses any other name, so there is no fallback. */
 export const patterns: Record<OrchestrationPattern, Pattern> = {
@@ -11,4 +13,6 @@ export const patterns: Record<OrchestrationPattern, Pattern> = {
   plan_and_execute: planAndExecute,
   parallel_fan_out: parallelFanOut,
   pipeline,
+  supervisor,
+  swarm,
 };

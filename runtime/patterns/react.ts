@@ -1,4 +1,5 @@
-import type { ChatMessage } from '../router/model-types.ts';
+import type { ChatMessage, ToolCall } from '../router/model-types.ts';
+import type { ToolResult } from '../tools/tool-types.ts';
 import type { Pattern, StepRunner } from './pattern-types.ts';
 import { toolExchangesAsText } from './tool-exchanges-as-text.ts';
 
@@ -22,6 +23,10 @@ export async function reactLoop(options: {
   steps: StepRunner;
   role: string;
   streamText: boolean;
+  /** Runs one tool call instead of `steps.callTool` (a supervisor refusing non-workers, a swarm handing off). */
+  runTool?: (call: ToolCall) => Promise<ToolResult>;
+  /** The run's final answer, if this call's result is one (a swarm hand-off's answer): the loop ends with it. */
+  finalAnswerOf?: (call: ToolCall, result: ToolResult) => string | undefined;
 }): Promise<string> {
   const { steps, role, streamText } = options;
   const conversation = [...options.messages];
@@ -32,7 +37,13 @@ export async function reactLoop(options: {
     if (response.toolCalls.length === 0) return texts.join('\n\n');
     conversation.push({ role: 'assistant', content: response.text, toolCalls: response.toolCalls });
     for (const call of response.toolCalls) {
-      const result = await steps.callTool(call);
+      const result = await (options.runTool ?? steps.callTool)(call);
+      const finalAnswer = options.finalAnswerOf?.(call, result);
+      if (finalAnswer !== undefined) {
+        if (streamText) steps.writeAnswer(finalAnswer);
+        texts.push(finalAnswer);
+        return texts.join('\n\n');
+      }
       conversation.push({
         role: 'tool',
         toolCallId: call.id,

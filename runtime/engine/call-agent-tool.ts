@@ -1,0 +1,67 @@
+import type { ToolCall } from '../router/model-types.ts';
+import type { ToolResult } from '../tools/tool-types.ts';
+import type { RunRequest, RunResult } from './run-request.ts';
+
+/** Where a run sits in a chain of agents calling agents; a run a caller starts is the chain's first. */
+export interface AgentChain {
+  /** Agents above this run: 0 for a caller's run. */
+  depth: number;
+  /** Swarm hand-offs made so far in the chain. */
+  handoffs: number;
+  /** What this run remembers as the user's turn, when not its query (a hand-off remembers the request only). */
+  rememberAs?: string;
+  parentTraceId?: string;
+}
+
+// Cycles are refused at load, so a chain is as deep as the agents' graph; this only bounds a
+// graph that changed while a run was under way.
+const maxChainDepth = 16;
+
+/**
+ * A tool of type agent: runs the target agent of this runtime with the model's `query` (or, for a
+ * tool with its own parameters and no query, the arguments as JSON) and returns its answer as
+ * `{ answer }`, as upstream does. The target keeps its memory in a session of its own, derived
+ * from the caller's, so the two never duplicate each other's turns. Any failure of the target
+ * (unknown, unavailable, timed out) is the tool's failure, which the calling model reads.
+ */
+export async function callAgentTool(options: {
+  target: string;
+  call: ToolCall;
+  signal: AbortSignal;
+  sessionId: string;
+  chain: AgentChain;
+  traceId: string;
+  handoff?: { rememberAs: string };
+  run: (name: string, request: RunRequest, options: { signal: AbortSignal; chain: AgentChain }) => Promise<RunResult>;
+}): Promise<ToolResult> {
+  const { target, call, chain } = options;
+  if (chain.depth + 1 >= maxChainDepth) {
+    return failure('refused', `agent '${target}' would be ${maxChainDepth} agents deep; the chain stops here`);
+  }
+  const input = typeof call.input === 'object' && call.input !== null ? (call.input as Record<string, unknown>) : {};
+  const query = typeof input.query === 'string' ? input.query : JSON.stringify(input);
+  if (query.trim() === '' || query === '{}')
+    return failure('invalid_input', `${call.name} needs a query for agent '${target}'`);
+  try {
+    const result = await options.run(
+      target,
+      { query, session_id: `${options.sessionId}::${target}`.slice(0, 256) },
+      {
+        signal: options.signal,
+        chain: {
+          depth: chain.depth + 1,
+          handoffs: chain.handoffs + (options.handoff ? 1 : 0),
+          rememberAs: options.handoff?.rememberAs,
+          parentTraceId: options.traceId,
+        },
+      },
+    );
+    return { success: true, data: { answer: result.response || `(agent '${target}' gave no answer)` } };
+  } catch (err) {
+    return failure('failed', `agent '${target}': ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+function failure(code: 'refused' | 'invalid_input' | 'failed', message: string): ToolResult {
+  return { success: false, error: { code, message } };
+}
