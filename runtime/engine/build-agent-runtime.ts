@@ -14,6 +14,7 @@ import type { ModelRouter, ToolDefinition } from '../router/model-types.ts';
 import { createCandidateClient } from '../router/providers/create-candidate-client.ts';
 import { agentAndClientToolDefinitions } from '../tools/agent-and-client-tool-definitions.ts';
 import { createAgentToolset } from '../tools/create-agent-toolset.ts';
+import { type ClientTools, createClientTools } from '../tools/create-client-tools.ts';
 import { ToolConfigError } from '../tools/tool-types.ts';
 
 export interface SharedRuntimeDeps {
@@ -39,7 +40,7 @@ export interface AgentRuntime {
   /** The agent each tool of type agent runs, by tool name. */
   agentTools: Map<string, string>;
   /** The tools of type client: announced to the caller, never run here. */
-  clientTools: Set<string>;
+  clientTools: ClientTools;
   memory: ConversationMemory;
   systemPrompt: Template[] | undefined;
   /** Whether the system prompt renders the history itself through {{ memory }}. */
@@ -116,7 +117,7 @@ export function buildAgentRuntime(document: AgentDocument, deps: SharedRuntimeDe
     agentTools: new Map(
       specs.flatMap((spec) => (spec.type === 'agent' && spec.agent ? [[spec.name, spec.agent]] : [])),
     ),
-    clientTools: new Set(specs.filter((spec) => spec.type === 'client').map((spec) => spec.name)),
+    clientTools: createClientTools({ agent: name, specs }),
     memory,
     systemPrompt: systemSource === undefined ? undefined : templates.parse(systemSource),
     promptRendersMemory: systemSource !== undefined && /\{\{-?\s*memory\b/.test(systemSource),

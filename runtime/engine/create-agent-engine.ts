@@ -128,7 +128,7 @@ export function createAgentEngine(deps: AgentEngineDeps) {
               });
             }
             // A client tool is the caller's to act on: announced (tool_call event, tool_calls), not run.
-            if (runtime.clientTools.has(call.name)) return { success: true, data: { ok: true } };
+            if (runtime.clientTools.has(call.name)) return runtime.clientTools.announce(call.name);
             return runtime.toolset.execute({ name: call.name, input: call.input }, { sessionId, signal: callSignal });
           },
         },

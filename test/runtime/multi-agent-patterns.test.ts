@@ -346,11 +346,13 @@ describe('supervisor, swarm, agent tools and client tools, run through astromesh
       ]);
     });
 
-    it('announces a client tool to the caller without running it, and the model reads {ok: true}', async () => {
+    it('announces a client tool to the caller, over the WebSocket and over HTTP, without running it; the model reads {ok: true}', async () => {
       const f = await fakes('shop');
       f.shop.enqueue(
         fakeReply.toolCall('show_card', { title: 'Blue shoes' }, { id: 'k1' }),
         fakeReply.text('I showed you the card.'),
+        fakeReply.toolCall('show_card', { title: 'Red shoes' }),
+        fakeReply.text('Here they are.'),
       );
       const runtime = await runtimeWith({
         'shop.yaml': agent('shop', f.shop, {
@@ -366,7 +368,7 @@ describe('supervisor, swarm, agent tools and client tools, run through astromesh
       });
 
       const { events, final } = await streamRun(runtime, 'shop', 'Show me blue shoes');
-      const body = await jsonOf(await run(runtime, 'shop', 'Again'));
+      const body = await jsonOf(await run(runtime, 'shop', 'Now red ones'));
 
       expect(events.filter((event) => event.type === 'tool_call' || event.type === 'tool_result')).toEqual([
         { type: 'tool_call', id: 'k1', tool: 'show_card', input: { title: 'Blue shoes' } },
@@ -385,7 +387,41 @@ describe('supervisor, swarm, agent tools and client tools, run through astromesh
       expect(
         messagesOf(f.shop.requests[1] as RecordedRequest).find((message) => message.role === 'tool')?.content,
       ).toBe('{"ok":true}');
-      expect(body.tool_calls).toEqual([]); // the fake's default reply calls no tool
+      expect(body.tool_calls).toEqual([
+        { tool: 'show_card', input: { title: 'Red shoes' }, output: { ok: true }, success: true },
+      ]);
+      expect(body.response).toBe('Here they are.');
+    });
+
+    it("bounds a client tool's calls by its rate_limit; the call over it is a failure the model reads", async () => {
+      const f = await fakes('shop');
+      f.shop.enqueue(
+        fakeReply.toolCalls([
+          { name: 'show_card', input: { title: 'one' } },
+          { name: 'show_card', input: { title: 'two' } },
+        ]),
+        fakeReply.text('Shown once.'),
+      );
+      const runtime = await runtimeWith({
+        'shop.yaml': agent('shop', f.shop, {
+          tools: [{ name: 'show_card', type: 'client', rate_limit: { window_seconds: 3600, max_calls: 1 } }],
+        }),
+      });
+
+      const body = await jsonOf(await run(runtime, 'shop', 'Show two cards'));
+
+      expect(body.tool_calls).toEqual([
+        { tool: 'show_card', input: { title: 'one' }, output: { ok: true }, success: true },
+        {
+          tool: 'show_card',
+          input: { title: 'two' },
+          output: {
+            error: { code: 'rate_limited', message: expect.stringContaining('show_card allows 1 calls per 3600 s') },
+          },
+          success: false,
+        },
+      ]);
+      expect(body.response).toBe('Shown once.');
     });
   });
 
@@ -440,6 +476,34 @@ describe('supervisor, swarm, agent tools and client tools, run through astromesh
 
       await eventually(async () => expect(await statusOf(runtime, 'main')).toMatchObject({ status: 'ready' }));
       expect((await jsonOf(await run(runtime, 'main', 'Go'))).tool_calls[0].output).toEqual({ answer: 'helped' });
+    });
+
+    it('keeps the last good version of an agent whose target goes away, shows why, and fails only that tool call', async () => {
+      const f = await fakes('main', 'helper');
+      f.main.enqueue(fakeReply.toolCall('ask', { query: 'help' }), fakeReply.text('I answer alone.'));
+      const runtime = await runtimeWith({
+        'main.yaml': agent('main', f.main, { tools: [{ name: 'ask', type: 'agent', agent: 'helper' }] }),
+        'helper.yaml': agent('helper', f.helper),
+      });
+      expect(await statusOf(runtime, 'main')).toMatchObject({ status: 'ready' });
+
+      runtime.removeAgent('helper.yaml');
+
+      await eventually(async () =>
+        expect((await statusOf(runtime, 'main'))?.error).toBe(
+          "main.yaml: spec.tools[0].agent: agent 'helper' is not defined by any agent file of this runtime",
+        ),
+      );
+      const body = await jsonOf(await run(runtime, 'main', 'Go'));
+      expect(body.response).toBe('I answer alone.');
+      expect(body.tool_calls).toEqual([
+        expect.objectContaining({
+          tool: 'ask',
+          success: false,
+          output: { error: expect.objectContaining({ code: 'failed' }) },
+        }),
+      ]);
+      expect(f.helper.requestCount).toBe(0);
     });
 
     it('refuses supervisor and swarm without workers, and an agent tool that names no agent', async () => {
