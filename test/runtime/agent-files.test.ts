@@ -80,6 +80,8 @@ describe('agent files', () => {
 
       expect(body.agents).toEqual([
         expect.objectContaining({ name: 'fanout-analyst', orchestration: 'parallel_fan_out', status: 'ready' }),
+        expect.objectContaining({ name: 'front-door-swarm', orchestration: 'swarm', status: 'ready' }),
+        expect.objectContaining({ name: 'help-desk-supervisor', orchestration: 'supervisor', status: 'ready' }),
         expect.objectContaining({ name: 'local-pipeline', orchestration: 'pipeline', status: 'ready' }),
         expect.objectContaining({ name: 'research-planner', orchestration: 'plan_and_execute', status: 'ready' }),
         expect.objectContaining({ name: 'support-assistant', orchestration: 'react', status: 'ready' }),
@@ -214,6 +216,51 @@ describe('agent files', () => {
         'llama3.1:8b',
       ]);
       expect(sentText(fakes.ollama)).toContain('Analyse carefully and answer in plain language.');
+    });
+
+    it('runs help-desk-supervisor (supervisor) on Mistral, delegating to support-assistant on OpenAI', async () => {
+      const fakes = await startFakes();
+      fakes.mistral.enqueue(
+        fakeReply.toolCall('ask_support', { query: 'Refund for three items at 19.99?' }),
+        fakeReply.text('Support says the refund is 59.97.'),
+      );
+      fakes.openai.enqueue(fakeReply.text('The refund is 59.97.'));
+      const runtime = await startRuntimeWith(fakes, fixtureAgents());
+
+      const body = await jsonOf(await run(runtime, 'help-desk-supervisor', { query: 'How much do I get back?' }));
+
+      expect(body).toMatchObject({ response: 'Support says the refund is 59.97.', provider: 'mistral' });
+      expect(body.tool_calls).toEqual([
+        {
+          tool: 'ask_support',
+          input: { query: 'Refund for three items at 19.99?' },
+          output: { answer: 'The refund is 59.97.' },
+          success: true,
+        },
+      ]);
+      expect(sentText(fakes.openai)).toContain('Refund for three items at 19.99?');
+      expect(sentText(fakes.openai)).toContain("You are Acme's support assistant");
+      expect(fakes.ollama.requestCount).toBe(0);
+    });
+
+    it('runs front-door-swarm (swarm) on Groq: a client card, then a hand-off whose answer is final', async () => {
+      const fakes = await startFakes();
+      fakes.groq.enqueue(
+        fakeReply.toolCall('show_card', { title: 'Welcome' }),
+        fakeReply.toolCall('to_support', { query: 'Where is order 1234?' }),
+      );
+      fakes.openai.enqueue(fakeReply.text('Order 1234 ships tomorrow.'));
+      const runtime = await startRuntimeWith(fakes, fixtureAgents());
+
+      const body = await jsonOf(await run(runtime, 'front-door-swarm', { query: 'Hi, where is my order 1234?' }));
+
+      expect(body.response).toBe('Order 1234 ships tomorrow.');
+      expect(body.tool_calls.map((call: { tool: string; output: unknown }) => [call.tool, call.output])).toEqual([
+        ['show_card', { ok: true }],
+        ['to_support', { answer: 'Order 1234 ships tomorrow.' }],
+      ]);
+      expect(fakes.groq.requestCount).toBe(2);
+      expect(sentText(fakes.openai)).toContain('Request: Where is order 1234?');
     });
   });
 
