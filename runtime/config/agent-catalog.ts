@@ -3,6 +3,7 @@ import { constants, type FSWatcher, watch } from 'node:fs';
 import { open, readdir } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import type { Logger } from 'pino';
+import { isRagPipelineYaml } from '../rag/rag-pipeline-schema.ts';
 import {
   addProviderConfig,
   emptyProviderRegistry,
@@ -246,7 +247,10 @@ async function agentFiles(
   );
   const all = contents.filter((entry) => entry !== undefined);
   return {
-    agents: new Map(all.filter(([file]) => !isProvidersFileName(basename(file)))),
+    // RAGPipeline documents live beside the agents; the RAG pipeline catalog (runtime/rag) loads them.
+    agents: new Map(
+      all.filter(([file, content]) => !isProvidersFileName(basename(file)) && !isRagPipelineYaml(content.text ?? '')),
+    ),
     providers: new Map(all.filter(([file]) => isProvidersFileName(basename(file)))),
   };
 }

@@ -1,0 +1,54 @@
+import { load, YAMLException } from 'js-yaml';
+import { maxAgentFileBytes, maxAgentYamlAliases, maxAgentYamlDepth } from '../config/agent-file-limits.ts';
+import { findAgentValueProblem } from '../config/find-agent-value-problem.ts';
+import { findUnknownKeys } from '../config/find-unknown-keys.ts';
+import { AgentFileError, agentFileTooLarge, type ConfigIssue } from '../config/load-agent-file.ts';
+import { type RagPipeline, RagPipelineDocument } from './rag-pipeline-schema.ts';
+
+/**
+ * A `kind: RAGPipeline` file, checked as agent files are (size, YAML limits, schema); what it
+ * says that the runtime ignores comes back as warnings. A refusal names the file and each field:
+ * `kb.yaml: spec.vector_store.backend: vector store backend "pgvector" is not supported…`.
+ */
+export function parseRagPipelineYaml(text: string, file: string): { pipeline: RagPipeline; warnings: ConfigIssue[] } {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > maxAgentFileBytes) throw new AgentFileError(file, [agentFileTooLarge(bytes)]);
+  let raw: unknown;
+  try {
+    raw = load(text, { filename: file, maxDepth: maxAgentYamlDepth, maxAliases: maxAgentYamlAliases });
+  } catch (err) {
+    const reason = err instanceof YAMLException ? err.message : String(err);
+    throw new AgentFileError(file, [{ path: [], message: `not valid YAML: ${reason}` }]);
+  }
+  const problem = findAgentValueProblem(raw);
+  if (problem) throw new AgentFileError(file, [problem]);
+  const parsed = RagPipelineDocument.safeParse(raw);
+  if (!parsed.success) {
+    throw new AgentFileError(
+      file,
+      parsed.error.issues.map((issue) => ({
+        path: issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key)),
+        message: issue.message,
+      })),
+    );
+  }
+  const document = parsed.data;
+  const warnings: ConfigIssue[] = findUnknownKeys(RagPipelineDocument, raw).map(({ path, known }) => ({
+    path,
+    message: `unknown key, ignored (known: ${known.join(', ')})`,
+  }));
+  if (document.spec.reranking?.enabled) {
+    warnings.push({
+      path: ['spec', 'reranking', 'enabled'],
+      message: 'reranking is not supported by this runtime; results keep their similarity order',
+    });
+  }
+  return {
+    pipeline: {
+      name: document.metadata.name,
+      collection: document.spec.vector_store.collection ?? document.metadata.name,
+      document,
+    },
+    warnings,
+  };
+}
