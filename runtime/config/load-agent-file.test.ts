@@ -42,7 +42,7 @@ describe('parseAgentYaml', () => {
   });
 
   it('refuses an unknown orchestration pattern instead of falling back to react', () => {
-    const error = refusal(`${minimalAgent}  orchestration: {pattern: glyph}\n`);
+    const error = refusal(`${minimalAgent}  orchestration: {pattern: single_pass}\n`);
 
     expect(error.issues[0]?.path).toEqual(['spec', 'orchestration', 'pattern']);
   });

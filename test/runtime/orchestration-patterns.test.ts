@@ -488,7 +488,7 @@ describe('the orchestration patterns, run through the HTTP API', () => {
     it('is refused at load, and GET /v1/agents names spec.orchestration.pattern', async () => {
       const fakes = await startFakes('default');
       const runtime = await startRuntimeWith({
-        'swarming.yaml': anAgent({ pattern: 'glyph', defaultFake: fakes.default }),
+        'swarming.yaml': anAgent({ pattern: 'single_pass', defaultFake: fakes.default }),
       });
 
       const list = await jsonOf(await runtime.request('/v1/agents'));
