@@ -155,7 +155,7 @@ export const ModelSpec = z
   .describe('Models, in the primary/fallback form or the default/roles form.');
 export type ModelSpec = z.infer<typeof ModelSpec>;
 
-// glyph arrives in a later release; until then it is unknown, not a silent react.
+// Upstream's seven patterns; an unknown name is refused, never a silent react.
 export const OrchestrationPattern = z.enum([
   'react',
   'plan_and_execute',
@@ -163,6 +163,7 @@ export const OrchestrationPattern = z.enum([
   'pipeline',
   'supervisor',
   'swarm',
+  'glyph',
 ]);
 export type OrchestrationPattern = z.infer<typeof OrchestrationPattern>;
 
@@ -342,8 +343,24 @@ export const AgentSpec = z.object({
         .max(100)
         .optional()
         .describe('swarm: how many hand-offs one chain of agents may make (upstream default 3).'),
+      narrate: z
+        .boolean()
+        .optional()
+        .describe('glyph: a last model call words the result (default true); false answers with the result as JSON.'),
+      max_repairs: z
+        .int()
+        .min(0)
+        .max(10)
+        .optional()
+        .describe('glyph: rounds in which the model fixes an invalid program (upstream default 2).'),
     })
     .optional(),
+  program: z
+    .string()
+    .min(1)
+    .max(20_000)
+    .optional()
+    .describe('glyph: a fixed Glyph program over the tools, run instead of one the model writes.'),
   tools: z.array(ToolSpec).max(64).optional(),
   memory: MemorySpec.optional(),
   knowledge: z

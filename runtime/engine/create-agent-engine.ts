@@ -149,6 +149,12 @@ export function createAgentEngine(deps: AgentEngineDeps) {
             steps,
             workers: [...runtime.agentTools.keys()],
             handoffs: { made: chain.handoffs, max: agent.spec.orchestration?.max_handoffs ?? 3 },
+            glyph: {
+              narrate: agent.spec.orchestration?.narrate ?? true,
+              maxRepairs: agent.spec.orchestration?.max_repairs ?? 2,
+              program: agent.spec.program,
+              context: request.context ?? {},
+            },
           });
         } catch (err) {
           if (stopOutput.signal.aborted) return;

@@ -7,6 +7,7 @@ import type {
   Usage,
 } from '../router/model-types.ts';
 import type { ToolResult } from '../tools/tool-types.ts';
+import type { GlyphSettings } from './glyph/glyph.ts';
 
 /** What a run tells a streaming caller as it goes (seed 002's WebSocket events, minus `done`). */
 export type RunEvent =
@@ -61,6 +62,8 @@ export interface PatternInput {
   workers: readonly string[];
   /** Hand-offs made so far in the chain of agents this run belongs to, and how many it may make. */
   handoffs: { made: number; max: number };
+  /** The glyph pattern's settings (narrate, repairs, a fixed program) and the request's context. */
+  glyph: GlyphSettings;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { OrchestrationPattern } from '../config/agent-schema.ts';
+import { glyph } from './glyph/glyph.ts';
 import { parallelFanOut } from './parallel-fan-out.ts';
 import type { Pattern } from './pattern-types.ts';
 import { pipeline } from './pipeline.ts';
@@ -15,4 +16,5 @@ export const patterns: Record<OrchestrationPattern, Pattern> = {
   pipeline,
   supervisor,
   swarm,
+  glyph,
 };
