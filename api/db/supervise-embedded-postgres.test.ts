@@ -85,13 +85,16 @@ describe('the embedded PostgreSQL supervisor', { timeout: 90_000 }, () => {
     const { log, records } = aLog();
     const supervisor = superviseEmbeddedPostgres(postgres, {
       log,
-      delays: { firstDelayMs: 200, maxDelayMs: 200, failuresBeforeUnrecovering: 3 },
+      delays: { firstDelayMs: 1_000, maxDelayMs: 1_000, failuresBeforeUnrecovering: 3 },
     });
     cleanups.push(() => supervisor.stop());
     let squatter: Server | undefined;
-    // Registered after the supervisor's listener, which waits 200 ms: the port is taken first.
+    // The port is taken before the supervisor's first try, a second later. The killed postmaster's
+    // children hold its socket until they notice it is gone, so the squatter tries until it is free.
     postgres.onUnexpectedExit(() => {
-      squatter = createServer((socket) => socket.destroy()).listen(postgres.port, '127.0.0.1');
+      void takePort(postgres.port).then((server) => {
+        squatter = server;
+      });
     });
     cleanups.push(() => new Promise((resolve) => (squatter?.listening ? squatter.close(resolve) : resolve(undefined))));
 
@@ -129,3 +132,18 @@ describe('the embedded PostgreSQL supervisor', { timeout: 90_000 }, () => {
     expect(messages).not.toContain('embedded PostgreSQL exited; restarting it');
   });
 });
+
+/** A server that refuses every connection on `port`, once the port is free (tried every 10 ms for 10 s). */
+async function takePort(port: number): Promise<Server> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const server = createServer((socket) => socket.destroy());
+    const error = await new Promise<Error | undefined>((resolve) => {
+      server.once('error', resolve);
+      server.listen(port, '127.0.0.1', () => resolve(undefined));
+    });
+    if (!error) return server;
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || Date.now() > deadline) throw error;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
