@@ -1,0 +1,180 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dump } from 'js-yaml';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { FakeProvider, RecordedRequest } from '../fakes/fake-provider.ts';
+import { fakeReply } from '../fakes/fake-reply.ts';
+import { startFakeProvider } from '../fakes/start-fake-provider.ts';
+import { jsonOf } from '../support/json-of.ts';
+import { openAgentSocket, type StreamEvent } from '../support/open-agent-socket.ts';
+import { spawnAstromeshd } from '../support/spawn-astromeshd.ts';
+
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/glyph/${name}`, import.meta.url), 'utf8');
+
+// What the fake model writes: two calls that need nothing, one that needs both.
+const receiptProgram = [
+  'Here is the program:',
+  '```glyph',
+  'stamp = datetime_now(timezone=context.zone)',
+  'total = calculator(expression="3 * 19.99")',
+  'receipt = json_transform(',
+  '    data={stamp, total},',
+  '    template="{\\"zone\\": \\"{{ data.stamp.timezone }}\\", \\"total\\": {{ data.total.result }}}"',
+  ')',
+  'return {receipt}',
+  '```',
+].join('\n');
+
+interface ChatMessageBody {
+  role: string;
+  content: string;
+}
+const messagesOf = (request: RecordedRequest) => request.body.messages as ChatMessageBody[];
+const textOf = (request: RecordedRequest) =>
+  messagesOf(request)
+    .map((message) => message.content)
+    .join('\n');
+
+describe('the glyph pattern, through astromeshd as a process', { timeout: 60_000 }, () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  async function startAstromeshd(): Promise<{ url: string; openai: FakeProvider }> {
+    const openai = await startFakeProvider('openai');
+    cleanups.push(() => openai.close());
+    const dir = mkdtempSync(join(tmpdir(), 'astromeshd-glyph-'));
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    mkdirSync(join(dir, 'agents'));
+    for (const name of ['order-receipt.yaml', 'order-receipt-program.yaml']) {
+      writeFileSync(join(dir, 'agents', name), fixture(name));
+    }
+    writeFileSync(join(dir, 'credentials.yaml'), dump({ OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: openai.baseUrl }));
+    const astromeshd = spawnAstromeshd([
+      '--port',
+      '0',
+      '--agents-dir',
+      join(dir, 'agents'),
+      '--credentials',
+      join(dir, 'credentials.yaml'),
+    ]);
+    cleanups.push(() => astromeshd.kill());
+    const { port } = await astromeshd.waitForLog('astromeshd listening');
+    return { url: `http://127.0.0.1:${port as number}`, openai };
+  }
+
+  const runOver = (url: string, agent: string, body: Record<string, unknown>) =>
+    fetch(`${url}/v1/agents/${agent}/run`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+
+  it('loads both fixture agent files with status ready', async () => {
+    const { url } = await startAstromeshd();
+    const body = await jsonOf(await fetch(`${url}/v1/agents`));
+    expect(body.agents).toEqual([
+      expect.objectContaining({ name: 'order-receipt', orchestration: 'glyph', status: 'ready' }),
+      expect.objectContaining({ name: 'order-receipt-program', orchestration: 'glyph', status: 'ready' }),
+    ]);
+  });
+
+  it('streams a tool_call and tool_result for each call of the program the model wrote, the dependent call after both others, then the narration as tokens, then done', async () => {
+    const { url, openai } = await startAstromeshd();
+    openai.enqueue(fakeReply.text(receiptProgram), fakeReply.text('Your order of 59.97 was stamped in Europe/Paris.'));
+
+    const socket = await openAgentSocket(url, { agent: 'order-receipt' });
+    socket.send({ query: 'Stamp my order of three items at 19.99', context: { zone: 'Europe/Paris' } });
+    const events = await socket.untilEnd();
+    await socket.close();
+
+    const at = (type: string, tool: string) =>
+      events.findIndex((event: StreamEvent) => event.type === type && event.tool === tool);
+    const transformCall = at('tool_call', 'json_transform');
+    expect(transformCall).toBeGreaterThan(at('tool_result', 'datetime_now'));
+    expect(transformCall).toBeGreaterThan(at('tool_result', 'calculator'));
+    expect(at('tool_call', 'datetime_now')).toBeGreaterThanOrEqual(0);
+    expect(at('tool_call', 'calculator')).toBeGreaterThanOrEqual(0);
+    expect(events[transformCall]).toMatchObject({
+      input: { data: { stamp: { timezone: 'Europe/Paris' }, total: { expression: '3 * 19.99', result: 59.97 } } },
+    });
+    expect(events[at('tool_result', 'json_transform')]).toMatchObject({
+      success: true,
+      output: { zone: 'Europe/Paris', total: 59.97 },
+    });
+    const lastToolEvent = Math.max(
+      ...['datetime_now', 'calculator', 'json_transform'].map((tool) => at('tool_result', tool)),
+    );
+    const tokens = events.filter((event: StreamEvent) => event.type === 'token');
+    expect(events.findIndex((event: StreamEvent) => event.type === 'token')).toBeGreaterThan(lastToolEvent);
+    expect(tokens.map((event) => event.content).join('')).toBe('Your order of 59.97 was stamped in Europe/Paris.');
+    expect(events.at(-1)).toMatchObject({ type: 'done' });
+
+    // The model wrote the program once, told the language and the tools, offered no tool calls;
+    // the narration saw the program and its result.
+    const [writing, narration] = openai.requests;
+    expect(openai.requests).toHaveLength(2);
+    expect(writing?.body.tools).toBeUndefined();
+    expect(textOf(writing as RecordedRequest)).toContain('- json_transform: Reshape JSON data');
+    expect(textOf(writing as RecordedRequest)).toContain('expression: string (required)');
+    expect(messagesOf(writing as RecordedRequest).at(-1)).toEqual({
+      role: 'user',
+      content: 'Stamp my order of three items at 19.99',
+    });
+    expect(textOf(narration as RecordedRequest)).toContain(
+      'Result of running it:\n{"receipt": {"zone": "Europe/Paris", "total": 59.97}}',
+    );
+    expect(textOf(narration as RecordedRequest)).toContain('stamp = datetime_now(timezone=context.zone)');
+  });
+
+  it('sends an invalid program back to the model with its error, and runs the repaired one', async () => {
+    const { url, openai } = await startAstromeshd();
+    openai.enqueue(
+      fakeReply.text('```glyph\nnow = datetime_now(tz="UTC")\nreturn now\n```'),
+      fakeReply.text(receiptProgram),
+      fakeReply.text('Done.'),
+    );
+
+    const response = await runOver(url, 'order-receipt', { query: 'Stamp it', context: { zone: 'UTC' } });
+
+    expect(response.status).toBe(200);
+    expect((await jsonOf(response)).response).toBe('Done.');
+    expect(messagesOf(openai.requests[1] as RecordedRequest).at(-1)?.content).toContain(
+      "That program is not valid Glyph: line 1, column 20: datetime_now has no argument 'tz'; it takes: timezone",
+    );
+  });
+
+  it('fails the run with 502 glyph_program_failed naming the last error once max_repairs rounds are spent', async () => {
+    const { url, openai } = await startAstromeshd();
+    openai.enqueue(fakeReply.text('now = clock()\nreturn now'), fakeReply.text('now = datetime_now(\nreturn now'));
+
+    const response = await runOver(url, 'order-receipt', { query: 'Stamp it' });
+
+    expect(response.status).toBe(502);
+    expect(await jsonOf(response)).toMatchObject({
+      error: 'glyph_program_failed',
+      message:
+        "the model's program still failed after 1 repair round(s): line 2, column 1: expected a named argument (name=value) in the call to datetime_now; tools take no positional arguments, found 'return'",
+      status: 502,
+    });
+    expect(openai.requests).toHaveLength(2);
+  });
+
+  it("runs a fixed program without any model call and, with narrate: false, answers with the program's result as JSON", async () => {
+    const { url, openai } = await startAstromeshd();
+
+    const response = await runOver(url, 'order-receipt-program', { query: 'receipt', context: { zone: 'Asia/Tokyo' } });
+
+    expect(response.status).toBe(200);
+    const body = await jsonOf(response);
+    expect(body.response).toBe('{"receipt": {"zone": "Asia/Tokyo", "total": 59.97}, "items": 3}');
+    expect(body.tool_calls.map((call: { tool: string }) => call.tool).sort()).toEqual([
+      'calculator',
+      'datetime_now',
+      'json_transform',
+    ]);
+    expect(openai.requests).toHaveLength(0);
+  });
+});
