@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { constants, type FSWatcher, watch } from 'node:fs';
 import { open, readdir } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { isRagPipelineYaml } from '../rag/rag-pipeline-schema.ts';
 import {
@@ -69,6 +69,7 @@ export function createAgentCatalog(deps: AgentCatalogDeps) {
   let providers: ProviderRegistry = emptyProviderRegistry();
   let providersHash = '';
   let watcher: FSWatcher | undefined;
+  let parentWatcher: FSWatcher | undefined;
   let interval: NodeJS.Timeout | undefined;
   let debounce: NodeJS.Timeout | undefined;
   let scanning: Promise<void> = Promise.resolve();
@@ -80,8 +81,9 @@ export function createAgentCatalog(deps: AgentCatalogDeps) {
       providersHash = newProvidersHash;
       providers = emptyProviderRegistry();
       for (const [file, content] of providerFiles) {
-        if (content.refusal) providers.problems.push(`${basename(file)}: ${content.refusal.message}`);
-        else addProviderConfig(providers, content.text, file);
+        const label = providersFileLabel(deps.dir, file);
+        if (content.refusal) providers.problems.push(`${label}: ${content.refusal.message}`);
+        else addProviderConfig(providers, content.text, label);
       }
       for (const problem of providers.problems) deps.log.warn({ dir: deps.dir, problem }, 'providers file problem');
       // Every agent may refer to what changed: forget the hashes, so the loop below loads them all.
@@ -207,6 +209,17 @@ export function createAgentCatalog(deps: AgentCatalogDeps) {
         debounce = setTimeout(rescan, 50);
       });
       watcher.on('error', (err) => deps.log.error({ err, dir: deps.dir }, 'agents directory watch failed'));
+      // Upstream's providers files live in the parent; only their changes there matter.
+      try {
+        parentWatcher = watch(dirname(resolve(deps.dir)), (_event, name) => {
+          if (name !== null && !isProvidersFileName(String(name))) return;
+          clearTimeout(debounce);
+          debounce = setTimeout(rescan, 50);
+        });
+        parentWatcher.on('error', () => parentWatcher?.close());
+      } catch {
+        // An unwatchable parent still gets the periodic rescan.
+      }
       const rescanIntervalMs = deps.rescanIntervalMs ?? 5_000;
       if (rescanIntervalMs > 0) interval = setInterval(rescan, rescanIntervalMs).unref();
     },
@@ -217,6 +230,7 @@ export function createAgentCatalog(deps: AgentCatalogDeps) {
     },
     async close(): Promise<void> {
       watcher?.close();
+      parentWatcher?.close();
       clearInterval(interval);
       clearTimeout(debounce);
       await scanning;
@@ -224,6 +238,11 @@ export function createAgentCatalog(deps: AgentCatalogDeps) {
   };
 }
 export type AgentCatalog = ReturnType<typeof createAgentCatalog>;
+
+/** `providers.yaml` beside the agents, `../providers.yaml` in their parent (upstream's config dir). */
+function providersFileLabel(dir: string, file: string): string {
+  return dirname(file) === resolve(dir) || dirname(file) === dir ? basename(file) : `../${basename(file)}`;
+}
 
 /** A file's text, or why it is refused unread; `hash` tells a changed file from the last scan's. */
 type FileContent = { hash: string; text: string; refusal?: undefined } | { hash: string; refusal: ConfigIssue };
@@ -236,6 +255,7 @@ async function agentFiles(
   dir: string,
 ): Promise<{ agents: Map<string, FileContent>; providers: Map<string, FileContent> }> {
   const names = (await readdir(dir)).filter((name) => !name.startsWith('.') && /\.ya?ml$/.test(name)).sort();
+  const parentProviders = await providersFilesAbove(dir);
   const contents = await Promise.all(
     names.map(async (name) => {
       try {
@@ -251,8 +271,31 @@ async function agentFiles(
     agents: new Map(
       all.filter(([file, content]) => !isProvidersFileName(basename(file)) && !isRagPipelineYaml(content.text ?? '')),
     ),
-    providers: new Map(all.filter(([file]) => isProvidersFileName(basename(file)))),
+    // Upstream's place first (its config dir, the agents dir's parent), then the agents dir's own:
+    // an entry defined in both is the agents dir's, as a later file overrides an earlier one.
+    providers: new Map([...parentProviders, ...all.filter(([file]) => isProvidersFileName(basename(file)))]),
   };
+}
+
+/**
+ * The providers*.yaml files of the agents dir's parent: upstream reads ProviderConfig files from
+ * its config dir, whose `agents/` subfolder holds the agent files, so an upstream config layout
+ * given to astromeshd as `--agents config/agents` keeps its providers. Unreadable: none.
+ */
+async function providersFilesAbove(dir: string): Promise<[string, FileContent][]> {
+  const parent = dirname(resolve(dir));
+  if (parent === resolve(dir)) return [];
+  const names = await readdir(parent).catch(() => [] as string[]);
+  const files = await Promise.all(
+    names
+      .filter(isProvidersFileName)
+      .sort()
+      .map(async (name) => {
+        const file = join(parent, name);
+        return [file, await readAgentFile(file).catch(() => undefined)] as const;
+      }),
+  );
+  return files.filter((entry): entry is [string, FileContent] => entry[1] !== undefined);
 }
 
 /**

@@ -48,14 +48,44 @@ const EnvVarName = z
 // What a model block's `source` (upstream's newer key) or `provider` (its older one) may say.
 // litellm is upstream's gateway to other vendors: here a `vendor/model` name is routed to our own
 // provider for that vendor (runtime/router/resolve-model-block.ts), so there is no litellm process.
+// vllm, hf_tgi and llamacpp are servers that speak OpenAI's chat API under /v1 (upstream's
+// adapters post to {endpoint}/v1/chat/completions); they are served by the openai_compat provider.
+// Upstream lowercases the name; the loader does too (normalizeModelSources) before this runs.
+export const modelSources = [
+  'openai',
+  'openai_compat',
+  'azure_openai',
+  'ollama',
+  'anthropic',
+  'groq',
+  'mistral',
+  'cohere',
+  'litellm',
+  'vllm',
+  'hf_tgi',
+  'llamacpp',
+] as const;
+// Upstream provider types that cannot be served here, and why (named in the load error).
+const unservableSources: Record<string, string> = {
+  centinela: "upstream's Centinela classifiers constrain answers to a label contract, which astromeshd does not run",
+  onnx: 'ONNX models run inside upstream’s process; astromeshd calls model servers only',
+};
 export const ModelSource = z
-  .enum(['openai', 'openai_compat', 'azure_openai', 'ollama', 'anthropic', 'groq', 'mistral', 'cohere', 'litellm'])
+  .enum(modelSources, {
+    error: (issue) => {
+      const name = String(issue.input);
+      const why = Object.hasOwn(unservableSources, name) ? ` (${unservableSources[name]})` : '';
+      return `source ${JSON.stringify(issue.input)} is not supported${why}; supported: ${modelSources.join(', ')}`;
+    },
+  })
   .describe('Where the model is served; litellm takes a vendor/model name.');
 export type ModelSource = z.infer<typeof ModelSource>;
 
 export const ModelBlock = z
   .object({
-    source: ModelSource.optional().describe('Upstream’s newer name for provider; give one of the two.'),
+    source: ModelSource.optional().describe(
+      'Upstream’s newer name for provider. Neither given: litellm for a vendor/model name, else openai_compat (upstream’s fallback).',
+    ),
     provider: ModelSource.optional(),
     providerRef: z
       .string()
@@ -94,14 +124,6 @@ export const ModelBlock = z
     message: 'source and provider disagree; give one of them',
     path: ['provider'],
   })
-  .refine(
-    (block) =>
-      block.source !== undefined ||
-      block.provider !== undefined ||
-      block.providerRef !== undefined ||
-      block.model?.includes('/') === true,
-    { message: `set source (one of ${ModelSource.options.join(', ')}), provider or providerRef`, path: ['source'] },
-  )
   .refine((block) => block.model !== undefined || block.providerRef !== undefined, {
     message: 'model is required unless providerRef names it',
     path: ['model'],
@@ -111,10 +133,6 @@ export const ModelBlock = z
       {
         rule: '!has(self.source) || !has(self.provider) || self.source == self.provider',
         message: 'source and provider disagree; give one of them',
-      },
-      {
-        rule: "has(self.source) || has(self.provider) || has(self.providerRef) || (has(self.model) && self.model.contains('/'))",
-        message: 'set source, provider or providerRef',
       },
       { rule: 'has(self.model) || has(self.providerRef)', message: 'model is required unless providerRef names it' },
     ],

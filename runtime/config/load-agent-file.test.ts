@@ -32,7 +32,9 @@ describe('parseAgentYaml', () => {
   it('names the file and the field path of a schema error', () => {
     const error = refusal(minimalAgent.replace('provider: openai', 'provider: openia'));
 
-    expect(error.message).toMatch(/^helper\.yaml: spec\.model\.primary\.provider: Invalid option/);
+    expect(error.message).toMatch(
+      /^helper\.yaml: spec\.model\.primary\.provider: source "openia" is not supported; supported: /,
+    );
   });
 
   it('refuses text that is not YAML, naming the file', () => {

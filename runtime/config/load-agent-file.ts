@@ -9,6 +9,7 @@ import { maxAgentFileBytes, maxAgentYamlAliases, maxAgentYamlDepth } from './age
 import { AgentDocument, GuardrailSpec, type ModelBlock, ModelBlock as ModelBlockSchema } from './agent-schema.ts';
 import { findAgentValueProblem } from './find-agent-value-problem.ts';
 import { findUnknownKeys } from './find-unknown-keys.ts';
+import { normalizeModelSources } from './normalize-model-sources.ts';
 import { createSafeTemplateEngine } from './safe-template-engine.ts';
 
 export interface ConfigIssue {
@@ -114,9 +115,10 @@ export function checkAgentDocument(
   | { agent: undefined; issues: ConfigIssue[]; warnings: ConfigIssue[] } {
   const problem = findAgentValueProblem(raw);
   if (problem) return { agent: undefined, issues: [problem], warnings: [] };
-  const parsed = AgentDocument.safeParse(raw);
+  const document = normalizeModelSources(raw);
+  const parsed = AgentDocument.safeParse(document);
   if (!parsed.success) return { agent: undefined, issues: parsed.error.issues.map(toConfigIssue), warnings: [] };
-  const unknown = unknownKeyIssues(raw);
+  const unknown = unknownKeyIssues(document);
   const models = resolveModels(parsed.data, options.providers);
   const agent = models.agent;
   const issues = [
@@ -125,9 +127,23 @@ export function checkAgentDocument(
     ...templateIssues(parsed.data),
     ...(agent ? checks.flatMap((check) => check(agent)) : []),
   ];
+  const warnings = [...unknown.warnings, ...memoryWarnings(parsed.data)];
   return issues.length > 0 || agent === undefined
-    ? { agent: undefined, issues, warnings: unknown.warnings }
-    : { agent, issues: [], warnings: unknown.warnings };
+    ? { agent: undefined, issues, warnings }
+    : { agent, issues: [], warnings };
+}
+
+/** What the agent's memory section leaves to chance: upstream runs these, so they are warnings. */
+function memoryWarnings(agent: AgentDocument): ConfigIssue[] {
+  const conversational = agent.spec.memory?.conversational;
+  if (conversational?.backend !== 'redis' || conversational.connection?.url !== undefined) return [];
+  return [
+    {
+      path: ['spec', 'memory', 'conversational', 'connection', 'url'],
+      message:
+        'not set: the REDIS_URL credential is used; without it the agent runs without conversational memory, as upstream does',
+    },
+  ];
 }
 
 /**

@@ -72,18 +72,86 @@ describe('model blocks: source and provider', () => {
   it('refuses an unknown source, naming the field and the supported values', () => {
     const error = refusal(primary('{source: bedrock, model: claude}'));
 
-    expect(error.message).toMatch(/^forms\.yaml: spec\.model\.primary\.source: Invalid option: expected one of/);
-    for (const name of ['openai', 'openai_compat', 'azure_openai', 'ollama', 'anthropic', 'litellm']) {
-      expect(error.message).toContain(`"${name}"`);
-    }
+    expect(error.message).toBe(
+      'forms.yaml: spec.model.primary.source: source "bedrock" is not supported; supported: openai, openai_compat, azure_openai, ollama, anthropic, groq, mistral, cohere, litellm, vllm, hf_tgi, llamacpp',
+    );
   });
 
-  it('refuses a block with neither source, provider nor providerRef, and a plain model name', () => {
-    const error = refusal(primary('{model: gpt-4o-mini}'));
+  it.each([
+    ['centinela', "upstream's Centinela classifiers constrain answers to a label contract"],
+    ['onnx', 'ONNX models run inside upstream’s process'],
+  ])('refuses upstream type %s, which cannot be served, saying why', (name, why) => {
+    const error = refusal(primary(`{provider: ${name}, model: x}`));
 
-    expect(error.message).toBe(
-      'forms.yaml: spec.model.primary.source: set source (one of openai, openai_compat, azure_openai, ollama, anthropic, groq, mistral, cohere, litellm), provider or providerRef',
+    expect(error.message).toMatch(
+      new RegExp(`^forms\\.yaml: spec\\.model\\.primary\\.provider: source "${name}" is not supported \\(`),
     );
+    expect(error.message).toContain(why);
+    expect(error.message).toContain('; supported: openai, openai_compat,');
+  });
+
+  it('accepts any case and surrounding spaces in source and provider, as upstream lowercases them', () => {
+    const bySource = load(primary('{source: " Ollama ", model: "llama3.1:8b"}')).agent.spec.model.primary;
+    const byProvider = load(primary('{provider: ANTHROPIC, source: anthropic, model: claude-3-5-haiku}')).agent.spec
+      .model.primary;
+    const inRoles = load(
+      agentWithModel(`
+default:
+  candidates: [{source: OpenAI, model: gpt-4o-mini}]
+roles:
+  planner:
+    candidates: [{source: LiteLLM, model: "Anthropic/claude-3-5-haiku"}]
+`),
+    ).agent.spec.model;
+
+    expect(bySource).toEqual({ provider: 'ollama', model: 'llama3.1:8b' });
+    expect(byProvider).toEqual({ provider: 'anthropic', model: 'claude-3-5-haiku' });
+    expect(inRoles.default?.candidates).toEqual([{ provider: 'openai', model: 'gpt-4o-mini' }]);
+    expect(inRoles.roles?.planner?.candidates).toEqual([{ provider: 'anthropic', model: 'claude-3-5-haiku' }]);
+  });
+
+  it("runs a plain model name with no source on openai_compat at OpenAI's API with OPENAI_API_KEY, as upstream", () => {
+    const block = load(primary('{model: gpt-4o-mini}')).agent.spec.model.primary;
+
+    expect(block).toEqual({
+      provider: 'openai_compat',
+      model: 'gpt-4o-mini',
+      endpoint: 'https://api.openai.com/v1',
+      api_key_env: 'OPENAI_API_KEY',
+    });
+  });
+
+  it("keeps a plain model name's own endpoint and api_key_env", () => {
+    const block = load(primary('{model: my-model, endpoint: "http://gateway:4000/v1", api_key_env: GATEWAY_KEY}')).agent
+      .spec.model.primary;
+
+    expect(block).toEqual({
+      provider: 'openai_compat',
+      model: 'my-model',
+      endpoint: 'http://gateway:4000/v1',
+      api_key_env: 'GATEWAY_KEY',
+    });
+  });
+
+  it.each([
+    [
+      'vllm',
+      '{source: vllm, model: "mistralai/Mistral-7B-Instruct-v0.3", endpoint: "http://vllm:8000"}',
+      'http://vllm:8000/v1',
+    ],
+    ['vllm (no endpoint)', '{source: vllm, model: m}', 'http://localhost:8000/v1'],
+    ['hf_tgi', '{provider: hf_tgi, model: tgi, endpoint: "http://tgi:80/"}', 'http://tgi:80/v1'],
+    ['hf_tgi (no endpoint)', '{provider: hf_tgi, model: tgi}', 'http://localhost:8080/v1'],
+    [
+      'llamacpp (endpoint with /v1)',
+      '{source: llamacpp, model: q4, endpoint: "http://llama:8080/v1"}',
+      'http://llama:8080/v1',
+    ],
+  ])('serves %s through openai_compat at the server’s /v1', (_name, block, endpoint) => {
+    const resolved = load(primary(block)).agent.spec.model.primary;
+
+    expect(resolved).toMatchObject({ provider: 'openai_compat', endpoint });
+    expect(resolved?.model).not.toContain('vllm/');
   });
 
   it('accepts the Azure deployment and api_version keys', () => {
@@ -183,8 +251,12 @@ spec:
       endpoint: "https://gateway.example/v1"
       api_key_env: GATEWAY_KEY
     vllm:
-      type: vllm
+      type: vLLM
       endpoint: "http://vllm:8000"
+      models: ["mistralai/Mistral-7B-Instruct-v0.3"]
+    classifier:
+      type: centinela
+      endpoint: "https://centinela.example"
     leaky:
       type: openai
       api_key: sk-should-not-be-here
@@ -243,17 +315,29 @@ spec:
     const error = refusal(primary('{providerRef: nowhere}'), { providers });
 
     expect(error.message).toMatch(
-      /^forms\.yaml: spec\.model\.primary\.providerRef: unknown provider 'nowhere' \(known: gateway, local; read from providers\.yaml\)/,
+      /^forms\.yaml: spec\.model\.primary\.providerRef: unknown provider 'nowhere' \(known: gateway, local, vllm; read from providers\.yaml\)/,
     );
   });
 
   it('refuses a ref to an entry of a type the runtime cannot serve, saying why', () => {
     const providers = registry(['providers.yaml', providersYaml]);
 
-    const error = refusal(primary('{providerRef: vllm}'), { providers });
+    const error = refusal(primary('{providerRef: classifier}'), { providers });
 
-    expect(error.message).toContain("unknown provider 'vllm'");
-    expect(error.message).toContain("providers.yaml: spec.providers.vllm.type: 'vllm' cannot be served; supported:");
+    expect(error.message).toContain("unknown provider 'classifier'");
+    expect(error.message).toContain(
+      'providers.yaml: spec.providers.classifier.type: source "centinela" is not supported (upstream\'s Centinela classifiers constrain answers to a label contract, which astromeshd does not run); supported: openai, openai_compat, azure_openai, ollama, anthropic, groq, mistral, cohere, litellm, vllm, hf_tgi, llamacpp',
+    );
+  });
+
+  it("serves an entry of type vllm (any case) through openai_compat at the server's /v1, its slashed model kept", () => {
+    const providers = registry(['providers.yaml', providersYaml]);
+
+    expect(load(primary('{providerRef: vllm}'), { providers }).agent.spec.model.primary).toEqual({
+      provider: 'openai_compat',
+      model: 'mistralai/Mistral-7B-Instruct-v0.3',
+      endpoint: 'http://vllm:8000/v1',
+    });
   });
 
   it('refuses a ref to an entry holding a key, without echoing the key', () => {

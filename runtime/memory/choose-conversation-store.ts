@@ -2,6 +2,7 @@ import type { MemorySpec } from '../config/agent-schema.ts';
 import type { CredentialsLookup } from '../config/credentials-lookup.ts';
 import { AgentConfigError } from '../config/load-agent-file.ts';
 import { type ConversationStores, PathOutsideDataDir } from './create-conversation-stores.ts';
+import { createForgetfulConversationStore } from './create-forgetful-conversation-store.ts';
 import type { ConversationStore } from './memory-types.ts';
 
 const field = (...path: string[]) => ['spec', 'memory', 'conversational', ...path];
@@ -9,8 +10,9 @@ const field = (...path: string[]) => ['spec', 'memory', 'conversational', ...pat
 /**
  * The store an agent's `memory.conversational.backend` names. What cannot work is refused when
  * the agent loads, naming the field: a sqlite path outside the data directory or a file that
- * cannot be opened, a redis backend with no URL. No backend named: PostgreSQL when the runtime
- * has one (replicas share it), else in-process.
+ * cannot be opened, a REDIS_URL credential that is not a redis URL. A redis backend with no URL at
+ * all runs without memory, as upstream's does. No backend named: PostgreSQL when the runtime has
+ * one (replicas share it), else in-process.
  */
 export function chooseConversationStore(
   config: NonNullable<MemorySpec['conversational']>,
@@ -36,14 +38,10 @@ export function chooseConversationStore(
     case 'redis': {
       // Upstream's key (connection.url) first; the REDIS_URL credential keeps a password out of agent files.
       const url = config.connection?.url ?? deps.credentials('REDIS_URL');
-      if (!url) {
-        throw new AgentConfigError([
-          {
-            path: field('connection', 'url'),
-            message: 'redis memory needs connection.url or the REDIS_URL credential',
-          },
-        ]);
-      }
+      // Neither: upstream runs the agent without conversational memory (its factory reads
+      // connection.url, and the engine turns the missing key into a warning), so do we. The
+      // loader warns about it (memoryWarnings); no default server is guessed.
+      if (!url) return createForgetfulConversationStore();
       if (!/^rediss?:\/\//.test(url)) {
         // Only a credential can get here (the schema checks connection.url); never echo its value.
         throw new AgentConfigError([

@@ -3,6 +3,7 @@ import { load } from 'js-yaml';
 import { z } from 'zod';
 import { maxAgentYamlAliases, maxAgentYamlDepth } from '../config/agent-file-limits.ts';
 import { ModelBlock, ModelSource } from '../config/agent-schema.ts';
+import { normalizeSourceName } from '../config/normalize-model-sources.ts';
 
 /**
  * The named providers agent files reach with `providerRef`, from upstream's `kind: ProviderConfig`
@@ -22,8 +23,8 @@ export const isProvidersFileName = (name: string): boolean => /^providers[^/]*\.
 
 const shape = ModelBlock.shape;
 const ProviderEntry = z.object({
-  // Upstream's types include vllm, hf_tgi and centinela, which it cannot reach from an agent file
-  // either; they are kept as text so that referring to one names it and what is supported.
+  // Kept as text so that an entry of a type we cannot serve (centinela, onnx) names it and what is
+  // supported when an agent refers to it, instead of breaking the whole file.
   type: z.string().min(1).max(64),
   endpoint: shape.endpoint,
   api_key_env: shape.api_key_env,
@@ -48,7 +49,8 @@ export function emptyProviderRegistry(): ProviderRegistry {
 
 /** Adds one ProviderConfig file's entries to the registry; a broken file or entry is noted, never thrown. */
 export function addProviderConfig(registry: ProviderRegistry, text: string, file: string): void {
-  const name = basename(file);
+  // A file above the agents dir comes labelled `../providers.yaml`; keep that, it says where it is.
+  const name = file.startsWith('../') ? file : basename(file);
   registry.files.push(name);
   let raw: unknown;
   try {
@@ -79,12 +81,11 @@ export function addProviderConfig(registry: ProviderRegistry, text: string, file
       );
       continue;
     }
-    const source = ModelSource.safeParse(type);
+    // Upstream compares provider names trimmed and lowercased, so `type: vLLM` works there and here.
+    const source = ModelSource.safeParse(normalizeSourceName(type));
     if (!source.success) {
       registry.entries.delete(ref);
-      registry.problems.push(
-        `${name}: spec.providers.${ref}.type: '${type}' cannot be served; supported: ${ModelSource.options.join(', ')}`,
-      );
+      registry.problems.push(`${name}: spec.providers.${ref}.type: ${source.error.issues[0]?.message}`);
       continue;
     }
     const block: Partial<ModelBlock> = { source: source.data, model: models?.[0] ?? ref };

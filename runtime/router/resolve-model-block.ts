@@ -39,7 +39,9 @@ export const supportedLitellmVendors = Object.keys(litellmVendors).sort();
 /**
  * Resolves one block of an agent file: providerRef from the registry (the block's own keys win),
  * source/provider (upstream reads `source` first, then `provider`), a litellm or unprefixed
- * `vendor/model` name to our provider for that vendor, and `parameters.temperature` /
+ * `vendor/model` name to our provider for that vendor, a plain name with no source to
+ * openai_compat at OpenAI's API (upstream's fallback), vllm/hf_tgi/llamacpp to openai_compat at
+ * the server's /v1, and `parameters.temperature` /
  * `parameters.max_tokens` over the top-level shorthand (upstream: "an explicit entry under
  * parameters wins over the shorthand"). Never throws: problems come back naming the block's field.
  */
@@ -56,11 +58,11 @@ export function resolveModelBlock(
       issues: [{ path: ['model'], message: 'model is required unless providerRef names it' }],
     };
   }
-  const routed = routeSource(source ?? provider, model);
+  const routed = routeSource(source ?? provider, model, rest);
   if ('issue' in routed) return { block: undefined, issues: [routed.issue] };
   const folded = foldShorthand(rest);
   if ('issues' in folded) return { block: undefined, issues: folded.issues };
-  return { block: { ...rest, ...folded, provider: routed.provider, model: routed.model }, issues: [] };
+  return { block: { ...rest, ...folded, ...routed }, issues: [] };
 }
 
 function withReference(
@@ -90,12 +92,25 @@ function withReference(
   return { block: { ...inherited, ...own }, issues: [] };
 }
 
+// Upstream's adapters for these servers post to {endpoint}/v1/chat/completions, defaulting to
+// the server's usual local port (providers/vllm_provider.py, hf_tgi_provider.py, llamacpp_provider.py).
+const openAiWireServers: Partial<Record<ModelSource, string>> = {
+  vllm: 'http://localhost:8000',
+  hf_tgi: 'http://localhost:8080',
+  llamacpp: 'http://localhost:8080',
+};
+
+/** Upstream's fallback for a plain model name (runtime/engine.py build_candidate_provider). */
+export const plainNameDefaults = { endpoint: 'https://api.openai.com/v1', api_key_env: 'OPENAI_API_KEY' } as const;
+
+type Routed = { provider: NativeProvider; model: string; endpoint?: string; api_key_env?: string };
+
 function routeSource(
   source: ModelSource | undefined,
   model: string,
-): { provider: NativeProvider; model: string } | { issue: ModelBlockIssue } {
-  // Upstream: with no source, a model containing '/' goes to litellm (else openai_compat; our
-  // schema asks for a source instead, so a model name alone never guesses a gateway).
+  access: { endpoint?: string; api_key_env?: string },
+): Routed | { issue: ModelBlockIssue } {
+  // Upstream: with no source, a model containing '/' goes to litellm, any other to openai_compat.
   if (source === 'litellm' || (source === undefined && model.includes('/'))) {
     const slash = model.indexOf('/');
     const vendor = slash > 0 ? model.slice(0, slash).toLowerCase() : '';
@@ -120,9 +135,26 @@ function routeSource(
     return { provider, model: bare };
   }
   if (source === undefined) {
-    return { issue: { path: ['source'], message: 'set source, provider or providerRef' } };
+    // As upstream: OpenAI's API unless the block names an endpoint, the key from OPENAI_API_KEY
+    // unless it names api_key_env (and, as upstream, a call without that key fails).
+    return {
+      provider: 'openai_compat',
+      model,
+      endpoint: access.endpoint ?? plainNameDefaults.endpoint,
+      api_key_env: access.api_key_env ?? plainNameDefaults.api_key_env,
+    };
   }
-  return { provider: source, model };
+  const server = openAiWireServers[source];
+  if (server !== undefined) {
+    return { provider: 'openai_compat', model, endpoint: openAiV1Url(access.endpoint ?? server) };
+  }
+  return { provider: source as NativeProvider, model };
+}
+
+/** A server's root (`http://vllm:8000`) → its OpenAI API root (`…/v1`); a root already ending in /v1 is kept. */
+export function openAiV1Url(endpoint: string): string {
+  const trimmed = endpoint.replace(/\/+$/, '');
+  return trimmed.endsWith('/v1') ? trimmed : `${trimmed}/v1`;
 }
 
 /**

@@ -64,11 +64,30 @@ describe('CloudAgent model blocks on a real kube-apiserver', () => {
     expect(refused.body).toContain('source and provider disagree; give one of them');
   });
 
-  it('refuses a block with no source, provider or providerRef and a plain model name', async () => {
-    const refused = await refusal({ primary: { model: 'gpt-4o-mini' } });
+  it("stores a plain model name with no source (upstream's openai_compat fallback) and the OpenAI-wire servers", async () => {
+    const model = {
+      default: {
+        candidates: [
+          { model: 'gpt-4o-mini' },
+          { source: 'vllm', model: 'mistralai/Mistral-7B-Instruct-v0.3', endpoint: 'http://vllm:8000' },
+          { provider: 'hf_tgi', model: 'tgi', endpoint: 'http://tgi:80' },
+          { source: 'llamacpp', model: 'q4' },
+        ],
+      },
+    };
+
+    const stored = await create(model);
+
+    expect(stored.spec.agent.spec.model).toEqual(model);
+  });
+
+  it('refuses a source it cannot serve, naming the supported ones', async () => {
+    const refused = await refusal({ primary: { source: 'centinela', model: 'sentiment' } });
 
     expect(refused.code).toBe(422);
-    expect(refused.body).toContain('set source, provider or providerRef');
+    const { message } = JSON.parse(refused.body);
+    expect(message).toContain('spec.agent.spec.model.primary.source: Unsupported value: "centinela"');
+    expect(message).toContain('"vllm", "hf_tgi", "llamacpp"');
   });
 
   it('refuses a block with neither model nor providerRef', async () => {

@@ -188,15 +188,26 @@ describe('conversational memory backends, from agent files', () => {
       expect(messagesOf(fake.lastRequest)).toEqual(recalledTurnOne);
     });
 
-    it('refuses an agent with no URL at load, naming connection.url', async () => {
+    it('runs an agent with neither connection.url nor REDIS_URL without memory, as upstream, warning about it', async () => {
       const fake = await startFake();
       const runtime = await startRuntime({ 'no-url.yaml': anAgent(fake, { backend: 'redis' }) });
 
+      const first = await ask(runtime, fake, 'My name is Ada.');
+      const second = await ask(runtime, fake, 'What is my name?');
+
       expect(await statusOf(runtime)).toEqual([
         expect.objectContaining({
-          status: 'error',
-          error: expect.stringMatching(/^no-url\.yaml: spec\.memory\.conversational\.connection\.url: .*REDIS_URL/),
+          status: 'ready',
+          warnings: [
+            'no-url.yaml: spec.memory.conversational.connection.url: not set: the REDIS_URL credential is used; without it the agent runs without conversational memory, as upstream does',
+          ],
         }),
+      ]);
+      expect([first.status, second.status]).toEqual([200, 200]);
+      // Upstream's engine builds no conversation backend without connection.url: nothing is recalled.
+      expect(messagesOf(fake.lastRequest)).toEqual([
+        { role: 'system', content: 'You are a friendly assistant.' },
+        { role: 'user', content: 'What is my name?' },
       ]);
     });
 

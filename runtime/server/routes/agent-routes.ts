@@ -11,6 +11,12 @@ import { parse } from './parse.ts';
 
 export const AgentParams = z.object({ name: z.string().describe('The agent id, metadata.name of its file.') });
 
+// What the loaded file says that the runtime ignores; in the list and in each agent's own document.
+const AgentWarnings = z
+  .array(z.string())
+  .optional()
+  .describe('What the loaded file says that the runtime ignores (unknown keys), as `file: field: why`.');
+
 export const AgentSummary = z.object({
   name: z.string(),
   description: z.string().nullable(),
@@ -19,10 +25,7 @@ export const AgentSummary = z.object({
   orchestration: z.string().nullable(),
   status: z.enum(['ready', 'error']),
   error: z.string().optional().describe("Why the file's current content is refused (an older version may serve)."),
-  warnings: z
-    .array(z.string())
-    .optional()
-    .describe('What the loaded file says that the runtime ignores (unknown keys), as `file: field: why`.'),
+  warnings: AgentWarnings,
 });
 export const AgentList = z.object({ agents: z.array(AgentSummary) });
 
@@ -39,7 +42,8 @@ export const AgentDetail = z.object({
   memory: z.object({ conversational: z.string() }),
   guardrails: z.object({ input: z.array(GuardrailSpec), output: z.array(GuardrailSpec) }),
   status: z.literal('ready'),
-  error: z.string().optional(),
+  error: z.string().optional().describe("Why the file's current content is refused (this older version serves)."),
+  warnings: AgentWarnings,
 });
 
 export const RunAnswer = z.object({
@@ -67,7 +71,7 @@ export function agentRoutes(router: Router, services: RuntimeServices): void {
   router.get('/agents/:name', (ctx) => {
     const agent = services.engine.agent(ctx.params.name as string);
     const entry = services.agentFiles().find((candidate) => candidate.name === agent.metadata.name);
-    ctx.body = agentDetail(agent, entry?.error);
+    ctx.body = agentDetail(agent, entry);
   });
 
   router.post('/agents/:name/run', async (ctx) => {
@@ -92,7 +96,7 @@ function agentSummary(entry: CatalogEntry, services: RuntimeServices): z.infer<t
   };
 }
 
-function agentDetail(agent: AgentDocument, error: string | undefined): z.infer<typeof AgentDetail> {
+function agentDetail(agent: AgentDocument, entry: CatalogEntry | undefined): z.infer<typeof AgentDetail> {
   const { spec } = agent;
   return {
     name: agent.metadata.name,
@@ -114,7 +118,8 @@ function agentDetail(agent: AgentDocument, error: string | undefined): z.infer<t
     memory: { conversational: spec.memory?.conversational?.backend ?? 'memory' },
     guardrails: { input: spec.guardrails?.input ?? [], output: spec.guardrails?.output ?? [] },
     status: 'ready',
-    ...(error ? { error } : {}),
+    ...(entry?.error ? { error: entry.error } : {}),
+    ...(entry && entry.warnings.length > 0 ? { warnings: entry.warnings } : {}),
   };
 }
 
