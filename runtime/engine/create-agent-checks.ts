@@ -1,5 +1,6 @@
 import type { AgentCheck, ConfigIssue } from '../config/load-agent-file.ts';
 import { validateGuardrailRules } from '../guardrails/validate-guardrail-rules.ts';
+import { glyphProgramCheck } from '../patterns/glyph/glyph-program-check.ts';
 import { agentAndClientToolChecks, agentRequired } from '../tools/agent-and-client-tool-checks.ts';
 import { builtinToolNames } from '../tools/builtin-tools.ts';
 
@@ -25,6 +26,7 @@ export function createAgentChecks(runtime: { hasPostgresMemory: boolean }): Agen
         return [];
       }),
     ...agentAndClientToolChecks,
+    glyphProgramCheck,
     (agent) =>
       validateGuardrailRules(agent.spec.guardrails).map((problem) => ({
         path: ['spec', 'guardrails', ...problem.path],

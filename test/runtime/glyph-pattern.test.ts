@@ -42,7 +42,9 @@ describe('the glyph pattern, through astromeshd as a process', { timeout: 60_000
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  async function startAstromeshd(): Promise<{ url: string; openai: FakeProvider }> {
+  async function startAstromeshd(
+    extraAgents: Record<string, string> = {},
+  ): Promise<{ url: string; openai: FakeProvider }> {
     const openai = await startFakeProvider('openai');
     cleanups.push(() => openai.close());
     const dir = mkdtempSync(join(tmpdir(), 'astromeshd-glyph-'));
@@ -51,6 +53,7 @@ describe('the glyph pattern, through astromeshd as a process', { timeout: 60_000
     for (const name of ['order-receipt.yaml', 'order-receipt-program.yaml']) {
       writeFileSync(join(dir, 'agents', name), fixture(name));
     }
+    for (const [name, text] of Object.entries(extraAgents)) writeFileSync(join(dir, 'agents', name), text);
     writeFileSync(join(dir, 'credentials.yaml'), dump({ OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: openai.baseUrl }));
     const astromeshd = spawnAstromeshd([
       '--port',
@@ -79,6 +82,24 @@ describe('the glyph pattern, through astromeshd as a process', { timeout: 60_000
       expect.objectContaining({ name: 'order-receipt', orchestration: 'glyph', status: 'ready' }),
       expect.objectContaining({ name: 'order-receipt-program', orchestration: 'glyph', status: 'ready' }),
     ]);
+  });
+
+  it('refuses to load an agent file whose fixed program does not compile, naming the file, spec.program, the line and the column', async () => {
+    const broken = fixture('order-receipt-program.yaml')
+      .replace('name: order-receipt-program', 'name: broken-program')
+      .replace('expression="3 * 19.99"', 'expr="3 * 19.99"');
+    const { url } = await startAstromeshd({ 'broken-program.yaml': broken });
+
+    const body = await jsonOf(await fetch(`${url}/v1/agents`));
+
+    expect(body.agents).toContainEqual(
+      expect.objectContaining({
+        name: 'broken-program',
+        status: 'error',
+        error:
+          "broken-program.yaml: spec.program: the program is not valid Glyph: line 2, column 20: calculator has no argument 'expr'; it takes: expression",
+      }),
+    );
   });
 
   it('streams a tool_call and tool_result for each call of the program the model wrote, the dependent call after both others, then the narration as tokens, then done', async () => {

@@ -4,6 +4,7 @@ import type { Pattern, StepRunner } from '../pattern-types.ts';
 import { compileGlyph } from './compile-glyph.ts';
 import type { GlyphInvoke } from './evaluate-glyph.ts';
 import { formatGlyphResult } from './format-glyph-result.ts';
+import { withAskTool } from './glyph-ask-tool.ts';
 import { GlyphExecutionError, GlyphProgramError } from './glyph-errors.ts';
 import { GlyphProgramFailed } from './glyph-program-failed.ts';
 import { extractGlyphProgram, failedRunRepair, glyphInstructions, invalidProgramRepair } from './glyph-prompt.ts';
@@ -22,17 +23,6 @@ export interface GlyphSettings {
   context: Record<string, unknown>;
 }
 
-// Upstream's `ask`: a program asks the model for judgement (summarise, classify, word) as a step.
-const askTool: ToolDefinition = {
-  name: 'ask',
-  description: 'Ask the language model for a judgement (summarise, classify, word something); costs one model call.',
-  inputSchema: {
-    type: 'object',
-    properties: { prompt: { type: 'string' }, context: { type: 'object' } },
-    required: ['prompt'],
-  },
-};
-
 /**
  * Glyph (upstream 0.74): one program per run instead of one tool call per turn. The model
  * (role `reasoner`) writes a small program over the agent's tools once, or the agent file fixes
@@ -42,7 +32,7 @@ const askTool: ToolDefinition = {
  * narrate, a last model call (role `default`) words the result; without, the result is the answer.
  */
 export const glyph: Pattern = async ({ messages, query, maxIterations, steps, glyph: settings }) => {
-  const tools = steps.tools.some((tool) => tool.name === 'ask') ? steps.tools : [...steps.tools, askTool];
+  const tools = withAskTool(steps.tools);
   const invoke = invokerFor(steps);
   const runProgram = (source: string): Promise<GlyphRunResult> =>
     runGlyphPlan(compileGlyph(parseGlyph(source), tools), {
