@@ -10,6 +10,8 @@ import { createInProcessConversationStore } from './memory/create-in-process-con
 import { createPostgresConversationStore } from './memory/create-postgres-conversation-store.ts';
 import { createTracing } from './observability/create-tracing.ts';
 import { createMetricsRegistry } from './observability/metrics-registry.ts';
+import { createRagPipelineCatalog } from './rag/create-rag-pipeline-catalog.ts';
+import { createRagService } from './rag/create-rag-service.ts';
 import { createBreakerRegistry } from './router/circuit-breaker.ts';
 import { createLatencyTracker } from './router/latency-tracker.ts';
 import type { RetryPolicy } from './router/model-router.ts';
@@ -61,6 +63,14 @@ export async function startRuntime(
   });
   const metrics = createMetricsRegistry();
   const breakers = createBreakerRegistry();
+  // RAGPipeline files live beside the agents; vectors in a SQLite file under the data directory.
+  const pipelines = createRagPipelineCatalog({ dir: options.agentsDir, log });
+  const rag = createRagService({
+    pipelines,
+    credentials: credentials.lookup,
+    log,
+    dataDir: options.dataDir ?? defaultDataDir(deps.env),
+  });
   let engine: AgentEngine | undefined;
   const catalog = createAgentCatalog({
     dir: options.agentsDir,
@@ -79,7 +89,9 @@ export async function startRuntime(
     tracing,
     catalogEntries: () => catalog.list(),
     modelRetry: deps.modelRetry,
+    rag,
   });
+  await pipelines.start();
   await catalog.start();
 
   const server = createRuntimeServer(
@@ -90,8 +102,10 @@ export async function startRuntime(
       metrics,
       builtinTools: createBuiltinToolService({ credentials: credentials.lookup, log }),
       breakers,
+      rag,
       reload: async () => {
         await credentials.reload();
+        await pipelines.rescan();
         await catalog.rescan();
       },
       version,
@@ -120,6 +134,7 @@ export async function startRuntime(
       await server.shutdown(options.shutdownTimeoutSeconds * 1000);
       await Promise.allSettled([
         catalog.close(),
+        pipelines.close().then(() => rag.close()),
         credentials.close(),
         token.close(),
         conversations.close(),

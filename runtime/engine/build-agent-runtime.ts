@@ -7,6 +7,8 @@ import { chooseConversationStore } from '../memory/choose-conversation-store.ts'
 import { type ConversationMemory, createConversationMemory } from '../memory/create-conversation-memory.ts';
 import type { ConversationStores } from '../memory/create-conversation-stores.ts';
 import type { MetricsRegistry } from '../observability/metrics-registry.ts';
+import { type AgentRag, agentRagOf } from '../rag/agent-rag.ts';
+import type { RagService } from '../rag/create-rag-service.ts';
 import type { BreakerRegistry } from '../router/circuit-breaker.ts';
 import type { LatencyTracker } from '../router/latency-tracker.ts';
 import { createModelRouter, type RetryPolicy } from '../router/model-router.ts';
@@ -28,6 +30,8 @@ export interface SharedRuntimeDeps {
   now: () => number;
   modelRetry?: RetryPolicy;
   modelTimeoutMs?: number;
+  /** RAG pipelines and semantic memory; without it, knowledge and memory.semantic find nothing. */
+  rag?: RagService;
 }
 
 /** Everything one loaded agent needs to run, built once per version of its file. */
@@ -45,6 +49,10 @@ export interface AgentRuntime {
   systemPrompt: Template[] | undefined;
   /** Whether the system prompt renders the history itself through {{ memory }}. */
   promptRendersMemory: boolean;
+  /** The agent's knowledge pipeline and semantic memory. */
+  rag: AgentRag;
+  /** Whether the system prompt places the retrieved chunks itself through {{ knowledge }}. */
+  promptRendersKnowledge: boolean;
   guardrails: { input: GuardrailSpec[]; output: GuardrailSpec[] };
 }
 
@@ -73,7 +81,8 @@ export function buildAgentRuntime(document: AgentDocument, deps: SharedRuntimeDe
       }
     },
   });
-  const toolset = createToolsetOf(document, deps, log);
+  const rag = agentRagOf(document, deps.rag);
+  const toolset = createToolsetOf(document, deps, log, rag);
   const memoryConfig = document.spec.memory?.conversational ?? {};
   const store = chooseConversationStore(memoryConfig, {
     stores: deps.conversations,
@@ -121,15 +130,23 @@ export function buildAgentRuntime(document: AgentDocument, deps: SharedRuntimeDe
     memory,
     systemPrompt: systemSource === undefined ? undefined : templates.parse(systemSource),
     promptRendersMemory: systemSource !== undefined && /\{\{-?\s*memory\b/.test(systemSource),
+    rag,
+    promptRendersKnowledge: systemSource !== undefined && /\{\{-?\s*knowledge\b/.test(systemSource),
     guardrails: { input: document.spec.guardrails?.input ?? [], output: document.spec.guardrails?.output ?? [] },
   };
 }
 
 /** The agent's tools; a config its tool refuses is reported against the agent's `tools[]` entry. */
-function createToolsetOf(document: AgentDocument, deps: SharedRuntimeDeps, log: Logger) {
+function createToolsetOf(document: AgentDocument, deps: SharedRuntimeDeps, log: Logger, rag: AgentRag) {
   const specs = document.spec.tools ?? [];
   try {
-    return createAgentToolset({ agent: document.metadata.name, specs, credentials: deps.credentials, log });
+    return createAgentToolset({
+      agent: document.metadata.name,
+      specs,
+      credentials: deps.credentials,
+      log,
+      knowledge: rag.knowledge,
+    });
   } catch (err) {
     if (!(err instanceof ToolConfigError)) throw err;
     const index = specs.findIndex((spec) => spec.name === err.tool);
@@ -139,10 +156,14 @@ function createToolsetOf(document: AgentDocument, deps: SharedRuntimeDeps, log: 
 
 export async function renderSystemPrompt(
   runtime: AgentRuntime,
-  variables: { memory: string; context: Record<string, unknown> },
+  variables: { memory: string; context: Record<string, unknown>; knowledge?: string },
 ): Promise<string | undefined> {
   if (!runtime.systemPrompt) return undefined;
   // Callers' context may not shadow what the runtime provides, nor reach private keys.
   const context = Object.fromEntries(Object.entries(variables.context).filter(([key]) => !key.startsWith('_')));
-  return templates.render(runtime.systemPrompt, { ...context, memory: variables.memory, knowledge: '' });
+  return templates.render(runtime.systemPrompt, {
+    ...context,
+    memory: variables.memory,
+    knowledge: variables.knowledge ?? '',
+  });
 }

@@ -8,6 +8,8 @@ import { startRunTrace, type Tracing } from '../observability/create-tracing.ts'
 import { createStepRunner } from '../patterns/create-step-runner.ts';
 import type { RunEvent } from '../patterns/pattern-types.ts';
 import { patterns } from '../patterns/patterns.ts';
+import { rememberTurn, retrieveForPrompt } from '../rag/agent-rag.ts';
+import type { RagResult } from '../rag/create-rag-service.ts';
 import type { ChatMessage } from '../router/model-types.ts';
 import { AgentNotFound, AgentUnavailable, OrchestrationTimeout } from '../runtime-error.ts';
 import {
@@ -87,12 +89,28 @@ export function createAgentEngine(deps: AgentEngineDeps) {
       const recalled = await trace.span('memory.recall', { session_id: sessionId }, () =>
         runtime.memory.recall(name, sessionId),
       );
+      const retrieved = await trace.span('rag.retrieve', { pipeline: agent.spec.knowledge?.pipeline ?? '' }, () =>
+        retrieveForPrompt({
+          rag: runtime.rag,
+          topK: agent.spec.knowledge?.top_k,
+          query: input.text,
+          sessionId,
+          promptRendersKnowledge: runtime.promptRendersKnowledge,
+          signal,
+          log: deps.log.child({ agent: name }),
+        }),
+      );
       const system = await trace.span('prompt.render', {}, () =>
-        renderSystemPrompt(runtime, { memory: recalled.text, context: request.context ?? {} }),
+        renderSystemPrompt(runtime, {
+          memory: recalled.text,
+          context: request.context ?? {},
+          knowledge: retrieved.knowledge,
+        }),
       );
       const messages: ChatMessage[] = [
         ...(system === undefined ? [] : [{ role: 'system' as const, content: system }]),
         ...(runtime.promptRendersMemory ? [] : recalled.messages),
+        ...retrieved.messages,
         { role: 'user', content: input.text },
       ];
 
@@ -176,6 +194,13 @@ export function createAgentEngine(deps: AgentEngineDeps) {
           options.signal,
         ),
       );
+      await trace.span('memory.semantic.persist', { session_id: sessionId }, () =>
+        rememberTurn(
+          runtime.rag,
+          { sessionId, query: input.text, answer: response, at: new Date(performance.timeOrigin + performance.now()) },
+          deps.log.child({ agent: name }),
+        ),
+      );
 
       const totalMs = deps.now() - startedAt;
       deps.metrics.observe('agent.latency_ms', totalMs);
@@ -220,6 +245,11 @@ export function createAgentEngine(deps: AgentEngineDeps) {
     },
     async clearHistory(name: string, sessionId: string): Promise<boolean> {
       return runtimeOf(name).memory.clear(name, sessionId);
+    },
+    /** GET /v1/memory/{agent}/semantic: across the agent's sessions; none for an agent without memory.semantic. */
+    async searchSemanticMemory(name: string, query: string, topK: number, signal?: AbortSignal): Promise<RagResult[]> {
+      const semantic = runtimeOf(name).rag.semantic;
+      return semantic ? semantic.memory.search(query, { topK, signal }) : [];
     },
     isLoaded: (name: string) => runtimes.has(name),
     activeRuns: () => activeRuns,

@@ -15,6 +15,8 @@ import { agentRoutes } from './routes/agent-routes.ts';
 import { healthRoute } from './routes/health-route.ts';
 import { memoryRoutes } from './routes/memory-routes.ts';
 import { observabilityRoutes } from './routes/observability-routes.ts';
+import { ragRoutes } from './routes/rag-routes.ts';
+import { semanticMemoryRoute } from './routes/semantic-memory-route.ts';
 import { toolRoutes } from './routes/tool-routes.ts';
 import type { RuntimeServices } from './runtime-services.ts';
 
@@ -111,6 +113,8 @@ export function mountRuntimeRoutes(router: Router, services: RuntimeServices): v
   openApiRoute(router, { version: services.version, bodyLimit });
   agentRoutes(router, services);
   memoryRoutes(router, services);
+  semanticMemoryRoute(router, services);
+  ragRoutes(router, services);
   toolRoutes(router, services);
   observabilityRoutes(router, services);
 }

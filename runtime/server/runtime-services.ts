@@ -2,6 +2,7 @@ import type { CatalogEntry } from '../config/agent-catalog.ts';
 import type { AgentEngine } from '../engine/create-agent-engine.ts';
 import type { MetricsRegistry } from '../observability/metrics-registry.ts';
 import type { TraceStore } from '../observability/trace-store.ts';
+import type { RagService } from '../rag/create-rag-service.ts';
 import type { BreakerRegistry } from '../router/circuit-breaker.ts';
 import type { ToolResult } from '../tools/tool-types.ts';
 
@@ -16,6 +17,8 @@ export interface RuntimeServices {
     execute(tool: string, input: unknown, signal: AbortSignal): Promise<ToolResult>;
   };
   breakers: BreakerRegistry;
+  /** POST /v1/rag/ingest and /v1/rag/query. */
+  rag: Pick<RagService, 'ingest' | 'query'>;
   /** Re-reads the agents directory and the credentials now, instead of waiting for file events. */
   reload: () => Promise<void>;
   version: string;

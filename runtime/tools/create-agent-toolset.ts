@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { ToolSpec } from '../config/agent-schema.ts';
 import type { CredentialsLookup } from '../config/credentials-lookup.ts';
+import type { AgentKnowledge } from '../rag/agent-rag.ts';
 import type { ToolDefinition } from '../router/model-types.ts';
 import { builtinTools, toToolDefinition } from './builtin-tools.ts';
 import { defaultTimeoutSeconds } from './network-config.ts';
@@ -55,6 +56,8 @@ export function createAgentToolset(deps: {
   clock?: () => Date;
   rateLimiter?: RateLimiter;
   cache?: ToolCache;
+  /** The agent's knowledge pipeline, which rag_query and rag_ingest search and fill. */
+  knowledge?: AgentKnowledge;
   /** The tools a spec may name; the built-in tools unless a test brings its own. */
   tools?: readonly Tool[];
 }): AgentToolset {
@@ -106,6 +109,7 @@ export function createAgentToolset(deps: {
       log: log.child({ tool: call.name }),
       clock,
       cache,
+      knowledge: deps.knowledge,
     });
     const durationMs = Math.round(performance.now() - startedAt);
     if (result.success) log.debug({ tool: call.name, durationMs }, 'tool call finished');

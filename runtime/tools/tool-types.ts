@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { CredentialsLookup } from '../config/credentials-lookup.ts';
+import type { AgentKnowledge } from '../rag/agent-rag.ts';
 
 export interface ToolContext {
   /** Runtime agent id, e.g. `acme__support-bot`. */
@@ -15,6 +16,8 @@ export interface ToolContext {
   clock?: () => Date;
   /** The agent's cache_store entries, owned by its toolset so agents never see each other's keys. */
   cache?: ToolCache;
+  /** The agent's knowledge pipeline, for rag_query and rag_ingest; unset outside an agent. */
+  knowledge?: AgentKnowledge;
 }
 
 /** A bounded key-value store per agent; values are JSON. `ttlSeconds` expires an entry that long after it was set. */

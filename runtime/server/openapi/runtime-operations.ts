@@ -13,6 +13,8 @@ import {
   TraceParams,
   TraceQuery,
 } from '../routes/observability-routes.ts';
+import { RagIngestAnswer, RagIngestRequest, RagQueryRequest, RagResults } from '../routes/rag-routes.ts';
+import { SemanticParams, SemanticQuery, SemanticResults } from '../routes/semantic-memory-route.ts';
 import { BuiltinToolList, ExecuteToolRequest, ToolAnswer, ToolList } from '../routes/tool-routes.ts';
 
 /** One route of astromeshd's /v1 API as its OpenAPI document describes it. */
@@ -90,6 +92,35 @@ export const runtimeOperations: readonly RuntimeOperation[] = [
     params: HistoryParams,
     response: HistoryCleared,
     errors: [404, 503],
+  },
+  {
+    method: 'get',
+    path: '/memory/{agent}/semantic',
+    summary: "Search an agent's semantic memory (memory.semantic) for entries similar to a text",
+    tag: 'Memory',
+    params: SemanticParams,
+    query: SemanticQuery,
+    response: SemanticResults,
+    errors: [404, 502, 503],
+  },
+  {
+    method: 'post',
+    path: '/rag/ingest',
+    summary: "Chunk, embed and store documents in a RAGPipeline's collection",
+    tag: 'RAG',
+    body: RagIngestRequest,
+    response: RagIngestAnswer,
+    // 404: no pipeline serves the collection; 409: its vectors have another length; 502: embeddings failed.
+    errors: [404, 409, 499, 502, 503],
+  },
+  {
+    method: 'post',
+    path: '/rag/query',
+    summary: "The chunks of a RAGPipeline's collection most similar to a query",
+    tag: 'RAG',
+    body: RagQueryRequest,
+    response: RagResults,
+    errors: [404, 409, 499, 502, 503],
   },
   { method: 'get', path: '/tools', summary: 'The tools of every agent', tag: 'Tools', response: ToolList },
   {

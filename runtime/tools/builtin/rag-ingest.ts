@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { type Tool, ToolError } from '../tool-types.ts';
+import { asToolError, knowledgeOfToolContext } from '../../rag/knowledge-of-tool-context.ts';
+import type { Tool } from '../tool-types.ts';
 
 const RagIngestInput = z.object({
   document: z.string().min(1).max(1_000_000).describe('The text of the document to add.'),
@@ -13,8 +14,14 @@ export const ragIngest: Tool<RagIngestInput> = {
     "Add a document to the agent's knowledge base so later rag_query searches can find it. Use it when the " +
     'user gives you material to remember for future questions.',
   inputSchema: RagIngestInput,
-  async run() {
-    // The runtime has no RAG pipeline yet; the tool is listed so upstream agent files still load.
-    throw new ToolError('not_configured', 'RAG is not configured for this runtime');
+  async run(input, context) {
+    const knowledge = knowledgeOfToolContext(context);
+    try {
+      // Chunked and embedded as the agent's pipeline says (its chunking and embeddings sections).
+      const { chunks } = await knowledge.ingest({ text: input.document, metadata: input.metadata }, context.signal);
+      return { ingested: true, chunks };
+    } catch (err) {
+      throw asToolError(err);
+    }
   },
 };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { type Tool, ToolError } from '../tool-types.ts';
+import { asToolError, knowledgeOfToolContext } from '../../rag/knowledge-of-tool-context.ts';
+import type { Tool } from '../tool-types.ts';
 
 const RagQueryInput = z.object({
   query: z.string().min(1).max(4_000).describe('What to look up in the knowledge base.'),
@@ -13,8 +14,13 @@ export const ragQuery: Tool<RagQueryInput> = {
     "Search the agent's knowledge base (documents ingested into its RAG pipeline) and get the passages most " +
     "relevant to a question. Use it before answering questions about the organisation's own documents.",
   inputSchema: RagQueryInput,
-  async run() {
-    // The runtime has no RAG pipeline yet; the tool is listed so upstream agent files still load.
-    throw new ToolError('not_configured', 'RAG is not configured for this runtime');
+  async run(input, context) {
+    const knowledge = knowledgeOfToolContext(context);
+    try {
+      // Upstream's answer: { results: [{ text, score, metadata }] }.
+      return { results: await knowledge.query(input.query, { topK: input.top_k, signal: context.signal }) };
+    } catch (err) {
+      throw asToolError(err);
+    }
   },
 };
