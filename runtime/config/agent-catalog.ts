@@ -269,7 +269,10 @@ async function agentFiles(
   return {
     // RAGPipeline documents live beside the agents; the RAG pipeline catalog (runtime/rag) loads them.
     agents: new Map(
-      all.filter(([file, content]) => !isProvidersFileName(basename(file)) && !isRagPipelineYaml(content.text ?? '')),
+      all.filter(
+        ([file, content]) =>
+          !isProvidersFileName(basename(file)) && !(content.refusal === undefined && isRagPipelineYaml(content.text)),
+      ),
     ),
     // Upstream's place first (its config dir, the agents dir's parent), then the agents dir's own:
     // an entry defined in both is the agents dir's, as a later file overrides an earlier one.
