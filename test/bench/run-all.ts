@@ -6,6 +6,7 @@ import { join } from 'node:path';
 const benchmarks = [
   'runtime-overhead.ts',
   'content-filter-ttft.ts',
+  'vector-store-throughput.ts',
   'api-overhead.ts',
   'operator-throughput.ts',
   'deploy-latency.ts',
