@@ -1,4 +1,6 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
@@ -6,9 +8,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeProvider, RecordedRequest } from '../fakes/fake-provider.ts';
 import { fakeReply } from '../fakes/fake-reply.ts';
 import { startFakeProvider } from '../fakes/start-fake-provider.ts';
+import { eventually } from '../support/eventually.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { openAgentSocket, type StreamEvent } from '../support/open-agent-socket.ts';
 import { spawnAstromeshd } from '../support/spawn-astromeshd.ts';
+import { agentYaml } from '../support/start-test-runtime.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/glyph/${name}`, import.meta.url), 'utf8');
 
@@ -197,5 +201,102 @@ describe('the glyph pattern, through astromeshd as a process', { timeout: 60_000
       'json_transform',
     ]);
     expect(openai.requests).toHaveLength(0);
+  });
+
+  /** An HTTP server that never answers; it records each request and whether its client gave up. */
+  async function startSilentServer() {
+    const requests: { request: IncomingMessage; abandoned: boolean }[] = [];
+    const server = createServer((request) => {
+      const entry = { request, abandoned: false };
+      requests.push(entry);
+      request.socket.once('close', () => {
+        entry.abandoned = true;
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    });
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/slow`, requests };
+  }
+
+  /** A glyph agent with a fixed program over http_request (to the given server) and a rate-limited calculator. */
+  const aProgramAgent = (program: string, options: { timeoutSeconds?: number; httpTimeoutSeconds?: number } = {}) =>
+    agentYaml('limits', {
+      model: { primary: { provider: 'openai', model: 'gpt-4o-mini' } },
+      orchestration: { pattern: 'glyph', narrate: false, timeout_seconds: options.timeoutSeconds ?? 30 },
+      program,
+      tools: [
+        {
+          name: 'http_request',
+          type: 'builtin',
+          config: { allow_localhost: true, timeout_seconds: options.httpTimeoutSeconds ?? 30 },
+        },
+        { name: 'calculator', type: 'builtin', rate_limit: { window_seconds: 3600, max_calls: 1 } },
+      ],
+    });
+
+  const waitingProgram = (url: string) =>
+    `reply = http_request(method="GET", url="${url}")\nsum = calculator(expression=reply.body)\nreturn sum`;
+
+  it("ends the run with 408 at the agent's timeout_seconds, cancelling the call under way; the call that depends on it never starts", async () => {
+    const silent = await startSilentServer();
+    const { url } = await startAstromeshd({
+      'limits.yaml': aProgramAgent(waitingProgram(silent.url), { timeoutSeconds: 1 }),
+    });
+
+    const socket = await openAgentSocket(url, { agent: 'limits' });
+    socket.send({ query: 'go' });
+    const events = await socket.untilEnd();
+    await socket.close();
+
+    expect(events.at(-1)).toMatchObject({ type: 'error', error: 'orchestration_timeout', status: 408 });
+    expect(events.filter((event: StreamEvent) => event.type === 'tool_call').map((event) => event.tool)).toEqual([
+      'http_request',
+    ]);
+    await eventually(() => expect(silent.requests.map((entry) => entry.abandoned)).toEqual([true]));
+  });
+
+  it('cancels the call under way when the client closes the socket mid-run', async () => {
+    const silent = await startSilentServer();
+    const { url } = await startAstromeshd({ 'limits.yaml': aProgramAgent(waitingProgram(silent.url)) });
+
+    const socket = await openAgentSocket(url, { agent: 'limits' });
+    socket.send({ query: 'go' });
+    await socket.until((event) => event.type === 'tool_call');
+    await eventually(() => expect(silent.requests).toHaveLength(1));
+    await socket.close();
+
+    await eventually(() => expect(silent.requests.map((entry) => entry.abandoned)).toEqual([true]));
+  });
+
+  it("honours a tool's own timeout: the call fails with timeout and the fixed program fails naming it", async () => {
+    const silent = await startSilentServer();
+    const { url } = await startAstromeshd({
+      'limits.yaml': aProgramAgent(waitingProgram(silent.url), { httpTimeoutSeconds: 0.5 }),
+    });
+
+    const response = await runOver(url, 'limits', { query: 'go' });
+
+    expect(response.status).toBe(502);
+    expect((await jsonOf(response)).message).toMatch(
+      /^the agent file's program failed: http_request \(line 1\) failed: timeout: /,
+    );
+  });
+
+  it("honours a tool's rate limit: of two calls at once over a limit of one, one is refused and the program fails naming it", async () => {
+    const { url } = await startAstromeshd({
+      'limits.yaml': aProgramAgent(
+        'a = calculator(expression="1 + 1")\nb = calculator(expression="2 + 2")\nreturn {a, b}',
+      ),
+    });
+
+    const response = await runOver(url, 'limits', { query: 'go' });
+
+    expect(response.status).toBe(502);
+    expect((await jsonOf(response)).message).toMatch(
+      /^the agent file's program failed: calculator \(line [12]\) failed: rate_limited: /,
+    );
   });
 });
