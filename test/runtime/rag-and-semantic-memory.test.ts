@@ -268,6 +268,12 @@ describe('RAG and semantic memory through the HTTP API (seed 002)', () => {
       results: [],
     });
     expect((await runtime.request('/v1/memory/nobody/semantic?query=anything')).status).toBe(404);
+    // GET /v1/agents/{name} says which agent remembers by meaning, as seed 002's example does.
+    expect((await jsonOf(await runtime.request('/v1/agents/rememberer'))).memory).toEqual({
+      conversational: 'memory',
+      semantic: 'sqlite',
+    });
+    expect((await jsonOf(await runtime.request('/v1/agents/forgetful'))).memory).toEqual({ conversational: 'memory' });
   });
 
   it("recalls this session's similar memories into the next prompt, and never another session's", async () => {

@@ -39,7 +39,10 @@ export const AgentDetail = z.object({
   ]),
   orchestration: z.object({ pattern: z.string(), max_iterations: z.int(), timeout: z.number().nullable() }),
   tools: z.array(z.string()),
-  memory: z.object({ conversational: z.string() }),
+  memory: z.object({
+    conversational: z.string(),
+    semantic: z.string().optional().describe('The vector store of memory.semantic, when the agent has it.'),
+  }),
   guardrails: z.object({ input: z.array(GuardrailSpec), output: z.array(GuardrailSpec) }),
   status: z.literal('ready'),
   error: z.string().optional().describe("Why the file's current content is refused (this older version serves)."),
@@ -115,7 +118,10 @@ function agentDetail(agent: AgentDocument, entry: CatalogEntry | undefined): z.i
       timeout: spec.orchestration?.timeout_seconds ?? null,
     },
     tools: (spec.tools ?? []).map((tool) => tool.name),
-    memory: { conversational: spec.memory?.conversational?.backend ?? 'memory' },
+    memory: {
+      conversational: spec.memory?.conversational?.backend ?? 'memory',
+      ...(spec.memory?.semantic ? { semantic: spec.memory.semantic.backend ?? 'sqlite' } : {}),
+    },
     guardrails: { input: spec.guardrails?.input ?? [], output: spec.guardrails?.output ?? [] },
     status: 'ready',
     ...(entry?.error ? { error: entry.error } : {}),
