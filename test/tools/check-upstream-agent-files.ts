@@ -83,6 +83,10 @@ const runtime = await startRuntime(
     dataDir: join(work, 'data'),
     shutdownTimeoutSeconds: 5,
     logLevel: 'silent',
+    memory: undefined,
+    memorySchema: undefined,
+    authTokenFile: undefined,
+    otlpEndpoint: undefined,
   },
   { env: {}, log: pino({ level: 'silent' }) },
 );
