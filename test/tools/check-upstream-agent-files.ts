@@ -98,9 +98,10 @@ try {
     .map(([name, from]) => {
       // The list names an agent by metadata.name, or by its file's base name while it never loaded.
       const declared = metadataName(readFileSync(join(agentsDir, name), 'utf8'));
+      // A file refused before any version loaded (a name another file has) is listed by its base name.
       const agent =
-        agents.find((candidate) => candidate.name === declared && candidate.status === 'ready') ??
-        agents.find((candidate) => candidate.name === name.replace(/\.ya?ml$/, '') || candidate.name === declared);
+        agents.find((candidate) => candidate.name === name.replace(/\.ya?ml$/, '')) ??
+        agents.find((candidate) => candidate.name === declared);
       return {
         file: from,
         agent: agent?.name ?? '-',
