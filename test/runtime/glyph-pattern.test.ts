@@ -171,6 +171,27 @@ describe('the glyph pattern, through astromeshd as a process', { timeout: 60_000
     );
   });
 
+  it('sends a program that failed while running back to the model with what already ran, and runs the repaired one', async () => {
+    const { url, openai } = await startAstromeshd();
+    openai.enqueue(
+      // b needs a, so a has returned when b fails.
+      fakeReply.text(
+        'a = calculator(expression="2 * 3")\nb = json_transform(data=a, template="{% if %}")\nreturn {a, b}',
+      ),
+      fakeReply.text(receiptProgram),
+      fakeReply.text('Done.'),
+    );
+
+    const response = await runOver(url, 'order-receipt', { query: 'Stamp it', context: { zone: 'UTC' } });
+
+    expect(response.status).toBe(200);
+    const repair = messagesOf(openai.requests[1] as RecordedRequest).at(-1)?.content;
+    expect(repair).toContain(
+      'The program failed while running: json_transform (line 2) failed: invalid_input: template: ',
+    );
+    expect(repair).toContain('- calculator({"expression":"2 * 3"}) returned: {"expression":"2 * 3","result":6}');
+  });
+
   it('fails the run with 502 glyph_program_failed naming the last error once max_repairs rounds are spent', async () => {
     const { url, openai } = await startAstromeshd();
     openai.enqueue(fakeReply.text('now = clock()\nreturn now'), fakeReply.text('now = datetime_now(\nreturn now'));

@@ -54,6 +54,7 @@ export function invalidProgramRepair(error: Error): string {
 /** The repair request after a program failed while running: what already ran (and so already had its effects), then the error. */
 export function failedRunRepair(error: GlyphExecutionError): string {
   const ran = error.calls.map((call: GlyphCallRecord) => {
+    if (call.output === undefined) return `- ${call.tool}(${JSON.stringify(call.input)}) was still running`;
     const outcome = JSON.stringify(call.output);
     return `- ${call.tool}(${JSON.stringify(call.input)}) ${call.success ? 'returned' : 'failed'}: ${outcome}`;
   });
