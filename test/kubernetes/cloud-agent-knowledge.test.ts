@@ -1,0 +1,61 @@
+import { ApiException, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cloudAgentGroup, cloudAgentPlural, cloudAgentVersion } from '../../crds/cloud-agent.ts';
+import { aCloudAgent } from '../support/a-cloud-agent.ts';
+import { applyCrds } from '../support/apply-crds.ts';
+import { createTestNamespace, testKubeConfig } from '../support/test-kube.ts';
+
+const resource = { group: cloudAgentGroup, version: cloudAgentVersion, plural: cloudAgentPlural };
+
+describe('the CloudAgent CRD keeps knowledge and semantic memory (a real kube-apiserver)', () => {
+  let kubeConfig: KubeConfig;
+  let customObjects: CustomObjectsApi;
+
+  beforeAll(async () => {
+    kubeConfig = testKubeConfig();
+    customObjects = kubeConfig.makeApiClient(CustomObjectsApi);
+    await applyCrds(kubeConfig);
+  });
+
+  it('stores an agent with knowledge {pipeline, top_k} and memory.semantic, and reads it back unchanged', async () => {
+    const namespace = await createTestNamespace(kubeConfig);
+    const agent = aCloudAgent({ namespace });
+    agent.spec.agent.spec.knowledge = { pipeline: 'product-knowledge', top_k: 3 };
+    agent.spec.agent.spec.memory = {
+      conversational: { backend: 'memory' },
+      semantic: {
+        backend: 'sqlite',
+        embeddings: { provider: 'ollama', model: 'nomic-embed-text', endpoint: 'http://ollama:11434', dimension: 768 },
+        similarity_threshold: 0.6,
+        max_results: 4,
+      },
+    };
+
+    await customObjects.createNamespacedCustomObject({ ...resource, namespace, body: agent });
+    const stored = await customObjects.getNamespacedCustomObject({ ...resource, namespace, name: 'support-bot' });
+
+    expect(stored.spec.agent.spec.knowledge).toEqual(agent.spec.agent.spec.knowledge);
+    expect(stored.spec.agent.spec.memory).toEqual(agent.spec.agent.spec.memory);
+  });
+
+  it('refuses a semantic memory backend the runtime does not run, naming the supported one', async () => {
+    const namespace = await createTestNamespace(kubeConfig);
+    const agent = aCloudAgent({ namespace });
+    const semantic = { backend: 'chromadb', embeddings: { provider: 'ollama', model: 'nomic-embed-text' } };
+    (agent.spec.agent.spec as Record<string, unknown>).memory = { semantic };
+
+    let rejection: ApiException<unknown> | undefined;
+    try {
+      await customObjects.createNamespacedCustomObject({ ...resource, namespace, body: agent });
+    } catch (err) {
+      if (!(err instanceof ApiException)) throw err;
+      rejection = err;
+    }
+
+    expect(rejection?.code).toBe(422);
+    expect(String(rejection?.body)).toContain(
+      'spec.agent.spec.memory.semantic.backend: Unsupported value: \\"chromadb\\"',
+    );
+    expect(String(rejection?.body)).toContain('supported values: \\"sqlite\\"');
+  });
+});
