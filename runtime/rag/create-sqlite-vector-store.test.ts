@@ -29,6 +29,20 @@ describe('createSqliteVectorStore', () => {
     ]);
   });
 
+  it('sees what another runtime on the same file wrote since its last query', async () => {
+    const file = aFile();
+    const mine = createSqliteVectorStore({ file });
+    const theirs = createSqliteVectorStore({ file });
+    await mine.upsert('docs', [aRecord('mine', [1, 0])]);
+    expect((await mine.query('docs', [0, 1], { topK: 1 })).map((r) => r.id)).toEqual(['mine']);
+
+    await theirs.upsert('docs', [aRecord('theirs', [0, 1])]);
+    const after = await mine.query('docs', [0, 1], { topK: 1 });
+    await Promise.all([mine.close(), theirs.close()]);
+
+    expect(after.map((r) => r.id)).toEqual(['theirs']);
+  });
+
   it('creates the folder of its file', async () => {
     const store = createSqliteVectorStore({ file: join(dir, 'nested', 'deeper', 'rag.sqlite') });
     await store.upsert('docs', [aRecord('a', [1])]);

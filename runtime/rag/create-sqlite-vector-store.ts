@@ -10,8 +10,8 @@ const busyTimeoutMs = 2_000;
 /**
  * The embedded vector store: a SQLite file (node:sqlite) under the runtime's data directory, so
  * RAG and semantic memory need no server and survive restarts. Vectors are Float32 blobs with
- * their norm; a query reads the collection's vectors and ranks them by exact cosine similarity
- * (brute force: `npm run bench` measures it at 10,000 chunks). Metadata is kept as JSON.
+ * their norm; a query ranks the collection's vectors by exact cosine similarity (brute force over
+ * an in-memory copy; `npm run bench` measures it at 10,000 chunks). Metadata is kept as JSON.
  */
 export function createSqliteVectorStore(options: { file: string }): VectorStore {
   mkdirSync(dirname(options.file), { recursive: true });
@@ -44,11 +44,43 @@ export function createSqliteVectorStore(options: { file: string }): VectorStore 
          text = excluded.text, metadata = excluded.metadata, dimensions = excluded.dimensions,
          norm = excluded.norm, embedding = excluded.embedding`,
     ),
+    vectors: db.prepare('SELECT id, norm, embedding FROM vector_records WHERE collection = ? ORDER BY id'),
+    dataVersion: db.prepare('PRAGMA data_version'),
     record: db.prepare('SELECT text, metadata FROM vector_records WHERE collection = ? AND id = ?'),
     count: db.prepare('SELECT count(*) AS n FROM vector_records WHERE collection = ?'),
     delete: db.prepare('DELETE FROM vector_records WHERE collection = ?'),
   };
   const filteredQueries = new Map<string, StatementSync>();
+
+  // A collection's vectors in one Float32Array, read once and kept until it changes: a query then
+  // ranks memory instead of reading every blob again. Our own writes drop the collection's entry;
+  // PRAGMA data_version moves when another connection (another runtime on the file) commits, and
+  // then every entry is dropped.
+  const matrices = new Map<string, { ids: string[]; norms: Float64Array; matrix: Float32Array }>();
+  let seenDataVersion = dataVersion();
+  function dataVersion(): number {
+    return (statements.dataVersion.get() as { data_version: number }).data_version;
+  }
+  function collectionMatrix(collection: string, dimensions: number) {
+    const version = dataVersion();
+    if (version !== seenDataVersion) {
+      matrices.clear();
+      seenDataVersion = version;
+    }
+    let cached = matrices.get(collection);
+    if (!cached) {
+      const rows = statements.vectors.all(collection) as { id: string; norm: number; embedding: Uint8Array }[];
+      cached = { ids: [], norms: new Float64Array(rows.length), matrix: new Float32Array(rows.length * dimensions) };
+      for (const [index, row] of rows.entries()) {
+        const bytes = row.embedding.byteOffset % 4 === 0 ? row.embedding : row.embedding.slice();
+        cached.matrix.set(new Float32Array(bytes.buffer, bytes.byteOffset, dimensions), index * dimensions);
+        cached.norms[index] = row.norm;
+        cached.ids.push(row.id);
+      }
+      matrices.set(collection, cached);
+    }
+    return cached;
+  }
 
   function dimensionsOf(collection: string): number | undefined {
     const row = statements.dimensions.get(collection) as { dimensions: number } | undefined;
@@ -103,6 +135,7 @@ export function createSqliteVectorStore(options: { file: string }): VectorStore 
           );
         }
         db.exec('COMMIT');
+        matrices.delete(collection);
       } catch (err) {
         db.exec('ROLLBACK');
         throw err;
@@ -117,19 +150,28 @@ export function createSqliteVectorStore(options: { file: string }): VectorStore 
       const probeNorm = normOf(probe);
       const threshold = query.scoreThreshold ?? Number.NEGATIVE_INFINITY;
       const best: { id: string; score: number }[] = [];
-      for (const row of candidates(collection, query.filter)) {
-        const bytes = row.embedding.byteOffset % 4 === 0 ? row.embedding : row.embedding.slice();
-        const vector = new Float32Array(bytes.buffer, bytes.byteOffset, dimensions);
+      const consider = (id: string, vector: Float32Array, offset: number, norm: number) => {
         let dot = 0;
-        for (let i = 0; i < dimensions; i++) dot += (vector[i] as number) * (probe[i] as number);
-        const score = probeNorm === 0 || row.norm === 0 ? 0 : dot / (probeNorm * row.norm);
-        if (score < threshold) continue;
-        // Rows arrive in id order, so a later row with an equal score goes after: ties in id order.
-        if (best.length === query.topK && score <= (best.at(-1)?.score ?? Number.NEGATIVE_INFINITY)) continue;
+        for (let i = 0; i < dimensions; i++) dot += (vector[offset + i] as number) * (probe[i] as number);
+        const score = probeNorm === 0 || norm === 0 ? 0 : dot / (probeNorm * norm);
+        if (score < threshold) return;
+        // Vectors come in id order, so a later one with an equal score goes after: ties in id order.
+        if (best.length === query.topK && score <= (best.at(-1)?.score ?? Number.NEGATIVE_INFINITY)) return;
         let at = best.length;
         while (at > 0 && (best[at - 1]?.score ?? 0) < score) at--;
-        best.splice(at, 0, { id: row.id, score });
+        best.splice(at, 0, { id, score });
         if (best.length > query.topK) best.pop();
+      };
+      if (query.filter === undefined || Object.keys(query.filter).length === 0) {
+        const cached = collectionMatrix(collection, dimensions);
+        for (let row = 0; row < cached.ids.length; row++) {
+          consider(cached.ids[row] as string, cached.matrix, row * dimensions, cached.norms[row] as number);
+        }
+      } else {
+        for (const row of candidates(collection, query.filter)) {
+          const bytes = row.embedding.byteOffset % 4 === 0 ? row.embedding : row.embedding.slice();
+          consider(row.id, new Float32Array(bytes.buffer, bytes.byteOffset, dimensions), 0, row.norm);
+        }
       }
       return best.map(({ id, score }) => {
         const row = statements.record.get(collection, id) as { text: string; metadata: string };
@@ -142,6 +184,7 @@ export function createSqliteVectorStore(options: { file: string }): VectorStore 
     },
 
     async deleteCollection(collection) {
+      matrices.delete(collection);
       return Number(statements.delete.run(collection).changes);
     },
 

@@ -94,6 +94,17 @@ export function describeVectorStoreContract(backend: string, openStore: () => Pr
       ]);
     });
 
+    it('sees what was upserted or deleted since its last query', async () => {
+      const store = await open();
+      await store.upsert('docs', [aRecord('a', [1, 0])]);
+      expect((await store.query('docs', [0, 1], { topK: 1 })).map((r) => r.id)).toEqual(['a']);
+
+      await store.upsert('docs', [aRecord('b', [0, 1])]);
+      expect((await store.query('docs', [0, 1], { topK: 1 })).map((r) => r.id)).toEqual(['b']);
+      await store.deleteCollection('docs');
+      expect(await store.query('docs', [0, 1], { topK: 1 })).toEqual([]);
+    });
+
     it('filters on top-level metadata values (strings, numbers, booleans)', async () => {
       const store = await open();
       await store.upsert('memory', [
