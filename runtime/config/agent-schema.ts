@@ -158,6 +158,11 @@ export const ModelSpec = z
   .object({
     primary: ModelBlock.optional(),
     fallback: ModelBlock.optional(),
+    // Upstream's legacy form also takes more candidates by alias (runtime/engine.py appends them
+    // after primary and fallback), so they are candidates here too.
+    extra: boundedRecord(ModelBlock, 8)
+      .optional()
+      .describe('More candidates by alias, tried after primary and fallback (upstream’s legacy form).'),
     routing: z.object({ strategy: RoutingStrategy.optional() }).optional(),
     default: CandidateGroup.optional(),
     roles: boundedRecord(CandidateGroup, 16).optional().describe('Candidates per orchestration role.'),

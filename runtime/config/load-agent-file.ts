@@ -193,6 +193,13 @@ function resolveModels(
     ...model,
     ...(model.primary ? { primary: resolve(model.primary, [...base, 'primary']) } : {}),
     ...(model.fallback ? { fallback: resolve(model.fallback, [...base, 'fallback']) } : {}),
+    ...(model.extra
+      ? {
+          extra: Object.fromEntries(
+            Object.entries(model.extra).map(([alias, block]) => [alias, resolve(block, [...base, 'extra', alias])]),
+          ),
+        }
+      : {}),
     ...(model.default
       ? { default: { ...model.default, candidates: group(model.default.candidates, [...base, 'default']) } }
       : {}),

@@ -110,6 +110,26 @@ roles:
     expect(inRoles.roles?.planner?.candidates).toEqual([{ provider: 'anthropic', model: 'claude-3-5-haiku' }]);
   });
 
+  it("resolves the legacy form's extra candidates, naming an alias's field when one is refused", () => {
+    const model = load(
+      agentWithModel(`
+primary: {source: ollama, model: "llama3.1:8b"}
+extra:
+  hosted: {provider: OpenAI, model: gpt-4o-mini, temperature: 0.2}
+  gateway: {model: "groq/llama-3.1-8b-instant"}
+`),
+    ).agent.spec.model;
+    const error = refusal(
+      agentWithModel('primary: {source: ollama, model: x}\nextra:\n  odd: {source: litellm, model: plain}'),
+    );
+
+    expect(model.extra).toEqual({
+      hosted: { provider: 'openai', model: 'gpt-4o-mini', temperature: 0.2 },
+      gateway: { provider: 'groq', model: 'llama-3.1-8b-instant' },
+    });
+    expect(error.message).toMatch(/^forms\.yaml: spec\.model\.extra\.odd\.model: litellm needs a vendor\/model name/);
+  });
+
   it("runs a plain model name with no source on openai_compat at OpenAI's API with OPENAI_API_KEY, as upstream", () => {
     const block = load(primary('{model: gpt-4o-mini}')).agent.spec.model.primary;
 

@@ -10,6 +10,11 @@ export function normalizeModelSources(raw: unknown): unknown {
   for (const slot of ['primary', 'fallback', 'default'] as const) {
     if (slot in model) model[slot] = slot === 'default' ? normalizeGroup(model[slot]) : normalizeBlock(model[slot]);
   }
+  if (isRecord(model.extra)) {
+    model.extra = Object.fromEntries(
+      Object.entries(model.extra).map(([alias, block]) => [alias, normalizeBlock(block)]),
+    );
+  }
   if (isRecord(model.roles)) {
     model.roles = Object.fromEntries(Object.entries(model.roles).map(([role, group]) => [role, normalizeGroup(group)]));
   }

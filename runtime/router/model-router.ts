@@ -203,7 +203,10 @@ function candidateGroups(spec: ModelSpec): Map<string, CandidateGroup> {
   const toCandidates = (blocks: ModelBlock[]) =>
     blocks.map(routerBlock).map((block) => ({ key: candidateKey(block), block }));
   const groups = new Map<string, CandidateGroup>();
-  const legacy = [spec.primary, spec.fallback].filter((block): block is ModelBlock => block !== undefined);
+  // Upstream's legacy order: primary, fallback, then the extra candidates in the file's order.
+  const legacy = [spec.primary, spec.fallback, ...Object.values(spec.extra ?? {})].filter(
+    (block): block is ModelBlock => block !== undefined,
+  );
   groups.set('default', {
     candidates: toCandidates(spec.default?.candidates ?? legacy),
     strategy: spec.default?.strategy ?? spec.routing?.strategy ?? 'cost_optimized',

@@ -81,6 +81,23 @@ describe('CloudAgent model blocks on a real kube-apiserver', () => {
     expect(stored.spec.agent.spec.model).toEqual(model);
   });
 
+  it("stores the legacy form's extra candidates by alias, with the block rules applied to each", async () => {
+    const model = {
+      primary: { source: 'ollama', model: 'llama3.1:8b' },
+      extra: { hosted: { provider: 'openai', model: 'gpt-4o-mini' }, gateway: { model: 'groq/llama-3.1-8b-instant' } },
+    };
+
+    const stored = await create(model);
+    const refused = await refusal({
+      primary: model.primary,
+      extra: { odd: { source: 'ollama', provider: 'openai', model: 'x' } },
+    });
+
+    expect(stored.spec.agent.spec.model).toEqual(model);
+    expect(refused.code).toBe(422);
+    expect(refused.body).toContain('source and provider disagree; give one of them');
+  });
+
   it('refuses a source it cannot serve, naming the supported ones', async () => {
     const refused = await refusal({ primary: { source: 'centinela', model: 'sentiment' } });
 

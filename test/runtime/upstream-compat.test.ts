@@ -79,6 +79,28 @@ describe('agent files upstream runs', () => {
     expect(openai.lastRequest.body.model).toBe(model);
   });
 
+  it("tries the legacy form's extra candidates after primary and fallback, as upstream", async () => {
+    const { openai, runtime } = await start({});
+    const down = 'http://127.0.0.1:9/v1';
+    runtime.writeAgent(
+      'extras.yaml',
+      agentYaml('extras', {
+        model: {
+          primary: { source: 'openai_compat', model: 'first', endpoint: down },
+          fallback: { source: 'openai_compat', model: 'second', endpoint: down },
+          extra: { backup: { provider: 'OpenAI_Compat', model: 'third', endpoint: openai.baseUrl } },
+        },
+      }),
+    );
+    openai.enqueue(fakeReply.text('From the extra candidate.'));
+
+    const { status, body } = await eventuallyReady(runtime, 'extras');
+
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ response: 'From the extra candidate.', model: 'openai_compat/third' });
+    expect(openai.requests.map((request) => request.body.model)).toEqual(['third']);
+  });
+
   it('refuses source centinela at load, naming the file, the field path, why and what is supported', async () => {
     const { runtime } = await start({ 'labels.yaml': agent('labels', { provider: 'Centinela', model: 'sentiment' }) });
 
