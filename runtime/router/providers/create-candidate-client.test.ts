@@ -449,7 +449,7 @@ describe('createCandidateClient', () => {
     });
   });
 
-  it('fails openai_compat calls without a base URL with a non-retryable error naming the credential', async () => {
+  it('fails openai_compat calls with no base URL and no key with a non-retryable error naming both', async () => {
     const client = createCandidateClient({
       block: { provider: 'openai_compat', model: 'qwen2.5-7b-instruct' },
       credentials: () => undefined,
@@ -458,7 +458,9 @@ describe('createCandidateClient', () => {
     const failure = client.generate(aQuestion(), neverAborted());
 
     await expect(failure).rejects.toMatchObject({ isRetryable: false });
-    await expect(failure).rejects.toThrow('OPENAI_COMPAT_BASE_URL');
+    await expect(failure).rejects.toThrow(
+      'credential OPENAI_API_KEY is not set (no endpoint or OPENAI_COMPAT_BASE_URL',
+    );
   });
 
   it('applies temperature, max_tokens, top_p and stop from the block', async () => {

@@ -21,6 +21,9 @@ const credentialNames: Record<NativeProvider, CredentialNames> = {
   azure_openai: { apiKey: 'AZURE_OPENAI_API_KEY', isApiKeyRequired: true, baseUrl: 'AZURE_OPENAI_ENDPOINT' },
 };
 
+/** Upstream's default base URL for its OpenAI-compatible adapter (providers/openai_compat.py). */
+export const openAiApiUrl = 'https://api.openai.com/v1';
+
 export interface ProviderAccess {
   apiKey: string | undefined;
   /** Undefined means the SDK's default (the provider's public API). */
@@ -40,14 +43,31 @@ export function resolveProviderAccess(options: {
 }): ProviderAccess {
   const { block, credentials, candidate } = options;
   const names = credentialNames[block.provider];
+  const configuredBaseUrl = block.endpoint ?? nonEmpty(credentials(names.baseUrl));
+  // openai_compat with no base URL at all: upstream's adapter calls OpenAI's API with
+  // OPENAI_API_KEY, so that is where it goes, with that key unless the block or
+  // OPENAI_COMPAT_API_KEY names one. A gateway's own URL never gets OPENAI_API_KEY.
+  if (block.provider === 'openai_compat' && configuredBaseUrl === undefined) {
+    const keyName =
+      block.api_key_env ?? (nonEmpty(credentials(names.apiKey)) === undefined ? 'OPENAI_API_KEY' : names.apiKey);
+    const key = nonEmpty(credentials(keyName));
+    if (key === undefined) {
+      throw new ProviderCallError({
+        candidate,
+        isRetryable: false,
+        message: `credential ${keyName} is not set (no endpoint or ${names.baseUrl}: calling OpenAI's API, as upstream does)`,
+      });
+    }
+    return { apiKey: key, baseUrl: openAiApiUrl };
+  }
   const apiKeyName = block.api_key_env ?? names.apiKey;
   const apiKey = nonEmpty(credentials(apiKeyName));
   if (apiKey === undefined && (names.isApiKeyRequired || block.api_key_env !== undefined)) {
     throw new ProviderCallError({ candidate, isRetryable: false, message: `credential ${apiKeyName} is not set` });
   }
-  const baseUrl = block.endpoint ?? nonEmpty(credentials(names.baseUrl));
-  // Neither has a public default: the gateway or the Azure resource is the author's own.
-  if (baseUrl === undefined && (block.provider === 'openai_compat' || block.provider === 'azure_openai')) {
+  const baseUrl = configuredBaseUrl;
+  // No public default: the Azure resource is the author's own.
+  if (baseUrl === undefined && block.provider === 'azure_openai') {
     throw new ProviderCallError({
       candidate,
       isRetryable: false,
