@@ -172,6 +172,7 @@ export function createAgentEngine(deps: AgentEngineDeps) {
               maxRepairs: agent.spec.orchestration?.max_repairs ?? 2,
               program: agent.spec.program,
               context: request.context ?? {},
+              builtinTools: (agent.spec.tools ?? []).flatMap((tool) => (tool.type === 'builtin' ? [tool.name] : [])),
             },
           });
         } catch (err) {

@@ -24,9 +24,9 @@ const receiptProgram = [
   'total = calculator(expression="3 * 19.99")',
   'receipt = json_transform(',
   '    data={stamp, total},',
-  '    template="{\\"zone\\": \\"{{ data.stamp.timezone }}\\", \\"total\\": {{ data.total.result }}}"',
+  '    template="{\\"zone\\": \\"{{ data.stamp.data.timezone }}\\", \\"total\\": {{ data.total.data.result }}}"',
   ')',
-  'return {receipt}',
+  'return {receipt: receipt.data}',
   '```',
 ].join('\n');
 
@@ -123,7 +123,13 @@ describe('the glyph pattern, through astromeshd as a process', { timeout: 60_000
     expect(at('tool_call', 'datetime_now')).toBeGreaterThanOrEqual(0);
     expect(at('tool_call', 'calculator')).toBeGreaterThanOrEqual(0);
     expect(events[transformCall]).toMatchObject({
-      input: { data: { stamp: { timezone: 'Europe/Paris' }, total: { expression: '3 * 19.99', result: 59.97 } } },
+      // A builtin's value is upstream's result envelope, {success, data, metadata, error}.
+      input: {
+        data: {
+          stamp: { success: true, data: { timezone: 'Europe/Paris' }, error: null },
+          total: { success: true, data: { expression: '3 * 19.99', result: 59.97 }, error: null },
+        },
+      },
     });
     expect(events[at('tool_result', 'json_transform')]).toMatchObject({
       success: true,
@@ -144,6 +150,7 @@ describe('the glyph pattern, through astromeshd as a process', { timeout: 60_000
     expect(writing?.body.tools).toBeUndefined();
     expect(textOf(writing as RecordedRequest)).toContain('- json_transform: Reshape JSON data');
     expect(textOf(writing as RecordedRequest)).toContain('expression: string (required)');
+    expect(textOf(writing as RecordedRequest)).toContain('Returns {success, data: <its result>, error}.');
     expect(messagesOf(writing as RecordedRequest).at(-1)).toEqual({
       role: 'user',
       content: 'Stamp my order of three items at 19.99',
@@ -189,7 +196,9 @@ describe('the glyph pattern, through astromeshd as a process', { timeout: 60_000
     expect(repair).toContain(
       'The program failed while running: json_transform (line 2) failed: invalid_input: template: ',
     );
-    expect(repair).toContain('- calculator({"expression":"2 * 3"}) returned: {"expression":"2 * 3","result":6}');
+    expect(repair).toContain(
+      '- calculator({"expression":"2 * 3"}) returned: {"success":true,"data":{"expression":"2 * 3","result":6},"metadata":{},"error":null}',
+    );
   });
 
   it('fails the run with 502 glyph_program_failed naming the last error once max_repairs rounds are spent', async () => {

@@ -26,10 +26,12 @@ need each other run in parallel, so do not chain them without need; read only fi
 returns.`;
 
 /** The grammar, then every tool the program may call with its arguments (required ones marked). */
-export function glyphInstructions(tools: readonly ToolDefinition[]): string {
+export function glyphInstructions(tools: readonly ToolDefinition[], builtinTools: ReadonlySet<string>): string {
   const lines = [grammar, '', 'Tools:'];
   for (const tool of [...tools].sort((a, b) => a.name.localeCompare(b.name))) {
-    lines.push(`- ${tool.name}: ${tool.description}`);
+    // A builtin's value is upstream's result envelope; saying so keeps the model from reading fields that are not there.
+    const returns = builtinTools.has(tool.name) ? ' Returns {success, data: <its result>, error}.' : '';
+    lines.push(`- ${tool.name}: ${tool.description}${returns}`);
     const schema = tool.inputSchema as { properties?: Record<string, { type?: unknown }>; required?: string[] };
     const required = new Set(schema.required ?? []);
     for (const [name, property] of Object.entries(schema.properties ?? {})) {

@@ -21,6 +21,12 @@ export interface GlyphSettings {
   program?: string;
   /** The request's context, which a program reads as `context`. */
   context: Record<string, unknown>;
+  /**
+   * The agent's builtin tools. A program sees what one returned the way upstream's programs do,
+   * in upstream's result envelope `{success, data, metadata, error}`, so upstream's programs
+   * (`local.data.datetime`) read the same fields here.
+   */
+  builtinTools: readonly string[];
 }
 
 /**
@@ -33,7 +39,7 @@ export interface GlyphSettings {
  */
 export const glyph: Pattern = async ({ messages, query, maxIterations, steps, glyph: settings }) => {
   const tools = withAskTool(steps.tools);
-  const invoke = invokerFor(steps);
+  const invoke = invokerFor(steps, new Set(settings.builtinTools));
   const runProgram = (source: string): Promise<GlyphRunResult> =>
     runGlyphPlan(compileGlyph(parseGlyph(source), tools), {
       invoke,
@@ -91,7 +97,7 @@ async function writeAndRun(options: {
   // run, so the prompt's prefix stays cacheable.
   const conversation: ChatMessage[] = [
     ...messages.slice(0, -1),
-    { role: 'user', content: glyphInstructions(options.tools) },
+    { role: 'user', content: glyphInstructions(options.tools, new Set(options.settings.builtinTools)) },
     ...messages.slice(-1),
   ];
   const budget = Math.max(0, Math.min(options.settings.maxRepairs, options.maxIterations - 1));
@@ -119,7 +125,7 @@ function isProgramFault(err: unknown): err is GlyphProgramError | GlyphExecution
 }
 
 /** Tool calls go through the run's StepRunner (events, rate limits, timeouts, records); `ask` is a model call. */
-function invokerFor(steps: StepRunner): GlyphInvoke {
+function invokerFor(steps: StepRunner, builtinTools: ReadonlySet<string>): GlyphInvoke {
   let count = 0;
   const own = new Set(steps.tools.map((tool) => tool.name));
   return async (tool, input): Promise<ToolResult> => {
@@ -133,6 +139,8 @@ function invokerFor(steps: StepRunner): GlyphInvoke {
       );
       return { success: true, data: reply.text };
     }
-    return steps.callTool({ id: `glyph_${count}`, name: tool, input });
+    const result = await steps.callTool({ id: `glyph_${count}`, name: tool, input });
+    if (!result.success || !builtinTools.has(tool)) return result;
+    return { success: true, data: { success: true, data: result.data, metadata: {}, error: null } };
   };
 }
