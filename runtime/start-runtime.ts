@@ -103,6 +103,7 @@ export async function startRuntime(
       builtinTools: createBuiltinToolService({ credentials: credentials.lookup, log }),
       breakers,
       rag,
+      ragPipelines: () => pipelines.list(),
       reload: async () => {
         await credentials.reload();
         await pipelines.rescan();

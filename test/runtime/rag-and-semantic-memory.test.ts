@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { dump } from 'js-yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeEmbedding } from '../fakes/fake-embeddings.ts';
@@ -6,6 +8,11 @@ import { fakeReply } from '../fakes/fake-reply.ts';
 import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { agentYaml, startTestRuntime, type TestRuntime } from '../support/start-test-runtime.ts';
+
+const fixturesDir = new URL('../fixtures/rag/', import.meta.url).pathname;
+/** The upstream-style RAGPipeline and agent files of test/fixtures/rag, by file name. */
+const fixtureFiles = (): Record<string, string> =>
+  Object.fromEntries(readdirSync(fixturesDir).map((name) => [name, readFileSync(join(fixturesDir, name), 'utf8')]));
 
 const chatRequests = (fake: FakeProvider): RecordedRequest[] =>
   fake.requests.filter((request) => request.path === '/v1/chat/completions');
@@ -314,6 +321,107 @@ describe('RAG and semantic memory through the HTTP API (seed 002)', () => {
 
     expect(response.status).toBe(400);
     expect((await jsonOf(response)).message).toMatch(/^query: /);
+  });
+
+  describe('the upstream-style files in test/fixtures/rag', () => {
+    async function startOnFixtures() {
+      const [openai, ollama] = await Promise.all([startFakeProvider('openai'), startFakeProvider('ollama')]);
+      cleanups.push(
+        () => openai.close(),
+        () => ollama.close(),
+      );
+      // The files name no endpoints: the credentials say where OpenAI and Ollama are.
+      const runtime = await startTestRuntime({
+        agents: fixtureFiles(),
+        credentials: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: openai.baseUrl, OLLAMA_BASE_URL: ollama.url },
+      });
+      cleanups.push(() => runtime.stop());
+      return { runtime, openai, ollama };
+    }
+
+    it('load: the agent ready, the pipelines ready, and pgvector refused naming the file, field and supported store', async () => {
+      const { runtime } = await startOnFixtures();
+
+      const agents = await jsonOf(await runtime.request('/v1/agents'));
+      const pipelines = await jsonOf(await runtime.request('/v1/rag/pipelines'));
+
+      expect(agents.agents).toEqual([expect.objectContaining({ name: 'knowledge-assistant', status: 'ready' })]);
+      expect(pipelines).toEqual({
+        pipelines: [
+          { name: 'faq', file: 'faq.rag.yaml', collection: 'faq', status: 'ready' },
+          {
+            name: 'product-knowledge',
+            file: 'product-knowledge.rag.yaml',
+            collection: 'product_docs',
+            status: 'ready',
+          },
+          {
+            name: 'unsupported-store.rag',
+            file: 'unsupported-store.rag.yaml',
+            status: 'error',
+            error:
+              'unsupported-store.rag.yaml: spec.vector_store.backend: vector store backend "pgvector" is not supported ' +
+              'by this runtime; supported: sqlite (embedded, a file under --data-dir)',
+          },
+        ],
+      });
+    });
+
+    it('runs knowledge-assistant end to end: retrieved chunks in {{ knowledge }}, the rag tools, semantic memory', async () => {
+      const { runtime, openai, ollama } = await startOnFixtures();
+      await ingestHandbook(runtime);
+      openai.enqueue(
+        fakeReply.toolCall('rag_query', { query: 'refund days', top_k: 1 }),
+        fakeReply.text('Refunds are paid within 14 days.'),
+      );
+
+      const response = await post(runtime, '/v1/agents/knowledge-assistant/run', {
+        query: 'How many days until refunds are paid?',
+        session_id: 'fixture',
+      });
+      const body = await jsonOf(response);
+      const system = messagesOf(chatRequests(openai)[0])[0];
+      const memories = await jsonOf(
+        await runtime.request('/v1/memory/knowledge-assistant/semantic?query=refunds%20paid%20days'),
+      );
+
+      expect(response.status).toBe(200);
+      expect(body.response).toBe('Refunds are paid within 14 days.');
+      // Up to top_k 2 from the pipeline's collection, in the system prompt's {{ knowledge }}; the
+      // others share no word with the query and fall under retrieval.similarity_threshold 0.1.
+      expect(system).toEqual({
+        role: 'system',
+        content: `You answer questions about the product from its documentation.\nDocumentation extract:\n${handbook[1]?.text}\n`,
+      });
+      expect(body.tool_calls[0]).toMatchObject({
+        tool: 'rag_query',
+        success: true,
+        output: { results: [{ text: handbook[1]?.text, metadata: { page: 7 } }] },
+      });
+      expect(memories.results[0]).toMatchObject({
+        text: 'user: How many days until refunds are paid?\nassistant: Refunds are paid within 14 days.',
+        metadata: { session_id: 'fixture' },
+      });
+      // Every embedding went to the Ollama of OLLAMA_BASE_URL.
+      expect(ollama.requests.length).toBeGreaterThan(0);
+      expect(ollama.requests.every((request) => request.path === '/api/embed')).toBe(true);
+    });
+
+    it("embeds the faq pipeline through OpenAI's /v1/embeddings", async () => {
+      const { runtime, openai } = await startOnFixtures();
+
+      const ingested = await post(runtime, '/v1/rag/ingest', {
+        collection: 'faq',
+        documents: [{ text: 'Support is open on weekdays. Call us any time.' }],
+      });
+      const found = await jsonOf(
+        await post(runtime, '/v1/rag/query', { collection: 'faq', query: 'support weekdays' }),
+      );
+
+      expect(await jsonOf(ingested)).toEqual({ collection: 'faq', documents_ingested: 1, chunks_created: 1 });
+      expect(found.results[0].text).toBe('Support is open on weekdays. Call us any time.');
+      expect(openai.requests.map((request) => request.path)).toEqual(['/v1/embeddings', '/v1/embeddings']);
+    });
   });
 
   it('the fake embeds as the store expects: a query scores 1 against its own text', () => {

@@ -13,7 +13,13 @@ import {
   TraceParams,
   TraceQuery,
 } from '../routes/observability-routes.ts';
-import { RagIngestAnswer, RagIngestRequest, RagQueryRequest, RagResults } from '../routes/rag-routes.ts';
+import {
+  RagIngestAnswer,
+  RagIngestRequest,
+  RagPipelineList,
+  RagQueryRequest,
+  RagResults,
+} from '../routes/rag-routes.ts';
 import { SemanticParams, SemanticQuery, SemanticResults } from '../routes/semantic-memory-route.ts';
 import { BuiltinToolList, ExecuteToolRequest, ToolAnswer, ToolList } from '../routes/tool-routes.ts';
 
@@ -121,6 +127,13 @@ export const runtimeOperations: readonly RuntimeOperation[] = [
     body: RagQueryRequest,
     response: RagResults,
     errors: [404, 409, 499, 502, 503],
+  },
+  {
+    method: 'get',
+    path: '/rag/pipelines',
+    summary: 'The RAGPipeline files, the collection each serves, and why a file is refused',
+    tag: 'RAG',
+    response: RagPipelineList,
   },
   { method: 'get', path: '/tools', summary: 'The tools of every agent', tag: 'Tools', response: ToolList },
   {

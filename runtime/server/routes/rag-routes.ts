@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import type Router from '@koa/router';
 import { z } from 'zod';
 import { CollectionName } from '../../rag/rag-pipeline-schema.ts';
@@ -51,7 +52,33 @@ export const RagResults = z.object({
   results: z.array(z.object({ text: z.string(), score: z.number(), metadata: Metadata })),
 });
 
+export const RagPipelineList = z.object({
+  pipelines: z.array(
+    z.object({
+      name: z.string(),
+      file: z.string().describe("The file's name in the agents directory."),
+      collection: z.string().optional(),
+      status: z.enum(['ready', 'error']),
+      error: z.string().optional().describe('Why the file is refused: the file, the field and the reason.'),
+      warnings: z.array(z.string()).optional(),
+    }),
+  ),
+});
+
 export function ragRoutes(router: Router, services: RuntimeServices): void {
+  router.get('/rag/pipelines', (ctx) => {
+    ctx.body = {
+      pipelines: services.ragPipelines().map((entry) => ({
+        name: entry.name,
+        file: basename(entry.file),
+        ...(entry.pipeline ? { collection: entry.pipeline.collection } : {}),
+        status: entry.error ? ('error' as const) : ('ready' as const),
+        ...(entry.error ? { error: entry.error } : {}),
+        ...(entry.warnings.length > 0 ? { warnings: entry.warnings } : {}),
+      })),
+    } satisfies z.infer<typeof RagPipelineList>;
+  });
+
   router.post('/rag/ingest', async (ctx) => {
     const body = parse(RagIngestRequest, ctx.request.body);
     ctx.body = (await services.rag.ingest(
