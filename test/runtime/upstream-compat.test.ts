@@ -200,6 +200,20 @@ spec:
     expect(list.agents[0].warnings).toEqual(detail.warnings);
   });
 
+  it('documents warnings on GET /v1/agents/{name} in the OpenAPI document, as on the list', async () => {
+    const { runtime } = await start({});
+    const document = await jsonOf(await runtime.request('/v1/openapi.json'));
+    const answerOf = (path: string) => document.paths[path].get.responses['200'].content['application/json'].schema;
+
+    const detailWarnings = answerOf('/agents/{name}').properties.warnings;
+    const listWarnings = answerOf('/agents').properties.agents.items.properties.warnings;
+
+    expect(detailWarnings).toMatchObject({ type: 'array', items: { type: 'string' } });
+    expect(detailWarnings.description).toMatch(/unknown keys/);
+    expect(detailWarnings).toEqual(listWarnings);
+    expect(answerOf('/agents/{name}').required).not.toContain('warnings');
+  });
+
   /** The agent's first run once the catalog has loaded it (files written after start load on the next scan). */
   async function eventuallyReady(runtime: TestRuntime, name: string) {
     await eventually(async () => {
