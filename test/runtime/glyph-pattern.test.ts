@@ -161,6 +161,28 @@ describe('the glyph pattern, through astromeshd as a process', { timeout: 60_000
     expect(textOf(narration as RecordedRequest)).toContain('stamp = datetime_now(timezone=context.zone)');
   });
 
+  it("runs upstream's ask in a program as a model call of its own, with its context, and feeds its text on", async () => {
+    const { url, openai } = await startAstromeshd();
+    openai.enqueue(
+      fakeReply.text(
+        '```glyph\ntotal = calculator(expression="2 * 21")\nword = ask(prompt="Say it in words", context={total: total.data.result})\nreturn {word}\n```',
+      ),
+      fakeReply.text('forty-two'),
+      fakeReply.text('It is forty-two.'),
+    );
+
+    const response = await runOver(url, 'order-receipt', { query: 'What is 2 times 21, in words?' });
+
+    expect(response.status).toBe(200);
+    const body = await jsonOf(response);
+    expect(body.response).toBe('It is forty-two.');
+    expect(body.tool_calls.map((call: { tool: string }) => call.tool)).toEqual(['calculator']);
+    expect(messagesOf(openai.requests[1] as RecordedRequest)).toEqual([
+      { role: 'user', content: 'Say it in words\n\nContext:\n{"total":42}' },
+    ]);
+    expect(textOf(openai.requests[2] as RecordedRequest)).toContain('Result of running it:\n{"word": "forty-two"}');
+  });
+
   it('sends an invalid program back to the model with its error, and runs the repaired one', async () => {
     const { url, openai } = await startAstromeshd();
     openai.enqueue(
