@@ -89,17 +89,21 @@ export function createAgentEngine(deps: AgentEngineDeps) {
       const recalled = await trace.span('memory.recall', { session_id: sessionId }, () =>
         runtime.memory.recall(name, sessionId),
       );
-      const retrieved = await trace.span('rag.retrieve', { pipeline: agent.spec.knowledge?.pipeline ?? '' }, () =>
-        retrieveForPrompt({
-          rag: runtime.rag,
-          topK: agent.spec.knowledge?.top_k,
-          query: input.text,
-          sessionId,
-          promptRendersKnowledge: runtime.promptRendersKnowledge,
-          signal,
-          log: deps.log.child({ agent: name }),
-        }),
-      );
+      // Only agents with knowledge or semantic memory retrieve (and trace it).
+      const retrieves = runtime.rag.knowledge.pipeline !== undefined || runtime.rag.semantic !== undefined;
+      const retrieved = retrieves
+        ? await trace.span('rag.retrieve', { pipeline: agent.spec.knowledge?.pipeline ?? '' }, () =>
+            retrieveForPrompt({
+              rag: runtime.rag,
+              topK: agent.spec.knowledge?.top_k,
+              query: input.text,
+              sessionId,
+              promptRendersKnowledge: runtime.promptRendersKnowledge,
+              signal,
+              log: deps.log.child({ agent: name }),
+            }),
+          )
+        : { knowledge: '', messages: [] };
       const system = await trace.span('prompt.render', {}, () =>
         renderSystemPrompt(runtime, {
           memory: recalled.text,
@@ -195,13 +199,15 @@ export function createAgentEngine(deps: AgentEngineDeps) {
           options.signal,
         ),
       );
-      await trace.span('memory.semantic.persist', { session_id: sessionId }, () =>
-        rememberTurn(
-          runtime.rag,
-          { sessionId, query: input.text, answer: response, at: new Date(performance.timeOrigin + performance.now()) },
-          deps.log.child({ agent: name }),
-        ),
-      );
+      if (runtime.rag.semantic) {
+        await trace.span('memory.semantic.persist', { session_id: sessionId }, () =>
+          rememberTurn(
+            runtime.rag,
+            { sessionId, query: input.text, answer: response, at: new Date(deps.now()) },
+            deps.log.child({ agent: name }),
+          ),
+        );
+      }
 
       const totalMs = deps.now() - startedAt;
       deps.metrics.observe('agent.latency_ms', totalMs);

@@ -169,6 +169,7 @@ describe('RAG and semantic memory through the HTTP API (seed 002)', () => {
         prompts: { system: 'Handbook extract:\n{{ knowledge }}\nAnswer briefly.' },
         knowledge: { pipeline: 'product-knowledge', top_k: 1 },
       }),
+      'plain.yaml': agentYaml('plain', { model: { primary: { provider: 'openai', model: 'gpt-4o-mini' } } }),
     }));
     await ingestHandbook(runtime);
 
@@ -177,7 +178,15 @@ describe('RAG and semantic memory through the HTTP API (seed 002)', () => {
     await post(runtime, '/v1/agents/templated/run', { query: 'When are refunds paid?' });
     const templatedMessages = messagesOf(chatRequests(openai).at(-1));
 
+    const plainRun = await jsonOf(await post(runtime, '/v1/agents/plain/run', { query: 'When are refunds paid?' }));
+    const spanNames = async (traceId: string) =>
+      (await jsonOf(await runtime.request(`/v1/traces/${traceId}`))).spans.map((span: { name: string }) => span.name);
+
     expect(run.status).toBe(200);
+    // Retrieval is traced for the agent with knowledge; an agent without it retrieves nothing.
+    expect(await spanNames((await jsonOf(run)).trace_id)).toContain('rag.retrieve');
+    expect(await spanNames(plainRun.trace_id)).not.toContain('rag.retrieve');
+    expect(messagesOf(chatRequests(openai).at(-1))).toEqual([{ role: 'user', content: 'When are refunds paid?' }]);
     // The knowledge message follows the system prompt; the OpenAI wire joins consecutive system messages.
     expect(helperMessages).toEqual([
       {
