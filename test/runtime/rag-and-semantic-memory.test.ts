@@ -1,5 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { dump } from 'js-yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeEmbedding } from '../fakes/fake-embeddings.ts';
@@ -330,6 +331,60 @@ describe('RAG and semantic memory through the HTTP API (seed 002)', () => {
 
     expect(response.status).toBe(400);
     expect((await jsonOf(response)).message).toMatch(/^query: /);
+  });
+
+  it('runs an agent without its knowledge when the embedding model is down, and answers the RAG routes with a 502', async () => {
+    const openai = await startFakeProvider('openai');
+    const deadOllama = await startFakeProvider('ollama');
+    await deadOllama.close();
+    cleanups.push(() => openai.close());
+    const runtime = await startTestRuntime({
+      agents: {
+        'kb.rag.yaml': pipelineYaml('product-knowledge', deadOllama),
+        'helper.yaml': agentYaml('helper', {
+          model: { primary: { provider: 'openai', model: 'gpt-4o-mini' } },
+          knowledge: { pipeline: 'product-knowledge' },
+        }),
+      },
+      credentials: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: openai.baseUrl },
+    });
+    cleanups.push(() => runtime.stop());
+
+    const run = await post(runtime, '/v1/agents/helper/run', { query: 'When are refunds paid?' });
+    const query = await post(runtime, '/v1/rag/query', { collection: 'product_docs', query: 'refunds' });
+
+    expect(run.status).toBe(200);
+    expect(messagesOf(chatRequests(openai).at(-1))).toEqual([{ role: 'user', content: 'When are refunds paid?' }]);
+    expect(query.status).toBe(502);
+    expect(await jsonOf(query)).toMatchObject({ error: 'embedding_failed', status: 502 });
+  });
+
+  it('answers 503 vector_store_unavailable when the data directory cannot hold the store', async () => {
+    const openai = await startFakeProvider('openai');
+    const ollama = await startFakeProvider('ollama');
+    cleanups.push(
+      () => openai.close(),
+      () => ollama.close(),
+    );
+    const blocker = join(mkdtempSync(join(tmpdir(), 'rag-blocked-')), 'not-a-directory');
+    writeFileSync(blocker, 'a file where the data directory should be');
+    const runtime = await startTestRuntime({
+      agents: { 'kb.rag.yaml': pipelineYaml('product-knowledge', ollama) },
+      credentials: {},
+      dataDir: blocker,
+    });
+    cleanups.push(async () => {
+      await runtime.stop();
+      rmSync(dirname(blocker), { recursive: true, force: true });
+    });
+
+    const response = await post(runtime, '/v1/rag/ingest', { collection: 'product_docs', documents: handbook });
+
+    expect(response.status).toBe(503);
+    expect(await jsonOf(response)).toMatchObject({
+      error: 'vector_store_unavailable',
+      message: expect.stringContaining('the embedded vector store is unavailable'),
+    });
   });
 
   describe('the upstream-style files in test/fixtures/rag', () => {
