@@ -26,14 +26,20 @@ describe("a run cut off by its org runtime's crash", () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  /** An org with support-bot deployed on a fake OpenAI server that holds the first query unanswered. */
-  async function setupWithModelAtWork() {
+  /** An org with support-bot deployed on a fake OpenAI server that answers 'Back again.'. */
+  async function setupDeployed() {
     const { api, org, token, as } = await startSignedInTestApi((stop) => cleanups.push(stop));
     const fake = await startFakeProvider('openai', { defaultReply: fakeReply.text('Back again.') });
     cleanups.push(() => fake.close());
     await as('/providers', post({ provider: 'openai', api_key: 'sk-test-key', base_url: fake.baseUrl }));
     await as('/agents', post({ name: 'support-bot', step1: { model: 'openai/gpt-4o-mini' } }));
     await as('/agents/support-bot/deploy', post());
+    return { api, org, token, as, fake };
+  }
+
+  /** The same, with the fake holding the first query unanswered. */
+  async function setupWithModelAtWork() {
+    const { api, org, token, as, fake } = await setupDeployed();
     fake.enqueue(fakeReply.hang());
     const killRuntimeOnceTheModelWorks = async () => {
       await eventually(() => expect(fake.requests).toHaveLength(1));
@@ -97,16 +103,12 @@ describe("a run cut off by its org runtime's crash", () => {
 
   /** An org with support-bot deployed, whose runtime process was just killed and is gone. */
   async function setupWithRuntimeJustKilled() {
-    const { api, org, token, as } = await startSignedInTestApi((stop) => cleanups.push(stop));
-    const fake = await startFakeProvider('openai', { defaultReply: fakeReply.text('Back again.') });
-    cleanups.push(() => fake.close());
-    await as('/providers', post({ provider: 'openai', api_key: 'sk-test-key', base_url: fake.baseUrl }));
-    await as('/agents', post({ name: 'support-bot', step1: { model: 'openai/gpt-4o-mini' } }));
-    await as('/agents/support-bot/deploy', post());
+    const deployed = await setupDeployed();
+    const { api, org } = deployed;
     const pid = orgRuntimePid({ stateDir: api.stateDir, org });
     process.kill(pid, 'SIGKILL');
     await eventually(() => expect(existsSync(`/proc/${pid}`)).toBe(false), { intervalMs: 10 });
-    return { api, org, token, as, fake };
+    return deployed;
   }
 
   // Sent once the process is gone, while the backend waits to restart it: nothing listens for a
