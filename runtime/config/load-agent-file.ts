@@ -4,6 +4,7 @@ import { load, YAMLException } from 'js-yaml';
 import type { z } from 'zod';
 import { formatInputPath } from '../input/format-input-path.ts';
 import type { ProviderRegistry } from '../router/provider-registry.ts';
+import { apiKeyCredentialName } from '../router/providers/resolve-provider-access.ts';
 import { resolveModelBlock } from '../router/resolve-model-block.ts';
 import { maxAgentFileBytes, maxAgentYamlAliases, maxAgentYamlDepth } from './agent-file-limits.ts';
 import { AgentDocument, GuardrailSpec, type ModelBlock, ModelBlock as ModelBlockSchema } from './agent-schema.ts';
@@ -118,7 +119,7 @@ export function checkAgentDocument(
   const document = normalizeModelSources(raw);
   const parsed = AgentDocument.safeParse(document);
   if (!parsed.success) return { agent: undefined, issues: parsed.error.issues.map(toConfigIssue), warnings: [] };
-  const unknown = unknownKeyIssues(document);
+  const unknown = unknownKeyIssues(document, parsed.data);
   const models = resolveModels(parsed.data, options.providers);
   const agent = models.agent;
   const issues = [
@@ -154,14 +155,14 @@ function memoryWarnings(agent: AgentDocument): ConfigIssue[] {
  * - `api_key` in a model block: keys never live in agent files (it would also be ignored, and
  *   every call would fail for want of the key the author thought they gave).
  */
-function unknownKeyIssues(raw: unknown): { errors: ConfigIssue[]; warnings: ConfigIssue[] } {
+function unknownKeyIssues(raw: unknown, parsed: AgentDocument): { errors: ConfigIssue[]; warnings: ConfigIssue[] } {
   const errors: ConfigIssue[] = [];
   const warnings: ConfigIssue[] = [];
   for (const { path, known, owner } of findUnknownKeys(AgentDocument, raw)) {
     const key = String(path[path.length - 1]);
     const knownKeys = `known: ${known.join(', ')}`;
     if (owner === ModelBlockSchema && key === 'api_key') {
-      errors.push({ path, message: 'keys do not live in agent files; name the environment variable in api_key_env' });
+      errors.push({ path, message: inlineKeyMessage(valueAt(parsed, path.slice(0, -1)) as ModelBlock) });
     } else if (path[1] === 'guardrails' || owner === GuardrailSpec) {
       errors.push({ path, message: `unknown guardrail setting; it would silently drop a safety rule (${knownKeys})` });
     } else if (path[1] === 'tools' && path[3] === 'rate_limit') {
@@ -171,6 +172,27 @@ function unknownKeyIssues(raw: unknown): { errors: ConfigIssue[]; warnings: Conf
     }
   }
   return { errors, warnings };
+}
+
+/**
+ * Where the key of a block that carries one inline goes instead: the credential the block reads
+ * (its api_key_env, else its provider's own name). Never the value: it is a secret.
+ */
+function inlineKeyMessage(block: ModelBlock): string {
+  const resolved = resolveModelBlock(block, undefined).block;
+  const name = block.api_key_env ?? (resolved ? apiKeyCredentialName(resolved) : undefined);
+  const where =
+    name === undefined
+      ? 'put the key in the credentials file (--credentials) and name it in api_key_env'
+      : `put the key in the credentials file (--credentials) or the environment as ${name}${block.api_key_env === undefined ? ' (or name another credential in api_key_env)' : ', the credential this block reads'}`;
+  return `keys do not live in agent files: remove it and ${where}`;
+}
+
+function valueAt(value: unknown, path: (string | number)[]): unknown {
+  return path.reduce<unknown>(
+    (current, key) => (current as Record<string | number, unknown> | undefined)?.[key],
+    value,
+  );
 }
 
 /** The agent with every model block resolved to one native provider, or why a block cannot be. */

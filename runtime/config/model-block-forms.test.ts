@@ -481,9 +481,22 @@ spec:
     const error = refusal(primary('{source: openai, model: gpt-4o-mini, api_key: sk-live-123}'));
 
     expect(error.message).toBe(
-      'forms.yaml: spec.model.primary.api_key: keys do not live in agent files; name the environment variable in api_key_env',
+      'forms.yaml: spec.model.primary.api_key: keys do not live in agent files: remove it and put the key in the credentials file (--credentials) or the environment as OPENAI_API_KEY (or name another credential in api_key_env)',
     );
     expect(error.message).not.toContain('sk-live-123');
+  });
+
+  it("api_key's error names the credential the block would read: its api_key_env, or its provider's (a litellm vendor's) own", () => {
+    const named = refusal(
+      primary('{source: openai, model: gpt-4o, api_key: sk-live-456, api_key_env: TEAM_OPENAI_KEY}'),
+    );
+    const azure = refusal(primary('{source: litellm, model: azure/prod-4o, api_key: "azure-secret-789"}'));
+
+    expect(named.message).toMatch(/as TEAM_OPENAI_KEY, the credential this block reads$/);
+    expect(azure.message).toMatch(
+      /the environment as AZURE_OPENAI_API_KEY \(or name another credential in api_key_env\)$/,
+    );
+    expect(`${named.message}${azure.message}`).not.toMatch(/sk-live-456|azure-secret-789/);
   });
 
   it('inside free-form maps (tool config, parameters) are the author’s, not unknown', () => {

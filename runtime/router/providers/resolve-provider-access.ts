@@ -21,6 +21,11 @@ const credentialNames: Record<NativeProvider, CredentialNames> = {
   azure_openai: { apiKey: 'AZURE_OPENAI_API_KEY', isApiKeyRequired: true, baseUrl: 'AZURE_OPENAI_ENDPOINT' },
 };
 
+/** The credential a block's key is read from: its api_key_env, else its provider's own name. */
+export function apiKeyCredentialName(block: Pick<ResolvedModelBlock, 'provider' | 'api_key_env'>): string {
+  return block.api_key_env ?? credentialNames[block.provider].apiKey;
+}
+
 /** Upstream's default base URL for its OpenAI-compatible adapter (providers/openai_compat.py). */
 export const openAiApiUrl = 'https://api.openai.com/v1';
 
