@@ -23,7 +23,8 @@ export interface FakeAzureOpenAI {
 /**
  * A fake Azure OpenAI resource: it serves Chat Completions only at
  * `/openai/deployments/{deployment}/chat/completions?api-version={apiVersion}` with the key in an
- * `api-key` header, answers anything else as Azure does (404 DeploymentNotFound, 401, 400 for a
+ * `api-key` header, and at the v1 API's `/openai/v1/chat/completions` for `model: {deployment}`
+ * with the key as a bearer token (or api-key header) and no api-version, answers anything else as Azure does (404 DeploymentNotFound, 401, 400 for a
  * missing api-version), and hands what it accepts to the OpenAI wire fake.
  */
 export async function startFakeAzureOpenAI(options: {
@@ -52,6 +53,7 @@ export async function startFakeAzureOpenAI(options: {
     };
     requests.push(seen);
     const body = await readBody(req);
+    if (url.pathname.startsWith('/openai/v1/')) return handleV1(url, req, res, body);
     if (seen.apiVersion === null) {
       return sendJson(res, 400, azureError('400', 'Missing API version parameter.'));
     }
@@ -68,6 +70,28 @@ export async function startFakeAzureOpenAI(options: {
         azureError('DeploymentNotFound', 'The API deployment for this resource does not exist.'),
       );
     }
+    await forward(res, body);
+  }
+
+  // Azure's v1 API: OpenAI's own paths under /openai/v1, the deployment in the body's `model`,
+  // no api-version needed, and the key as a bearer token (what OpenAI's clients send) or api-key.
+  async function handleV1(url: URL, req: IncomingMessage, res: ServerResponse, body: string) {
+    const key = req.headers['api-key'] ?? req.headers.authorization?.replace(/^Bearer /, '');
+    if (key !== options.apiKey) {
+      return sendJson(res, 401, azureError('401', 'Access denied due to invalid subscription key.'));
+    }
+    const model = (JSON.parse(body) as { model?: unknown }).model;
+    if (url.pathname !== '/openai/v1/chat/completions' || req.method !== 'POST' || model !== options.deployment) {
+      return sendJson(
+        res,
+        404,
+        azureError('DeploymentNotFound', 'The API deployment for this resource does not exist.'),
+      );
+    }
+    await forward(res, body);
+  }
+
+  async function forward(res: ServerResponse, body: string) {
     const answer = await fetch(`${chat.baseUrl}/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -106,6 +106,27 @@ describe('azure_openai', () => {
     });
   });
 
+  it("calls Azure's v1 API (an endpoint ending in /openai/v1) as OpenAI's wire: {endpoint}/chat/completions, the deployment as the model, a bearer key, no api-version", async () => {
+    const azure = await startAzure('prod-4o', '2024-06-01');
+    azure.chat.enqueue(fakeReply.text('Hello from the v1 API.'));
+
+    const response = await aClient(azure, { endpoint: `${azure.endpoint}/openai/v1/`, deployment: 'prod-4o' }).generate(
+      question,
+      AbortSignal.timeout(10_000),
+    );
+
+    expect(response).toMatchObject({ text: 'Hello from the v1 API.', provider: 'azure_openai' });
+    expect(azure.requests).toEqual([
+      {
+        path: '/openai/v1/chat/completions',
+        apiVersion: null,
+        apiKeyHeader: undefined,
+        authorization: `Bearer ${apiKey}`,
+      },
+    ]);
+    expect(azure.chat.lastRequest.body.model).toBe('prod-4o');
+  });
+
   it("reports Azure's 401 for a wrong key as a failure not worth retrying, without the key", async () => {
     const azure = await startAzure('prod-4o', '2024-06-01');
 

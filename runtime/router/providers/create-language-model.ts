@@ -45,9 +45,20 @@ export function createLanguageModel(
         includeUsage: true,
       }).chatModel(model);
     case 'azure_openai': {
-      // Azure OpenAI: Chat Completions under the deployment's path, the API version as a query
-      // parameter, and the key in an `api-key` header (not a bearer token).
       const deployment = options.deployment ?? model;
+      // Azure's v1 API (an endpoint ending in /openai/v1) is OpenAI's own wire: upstream calls it as
+      // any OpenAI-compatible server, {endpoint}/chat/completions with a bearer key, and so do we,
+      // naming the deployment as the model. It takes no api-version.
+      if (isAzureV1Endpoint(baseUrl ?? '')) {
+        return createOpenAICompatible({
+          name: 'azure_openai',
+          baseURL: (baseUrl ?? '').replace(/\/+$/, ''),
+          apiKey,
+          includeUsage: true,
+        }).chatModel(deployment);
+      }
+      // Classic Azure OpenAI: Chat Completions under the deployment's path, the API version as a
+      // query parameter, and the key in an `api-key` header (not a bearer token).
       return createOpenAICompatible({
         name: 'azure_openai',
         baseURL: azureDeploymentUrl(baseUrl ?? '', deployment),
@@ -61,6 +72,11 @@ export function createLanguageModel(
 
 /** Azure OpenAI's newest generally available data-plane API version when this was written. */
 export const defaultAzureApiVersion = '2024-10-21';
+
+/** `https://{resource}.openai.azure.com/openai/v1`: Azure's v1 API, which speaks OpenAI's paths. */
+export function isAzureV1Endpoint(endpoint: string): boolean {
+  return /\/openai\/v1\/*$/.test(endpoint);
+}
 
 /** `https://{resource}.openai.azure.com` → `…/openai/deployments/{deployment}`; a full `…/openai` works too. */
 export function azureDeploymentUrl(endpoint: string, deployment: string): string {
