@@ -16,6 +16,8 @@ import { createSafeTemplateEngine } from './safe-template-engine.ts';
 export interface ConfigIssue {
   path: (string | number)[];
   message: string;
+  /** From an AgentCheck: the agent still loads, and the issue is one of its warnings (upstream runs it). */
+  isWarning?: boolean;
 }
 
 /** A check the schema cannot express (a tool that does not exist, a regex that does not compile). */
@@ -78,6 +80,22 @@ export function parseAgentYaml(
   return parseAgentYamlWithWarnings(text, file, checks, options).agent;
 }
 
+/**
+ * The YAML of a config file beside the agents (an agent, a RAG pipeline), within the bounds every
+ * such file has: its size, its nesting depth and its aliases. Refused as an AgentFileError.
+ */
+export function readConfigYaml(text: string, file: string): unknown {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > maxAgentFileBytes) throw new AgentFileError(file, [agentFileTooLarge(bytes)]);
+  try {
+    return load(text, { filename: file, maxDepth: maxAgentYamlDepth, maxAliases: maxAgentYamlAliases });
+  } catch (err) {
+    // Whatever the parser throws (js-yaml asks callers to catch everything), this file is refused.
+    const reason = err instanceof YAMLException ? err.message : String(err);
+    throw new AgentFileError(file, [{ path: [], message: `not valid YAML: ${reason}` }]);
+  }
+}
+
 /** parseAgentYaml, keeping the warnings: the catalog logs them and reports them in GET /v1/agents. */
 export function parseAgentYamlWithWarnings(
   text: string,
@@ -85,17 +103,7 @@ export function parseAgentYamlWithWarnings(
   checks: AgentCheck[] = [],
   options: AgentLoadOptions = {},
 ): LoadedAgent {
-  const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > maxAgentFileBytes) throw new AgentFileError(file, [agentFileTooLarge(bytes)]);
-  let raw: unknown;
-  try {
-    raw = load(text, { filename: file, maxDepth: maxAgentYamlDepth, maxAliases: maxAgentYamlAliases });
-  } catch (err) {
-    // Whatever the parser throws (js-yaml asks callers to catch everything), this file is refused.
-    const reason = err instanceof YAMLException ? err.message : String(err);
-    throw new AgentFileError(file, [{ path: [], message: `not valid YAML: ${reason}` }]);
-  }
-  const checked = checkAgentDocument(raw, checks, options);
+  const checked = checkAgentDocument(readConfigYaml(text, file), checks, options);
   if (!checked.agent) throw new AgentFileError(file, checked.issues);
   return { agent: checked.agent, warnings: checked.warnings };
 }
@@ -122,13 +130,18 @@ export function checkAgentDocument(
   const unknown = unknownKeyIssues(document, parsed.data);
   const models = resolveModels(parsed.data, options.providers);
   const agent = models.agent;
+  const checked = agent ? checks.flatMap((check) => check(agent)) : [];
   const issues = [
     ...unknown.errors,
     ...models.issues,
     ...templateIssues(parsed.data),
-    ...(agent ? checks.flatMap((check) => check(agent)) : []),
+    ...checked.filter((issue) => !issue.isWarning),
   ];
-  const warnings = [...unknown.warnings, ...memoryWarnings(parsed.data)];
+  const warnings = [
+    ...unknown.warnings,
+    ...memoryWarnings(parsed.data),
+    ...checked.filter((issue) => issue.isWarning).map(({ path, message }) => ({ path, message })),
+  ];
   return issues.length > 0 || agent === undefined
     ? { agent: undefined, issues, warnings }
     : { agent, issues: [], warnings };

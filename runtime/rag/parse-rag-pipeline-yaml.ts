@@ -1,8 +1,6 @@
-import { load, YAMLException } from 'js-yaml';
-import { maxAgentFileBytes, maxAgentYamlAliases, maxAgentYamlDepth } from '../config/agent-file-limits.ts';
 import { findAgentValueProblem } from '../config/find-agent-value-problem.ts';
 import { findUnknownKeys } from '../config/find-unknown-keys.ts';
-import { AgentFileError, agentFileTooLarge, type ConfigIssue } from '../config/load-agent-file.ts';
+import { AgentFileError, type ConfigIssue, readConfigYaml } from '../config/load-agent-file.ts';
 import { type RagPipeline, RagPipelineDocument } from './rag-pipeline-schema.ts';
 
 /**
@@ -11,15 +9,7 @@ import { type RagPipeline, RagPipelineDocument } from './rag-pipeline-schema.ts'
  * `kb.yaml: spec.vector_store.backend: vector store backend "pgvector" is not supported…`.
  */
 export function parseRagPipelineYaml(text: string, file: string): { pipeline: RagPipeline; warnings: ConfigIssue[] } {
-  const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > maxAgentFileBytes) throw new AgentFileError(file, [agentFileTooLarge(bytes)]);
-  let raw: unknown;
-  try {
-    raw = load(text, { filename: file, maxDepth: maxAgentYamlDepth, maxAliases: maxAgentYamlAliases });
-  } catch (err) {
-    const reason = err instanceof YAMLException ? err.message : String(err);
-    throw new AgentFileError(file, [{ path: [], message: `not valid YAML: ${reason}` }]);
-  }
+  const raw = readConfigYaml(text, file);
   const problem = findAgentValueProblem(raw);
   if (problem) throw new AgentFileError(file, [problem]);
   const parsed = RagPipelineDocument.safeParse(raw);
