@@ -3,10 +3,11 @@ import { validateGuardrailRules } from '../guardrails/validate-guardrail-rules.t
 import { glyphProgramCheck } from '../patterns/glyph/glyph-program-check.ts';
 import { agentAndClientToolChecks, agentRequired } from '../tools/agent-and-client-tool-checks.ts';
 import { builtinToolNames } from '../tools/builtin-tools.ts';
+import { bundleTools } from '../tools/bundle-tools.ts';
 
 /**
  * What an agent file must satisfy beyond its schema, for this runtime: tools it can run,
- * guardrails that really guard, and a memory backend it has.
+ * guardrails that really guard; and a warning for a memory backend it does not have.
  */
 export function createAgentChecks(runtime: { hasPostgresMemory: boolean }): AgentCheck[] {
   return [
@@ -15,6 +16,12 @@ export function createAgentChecks(runtime: { hasPostgresMemory: boolean }): Agen
         if (tool.type === 'agent')
           return tool.agent ? [] : [{ path: ['spec', 'tools', index, 'agent'], message: agentRequired }];
         if (tool.type === 'client') return [];
+        if (bundleTools.some((bundleTool) => bundleTool.name === tool.name)) {
+          const message = agent.spec.knowledge?.bundle
+            ? `knowledge.bundle provides ${tool.name}; remove it from tools[]`
+            : `${tool.name} comes with knowledge.bundle, not from tools[]`;
+          return [{ path: ['spec', 'tools', index, 'name'], message }];
+        }
         if (!builtinToolNames.includes(tool.name)) {
           return [
             {
@@ -32,12 +39,16 @@ export function createAgentChecks(runtime: { hasPostgresMemory: boolean }): Agen
         path: ['spec', 'guardrails', ...problem.path],
         message: problem.message,
       })),
+    // Upstream runs an agent whose conversational backend it cannot build without memory, and
+    // warns; so do we (chooseConversationStore gives it a store that keeps nothing).
     (agent) =>
       agent.spec.memory?.conversational?.backend === 'postgres' && !runtime.hasPostgresMemory
         ? [
             {
               path: ['spec', 'memory', 'conversational', 'backend'],
-              message: 'postgres memory needs the runtime to be started with --memory postgres://…',
+              message:
+                'postgres memory needs the runtime to be started with --memory postgres://…; without it the agent runs without conversational memory, as upstream does',
+              isWarning: true,
             },
           ]
         : [],

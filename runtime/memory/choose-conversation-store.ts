@@ -11,7 +11,8 @@ const field = (...path: string[]) => ['spec', 'memory', 'conversational', ...pat
  * The store an agent's `memory.conversational.backend` names. What cannot work is refused when
  * the agent loads, naming the field: a sqlite path outside the data directory or a file that
  * cannot be opened, a REDIS_URL credential that is not a redis URL. A redis backend with no URL at
- * all runs without memory, as upstream's does. No backend named: PostgreSQL when the runtime has
+ * all runs without memory, as upstream's does, and so does postgres when the runtime has no
+ * database (--memory unset). No backend named: PostgreSQL when the runtime has
  * one (replicas share it), else in-process.
  */
 export function chooseConversationStore(
@@ -25,8 +26,9 @@ export function chooseConversationStore(
     case 'in_memory':
       return stores.memory;
     case 'postgres':
-      if (!stores.postgres) throw new Error('unreachable: agent checks refuse postgres memory without --memory');
-      return stores.postgres;
+      // No database (--memory unset): upstream runs the agent without conversational memory, so
+      // do we; the agent checks say so in its warnings.
+      return stores.postgres ?? createForgetfulConversationStore();
     case 'sqlite':
       try {
         return stores.sqlite(config.path);

@@ -275,21 +275,29 @@ describe('conversation memory, through the HTTP API', () => {
       ]);
     });
 
-    it('refuses an agent with backend postgres at load when the runtime has no database, naming the field', async () => {
+    it('runs an agent with backend postgres without conversational memory when the runtime has no database, and warns, as upstream does', async () => {
       const fake = await startFake();
       const runtime = await startRuntimeWith({
         'pg-agent.yaml': aRememberingAgent({ fake, memory: { backend: 'postgres' } }),
       });
 
       const body = await jsonOf(await runtime.request('/v1/agents'));
+      await converse(runtime, fake, ['My name is Ada.', 'What is my name?']);
 
       expect(body.agents).toEqual([
         expect.objectContaining({
-          name: 'pg-agent',
-          status: 'error',
-          error: expect.stringMatching(/^pg-agent\.yaml: spec\.memory\.conversational\.backend: /),
+          name: 'rememberer',
+          status: 'ready',
+          warnings: [
+            'pg-agent.yaml: spec.memory.conversational.backend: postgres memory needs the runtime to be started with --memory postgres://…; without it the agent runs without conversational memory, as upstream does',
+          ],
         }),
       ]);
+      expect(messagesOf(fake.lastRequest)).toEqual([
+        { role: 'system', content: 'You are a friendly assistant.' },
+        { role: 'user', content: 'What is my name?' },
+      ]);
+      expect(await historyOf(runtime)).toEqual([]);
     });
   });
 });
