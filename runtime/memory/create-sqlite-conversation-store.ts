@@ -1,6 +1,4 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import { inWriteTransaction, openSqliteFile } from '../sqlite/open-sqlite-file.ts';
 import type { ConversationStore, StoredTurn } from './memory-types.ts';
 
 export interface SqliteConversationStoreOptions {
@@ -12,11 +10,6 @@ export interface SqliteConversationStoreOptions {
 // Expired sessions are deleted a batch at a time as new turns arrive, as the PostgreSQL store
 // does: storage stays bounded without a timer.
 const expiredSessionsPerAppend = 100;
-// Two runtimes (or a runtime and a sqlite3 shell) on one file wait for each other's writes
-// instead of failing at once with SQLITE_BUSY. node:sqlite is synchronous, so that wait blocks
-// the event loop: short, and it happens only when another process shares the file (one runtime
-// opens each file once).
-const busyTimeoutMs = 2_000;
 
 /**
  * Conversations in a SQLite file (Node's built-in node:sqlite): they survive restarts of the
@@ -25,13 +18,9 @@ const busyTimeoutMs = 2_000;
  */
 export function createSqliteConversationStore(options: SqliteConversationStoreOptions): ConversationStore {
   const clock = options.clock ?? (() => new Date());
-  mkdirSync(dirname(options.file), { recursive: true });
-  const db = new DatabaseSync(options.file);
-  try {
-    db.exec(`
-      PRAGMA journal_mode = WAL;
-      PRAGMA busy_timeout = ${busyTimeoutMs};
-      PRAGMA foreign_keys = ON;
+  const db = openSqliteFile(
+    options.file,
+    `
       CREATE TABLE IF NOT EXISTS conversation_sessions (
         agent TEXT NOT NULL,
         session_id TEXT NOT NULL,
@@ -53,11 +42,8 @@ export function createSqliteConversationStore(options: SqliteConversationStoreOp
         PRIMARY KEY (agent, session_id, seq),
         FOREIGN KEY (agent, session_id) REFERENCES conversation_sessions (agent, session_id) ON DELETE CASCADE
       ) WITHOUT ROWID;
-    `);
-  } catch (err) {
-    db.close();
-    throw err;
-  }
+    `,
+  );
 
   const isLive = '(expires_at_ms IS NULL OR expires_at_ms > :now)';
   const statements = {
@@ -108,14 +94,7 @@ export function createSqliteConversationStore(options: SqliteConversationStoreOp
 
   /** Runs `work` in one write transaction; SQLite serialises writers, so sequence numbers never collide. */
   function inTransaction(work: () => void): void {
-    db.exec('BEGIN IMMEDIATE');
-    try {
-      work();
-      db.exec('COMMIT');
-    } catch (err) {
-      db.exec('ROLLBACK');
-      throw err;
-    }
+    inWriteTransaction(db, work);
   }
 
   return {

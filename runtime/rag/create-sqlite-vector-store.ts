@@ -1,11 +1,7 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { StatementSync } from 'node:sqlite';
+import { inWriteTransaction, openSqliteFile } from '../sqlite/open-sqlite-file.ts';
 import { VectorDimensionMismatch } from './rag-errors.ts';
 import type { ScoredRecord, VectorQuery, VectorStore } from './vector-store.ts';
-
-// As the SQLite conversation store: another process on the file makes writes wait, not fail.
-const busyTimeoutMs = 2_000;
 
 /**
  * The embedded vector store: a SQLite file (node:sqlite) under the runtime's data directory, so
@@ -14,12 +10,9 @@ const busyTimeoutMs = 2_000;
  * an in-memory copy; `npm run bench` measures it at 10,000 chunks). Metadata is kept as JSON.
  */
 export function createSqliteVectorStore(options: { file: string }): VectorStore {
-  mkdirSync(dirname(options.file), { recursive: true });
-  const db = new DatabaseSync(options.file);
-  try {
-    db.exec(`
-      PRAGMA journal_mode = WAL;
-      PRAGMA busy_timeout = ${busyTimeoutMs};
+  const db = openSqliteFile(
+    options.file,
+    `
       CREATE TABLE IF NOT EXISTS vector_records (
         collection TEXT NOT NULL,
         id TEXT NOT NULL,
@@ -30,11 +23,8 @@ export function createSqliteVectorStore(options: { file: string }): VectorStore 
         embedding BLOB NOT NULL,
         PRIMARY KEY (collection, id)
       ) WITHOUT ROWID;
-    `);
-  } catch (err) {
-    db.close();
-    throw err;
-  }
+    `,
+  );
   const statements = {
     dimensions: db.prepare('SELECT dimensions FROM vector_records WHERE collection = ? LIMIT 1'),
     upsert: db.prepare(
@@ -120,8 +110,7 @@ export function createSqliteVectorStore(options: { file: string }): VectorStore 
           throw new VectorDimensionMismatch(collection, expected, record.embedding.length);
         }
       }
-      db.exec('BEGIN IMMEDIATE');
-      try {
+      inWriteTransaction(db, () => {
         for (const record of records) {
           const vector = Float32Array.from(record.embedding);
           statements.upsert.run(
@@ -134,12 +123,8 @@ export function createSqliteVectorStore(options: { file: string }): VectorStore 
             new Uint8Array(vector.buffer),
           );
         }
-        db.exec('COMMIT');
-        matrices.delete(collection);
-      } catch (err) {
-        db.exec('ROLLBACK');
-        throw err;
-      }
+      });
+      matrices.delete(collection);
     },
 
     async query(collection, embedding, query) {
