@@ -90,6 +90,8 @@ export async function startRuntime(
     catalogEntries: () => catalog.list(),
     modelRetry: deps.modelRetry,
     rag,
+    // knowledge.bundle directories live beside the agents or under the data directory.
+    bundleRoots: { agentsDir: options.agentsDir, dataDir: options.dataDir ?? defaultDataDir(deps.env) },
   });
   await pipelines.start();
   await catalog.start();

@@ -395,6 +395,15 @@ export const AgentSpec = z.object({
         .max(50)
         .optional()
         .describe("Chunks put into the prompt; unset: the pipeline's retrieval.top_k, else 5."),
+      bundle: z
+        .string()
+        .min(1)
+        .max(1_024)
+        .optional()
+        .describe(
+          'An Open Knowledge Format bundle directory, relative to the agents directory or the data directory; ' +
+            'gives the agent kb_index, kb_read, kb_find and {{ bundle_index }}.',
+        ),
     })
     .optional(),
   guardrails: z

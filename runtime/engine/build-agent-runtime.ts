@@ -3,6 +3,8 @@ import type { AgentDocument, GuardrailSpec } from '../config/agent-schema.ts';
 import type { CredentialsLookup } from '../config/credentials-lookup.ts';
 import { AgentConfigError } from '../config/load-agent-file.ts';
 import { createSafeTemplateEngine, type Template } from '../config/safe-template-engine.ts';
+import { loadOkfBundle, OkfBundleLoadError, type OkfBundleRoots } from '../knowledge/load-okf-bundle.ts';
+import type { OkfBundle } from '../knowledge/okf-bundle.ts';
 import { chooseConversationStore } from '../memory/choose-conversation-store.ts';
 import { type ConversationMemory, createConversationMemory } from '../memory/create-conversation-memory.ts';
 import type { ConversationStores } from '../memory/create-conversation-stores.ts';
@@ -15,6 +17,7 @@ import { createModelRouter, type RetryPolicy } from '../router/model-router.ts';
 import type { ModelRouter, ToolDefinition } from '../router/model-types.ts';
 import { createCandidateClient } from '../router/providers/create-candidate-client.ts';
 import { agentAndClientToolDefinitions } from '../tools/agent-and-client-tool-definitions.ts';
+import { bundleTools } from '../tools/bundle-tools.ts';
 import { createAgentToolset } from '../tools/create-agent-toolset.ts';
 import { type ClientTools, createClientTools } from '../tools/create-client-tools.ts';
 import { ToolConfigError } from '../tools/tool-types.ts';
@@ -32,6 +35,8 @@ export interface SharedRuntimeDeps {
   modelTimeoutMs?: number;
   /** RAG pipelines and semantic memory; without it, knowledge and memory.semantic find nothing. */
   rag?: RagService;
+  /** Where knowledge.bundle directories may be; without it an agent with a bundle is refused. */
+  bundleRoots?: OkfBundleRoots;
 }
 
 /** Everything one loaded agent needs to run, built once per version of its file. */
@@ -53,6 +58,8 @@ export interface AgentRuntime {
   rag: AgentRag;
   /** Whether the system prompt places the retrieved chunks itself through {{ knowledge }}. */
   promptRendersKnowledge: boolean;
+  /** The agent's knowledge bundle (knowledge.bundle), checked when the agent loaded. */
+  bundle: OkfBundle | undefined;
   guardrails: { input: GuardrailSpec[]; output: GuardrailSpec[] };
 }
 
@@ -82,7 +89,8 @@ export function buildAgentRuntime(document: AgentDocument, deps: SharedRuntimeDe
     },
   });
   const rag = agentRagOf(document, deps.rag);
-  const toolset = createToolsetOf(document, deps, log, rag);
+  const bundle = bundleOf(document, deps);
+  const toolset = createToolsetOf(document, deps, log, rag, bundle);
   const memoryConfig = document.spec.memory?.conversational ?? {};
   const store = chooseConversationStore(memoryConfig, {
     stores: deps.conversations,
@@ -119,10 +127,14 @@ export function buildAgentRuntime(document: AgentDocument, deps: SharedRuntimeDe
     document,
     router,
     toolset,
-    toolDefinitions: specs.flatMap((spec) => {
-      const definition = otherDefinitions.get(spec.name) ?? builtinDefinitions.get(spec.name);
-      return definition ? [definition] : [];
-    }),
+    toolDefinitions: [
+      ...specs.flatMap((spec) => {
+        const definition = otherDefinitions.get(spec.name) ?? builtinDefinitions.get(spec.name);
+        return definition ? [definition] : [];
+      }),
+      // The bundle's tools come after the agent's own, as upstream registers them.
+      ...(bundle ? toolset.definitions.filter((definition) => bundleToolNames.has(definition.name)) : []),
+    ],
     agentTools: new Map(
       specs.flatMap((spec) => (spec.type === 'agent' && spec.agent ? [[spec.name, spec.agent]] : [])),
     ),
@@ -132,12 +144,19 @@ export function buildAgentRuntime(document: AgentDocument, deps: SharedRuntimeDe
     promptRendersMemory: systemSource !== undefined && /\{\{-?\s*memory\b/.test(systemSource),
     rag,
     promptRendersKnowledge: systemSource !== undefined && /\{\{-?\s*knowledge\b/.test(systemSource),
+    bundle,
     guardrails: { input: document.spec.guardrails?.input ?? [], output: document.spec.guardrails?.output ?? [] },
   };
 }
 
 /** The agent's tools; a config its tool refuses is reported against the agent's `tools[]` entry. */
-function createToolsetOf(document: AgentDocument, deps: SharedRuntimeDeps, log: Logger, rag: AgentRag) {
+function createToolsetOf(
+  document: AgentDocument,
+  deps: SharedRuntimeDeps,
+  log: Logger,
+  rag: AgentRag,
+  bundle: OkfBundle | undefined,
+) {
   const specs = document.spec.tools ?? [];
   try {
     return createAgentToolset({
@@ -146,11 +165,33 @@ function createToolsetOf(document: AgentDocument, deps: SharedRuntimeDeps, log: 
       credentials: deps.credentials,
       log,
       knowledge: rag.knowledge,
+      bundle,
     });
   } catch (err) {
     if (!(err instanceof ToolConfigError)) throw err;
     const index = specs.findIndex((spec) => spec.name === err.tool);
     throw new AgentConfigError([{ path: ['spec', 'tools', index], message: err.message }]);
+  }
+}
+
+const bundleToolNames = new Set(bundleTools.map((tool) => tool.name));
+
+/**
+ * The agent's knowledge.bundle, loaded and checked; a bundle that is missing, outside the agents or
+ * data directory, or malformed refuses the agent naming the field. (A tools[] entry that takes one
+ * of the bundle tools' names is refused by createAgentChecks, as upstream refuses it.)
+ */
+function bundleOf(document: AgentDocument, deps: SharedRuntimeDeps): OkfBundle | undefined {
+  const raw = document.spec.knowledge?.bundle;
+  if (raw === undefined) return undefined;
+  const field = ['spec', 'knowledge', 'bundle'];
+  if (!deps.bundleRoots)
+    throw new AgentConfigError([{ path: field, message: 'this runtime serves no knowledge bundles' }]);
+  try {
+    return loadOkfBundle(raw, deps.bundleRoots, () => new Date(deps.now()));
+  } catch (err) {
+    if (!(err instanceof OkfBundleLoadError)) throw err;
+    throw new AgentConfigError([{ path: field, message: err.message }]);
   }
 }
 
@@ -165,5 +206,16 @@ export async function renderSystemPrompt(
     ...context,
     memory: variables.memory,
     knowledge: variables.knowledge ?? '',
+    bundle_index: await bundleIndexOf(runtime),
   });
+}
+
+/** The bundle's root index for {{ bundle_index }}, read at each run; like retrieval, it never fails a run. */
+async function bundleIndexOf(runtime: AgentRuntime): Promise<string> {
+  if (!runtime.bundle) return '';
+  try {
+    return await runtime.bundle.index('/');
+  } catch {
+    return '';
+  }
 }

@@ -2,9 +2,11 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { ToolSpec } from '../config/agent-schema.ts';
 import type { CredentialsLookup } from '../config/credentials-lookup.ts';
+import type { OkfBundle } from '../knowledge/okf-bundle.ts';
 import type { AgentKnowledge } from '../rag/agent-rag.ts';
 import type { ToolDefinition } from '../router/model-types.ts';
 import { builtinTools, toToolDefinition } from './builtin-tools.ts';
+import { bundleTools } from './bundle-tools.ts';
 import { defaultTimeoutSeconds } from './network-config.ts';
 import { describeIssue } from './parse-tool-config.ts';
 import { createRateLimiter, type RateLimit, type RateLimiter } from './rate-limiter.ts';
@@ -58,6 +60,8 @@ export function createAgentToolset(deps: {
   cache?: ToolCache;
   /** The agent's knowledge pipeline, which rag_query and rag_ingest search and fill. */
   knowledge?: AgentKnowledge;
+  /** The agent's knowledge bundle: with one, kb_index, kb_read and kb_find join its tools unlisted. */
+  bundle?: OkfBundle;
   /** The tools a spec may name; the built-in tools unless a test brings its own. */
   tools?: readonly Tool[];
 }): AgentToolset {
@@ -74,6 +78,12 @@ export function createAgentToolset(deps: {
     const entry = entryFor(spec, available, entries);
     entries.set(spec.name, entry);
     definitions.push(toToolDefinition(entry.tool, spec.description));
+  }
+  if (deps.bundle) {
+    for (const tool of bundleTools) {
+      entries.set(tool.name, { tool, config: {}, rateLimit: undefined, timeoutMs: defaultTimeoutSeconds * 1000 });
+      definitions.push(toToolDefinition(tool));
+    }
   }
 
   async function execute(
@@ -110,6 +120,7 @@ export function createAgentToolset(deps: {
       clock,
       cache,
       knowledge: deps.knowledge,
+      bundle: deps.bundle,
     });
     const durationMs = Math.round(performance.now() - startedAt);
     if (result.success) log.debug({ tool: call.name, durationMs }, 'tool call finished');

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { CredentialsLookup } from '../config/credentials-lookup.ts';
+import type { OkfBundle } from '../knowledge/okf-bundle.ts';
 import type { AgentKnowledge } from '../rag/agent-rag.ts';
 
 export interface ToolContext {
@@ -18,6 +19,8 @@ export interface ToolContext {
   cache?: ToolCache;
   /** The agent's knowledge pipeline, for rag_query and rag_ingest; unset outside an agent. */
   knowledge?: AgentKnowledge;
+  /** The agent's knowledge bundle, for kb_index, kb_read and kb_find; unset without knowledge.bundle. */
+  bundle?: OkfBundle;
 }
 
 /** A bounded key-value store per agent; values are JSON. `ttlSeconds` expires an entry that long after it was set. */
