@@ -1,8 +1,9 @@
 // Builds the real Kubernetes control plane (kube-apiserver, kube-controller-manager, etcd), the
 // real node's programs (kubelet, kube-scheduler, kube-proxy, CoreDNS, kube-router, gVisor when it
 // builds) and helm that the tests run, from the Go module proxy, into a cache outside the work
-// tree, and installs the fuzz suites' schemathesis from PyPI into a virtualenv there. Runs before
-// every `npm test` and returns at once when everything is cached.
+// tree, and installs the fuzz suites' schemathesis and the vector stores' servers (PostgreSQL with
+// pgvector, Chroma) from PyPI there. Runs before every `npm test` and returns at once when
+// everything is cached.
 //
 //   node test/binaries/build-test-binaries.ts                    build what is missing
 //   node test/binaries/build-test-binaries.ts --update-module v1.34.12
@@ -17,6 +18,12 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { installSchemathesis } from './install-schemathesis.ts';
+import {
+  chromaVersion,
+  installChroma,
+  installPgvectorPostgres,
+  pgserverVersion,
+} from './install-vector-store-servers.ts';
 import { locateSchemathesis } from './locate-schemathesis.ts';
 import {
   buildGvisorVariable,
@@ -59,8 +66,11 @@ async function main(): Promise<void> {
   await buildKubeRouter(binaries);
   const gvisor = await buildGvisor(binaries);
   await installSchemathesis(log);
+  // The RAG vector stores' servers (pgvector, Chroma), from PyPI.
+  await installPgvectorPostgres(log);
+  await installChroma(log);
   log(
-    `test binaries ready: Kubernetes ${binaries.kubernetesVersion}, etcd ${binaries.etcdVersion}, helm ${helmVersion}, CoreDNS ${binaries.corednsVersion}, kube-router ${kubeRouterVersion}, ${gvisor}, schemathesis ${locateSchemathesis().version}`,
+    `test binaries ready: Kubernetes ${binaries.kubernetesVersion}, etcd ${binaries.etcdVersion}, helm ${helmVersion}, CoreDNS ${binaries.corednsVersion}, kube-router ${kubeRouterVersion}, ${gvisor}, schemathesis ${locateSchemathesis().version}, PostgreSQL+pgvector (pgserver ${pgserverVersion}), Chroma ${chromaVersion}`,
   );
 }
 

@@ -1,0 +1,218 @@
+import pg from 'pg';
+import { cosineSimilarity } from './cosine-similarity.ts';
+import { VectorDimensionMismatch } from './rag-errors.ts';
+import type { ScoredRecord, VectorStore } from './vector-store.ts';
+
+// pgvector's HNSW index is approximate: a query asks it for more neighbours than top_k so that
+// ties at the cut and near-misses can be re-ranked exactly here.
+const candidateSlack = 16;
+// A metadata filter is applied after the index walk (pgvector 0.6 has no iterative scans), so a
+// filtered query walks the widest list hnsw.ef_search allows to still find top_k matches.
+const maxEfSearch = 1000;
+const catalogTable = 'astromesh_vector_collections';
+
+/**
+ * A vector store on PostgreSQL with the pgvector extension (upstream's `pgvector` backend). Each
+ * collection is a table of its own, `astromesh_vectors_<n>` with a `vector(N)` column (N: the
+ * collection's first vector), text, jsonb metadata and an HNSW index on cosine distance (`<=>`,
+ * `vector_cosine_ops`), as pgvector recommends; a catalog table maps collection names to those
+ * tables, so no name from a pipeline file ever becomes SQL: table names come from a sequence, and
+ * every value is a parameter. Candidates come from the index and are re-ranked by exact cosine
+ * similarity, ties in id order, so answers match the embedded store's.
+ */
+export function createPgvectorStore(options: { connectionString: string; maxConnections?: number }): VectorStore {
+  const pool = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 4 });
+  // An idle client losing its server (a restart) must not crash the runtime; the next query reconnects.
+  pool.on('error', () => {});
+  let ready: Promise<void> | undefined;
+
+  function prepared(): Promise<void> {
+    ready ??= (async () => {
+      const client = await pool.connect();
+      try {
+        // Two runtimes starting at once on one database: the first creates, the second waits.
+        await client.query('BEGIN');
+        await client.query("SELECT pg_advisory_xact_lock(hashtext('astromesh_vector_catalog'))");
+        await client.query('CREATE EXTENSION IF NOT EXISTS vector');
+        await client.query(
+          `CREATE TABLE IF NOT EXISTS ${catalogTable} (
+             collection text PRIMARY KEY,
+             table_number bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
+             dimensions integer NOT NULL
+           )`,
+        );
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    })().catch((err: unknown) => {
+      // Not ready after all (the server was down): the next call tries again.
+      ready = undefined;
+      throw err;
+    });
+    return ready;
+  }
+
+  async function collectionTable(
+    client: pg.PoolClient | pg.Pool,
+    collection: string,
+  ): Promise<{ table: string; dimensions: number } | undefined> {
+    const { rows } = await client.query<{ table_number: string; dimensions: number }>(
+      `SELECT table_number, dimensions FROM ${catalogTable} WHERE collection = $1`,
+      [collection],
+    );
+    const row = rows[0];
+    return row ? { table: tableName(row.table_number), dimensions: row.dimensions } : undefined;
+  }
+
+  return {
+    async upsert(collection, records) {
+      if (records.length === 0) return;
+      await prepared();
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        // Serialises the first writers of a collection, so exactly one creates its table.
+        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`astromesh_vectors:${collection}`]);
+        let existing = await collectionTable(client, collection);
+        const expected = existing?.dimensions ?? records[0]?.embedding.length ?? 0;
+        for (const record of records) {
+          if (record.embedding.length !== expected) {
+            throw new VectorDimensionMismatch(collection, expected, record.embedding.length);
+          }
+        }
+        if (!existing) {
+          const { rows } = await client.query<{ table_number: string }>(
+            `INSERT INTO ${catalogTable} (collection, dimensions) VALUES ($1, $2) RETURNING table_number`,
+            [collection, expected],
+          );
+          const table = tableName(rows[0]?.table_number as string);
+          // `expected` is a checked integer (a vector's length), never text from a request.
+          await client.query(
+            `CREATE TABLE ${table} (
+               id text PRIMARY KEY,
+               text text NOT NULL,
+               metadata jsonb NOT NULL,
+               embedding vector(${Number(expected)}) NOT NULL
+             )`,
+          );
+          await client.query(`CREATE INDEX ON ${table} USING hnsw (embedding vector_cosine_ops)`);
+          existing = { table, dimensions: expected };
+        }
+        for (const record of records) {
+          await client.query(
+            `INSERT INTO ${existing.table} (id, text, metadata, embedding) VALUES ($1, $2, $3::jsonb, $4::vector)
+             ON CONFLICT (id) DO UPDATE SET text = excluded.text, metadata = excluded.metadata, embedding = excluded.embedding`,
+            [record.id, record.text, JSON.stringify(record.metadata), vectorLiteral(record.embedding)],
+          );
+        }
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+
+    async query(collection, embedding, query) {
+      await prepared();
+      const existing = await collectionTable(pool, collection);
+      if (!existing) return [];
+      if (embedding.length !== existing.dimensions) {
+        throw new VectorDimensionMismatch(collection, existing.dimensions, embedding.length);
+      }
+      const probe = Array.from(embedding);
+      const filter = query.filter && Object.keys(query.filter).length > 0 ? query.filter : undefined;
+      const candidates = query.topK + candidateSlack;
+      const client = await pool.connect();
+      let rows: { id: string; text: string; metadata: Record<string, unknown>; embedding: string }[];
+      try {
+        await client.query('BEGIN');
+        await client.query("SELECT set_config('hnsw.ef_search', $1, true)", [
+          String(filter ? maxEfSearch : Math.min(maxEfSearch, Math.max(40, candidates))),
+        ]);
+        const isZero = probe.every((value) => value === 0);
+        // The zero vector has no direction: every record scores 0 and ties go in id order. Zero
+        // vectors are also left out of a cosine index, so that query reads the table in id order.
+        const parameters: unknown[] = [filter ? JSON.stringify(filter) : null, candidates];
+        if (!isZero) parameters.push(vectorLiteral(probe));
+        ({ rows } = await client.query(
+          `SELECT id, text, metadata, embedding::text AS embedding FROM ${existing.table}
+           WHERE ($1::jsonb IS NULL OR metadata @> $1::jsonb)
+           ORDER BY ${isZero ? 'id' : 'embedding <=> $3::vector'} LIMIT $2`,
+          parameters,
+        ));
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+      const threshold = query.scoreThreshold ?? Number.NEGATIVE_INFINITY;
+      return rows
+        .map(
+          (row): ScoredRecord => ({
+            id: row.id,
+            text: row.text,
+            metadata: row.metadata,
+            score: cosineSimilarity(probe, JSON.parse(row.embedding) as number[]),
+          }),
+        )
+        .filter((result) => result.score >= threshold)
+        .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+        .slice(0, query.topK);
+    },
+
+    async count(collection) {
+      await prepared();
+      const existing = await collectionTable(pool, collection);
+      if (!existing) return 0;
+      const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${existing.table}`);
+      return Number(rows[0]?.n ?? 0);
+    },
+
+    async deleteCollection(collection) {
+      await prepared();
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`astromesh_vectors:${collection}`]);
+        const existing = await collectionTable(client, collection);
+        if (!existing) {
+          await client.query('COMMIT');
+          return 0;
+        }
+        const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${existing.table}`);
+        await client.query(`DROP TABLE ${existing.table}`);
+        await client.query(`DELETE FROM ${catalogTable} WHERE collection = $1`, [collection]);
+        await client.query('COMMIT');
+        return Number(rows[0]?.n ?? 0);
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+/** A collection's table: named from the catalog's identity column, a number, never from input. */
+function tableName(tableNumber: string): string {
+  if (!/^[0-9]+$/.test(tableNumber)) throw new Error(`unexpected table number ${JSON.stringify(tableNumber)}`);
+  return `astromesh_vectors_${tableNumber}`;
+}
+
+/** pgvector's text form, '[1,0.5,…]', passed as a parameter. */
+function vectorLiteral(vector: ArrayLike<number>): string {
+  return `[${Array.from(vector).join(',')}]`;
+}
