@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { constants, type FSWatcher, watch } from 'node:fs';
+import { constants } from 'node:fs';
 import { open, readdir } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
@@ -22,6 +22,7 @@ import {
   formatPath,
   parseAgentYamlWithWarnings,
 } from './load-agent-file.ts';
+import { watchConfigDir } from './watch-config-dir.ts';
 
 export interface CatalogEntry {
   /** metadata.name, or the file's base name while no version of the file ever loaded. */
@@ -68,11 +69,6 @@ export function createAgentCatalog(deps: AgentCatalogDeps) {
   const files = new Map<string, FileState>();
   let providers: ProviderRegistry = emptyProviderRegistry();
   let providersHash = '';
-  let watcher: FSWatcher | undefined;
-  let parentWatcher: FSWatcher | undefined;
-  let interval: NodeJS.Timeout | undefined;
-  let debounce: NodeJS.Timeout | undefined;
-  let scanning: Promise<void> = Promise.resolve();
 
   async function scanOnce(): Promise<void> {
     const { agents: present, providers: providerFiles } = await agentFiles(deps.dir);
@@ -193,48 +189,25 @@ export function createAgentCatalog(deps: AgentCatalogDeps) {
     return [...files.values()].map((state) => state.entry).sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  /** Rescans the directory; calls are serialised so events arriving together cannot interleave. */
-  function rescan(): Promise<void> {
-    scanning = scanning.then(scanOnce).catch((err: unknown) => {
-      deps.log.error({ err, dir: deps.dir }, 'cannot read the agents directory');
-    });
-    return scanning;
-  }
+  const dirWatch = watchConfigDir({
+    dir: deps.dir,
+    scanOnce,
+    log: deps.log,
+    what: 'agents',
+    rescanIntervalMs: deps.rescanIntervalMs,
+    // Upstream's providers files live in the parent; only their changes there matter.
+    watchParent: isProvidersFileName,
+  });
 
   return {
-    async start(): Promise<void> {
-      await rescan();
-      watcher = watch(deps.dir, () => {
-        clearTimeout(debounce);
-        debounce = setTimeout(rescan, 50);
-      });
-      watcher.on('error', (err) => deps.log.error({ err, dir: deps.dir }, 'agents directory watch failed'));
-      // Upstream's providers files live in the parent; only their changes there matter.
-      try {
-        parentWatcher = watch(dirname(resolve(deps.dir)), (_event, name) => {
-          if (name !== null && !isProvidersFileName(String(name))) return;
-          clearTimeout(debounce);
-          debounce = setTimeout(rescan, 50);
-        });
-        parentWatcher.on('error', () => parentWatcher?.close());
-      } catch {
-        // An unwatchable parent still gets the periodic rescan.
-      }
-      const rescanIntervalMs = deps.rescanIntervalMs ?? 5_000;
-      if (rescanIntervalMs > 0) interval = setInterval(rescan, rescanIntervalMs).unref();
-    },
-    rescan,
+    start: dirWatch.start,
+    /** Rescans the directory; calls are serialised so events arriving together cannot interleave. */
+    rescan: dirWatch.rescan,
     list,
     get(name: string): CatalogEntry | undefined {
       return list().find((entry) => entry.name === name);
     },
-    async close(): Promise<void> {
-      watcher?.close();
-      parentWatcher?.close();
-      clearInterval(interval);
-      clearTimeout(debounce);
-      await scanning;
-    },
+    close: dirWatch.close,
   };
 }
 export type AgentCatalog = ReturnType<typeof createAgentCatalog>;

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { type FSWatcher, watch } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { maxAgentFileBytes } from '../config/agent-file-limits.ts';
 import { formatPath } from '../config/load-agent-file.ts';
+import { watchConfigDir } from '../config/watch-config-dir.ts';
 import { parseRagPipelineYaml } from './parse-rag-pipeline-yaml.ts';
 import { isRagPipelineYaml, type RagPipeline } from './rag-pipeline-schema.ts';
 
@@ -27,10 +27,6 @@ export interface RagPipelineEntry {
 export function createRagPipelineCatalog(deps: { dir: string; log: Logger; rescanIntervalMs?: number }) {
   let entries: RagPipelineEntry[] = [];
   let hashes = new Map<string, string>();
-  let watcher: FSWatcher | undefined;
-  let interval: NodeJS.Timeout | undefined;
-  let debounce: NodeJS.Timeout | undefined;
-  let scanning: Promise<void> = Promise.resolve();
 
   async function scanOnce(): Promise<void> {
     const files = await pipelineFiles(deps.dir);
@@ -51,25 +47,17 @@ export function createRagPipelineCatalog(deps: { dir: string; log: Logger; resca
     hashes = nextHashes;
   }
 
-  function rescan(): Promise<void> {
-    scanning = scanning.then(scanOnce).catch((err: unknown) => {
-      deps.log.error({ err, dir: deps.dir }, 'cannot read the RAG pipelines of the agents directory');
-    });
-    return scanning;
-  }
+  const dirWatch = watchConfigDir({
+    dir: deps.dir,
+    scanOnce,
+    log: deps.log,
+    what: 'RAG pipelines',
+    rescanIntervalMs: deps.rescanIntervalMs,
+  });
 
   return {
-    async start(): Promise<void> {
-      await rescan();
-      watcher = watch(deps.dir, () => {
-        clearTimeout(debounce);
-        debounce = setTimeout(rescan, 50);
-      });
-      watcher.on('error', (err) => deps.log.error({ err, dir: deps.dir }, 'RAG pipeline watch failed'));
-      const rescanIntervalMs = deps.rescanIntervalMs ?? 5_000;
-      if (rescanIntervalMs > 0) interval = setInterval(rescan, rescanIntervalMs).unref();
-    },
-    rescan,
+    start: dirWatch.start,
+    rescan: dirWatch.rescan,
     list: (): RagPipelineEntry[] => [...entries],
     /** The loaded pipeline of this name. */
     get: (name: string): RagPipeline | undefined => entries.find((entry) => entry.pipeline?.name === name)?.pipeline,
@@ -77,12 +65,7 @@ export function createRagPipelineCatalog(deps: { dir: string; log: Logger; resca
     byCollection: (collection: string): RagPipeline | undefined =>
       entries.find((entry) => entry.pipeline?.collection === collection)?.pipeline,
     collections: (): string[] => entries.flatMap((entry) => (entry.pipeline ? [entry.pipeline.collection] : [])),
-    async close(): Promise<void> {
-      watcher?.close();
-      clearInterval(interval);
-      clearTimeout(debounce);
-      await scanning;
-    },
+    close: dirWatch.close,
   };
 }
 export type RagPipelineCatalog = ReturnType<typeof createRagPipelineCatalog>;
