@@ -1,10 +1,8 @@
-import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../../test/support/eventually.ts';
-import { type AgentCatalog, type CatalogChange, createAgentCatalog } from './agent-catalog.ts';
+import { startTestCatalog } from './test-support/start-test-catalog.ts';
 
 // The catalog's side of model blocks: ProviderConfig files beside the agents, and warnings.
 
@@ -32,24 +30,8 @@ describe('the agent catalog with providers files and warnings', () => {
     for (const cleanup of cleanups.splice(0)) await cleanup();
   });
 
-  async function startCatalog(files: Record<string, string>, logLines: string[] = []) {
-    const dir = mkdtempSync(join(tmpdir(), 'agents-'));
-    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-    const changes: CatalogChange[] = [];
-    const catalog: AgentCatalog = createAgentCatalog({
-      dir,
-      checks: [],
-      log: pino({ level: 'warn' }, { write: (line: string) => logLines.push(line) }),
-      onChange: (change) => changes.push(change),
-      rescanIntervalMs: 0,
-    });
-    await catalog.start();
-    cleanups.push(
-      () => catalog.close(),
-      () => rmSync(dir, { recursive: true, force: true }),
-    );
-    return { dir, catalog, changes };
-  }
+  const startCatalog = (files: Record<string, string>, logLines: string[] = []) =>
+    startTestCatalog(files, (...added) => cleanups.push(...added), logLines);
 
   it('resolves providerRef from providers.yaml in the agents directory, which is not itself an agent', async () => {
     const { catalog } = await startCatalog({

@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../../test/support/eventually.ts';
-import { type AgentCatalog, type CatalogChange, createAgentCatalog } from './agent-catalog.ts';
+import { createAgentCatalog } from './agent-catalog.ts';
+import { startTestCatalog } from './test-support/start-test-catalog.ts';
 
 const agentYaml = (name: string, model = 'gpt-4o-mini') => `
 apiVersion: astromesh/v1
@@ -22,24 +22,8 @@ describe('the agent catalog', () => {
     for (const cleanup of cleanups.splice(0)) await cleanup();
   });
 
-  async function startCatalog(files: Record<string, string> = {}) {
-    const dir = mkdtempSync(join(tmpdir(), 'agents-'));
-    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-    const changes: CatalogChange[] = [];
-    const catalog: AgentCatalog = createAgentCatalog({
-      dir,
-      checks: [],
-      log: pino({ level: 'silent' }),
-      onChange: (change) => changes.push(change),
-      rescanIntervalMs: 0,
-    });
-    await catalog.start();
-    cleanups.push(
-      () => catalog.close(),
-      () => rmSync(dir, { recursive: true, force: true }),
-    );
-    return { dir, catalog, changes };
-  }
+  const startCatalog = (files: Record<string, string> = {}) =>
+    startTestCatalog(files, (...added) => cleanups.push(...added));
 
   it('loads every YAML file of the directory and ignores other files', async () => {
     const { catalog } = await startCatalog({
