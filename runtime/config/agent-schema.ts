@@ -203,6 +203,13 @@ export const ToolSpec = z.object({
   parameters: freeFormMap(64)
     .optional()
     .describe('For types agent and client: the JSON Schema of the arguments (or just its properties).'),
+  context_transform: z
+    .string()
+    .max(4096)
+    .optional()
+    .describe(
+      "For type agent: a mapping over `data` (the call's arguments), e.g. {score: data.score}; the called agent's prompt variables.",
+    ),
   rate_limit: z
     .object({
       window_seconds: z.int().positive().max(86_400),
@@ -376,6 +383,11 @@ export const AgentSpec = z.object({
         .max(10)
         .optional()
         .describe('glyph: rounds in which the model fixes an invalid program (upstream default 2).'),
+      role_map: boundedRecord(z.string().min(1).max(63), 16)
+        .optional()
+        .describe(
+          "A pattern's role (planner, worker, synthesizer, reasoner, supervisor, stage:…) → the model.roles entry that serves it.",
+        ),
     })
     .optional(),
   program: z

@@ -1,6 +1,8 @@
+import { z } from 'zod';
 import type { ToolCall } from '../router/model-types.ts';
 import type { ToolResult } from '../tools/tool-types.ts';
-import type { RunRequest, RunResult } from './run-request.ts';
+import { evaluateContextTransform } from './evaluate-context-transform.ts';
+import { RunRequest, type RunResult } from './run-request.ts';
 
 /** Where a run sits in a chain of agents calling agents; a run a caller starts is the chain's first. */
 export interface AgentChain {
@@ -23,6 +25,10 @@ const maxChainDepth = 16;
  * `{ answer }`, as upstream does. The target keeps its memory in a session of its own, derived
  * from the caller's, so the two never duplicate each other's turns. Any failure of the target
  * (unknown, unavailable, timed out) is the tool's failure, which the calling model reads.
+ *
+ * The target gets none of the caller's context (its prompt variables, its conversation): only the
+ * query, and, when the tool has a `context_transform`, that transform's value over the call's
+ * arguments as its prompt variables, as upstream does. A transform that fails fails the call.
  */
 export async function callAgentTool(options: {
   target: string;
@@ -32,6 +38,8 @@ export async function callAgentTool(options: {
   chain: AgentChain;
   traceId: string;
   handoff?: { rememberAs: string };
+  /** The tool's context_transform: the target's prompt variables, from the call's arguments. */
+  contextTransform?: string;
   run: (name: string, request: RunRequest, options: { signal: AbortSignal; chain: AgentChain }) => Promise<RunResult>;
 }): Promise<ToolResult> {
   const { target, call, chain } = options;
@@ -42,10 +50,20 @@ export async function callAgentTool(options: {
   const query = typeof input.query === 'string' ? input.query : JSON.stringify(input);
   if (query.trim() === '' || query === '{}')
     return failure('invalid_input', `${call.name} needs a query for agent '${target}'`);
+  let context: RunRequest['context'];
+  if (options.contextTransform?.trim()) {
+    try {
+      context = RunRequest.shape.context.parse(await evaluateContextTransform(options.contextTransform, input));
+    } catch (err) {
+      const reason =
+        err instanceof z.ZodError ? z.prettifyError(err) : err instanceof Error ? err.message : String(err);
+      return failure('failed', `context transform failed: ${reason}`);
+    }
+  }
   try {
     const result = await options.run(
       target,
-      { query, session_id: `${options.sessionId}::${target}`.slice(0, 256) },
+      { query, session_id: `${options.sessionId}::${target}`.slice(0, 256), ...(context ? { context } : {}) },
       {
         signal: options.signal,
         chain: {

@@ -4,6 +4,7 @@ import { glyphProgramCheck } from '../patterns/glyph/glyph-program-check.ts';
 import { agentAndClientToolChecks, agentRequired } from '../tools/agent-and-client-tool-checks.ts';
 import { builtinToolNames } from '../tools/builtin-tools.ts';
 import { bundleTools } from '../tools/bundle-tools.ts';
+import { findContextTransformProblem } from './evaluate-context-transform.ts';
 
 /**
  * What an agent file must satisfy beyond its schema, for this runtime: tools it can run,
@@ -39,6 +40,35 @@ export function createAgentChecks(runtime: { hasPostgresMemory: boolean }): Agen
         path: ['spec', 'guardrails', ...problem.path],
         message: problem.message,
       })),
+    // A context_transform that cannot be read fails every call of its tool (upstream too, at call
+    // time); the agent loads, and its author hears of it now.
+    (agent) =>
+      (agent.spec.tools ?? []).flatMap((tool, index): ConfigIssue[] => {
+        const problem =
+          tool.context_transform === undefined ? undefined : findContextTransformProblem(tool.context_transform);
+        if (problem === undefined) return [];
+        return [
+          {
+            path: ['spec', 'tools', index, 'context_transform'],
+            message: `cannot be read (${problem}); every call of this tool fails`,
+            isWarning: true,
+          },
+        ];
+      }),
+    // Upstream routes a role_map target that model.roles lacks to the default candidates, silently;
+    // it runs here too, and the author hears of it.
+    (agent) =>
+      Object.entries(agent.spec.orchestration?.role_map ?? {}).flatMap(([role, target]): ConfigIssue[] =>
+        target === 'default' || Object.hasOwn(agent.spec.model.roles ?? {}, target)
+          ? []
+          : [
+              {
+                path: ['spec', 'orchestration', 'role_map', role],
+                message: `model role '${target}' is not in spec.model.roles; this role uses the default candidates`,
+                isWarning: true,
+              },
+            ],
+      ),
     // Upstream runs an agent whose conversational backend it cannot build without memory, and
     // warns; so do we (chooseConversationStore gives it a store that keeps nothing).
     (agent) =>

@@ -133,6 +133,7 @@ export function createAgentEngine(deps: AgentEngineDeps) {
       };
       const { steps, totals } = createStepRunner({
         router: runtime.router,
+        roleMap: agent.spec.orchestration?.role_map,
         tools: {
           definitions: runtime.toolDefinitions,
           execute: async (call, callSignal, callOptions) => {
@@ -146,6 +147,8 @@ export function createAgentEngine(deps: AgentEngineDeps) {
                 chain,
                 traceId: trace.traceId,
                 handoff: callOptions?.handoff,
+                contextTransform: agent.spec.tools?.find((tool) => tool.type === 'agent' && tool.name === call.name)
+                  ?.context_transform,
                 run,
               });
             }

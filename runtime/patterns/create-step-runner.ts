@@ -17,6 +17,11 @@ export interface StepRunnerDeps {
   trace: RunTrace;
   metrics: MetricsRegistry;
   now: () => number;
+  /**
+   * orchestration.role_map: a pattern's role (planner, worker, reasoner…) → the model role whose
+   * candidates serve it. Unmapped roles keep their own name; the router falls back to default.
+   */
+  roleMap?: Readonly<Record<string, string>>;
 }
 
 export function createStepRunner(deps: StepRunnerDeps): { steps: StepRunner; totals: StepTotals } {
@@ -36,7 +41,10 @@ export function createStepRunner(deps: StepRunnerDeps): { steps: StepRunner; tot
 
   async function callModel(request: ModelRequest, options: { streamText: boolean }): Promise<ModelResponse> {
     const role = request.role ?? 'default';
-    return deps.trace.span('llm.complete', { role }, async (span) => {
+    // As upstream's engine: the pattern's role through role_map, then the router's group of that name.
+    const modelRole = deps.roleMap && Object.hasOwn(deps.roleMap, role) ? (deps.roleMap[role] as string) : role;
+    const routed = modelRole === request.role ? request : { ...request, role: modelRole };
+    return deps.trace.span('llm.complete', { role, resolved_role: modelRole }, async (span) => {
       const startedAt = deps.now();
       // Several model turns write one answer; a blank line keeps their texts apart, in the stream
       // exactly as in the final response.
@@ -50,12 +58,12 @@ export function createStepRunner(deps: StepRunnerDeps): { steps: StepRunner; tot
       let response: ModelResponse | undefined;
       try {
         if (deps.streaming) {
-          for await (const chunk of deps.router.stream(request, deps.signal)) {
+          for await (const chunk of deps.router.stream(routed, deps.signal)) {
             if (chunk.type === 'text') writeAnswer(chunk.text);
             else if (chunk.type === 'finish') response = chunk.response;
           }
         } else {
-          response = await deps.router.generate(request, deps.signal);
+          response = await deps.router.generate(routed, deps.signal);
           writeAnswer(response.text);
         }
       } finally {

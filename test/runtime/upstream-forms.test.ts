@@ -26,11 +26,9 @@ const expectedNotYet: Record<string, string> = {
 };
 
 // Keys upstream's files carry that astromeshd reads nowhere: loaded, with a warning naming each.
-// Two of them upstream acts on and we do not yet: an agent tool's context_transform (a template
-// over the sub-agent's input) and orchestration.role_map (a pattern's role to a model role).
+// (An agent tool's context_transform and orchestration.role_map are read now: desk-supervisor and
+// trip-planner load without warnings, and test/runtime/upstream-parity.test.ts runs both.)
 const expectedWarnings: Record<string, RegExp[]> = {
-  'desk-supervisor': [/spec\.tools\[0\]\.context_transform: unknown key/],
-  'trip-planner': [/spec\.orchestration\.role_map: unknown key/],
   'front-desk': [/spec\.model\.routing\.health_check_interval: unknown key/, /spec\.permissions: unknown key/],
   'lead-scorer': [/spec\.chain: unknown key/, /spec\.output_schema: unknown key/, /spec\.permissions: unknown key/],
   'shared-redis': [/spec\.memory\.conversational\.connection\.url: not set: the REDIS_URL credential is used/],
