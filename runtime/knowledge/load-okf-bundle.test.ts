@@ -74,6 +74,16 @@ describe('loadOkfBundle', () => {
     expect(() => load('kb', r)).toThrow('products/host.md: a symlink that leads outside the bundle');
   });
 
+  it("reads upstream's layout: agents in config/agents, the bundle in config/knowledge, named relative to config", () => {
+    const r = roots();
+    cpSync(fixtureBundle, join(r.dir, 'knowledge', 'okf-demo'), { recursive: true });
+    expect(load('knowledge/okf-demo', r).root).toBe(join(r.dir, 'knowledge', 'okf-demo'));
+    // Only the knowledge folder of the agents directory's parent, not the parent itself.
+    mkdirSync(join(r.dir, 'other'));
+    expect(() => load('other', r)).toThrow(/^other is not a directory in the agents directory/);
+    expect(() => load(r.dir, r)).toThrow(/is outside the agents directory/);
+  });
+
   it('takes a relative path from the data directory when the agents directory has no such folder', () => {
     const r = roots();
     cpSync(fixtureBundle, join(r.dataDir, 'bundles', 'support'), { recursive: true });

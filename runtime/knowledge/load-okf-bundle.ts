@@ -1,5 +1,5 @@
 import { type Dirent, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { isWithin, type OkfBundle, openOkfBundle } from './okf-bundle.ts';
 import { parseOkfConcept, reservedOkfFiles, splitOkfFrontmatter } from './okf-concept.ts';
 
@@ -22,22 +22,28 @@ const okfVersions = new Set(['0.1', '0.2']);
 
 /**
  * Resolves `knowledge.bundle` and checks the whole bundle once, when the agent loads. A relative
- * path is taken from the agents directory, then from the data directory; an absolute one must lie
- * in one of them. Symlinks are resolved before that check. Where upstream logs a missing bundle and
+ * path is taken from the agents directory, then the data directory, then (upstream's layout, where
+ * the agents directory is `config/agents` and bundles sit in `config/knowledge/`) the agents
+ * directory's parent, there only inside its `knowledge/` folder. An absolute path must lie in one of
+ * those places; symlinks are resolved before that check. Where upstream logs a missing bundle and
  * skips invalid concepts at each call, we refuse the agent: a broken bundle is the author's to fix.
  */
 export function loadOkfBundle(raw: string, roots: OkfBundleRoots, clock?: () => Date): OkfBundle {
-  const bases = [roots.agentsDir, roots.dataDir].map((dir) => resolve(dir));
+  const agentsDir = resolve(roots.agentsDir);
+  const dataDir = resolve(roots.dataDir);
+  const configDir = dirname(agentsDir);
+  const allowed = [agentsDir, dataDir, join(configDir, 'knowledge')];
+  const bases = [agentsDir, dataDir, configDir];
   const candidates = isAbsolute(raw) ? [resolve(raw)] : bases.map((base) => resolve(base, raw));
-  const realBases = bases.map((base) => realOrSelf(base));
+  const realAllowed = allowed.map((dir) => realOrSelf(dir));
   const inside = (path: string) =>
-    bases.some((base) => isWithin(path, base)) || realBases.some((base) => isWithin(path, base));
-  const places = `the agents directory (${bases[0]}) or the data directory (${bases[1]})`;
+    allowed.some((dir) => isWithin(path, dir)) || realAllowed.some((dir) => isWithin(path, dir));
+  const places = `the agents directory (${agentsDir}), the data directory (${dataDir}) or ${allowed[2]}`;
   if (!candidates.some(inside)) throw new OkfBundleLoadError(`${raw} is outside ${places}`);
   const found = candidates.filter(inside).find((path) => statSync(path, { throwIfNoEntry: false })?.isDirectory());
   if (found === undefined) throw new OkfBundleLoadError(`${raw} is not a directory in ${places}`);
   const root = realpathSync(found);
-  if (!realBases.some((base) => isWithin(root, base))) {
+  if (!realAllowed.some((dir) => isWithin(root, dir))) {
     throw new OkfBundleLoadError(`${raw} resolves through a symlink to ${root}, outside ${places}`);
   }
   checkOkfBundle(root, clock?.() ?? new Date());

@@ -205,7 +205,7 @@ describe('knowledge bundles (Open Knowledge Format), through astromeshd as a pro
     expect(body.agents).toContainEqual(expect.objectContaining({ name: 'data-kb', status: 'ready' }));
   });
 
-  it('refuses, naming the file and the field, a malformed bundle, a bundle outside the agents and data directories, a missing one, and an agent that lists a kb tool itself', async () => {
+  it('refuses, naming the file and the field, a malformed bundle, a bundle outside the agents and data directories (and config/knowledge), a missing one, and an agent that lists a kb tool itself', async () => {
     const { url } = await startAstromeshd(
       {
         'okf-assistant.yaml': assistantYaml,
@@ -229,7 +229,7 @@ describe('knowledge bundles (Open Knowledge Format), through astromeshd as a pro
     expect(byName.get('escaping-kb')).toMatchObject({
       status: 'error',
       error: expect.stringMatching(
-        /^escaping-kb\.yaml: spec\.knowledge\.bundle: \.\.\/\.\.\/ is outside the agents directory \(.*\) or the data directory \(.*\)$/,
+        /^escaping-kb\.yaml: spec\.knowledge\.bundle: \.\.\/\.\.\/ is outside the agents directory \(.*\), the data directory \(.*\) or .*\/knowledge$/,
       ),
     });
     expect(byName.get('missing-kb')).toMatchObject({

@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,10 +17,6 @@ const expectedNotYet: Record<string, string> = {
   // Tools of type integration (v0.40's catalog manifests with connections): not built.
   'mail-integration':
     'mail-integration.yaml: spec.tools[0].type: Invalid option: expected one of "builtin"|"agent"|"client"',
-  // knowledge.bundle (Open Knowledge Format) and its kb_* tools: not built yet.
-  'okf-guide':
-    "okf-guide.yaml: spec.tools[0].name: unknown built-in tool 'kb_find' (GET /v1/tools/builtin lists them)\n" +
-    "okf-guide.yaml: spec.tools[1].name: unknown built-in tool 'kb_read' (GET /v1/tools/builtin lists them)",
   // Semantic memory on chromadb: the Chroma vector store is still being built.
   'recall-chroma':
     'recall-chroma.yaml: spec.memory.semantic.backend: vector store backend "chromadb" is not supported by this runtime; supported: sqlite (embedded, a file under --data-dir)',
@@ -51,16 +48,21 @@ interface Listed {
 describe("upstream's agent-file constructs, in files of our own", () => {
   let runtime: TestRuntime;
   let listed: Listed[];
+  let dataDir: string | undefined;
 
   beforeAll(async () => {
     const agents = Object.fromEntries(
       fixtureFiles.map((name) => [name, readFileSync(join(fixturesDir, name), 'utf8')] as const),
     );
-    runtime = await startTestRuntime({ agents, credentials: { OPENAI_API_KEY: 'sk-test' } });
+    // okf-guide's knowledge bundle, found in the data directory.
+    dataDir = mkdtempSync(join(tmpdir(), 'upstream-forms-data-'));
+    cpSync(join(fixturesDir, 'bundles'), join(dataDir, 'bundles'), { recursive: true });
+    runtime = await startTestRuntime({ agents, credentials: { OPENAI_API_KEY: 'sk-test' }, dataDir });
     listed = (await jsonOf(await runtime.request('/v1/agents'))).agents;
   });
   afterAll(async () => {
     await runtime?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('lists every agent of the folder', () => {

@@ -7,7 +7,17 @@
 // `kind: RAGPipeline` files (upstream keeps them in config/rag/) beside them, and the folder's
 // `providers*.yaml` in the directory's parent, where upstream keeps them. Credentials are dummies:
 // the status is about loading, not about reaching a model.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { load } from 'js-yaml';
@@ -72,6 +82,9 @@ for (const file of yamlFiles(folder).sort()) {
     writeFileSync(join(agentsDir, name), text);
   }
 }
+// Knowledge bundles where upstream keeps them, config/knowledge/, which astromeshd reads beside agents/.
+if (existsSync(join(folder, 'knowledge')))
+  cpSync(join(folder, 'knowledge'), join(work, 'knowledge'), { recursive: true });
 writeFileSync(join(work, 'credentials.yaml'), 'OPENAI_API_KEY: sk-dummy\nANTHROPIC_API_KEY: sk-dummy\n');
 
 const runtime = await startRuntime(
