@@ -12,6 +12,7 @@ import { findAgentValueProblem } from './find-agent-value-problem.ts';
 import { findUnknownKeys } from './find-unknown-keys.ts';
 import { normalizeModelSources } from './normalize-model-sources.ts';
 import { createSafeTemplateEngine } from './safe-template-engine.ts';
+import { skipUnsupportedTools } from './skip-unsupported-tools.ts';
 
 export interface ConfigIssue {
   path: (string | number)[];
@@ -124,6 +125,25 @@ export function checkAgentDocument(
   | { agent: undefined; issues: ConfigIssue[]; warnings: ConfigIssue[] } {
   const problem = findAgentValueProblem(raw);
   if (problem) return { agent: undefined, issues: [problem], warnings: [] };
+  // Tools of a type upstream has and we do not run are skipped with a warning, as upstream does;
+  // every path below is mapped back to the file's own tool index.
+  const skipped = skipUnsupportedTools(raw);
+  const inFile = (issue: ConfigIssue): ConfigIssue => ({ ...issue, path: skipped.toFilePath(issue.path) });
+  const result = checkSupportedDocument(skipped.document, checks, options);
+  return {
+    ...result,
+    issues: result.issues.map(inFile),
+    warnings: [...skipped.warnings, ...result.warnings.map(inFile)],
+  } as ReturnType<typeof checkAgentDocument>;
+}
+
+function checkSupportedDocument(
+  raw: unknown,
+  checks: AgentCheck[],
+  options: AgentLoadOptions,
+):
+  | { agent: AgentDocument; issues: []; warnings: ConfigIssue[] }
+  | { agent: undefined; issues: ConfigIssue[]; warnings: ConfigIssue[] } {
   const document = normalizeModelSources(raw);
   const parsed = AgentDocument.safeParse(document);
   if (!parsed.success) return { agent: undefined, issues: parsed.error.issues.map(toConfigIssue), warnings: [] };

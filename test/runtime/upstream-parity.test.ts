@@ -248,6 +248,58 @@ describe('what upstream runs and astromeshd once refused or ignored', () => {
     });
   });
 
+  describe('tools of a type this runtime does not run (integration, api, a2a, mcp)', () => {
+    it('are skipped with a warning each, as upstream skips them, and the model is offered only the others', async () => {
+      const fake = await startFake();
+      const { runtime, listed } = await start({
+        'mixed.yaml': agentYaml('mixed-tools', {
+          model: { primary: { source: 'openai', model: 'gpt-4o-mini', endpoint: fake.baseUrl } },
+          tools: [
+            { name: 'gmail', type: 'integration', connection: 'my-gmail', actions: ['send'], confirm: ['send'] },
+            { name: 'datetime_now', type: 'builtin' },
+            { name: 'crm', type: 'api', connection: 'crm', operations: ['listLeads'] },
+            { name: 'partner', type: 'a2a', card_url: 'https://partner.example/.well-known/agent.json' },
+            { name: 'files', type: 'mcp', connection: 'fs' },
+          ],
+        }),
+      });
+      fake.enqueue(fakeReply.text('Only the clock here.'));
+
+      const { status } = await run(runtime, 'mixed-tools', { query: 'What can you do?' });
+
+      expect(listed).toEqual([expect.objectContaining({ name: 'mixed-tools', status: 'ready' })]);
+      expect(listed[0]?.warnings?.map((warning) => warning.split(' (')[0])).toEqual([
+        "mixed.yaml: spec.tools[0].type: tool type 'integration'",
+        "mixed.yaml: spec.tools[2].type: tool type 'api'",
+        "mixed.yaml: spec.tools[3].type: tool type 'a2a'",
+        "mixed.yaml: spec.tools[4].type: tool type 'mcp'",
+      ]);
+      expect(listed[0]?.warnings?.[0]).toMatch(
+        /is not supported by this runtime: the tool is skipped, as upstream skips a tool it cannot build \(supported: builtin, agent, client\)$/,
+      );
+      expect(status).toBe(200);
+      expect(
+        (fake.lastRequest.body.tools as { function: { name: string } }[]).map((tool) => tool.function.name),
+      ).toEqual(['datetime_now']);
+    });
+
+    it("name the file's own tool index in the errors of the tools that remain", async () => {
+      const { listed } = await start({
+        'typo.yaml': agentYaml('typo-tools', {
+          model: { primary: { source: 'openai', model: 'gpt-4o-mini' } },
+          tools: [{ name: 'gmail', type: 'integration' }, { name: 'web_serch' }],
+        }),
+      });
+
+      expect(listed).toEqual([
+        expect.objectContaining({
+          status: 'error',
+          error: "typo.yaml: spec.tools[1].name: unknown built-in tool 'web_serch' (GET /v1/tools/builtin lists them)",
+        }),
+      ]);
+    });
+  });
+
   describe('an inline api_key in a model block', () => {
     it('is refused with where the key goes (the credential the block reads), and its value is never echoed', async () => {
       const secret = 'sk-live-DO-NOT-ECHO-7731';
