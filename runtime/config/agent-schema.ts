@@ -418,6 +418,21 @@ export const AgentSpec = z.object({
         ),
     })
     .optional(),
+  permissions: z
+    .object({
+      allowed_actions: z
+        .array(z.string().min(1).max(128))
+        .max(64)
+        .optional()
+        .describe('Tool names (shell-style patterns) the agent may offer and run; unset: all.'),
+      denied_actions: z
+        .array(z.string().min(1).max(128))
+        .max(64)
+        .optional()
+        .describe('Tool names (shell-style patterns) taken away from what allowed_actions gives.'),
+    })
+    .optional()
+    .describe("Upstream's permissions: which of the agent's tools the model is offered and may call."),
   guardrails: z
     .object({
       input: z.array(GuardrailSpec).max(32).optional(),

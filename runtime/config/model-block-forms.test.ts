@@ -436,7 +436,7 @@ spec:
     primary: {source: ollama, model: llama3, context_window: 8192}
     routing: {strategy: cost_optimized, health_check_interval: 30}
   orchestration: {pattern: react, timeout: 60}
-  permissions: {allowed_actions: [web_search]}
+  skills: [{id: quotes, name: Quotes, description: Answers price questions}]
 `;
 
     const { agent, warnings } = load(text);
@@ -448,7 +448,7 @@ spec:
       'spec.model.primary.context_window',
       'spec.model.routing.health_check_interval',
       'spec.orchestration.timeout',
-      'spec.permissions',
+      'spec.skills',
     ]);
     expect(warnings[2]?.message).toMatch(/^unknown key, ignored \(known: source, provider, providerRef, model,/);
   });

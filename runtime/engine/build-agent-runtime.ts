@@ -21,6 +21,7 @@ import { bundleTools } from '../tools/bundle-tools.ts';
 import { createAgentToolset } from '../tools/create-agent-toolset.ts';
 import { type ClientTools, createClientTools } from '../tools/create-client-tools.ts';
 import { ToolConfigError } from '../tools/tool-types.ts';
+import { permittedTools } from './permitted-tools.ts';
 
 export interface SharedRuntimeDeps {
   credentials: CredentialsLookup;
@@ -123,22 +124,40 @@ export function buildAgentRuntime(document: AgentDocument, deps: SharedRuntimeDe
   const specs = document.spec.tools ?? [];
   const otherDefinitions = agentAndClientToolDefinitions(specs);
   const builtinDefinitions = new Map(toolset.definitions.map((definition) => [definition.name, definition]));
+  const definitions = [
+    ...specs.flatMap((spec) => {
+      const definition = otherDefinitions.get(spec.name) ?? builtinDefinitions.get(spec.name);
+      return definition ? [definition] : [];
+    }),
+    // The bundle's tools come after the agent's own, as upstream registers them.
+    ...(bundle ? toolset.definitions.filter((definition) => bundleToolNames.has(definition.name)) : []),
+  ];
+  // spec.permissions: the model is offered only the permitted tools, and a call to another one
+  // (a name it guessed) is refused, as upstream refuses it, whatever kind of tool it names.
+  const permitted = permittedTools(
+    definitions.map((definition) => definition.name),
+    document.spec.permissions,
+  );
+  const isPermitted = (toolName: string) => permitted === undefined || permitted.has(toolName);
+  const permittedSpecs = specs.filter((spec) => isPermitted(spec.name));
   return {
     document,
     router,
-    toolset,
-    toolDefinitions: [
-      ...specs.flatMap((spec) => {
-        const definition = otherDefinitions.get(spec.name) ?? builtinDefinitions.get(spec.name);
-        return definition ? [definition] : [];
-      }),
-      // The bundle's tools come after the agent's own, as upstream registers them.
-      ...(bundle ? toolset.definitions.filter((definition) => bundleToolNames.has(definition.name)) : []),
-    ],
+    toolset: {
+      definitions: toolset.definitions.filter((definition) => isPermitted(definition.name)),
+      execute: (call, options) =>
+        isPermitted(call.name)
+          ? toolset.execute(call, options)
+          : Promise.resolve({
+              success: false,
+              error: { code: 'refused', message: `tool '${call.name}' is not allowed by spec.permissions` },
+            }),
+    },
+    toolDefinitions: definitions.filter((definition) => isPermitted(definition.name)),
     agentTools: new Map(
-      specs.flatMap((spec) => (spec.type === 'agent' && spec.agent ? [[spec.name, spec.agent]] : [])),
+      permittedSpecs.flatMap((spec) => (spec.type === 'agent' && spec.agent ? [[spec.name, spec.agent]] : [])),
     ),
-    clientTools: createClientTools({ agent: name, specs }),
+    clientTools: createClientTools({ agent: name, specs: permittedSpecs }),
     memory,
     systemPrompt: systemSource === undefined ? undefined : templates.parse(systemSource),
     promptRendersMemory: systemSource !== undefined && /\{\{-?\s*memory\b/.test(systemSource),

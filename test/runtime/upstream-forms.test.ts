@@ -28,8 +28,8 @@ const expectedWarnings: Record<string, RegExp[]> = {
   'mail-integration': [
     /^mail-integration\.yaml: spec\.tools\[0\]\.type: tool type 'integration' \(.*\) is not supported by this runtime: the tool is skipped/,
   ],
-  'front-desk': [/spec\.model\.routing\.health_check_interval: unknown key/, /spec\.permissions: unknown key/],
-  'lead-scorer': [/spec\.chain: unknown key/, /spec\.output_schema: unknown key/, /spec\.permissions: unknown key/],
+  'front-desk': [/spec\.model\.routing\.health_check_interval: unknown key/],
+  'lead-scorer': [/spec\.chain: unknown key/, /spec\.output_schema: unknown key/],
   'shared-redis': [/spec\.memory\.conversational\.connection\.url: not set: the REDIS_URL credential is used/],
 };
 
