@@ -89,14 +89,39 @@ describe('the RAG pipeline catalog', () => {
 
   it.each([
     [
-      'a vector store backend we do not run',
-      { vector_store: '{backend: pgvector, connection: {host: postgres}, collection: product_docs}' },
-      'kb.yaml: spec.vector_store.backend: vector store backend "pgvector" is not supported by this runtime; supported: sqlite (embedded, a file under --data-dir)',
+      'a vector store backend we do not run (qdrant)',
+      { vector_store: '{backend: qdrant, url: "http://qdrant:6333", collection: product_docs}' },
+      'kb.yaml: spec.vector_store.backend: vector store backend "qdrant" is not supported by this runtime; supported: sqlite (embedded, a file under --data-dir), pgvector (PostgreSQL), chroma or chromadb (a Chroma server)',
     ],
     [
-      'chromadb',
+      'faiss',
+      { vector_store: '{backend: faiss}' },
+      'kb.yaml: spec.vector_store.backend: vector store backend "faiss" is not supported by this runtime; supported: sqlite',
+    ],
+    [
+      'an in-process Chroma (no server to talk to)',
+      { vector_store: '{backend: chroma, persist_directory: ./chroma}' },
+      'kb.yaml: spec.vector_store.persist_directory: this runtime talks to a Chroma server: give its host (and port); an in-process Chroma (persist_directory, or neither) is not supported',
+    ],
+    [
+      'chromadb without a host',
       { vector_store: '{backend: chromadb}' },
-      'kb.yaml: spec.vector_store.backend: vector store backend "chromadb" is not supported by this runtime; supported: sqlite',
+      'kb.yaml: spec.vector_store.host: this runtime talks to a Chroma server',
+    ],
+    [
+      "another backend's keys",
+      { vector_store: '{backend: chroma, host: chroma, dsn: "postgresql://u@db/x"}' },
+      'kb.yaml: spec.vector_store.dsn: dsn is not a key of the chroma backend; its keys: host, port, ssl, tenant, database, persist_directory',
+    ],
+    [
+      'a pgvector dsn that is not a PostgreSQL URL',
+      { vector_store: '{backend: pgvector, dsn: "mysql://u:secret@db/x"}' },
+      'kb.yaml: spec.vector_store.dsn: must be a postgres:// or postgresql:// connection string',
+    ],
+    [
+      'two pgvector connections at once',
+      { vector_store: '{backend: pgvector, dsn: "postgresql://db/x", dsn_env: PGVECTOR_URL}' },
+      'kb.yaml: spec.vector_store.dsn: give one of dsn, dsn_env and connection',
     ],
     [
       'an in-process embedding model',
@@ -118,6 +143,43 @@ describe('the RAG pipeline catalog', () => {
 
     expect(catalog.list()[0]?.error).toContain(message);
     expect(catalog.get('kb')).toBeUndefined();
+  });
+
+  it("loads upstream's pgvector and Chroma vector_store keys, without reaching either server at load", async () => {
+    const { catalog } = await startCatalog({
+      'pg.yaml': pipelineYaml('pg', {
+        vector_store:
+          '{backend: pgvector, connection: {host: postgres, port: 5432, database: astromesh, user: astromesh, password: astromesh}, collection: product_docs}',
+      }),
+      'pg-dsn.yaml': pipelineYaml('pg-dsn', {
+        vector_store: '{backend: pgvector, dsn_env: PGVECTOR_URL, collection: a}',
+      }),
+      'chroma.yaml': pipelineYaml('chroma', {
+        vector_store: '{backend: chroma, host: chroma, port: 8000, collection: b}',
+      }),
+      'chromadb.yaml': pipelineYaml('chromadb', { vector_store: '{backend: chromadb, host: chroma, collection: c}' }),
+    });
+
+    expect(catalog.list().map(({ name, error }) => ({ name, error }))).toEqual([
+      { name: 'chroma', error: undefined },
+      { name: 'chromadb', error: undefined },
+      { name: 'pg-dsn', error: undefined },
+      { name: 'pg', error: undefined },
+    ]);
+    expect(catalog.get('pg')?.document.spec.vector_store).toEqual({
+      backend: 'pgvector',
+      connection: { host: 'postgres', port: 5432, database: 'astromesh', user: 'astromesh', password: 'astromesh' },
+      collection: 'product_docs',
+    });
+  });
+
+  it('never echoes a refused connection string, which may hold a password', async () => {
+    const { catalog } = await startCatalog({
+      'kb.yaml': pipelineYaml('kb', { vector_store: '{backend: pgvector, dsn: "mysql://u:hunter2@db/x"}' }),
+    });
+
+    expect(catalog.list()[0]?.error).toContain('spec.vector_store.dsn');
+    expect(catalog.list()[0]?.error).not.toContain('hunter2');
   });
 
   it('refuses a second pipeline for a collection another one serves', async () => {

@@ -8,6 +8,7 @@ import { chunkText } from './chunk-text.ts';
 import { createEmbedder } from './create-embedder.ts';
 import type { RagPipelineCatalog } from './create-rag-pipeline-catalog.ts';
 import { createSqliteVectorStore } from './create-sqlite-vector-store.ts';
+import { pipelineStoreTarget } from './open-pipeline-vector-store.ts';
 import { CollectionNotFound } from './rag-errors.ts';
 import type { RagPipeline } from './rag-pipeline-schema.ts';
 import type { VectorStore } from './vector-store.ts';
@@ -79,6 +80,20 @@ export function createRagService(deps: {
     return store;
   }
 
+  // Server-backed stores (pgvector, Chroma) by target, opened at a pipeline's first use and
+  // shared by the pipelines pointing at the same database or server.
+  const serverStores = new Map<string, VectorStore>();
+  function vectorsOf(pipeline: RagPipeline): VectorStore {
+    const target = pipelineStoreTarget(pipeline.name, pipeline.document.spec.vector_store, deps.credentials);
+    if (!target) return vectors();
+    let opened = serverStores.get(target.key);
+    if (!opened) {
+      opened = target.open();
+      serverStores.set(target.key, opened);
+    }
+    return opened;
+  }
+
   function pipelineFor(collection: string): RagPipeline {
     const pipeline = deps.pipelines.byCollection(collection);
     if (!pipeline) throw new CollectionNotFound(collection, deps.pipelines.collections());
@@ -120,7 +135,7 @@ export function createRagService(deps: {
       chunks.map((chunk) => chunk.text),
       signal,
     );
-    await vectors().upsert(
+    await vectorsOf(pipeline).upsert(
       pipeline.collection,
       chunks.map((chunk, index) => ({ ...chunk, embedding: embedded[index] ?? [] })),
     );
@@ -134,7 +149,7 @@ export function createRagService(deps: {
     signal?: AbortSignal,
   ): Promise<RagResult[]> {
     const [vector] = await embed(pipeline.document.spec.embeddings, [query], signal);
-    const found = await vectors().query(pipeline.collection, vector ?? [], options);
+    const found = await vectorsOf(pipeline).query(pipeline.collection, vector ?? [], options);
     return found.map(({ text, score, metadata }) => ({ text, score, metadata }));
   }
 
@@ -208,7 +223,8 @@ export function createRagService(deps: {
     },
 
     async close(): Promise<void> {
-      await store?.close();
+      await Promise.all([store?.close(), ...[...serverStores.values()].map((opened) => opened.close())]);
+      serverStores.clear();
     },
   };
 }

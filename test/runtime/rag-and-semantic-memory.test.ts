@@ -403,7 +403,7 @@ describe('RAG and semantic memory through the HTTP API (seed 002)', () => {
       return { runtime, openai, ollama };
     }
 
-    it('load: the agent ready, the pipelines ready, and pgvector refused naming the file, field and supported store', async () => {
+    it('load: the agent ready, the pipelines ready, and qdrant refused naming the file, field and supported stores', async () => {
       const { runtime } = await startOnFixtures();
 
       const agents = await jsonOf(await runtime.request('/v1/agents'));
@@ -424,8 +424,9 @@ describe('RAG and semantic memory through the HTTP API (seed 002)', () => {
             file: 'unsupported-store.rag.yaml',
             status: 'error',
             error:
-              'unsupported-store.rag.yaml: spec.vector_store.backend: vector store backend "pgvector" is not supported ' +
-              'by this runtime; supported: sqlite (embedded, a file under --data-dir)',
+              'unsupported-store.rag.yaml: spec.vector_store.backend: vector store backend "qdrant" is not supported ' +
+              'by this runtime; supported: sqlite (embedded, a file under --data-dir), pgvector (PostgreSQL), chroma or ' +
+              'chromadb (a Chroma server)',
           },
         ],
       });

@@ -1,0 +1,67 @@
+import type { CredentialsLookup } from '../config/credentials-lookup.ts';
+import { RuntimeError } from '../runtime-error.ts';
+import { createChromaStore } from './create-chroma-store.ts';
+import { createPgvectorStore } from './create-pgvector-store.ts';
+import type { RagVectorStoreSpec } from './rag-pipeline-schema.ts';
+import type { VectorStore } from './vector-store.ts';
+
+/** A server-backed store whose connection cannot be made from the pipeline (a credential not set). */
+export class VectorStoreNotConfigured extends RuntimeError {
+  constructor(pipeline: string, reason: string) {
+    super('vector_store_unavailable', 503, `pipeline '${pipeline}': ${reason}`);
+  }
+}
+
+export interface PipelineStoreTarget {
+  /** Stores are shared by pipelines with the same target: one pool per database or server. */
+  key: string;
+  open(): VectorStore;
+}
+
+/**
+ * Where a pipeline's vector_store points, for a server-backed backend (pgvector, chroma); the
+ * embedded sqlite store is the RAG service's own. pgvector's connection string comes from `dsn`,
+ * the credential `dsn_env` names, or upstream's `connection` block with upstream's defaults;
+ * it is never logged or put in an error message.
+ */
+export function pipelineStoreTarget(
+  pipeline: string,
+  spec: RagVectorStoreSpec,
+  credentials: CredentialsLookup,
+): PipelineStoreTarget | undefined {
+  if (spec.backend === 'pgvector') {
+    let connectionString = spec.dsn;
+    if (spec.dsn_env !== undefined) {
+      connectionString = credentials(spec.dsn_env);
+      if (!connectionString) {
+        throw new VectorStoreNotConfigured(
+          pipeline,
+          `the credential ${spec.dsn_env} (vector_store.dsn_env) holding the pgvector connection string is not set`,
+        );
+      }
+    }
+    if (connectionString === undefined) {
+      const c = spec.connection ?? {};
+      const url = new URL('postgresql://localhost');
+      url.hostname = c.host ?? 'localhost';
+      url.port = String(c.port ?? 5432);
+      url.username = encodeURIComponent(c.user ?? 'astromesh');
+      url.password = encodeURIComponent(c.password ?? 'astromesh');
+      url.pathname = `/${encodeURIComponent(c.database ?? 'astromesh')}`;
+      connectionString = url.toString();
+    }
+    const dsn = connectionString;
+    return { key: `pgvector\u0000${dsn}`, open: () => createPgvectorStore({ connectionString: dsn }) };
+  }
+  if (spec.backend === 'chroma' || spec.backend === 'chromadb') {
+    const host = spec.host?.includes(':') ? `[${spec.host}]` : spec.host;
+    const url = `${spec.ssl ? 'https' : 'http'}://${host}:${spec.port ?? 8000}`;
+    const tenant = spec.tenant ?? 'default_tenant';
+    const database = spec.database ?? 'default_database';
+    return {
+      key: `chroma\u0000${url}\u0000${tenant}\u0000${database}`,
+      open: () => createChromaStore({ url, tenant, database }),
+    };
+  }
+  return undefined;
+}
