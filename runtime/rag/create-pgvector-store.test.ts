@@ -69,6 +69,15 @@ describe('createPgvectorStore', () => {
     expect(seen.map((result) => result.id)).toEqual(['kept']);
   });
 
+  it('writes a batch that repeats an id as the rows would land one by one: the last wins', async () => {
+    const store = createPgvectorStore({ connectionString: await aDatabaseUrl() });
+    await store.upsert('docs', [aRecord('a', [1, 0], { v: 1 }), aRecord('b', [0, 1]), aRecord('a', [1, 0], { v: 2 })]);
+
+    expect(await store.count('docs')).toBe(2);
+    expect((await store.query('docs', [1, 0], { topK: 1 }))[0]?.metadata).toEqual({ source: 'a', v: 2 });
+    await store.close();
+  });
+
   it('treats a collection name as data: quotes and SQL in it are just a name', async () => {
     const store = createPgvectorStore({ connectionString: await aDatabaseUrl() });
     const name = `docs"; DROP TABLE astromesh_vector_collections; --`;

@@ -102,13 +102,22 @@ export function createPgvectorStore(options: { connectionString: string; maxConn
           await client.query(`CREATE INDEX ON ${table} USING hnsw (embedding vector_cosine_ops)`);
           existing = { table, dimensions: expected };
         }
-        for (const record of records) {
-          await client.query(
-            `INSERT INTO ${existing.table} (id, text, metadata, embedding) VALUES ($1, $2, $3::jsonb, $4::vector)
-             ON CONFLICT (id) DO UPDATE SET text = excluded.text, metadata = excluded.metadata, embedding = excluded.embedding`,
-            [record.id, record.text, JSON.stringify(record.metadata), vectorLiteral(record.embedding)],
-          );
-        }
+        // One statement per batch (arrays unnested), each id once: the last of a repeated id wins,
+        // as it would row by row (ON CONFLICT cannot touch a row twice in one statement).
+        const latest = new Map(records.map((record) => [record.id, record]));
+        const batch = [...latest.values()];
+        await client.query(
+          `INSERT INTO ${existing.table} (id, text, metadata, embedding)
+           SELECT id, text, metadata, embedding::vector
+           FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::text[]) AS batch (id, text, metadata, embedding)
+           ON CONFLICT (id) DO UPDATE SET text = excluded.text, metadata = excluded.metadata, embedding = excluded.embedding`,
+          [
+            batch.map((record) => record.id),
+            batch.map((record) => record.text),
+            batch.map((record) => JSON.stringify(record.metadata)),
+            batch.map((record) => vectorLiteral(record.embedding)),
+          ],
+        );
         await client.query('COMMIT');
       } catch (err) {
         await client.query('ROLLBACK').catch(() => {});
