@@ -51,6 +51,14 @@ describe('createChromaStore', () => {
     expect((await second.query('docs', [0.6, 0.8], { topK: 1 })).map((result) => result.id)).toEqual(['kept']);
   });
 
+  it('writes a batch that repeats an id as the rows would land one by one: the last wins', async () => {
+    const store = createChromaStore({ url: server.url, database: await aDatabase() });
+    await store.upsert('docs', [aRecord('a', [1, 0], { v: 1 }), aRecord('b', [0, 1]), aRecord('a', [1, 0], { v: 2 })]);
+
+    expect(await store.count('docs')).toBe(2);
+    expect((await store.query('docs', [1, 0], { topK: 1 }))[0]?.metadata).toEqual({ source: 'a', v: 2 });
+  });
+
   it('names the server and what it said when a request fails', async () => {
     const store = createChromaStore({ url: server.url, tenant: 'no-such-tenant' });
 

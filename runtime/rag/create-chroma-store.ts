@@ -92,11 +92,13 @@ export function createChromaStore(options: {
           get_or_create: true,
         }));
       if (!target) throw new ChromaRequestFailed(base, `creating collection '${collection}' answered 404`);
+      // Chroma refuses a batch that repeats an id: the last of them wins, as row by row.
+      const batch = [...new Map(records.map((record) => [record.id, record])).values()];
       await call('POST', `${collections}/${target.id}/upsert`, {
-        ids: records.map((record) => record.id),
-        embeddings: records.map((record) => Array.from(record.embedding)),
-        documents: records.map((record) => record.text),
-        metadatas: records.map(chromaMetadata),
+        ids: batch.map((record) => record.id),
+        embeddings: batch.map((record) => Array.from(record.embedding)),
+        documents: batch.map((record) => record.text),
+        metadatas: batch.map(chromaMetadata),
       });
     },
 
