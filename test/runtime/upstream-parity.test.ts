@@ -1,9 +1,13 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeProvider, RecordedRequest } from '../fakes/fake-provider.ts';
 import { fakeReply } from '../fakes/fake-reply.ts';
 import { startFakeAzureOpenAI } from '../fakes/start-fake-azure-openai.ts';
 import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { jsonOf } from '../support/json-of.ts';
+import { spawnAstromeshd } from '../support/spawn-astromeshd.ts';
 import { agentYaml, startTestRuntime, type TestRuntime } from '../support/start-test-runtime.ts';
 
 // The last places where astromeshd was stricter than upstream Astromesh 0.74.1, each run through a
@@ -76,6 +80,19 @@ describe('what upstream runs and astromeshd once refused or ignored', () => {
       expect(status).toBe(200);
       expect(body.response).toBe('The answer is 42.');
       expect(fake.requests.map((request) => request.body.model)).toEqual(['strong-model', 'fast-model', 'fast-model']);
+      const trace = await jsonOf(await runtime.request(`/v1/traces/${body.trace_id}`));
+      expect(
+        trace.spans
+          .filter((span: { name: string }) => span.name === 'llm.complete')
+          .map((span: { attributes: Record<string, unknown> }) => [
+            span.attributes.role,
+            span.attributes.resolved_role,
+          ]),
+      ).toEqual([
+        ['planner', 'strong'],
+        ['worker', 'fast'],
+        ['synthesizer', 'fast'],
+      ]);
     });
 
     it('runs a role mapped to a model role the file lacks on the default candidates, and warns', async () => {
@@ -324,6 +341,27 @@ describe('what upstream runs and astromeshd once refused or ignored', () => {
       expect(oneText).toContain('ANTHROPIC_API_KEY');
       expect(`${listText}\n${oneText}`).not.toContain(secret);
       expect(`${listText}\n${oneText}`).not.toContain('DO-NOT-ECHO');
+    });
+
+    it('is logged by astromeshd, run as a command, with where the key goes and never the value, even at trace level', async () => {
+      const secret = 'sk-live-NEVER-LOGGED-5521';
+      const dir = mkdtempSync(join(tmpdir(), 'astromeshd-inline-key-'));
+      cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+      writeFileSync(
+        join(dir, 'inline.yaml'),
+        agentYaml('inline-key', { model: { primary: { source: 'openai', model: 'gpt-4o-mini', api_key: secret } } }),
+      );
+      const astromeshd = spawnAstromeshd(['--agents-dir', dir, '--port', '0', '--log-level', 'trace']);
+      cleanups.push(async () => astromeshd.kill());
+
+      const refused = await astromeshd.waitForLog('agent file refused');
+      astromeshd.child.kill('SIGTERM');
+      await astromeshd.exitWithin(10_000);
+
+      expect(refused.error).toBe(
+        'inline.yaml: spec.model.primary.api_key: keys do not live in agent files: remove it and put the key in the credentials file (--credentials) or the environment as OPENAI_API_KEY (or name another credential in api_key_env)',
+      );
+      expect(astromeshd.stdout() + astromeshd.stderr()).not.toMatch(/NEVER-LOGGED/);
     });
   });
 });
