@@ -10,7 +10,13 @@ export interface OkfBundleRoots {
 }
 
 /** Bounds a bundle must keep to load: kb_find and the index read every file on each call. */
-export const okfBundleLimits = { maxFiles: 5_000, maxFileBytes: 1024 * 1024, maxDepth: 16 } as const;
+export const okfBundleLimits = {
+  maxFiles: 5_000,
+  maxFileBytes: 1024 * 1024,
+  /** The check reads every concept while the agent loads; this bounds how long that can hold the daemon. */
+  maxTotalBytes: 64 * 1024 * 1024,
+  maxDepth: 16,
+} as const;
 
 /** A bundle the runtime refuses to load; the message names the file inside it and what is wrong. */
 export class OkfBundleLoadError extends Error {
@@ -53,6 +59,7 @@ export function loadOkfBundle(raw: string, roots: OkfBundleRoots, clock?: () => 
 /** Every file of the bundle must be what OKF says it is; throws naming the first that is not. */
 function checkOkfBundle(root: string, now: Date): void {
   let files = 0;
+  let totalBytes = 0;
   const walk = (dir: string, depth: number): void => {
     if (depth > okfBundleLimits.maxDepth) {
       throw new OkfBundleLoadError(`${nameIn(root, dir)}: nested deeper than ${okfBundleLimits.maxDepth} directories`);
@@ -77,6 +84,10 @@ function checkOkfBundle(root: string, now: Date): void {
         throw new OkfBundleLoadError(
           `${nameIn(root, path)}: ${info.size} bytes, more than ${okfBundleLimits.maxFileBytes}`,
         );
+      }
+      totalBytes += info.size;
+      if (totalBytes > okfBundleLimits.maxTotalBytes) {
+        throw new OkfBundleLoadError(`more than ${okfBundleLimits.maxTotalBytes} bytes of Markdown`);
       }
       const text = readUtf8(root, real, path);
       if (entry.name === 'index.md') checkIndex(root, path, text, dir === root);
