@@ -1,13 +1,19 @@
 // npm run bench: ingest and query throughput of the embedded vector store (SQLite under the data
 // directory, exact cosine top-k by brute force) at 10,000 chunks, for 256-dimensional vectors (the
-// fakes' size) and 768 (nomic-embed-text's). Vectors come from the fakes' hashed bag of words over
+// fakes' size) and 768 (nomic-embed-text's); then of pgvector (HNSW, a real PostgreSQL 16 with
+// pgvector 0.6.2) and Chroma (a real `chroma run`), each on this machine over loopback. Vectors come from the fakes' hashed bag of words over
 // generated sentences, so they are sparse-ish like real ones are not; brute force does the same
 // work for any values. Prints numbers, asserts nothing.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createChromaStore } from '../../runtime/rag/create-chroma-store.ts';
+import { createPgvectorStore } from '../../runtime/rag/create-pgvector-store.ts';
 import { createSqliteVectorStore } from '../../runtime/rag/create-sqlite-vector-store.ts';
+import type { VectorStore } from '../../runtime/rag/vector-store.ts';
 import { fakeEmbedding } from '../fakes/fake-embeddings.ts';
+import { startChromaServer } from '../support/start-chroma-server.ts';
+import { startPgvectorPostgres } from '../support/start-pgvector-postgres.ts';
 
 const chunks = 10_000;
 const batchSize = 256;
@@ -39,9 +45,7 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
-async function measure(dimensions: number): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'vector-bench-'));
-  const store = createSqliteVectorStore({ file: join(dir, 'rag', 'vectors.sqlite') });
+async function measure(backend: string, store: VectorStore, dimensions: number): Promise<void> {
   try {
     const sentence = sentences(dimensions);
     const records = Array.from({ length: chunks }, (_, index) => {
@@ -68,15 +72,64 @@ async function measure(dimensions: number): Promise<void> {
     latencies.sort((a, b) => a - b);
 
     process.stdout.write(
-      `${dimensions} dimensions, ${chunks} chunks:\n` +
+      `${backend}, ${dimensions} dimensions, ${chunks} chunks:\n` +
         `  ingest: ${Math.round(ingestMs)} ms, ${Math.round(chunks / (ingestMs / 1000))} chunks/s (batches of ${batchSize})\n` +
         `  query (top_k ${topK}, ${queries} queries): median ${percentile(latencies, 50).toFixed(1)} ms, ` +
         `p95 ${percentile(latencies, 95).toFixed(1)} ms, ${(queries / (queryMs / 1000)).toFixed(1)} queries/s\n`,
     );
   } finally {
     await store.close();
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 
-for (const dimensions of [256, 768]) await measure(dimensions);
+const dir = mkdtempSync(join(tmpdir(), 'vector-bench-'));
+for (const dimensions of [256, 768]) {
+  await measure('sqlite', createSqliteVectorStore({ file: join(dir, `${dimensions}`, 'vectors.sqlite') }), dimensions);
+}
+rmSync(dir, { recursive: true, force: true });
+
+// The servers come from `npm run test:binaries`; one that cannot start is reported, not hidden.
+for (const [backend, start] of [
+  [
+    'pgvector',
+    async () => {
+      const server = await startPgvectorPostgres();
+      return { open: () => createPgvectorStore({ connectionString: server.url }), stop: server.stop };
+    },
+  ],
+  [
+    'chroma',
+    async () => {
+      const server = await startChromaServer();
+      return { open: () => createChromaStore({ url: server.url }), stop: server.stop };
+    },
+  ],
+] as const) {
+  let server: { open(): VectorStore; stop(): Promise<void> };
+  try {
+    server = await start();
+  } catch (err) {
+    process.stdout.write(
+      `${'!'.repeat(100)}\n${backend} not measured: ${(err as Error).message}\n${'!'.repeat(100)}\n`,
+    );
+    continue;
+  }
+  try {
+    // A collection per size: one collection holds one vector length.
+    for (const dimensions of [256, 768])
+      await measure(backend, renamed(server.open(), `bench-${dimensions}`), dimensions);
+  } finally {
+    await server.stop();
+  }
+}
+
+/** The store with its 'bench' collection kept under another name. */
+function renamed(store: VectorStore, collection: string): VectorStore {
+  return {
+    upsert: (_, records) => store.upsert(collection, records),
+    query: (_, embedding, query) => store.query(collection, embedding, query),
+    count: () => store.count(collection),
+    deleteCollection: () => store.deleteCollection(collection),
+    close: () => store.close(),
+  };
+}
