@@ -418,6 +418,12 @@ export const AgentSpec = z.object({
         ),
     })
     .optional(),
+  output_schema: freeFormMap(64)
+    .optional()
+    .describe(
+      "A JSON Schema (or upstream's shorthand: its properties) for a JSON block at the end of the answer; " +
+        'the run returns it parsed and checked as data, or why not as data_error.',
+    ),
   permissions: z
     .object({
       allowed_actions: z

@@ -22,6 +22,7 @@ import { createAgentToolset } from '../tools/create-agent-toolset.ts';
 import { type ClientTools, createClientTools } from '../tools/create-client-tools.ts';
 import { ToolConfigError } from '../tools/tool-types.ts';
 import { permittedTools } from './permitted-tools.ts';
+import { normalizeOutputSchema, type OutputSchema, outputSchemaInstruction } from './structured-output.ts';
 
 export interface SharedRuntimeDeps {
   credentials: CredentialsLookup;
@@ -61,6 +62,8 @@ export interface AgentRuntime {
   promptRendersKnowledge: boolean;
   /** The agent's knowledge bundle (knowledge.bundle), checked when the agent loaded. */
   bundle: OkfBundle | undefined;
+  /** spec.output_schema, in full JSON Schema form: the system prompt asks for it, the result carries it. */
+  outputSchema: OutputSchema | undefined;
   guardrails: { input: GuardrailSpec[]; output: GuardrailSpec[] };
 }
 
@@ -164,6 +167,7 @@ export function buildAgentRuntime(document: AgentDocument, deps: SharedRuntimeDe
     rag,
     promptRendersKnowledge: systemSource !== undefined && /\{\{-?\s*knowledge\b/.test(systemSource),
     bundle,
+    outputSchema: document.spec.output_schema ? normalizeOutputSchema(document.spec.output_schema) : undefined,
     guardrails: { input: document.spec.guardrails?.input ?? [], output: document.spec.guardrails?.output ?? [] },
   };
 }
@@ -218,15 +222,18 @@ export async function renderSystemPrompt(
   runtime: AgentRuntime,
   variables: { memory: string; context: Record<string, unknown>; knowledge?: string },
 ): Promise<string | undefined> {
-  if (!runtime.systemPrompt) return undefined;
+  // Upstream appends the output_schema instruction to the rendered system prompt.
+  const instruction = runtime.outputSchema ? outputSchemaInstruction(runtime.outputSchema) : '';
+  if (!runtime.systemPrompt) return instruction === '' ? undefined : instruction.trimStart();
   // Callers' context may not shadow what the runtime provides, nor reach private keys.
   const context = Object.fromEntries(Object.entries(variables.context).filter(([key]) => !key.startsWith('_')));
-  return templates.render(runtime.systemPrompt, {
+  const rendered = await templates.render(runtime.systemPrompt, {
     ...context,
     memory: variables.memory,
     knowledge: variables.knowledge ?? '',
     bundle_index: await bundleIndexOf(runtime),
   });
+  return `${rendered}${instruction}`;
 }
 
 /** The bundle's root index for {{ bundle_index }}, read at each run; like retrieval, it never fails a run. */

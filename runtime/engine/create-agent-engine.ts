@@ -20,6 +20,7 @@ import {
 } from './build-agent-runtime.ts';
 import { type AgentChain, callAgentTool } from './call-agent-tool.ts';
 import type { RunRequest, RunResult } from './run-request.ts';
+import { structuredOutputOf } from './structured-output.ts';
 
 export interface AgentEngineDeps extends SharedRuntimeDeps {
   /** The agent files as loaded, for listing and for explaining why an agent cannot run. */
@@ -233,6 +234,8 @@ export function createAgentEngine(deps: AgentEngineDeps) {
         model: totals.model ?? null,
         provider: totals.provider ?? null,
         trace_id: trace.traceId,
+        // spec.output_schema: the answer stays as written; its JSON block comes beside it, as upstream.
+        ...(runtime.outputSchema ? structuredOutputOf(response, runtime.outputSchema) : {}),
       };
     } catch (err) {
       deps.metrics.increment('agent.errors');

@@ -46,4 +46,8 @@ export interface RunResult {
   model: string | null;
   provider: string | null;
   trace_id: string;
+  /** spec.output_schema: the answer's JSON block, parsed and checked; null when it is not there or wrong. */
+  data?: unknown;
+  /** spec.output_schema: why `data` is null; null when it is not. */
+  data_error?: string | null;
 }

@@ -115,6 +115,7 @@ export function attachAgentStreamSocket(
             model: result.model,
             provider: result.provider,
             trace_id: result.trace_id,
+            ...(result.data_error !== undefined ? { data: result.data, data_error: result.data_error } : {}),
           });
         } catch (err) {
           if (!signal.aborted || deps.shutdown.aborted) send({ type: 'error', ...toErrorBody(err) });

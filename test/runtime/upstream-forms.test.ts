@@ -29,7 +29,7 @@ const expectedWarnings: Record<string, RegExp[]> = {
     /^mail-integration\.yaml: spec\.tools\[0\]\.type: tool type 'integration' \(.*\) is not supported by this runtime: the tool is skipped/,
   ],
   'front-desk': [/spec\.model\.routing\.health_check_interval: unknown key/],
-  'lead-scorer': [/spec\.chain: unknown key/, /spec\.output_schema: unknown key/],
+  'lead-scorer': [/spec\.chain: unknown key/],
   'shared-redis': [/spec\.memory\.conversational\.connection\.url: not set: the REDIS_URL credential is used/],
 };
 

@@ -58,6 +58,15 @@ export const RunAnswer = z.object({
   model: z.string().nullable(),
   provider: z.string().nullable(),
   trace_id: z.string(),
+  data: z
+    .unknown()
+    .optional()
+    .describe("Only with spec.output_schema: the answer's last JSON block, parsed and valid against it; else null."),
+  data_error: z
+    .string()
+    .nullable()
+    .optional()
+    .describe('Only with spec.output_schema: why data is null (no JSON block, or what does not match); else null.'),
 });
 
 // The engine's result type lives in run-request.ts; this fails to compile if the two drift apart.
