@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { arch } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -7,8 +8,10 @@ import { cacheRoot } from './locate-test-binaries.ts';
 // pgserver's wheel bundles PostgreSQL 16.2 with the pgvector 0.6.2 extension built in; Debian's
 // PostgreSQL here has no pgvector and the internet beyond the package registries is closed.
 export const pgserverVersion = '0.1.4';
-// The Chroma server the chromadb backend's tests run (`chroma run`).
+// The Chroma server the chromadb backend's tests run (`chroma run`), with every package it pulls
+// in pinned in chroma-requirements.txt.
 export const chromaVersion = '1.5.9';
+export const chromaRequirementsFile = join(import.meta.dirname, 'chroma-requirements.txt');
 
 export interface PgvectorInstall {
   /** PostgreSQL's bin/, lib/ and share/ (initdb, postgres; vector.so and vector.control). */
@@ -39,9 +42,17 @@ export function locatePgvectorPostgres(env: NodeJS.ProcessEnv = process.env): Pg
   };
 }
 
-/** Where the chromadb tests' Chroma server lives: a virtualenv in the test cache. */
+/**
+ * Where the chromadb tests' Chroma server lives: a virtualenv in the test cache, named for the
+ * release and a digest of every pin, so changing a pin installs afresh.
+ */
 export function locateChroma(env: NodeJS.ProcessEnv = process.env): ChromaInstall {
-  const venvDir = join(cacheRoot(env), 'chroma', chromaVersion);
+  const requirements = readFileSync(chromaRequirementsFile, 'utf8');
+  if (!requirements.includes(`\nchromadb==${chromaVersion}\n`)) {
+    throw new Error(`${chromaRequirementsFile} does not pin chromadb==${chromaVersion}`);
+  }
+  const digest = createHash('sha256').update(requirements).digest('hex').slice(0, 12);
+  const venvDir = join(cacheRoot(env), 'chroma', `${chromaVersion}-${digest}`);
   return {
     venvDir,
     executable: join(venvDir, 'bin', 'chroma'),
@@ -106,7 +117,8 @@ export async function installChroma(log: (message: string) => void): Promise<voi
     '--no-input',
     '--disable-pip-version-check',
     '--only-binary=:all:',
-    `chromadb==${chromaVersion}`,
+    '--requirement',
+    chromaRequirementsFile,
   ]);
   const reported = await run(join(install.venvDir, 'bin', 'python'), [
     '-c',
