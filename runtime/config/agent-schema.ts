@@ -360,6 +360,14 @@ export const AgentSpec = z.object({
     .object({
       system: z.string().max(100_000).optional(),
       templates: boundedRecord(z.string().max(100_000), 64).optional(),
+      context: z
+        .string()
+        .max(100_000)
+        .optional()
+        .describe(
+          "Upstream's per-turn context: rendered like system at each run and put before the query (after the " +
+            'system prompt for supervisor and swarm).',
+        ),
     })
     .optional(),
   orchestration: z

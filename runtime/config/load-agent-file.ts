@@ -277,6 +277,7 @@ function templateIssues(agent: AgentDocument): ConfigIssue[] {
   const prompts = agent.spec.prompts;
   const sources: [ConfigIssue['path'], string][] = [];
   if (prompts?.system !== undefined) sources.push([['spec', 'prompts', 'system'], prompts.system]);
+  if (prompts?.context !== undefined) sources.push([['spec', 'prompts', 'context'], prompts.context]);
   for (const [name, template] of Object.entries(prompts?.templates ?? {})) {
     sources.push([['spec', 'prompts', 'templates', name], template]);
   }

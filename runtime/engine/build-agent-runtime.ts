@@ -54,6 +54,8 @@ export interface AgentRuntime {
   clientTools: ClientTools;
   memory: ConversationMemory;
   systemPrompt: Template[] | undefined;
+  /** prompts.context (upstream's per-turn context), parsed. */
+  contextPrompt: Template[] | undefined;
   /** Whether the system prompt renders the history itself through {{ memory }}. */
   promptRendersMemory: boolean;
   /** The agent's knowledge pipeline and semantic memory. */
@@ -163,6 +165,8 @@ export function buildAgentRuntime(document: AgentDocument, deps: SharedRuntimeDe
     clientTools: createClientTools({ agent: name, specs: permittedSpecs }),
     memory,
     systemPrompt: systemSource === undefined ? undefined : templates.parse(systemSource),
+    contextPrompt:
+      document.spec.prompts?.context === undefined ? undefined : templates.parse(document.spec.prompts.context),
     promptRendersMemory: systemSource !== undefined && /\{\{-?\s*memory\b/.test(systemSource),
     rag,
     promptRendersKnowledge: systemSource !== undefined && /\{\{-?\s*knowledge\b/.test(systemSource),
@@ -225,15 +229,31 @@ export async function renderSystemPrompt(
   // Upstream appends the output_schema instruction to the rendered system prompt.
   const instruction = runtime.outputSchema ? outputSchemaInstruction(runtime.outputSchema) : '';
   if (!runtime.systemPrompt) return instruction === '' ? undefined : instruction.trimStart();
+  const rendered = await templates.render(runtime.systemPrompt, await promptVariables(runtime, variables));
+  return `${rendered}${instruction}`;
+}
+
+/** prompts.context rendered with the system prompt's variables and trimmed, as upstream; '' without one. */
+export async function renderTurnContext(
+  runtime: AgentRuntime,
+  variables: { memory: string; context: Record<string, unknown>; knowledge?: string },
+): Promise<string> {
+  if (!runtime.contextPrompt) return '';
+  return (await templates.render(runtime.contextPrompt, await promptVariables(runtime, variables))).trim();
+}
+
+async function promptVariables(
+  runtime: AgentRuntime,
+  variables: { memory: string; context: Record<string, unknown>; knowledge?: string },
+): Promise<Record<string, unknown>> {
   // Callers' context may not shadow what the runtime provides, nor reach private keys.
   const context = Object.fromEntries(Object.entries(variables.context).filter(([key]) => !key.startsWith('_')));
-  const rendered = await templates.render(runtime.systemPrompt, {
+  return {
     ...context,
     memory: variables.memory,
     knowledge: variables.knowledge ?? '',
     bundle_index: await bundleIndexOf(runtime),
-  });
-  return `${rendered}${instruction}`;
+  };
 }
 
 /** The bundle's root index for {{ bundle_index }}, read at each run; like retrieval, it never fails a run. */

@@ -16,6 +16,7 @@ import {
   type AgentRuntime,
   buildAgentRuntime,
   renderSystemPrompt,
+  renderTurnContext,
   type SharedRuntimeDeps,
 } from './build-agent-runtime.ts';
 import { type AgentChain, callAgentTool } from './call-agent-tool.ts';
@@ -45,6 +46,9 @@ class OutputLimitReached extends Error {}
  * The runtime's agents and the pipeline every run goes through: input guardrails, memory,
  * prompt, the orchestration pattern (streaming through the output guardrails), memory again.
  */
+/** Upstream's patterns that put prompts.context before the query (`consumes_turn_context`). */
+const patternsTakingTurnContext = new Set(['react', 'plan_and_execute', 'parallel_fan_out', 'pipeline', 'glyph']);
+
 export function createAgentEngine(deps: AgentEngineDeps) {
   const runtimes = new Map<string, AgentRuntime>();
   const defaultRunTimeoutSeconds = deps.defaultRunTimeoutSeconds ?? 300;
@@ -105,18 +109,22 @@ export function createAgentEngine(deps: AgentEngineDeps) {
             }),
           )
         : { knowledge: '', messages: [] };
-      const system = await trace.span('prompt.render', {}, () =>
-        renderSystemPrompt(runtime, {
-          memory: recalled.text,
-          context: request.context ?? {},
-          knowledge: retrieved.knowledge,
-        }),
-      );
+      const promptVariables = { memory: recalled.text, context: request.context ?? {}, knowledge: retrieved.knowledge };
+      const { system, turnContext } = await trace.span('prompt.render', {}, async () => ({
+        system: await renderSystemPrompt(runtime, promptVariables),
+        turnContext: await renderTurnContext(runtime, promptVariables),
+      }));
+      // prompts.context, as upstream delivers it: before the query where the pattern reads the
+      // conversation, else at the end of the system prompt.
+      const contextWithQuery =
+        turnContext !== '' && patternsTakingTurnContext.has(agent.spec.orchestration?.pattern ?? 'react');
+      const systemContent =
+        turnContext === '' || contextWithQuery ? system : [system, turnContext].filter(Boolean).join('\n\n');
       const messages: ChatMessage[] = [
-        ...(system === undefined ? [] : [{ role: 'system' as const, content: system }]),
+        ...(systemContent === undefined ? [] : [{ role: 'system' as const, content: systemContent }]),
         ...(runtime.promptRendersMemory ? [] : recalled.messages),
         ...retrieved.messages,
-        { role: 'user', content: input.text },
+        { role: 'user', content: contextWithQuery ? `${turnContext}\n\n${input.text}` : input.text },
       ];
 
       const output = createOutputStreamFilter(runtime.guardrails.output);
