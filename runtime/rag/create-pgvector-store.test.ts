@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../test/support/free-port.ts';
 import { type RunningPgvectorPostgres, startPgvectorPostgres } from '../../test/support/start-pgvector-postgres.ts';
 import { createPgvectorStore } from './create-pgvector-store.ts';
 import { aRecord, describeVectorStoreContract } from './test-support/vector-store-contract.ts';
@@ -76,6 +77,22 @@ describe('createPgvectorStore', () => {
     expect(await store.count('docs')).toBe(2);
     expect((await store.query('docs', [1, 0], { topK: 1 }))[0]?.metadata).toEqual({ source: 'a', v: 2 });
     await store.close();
+  });
+
+  it('answers 503 vector_store_unavailable when PostgreSQL cannot be reached, without the password', async () => {
+    const url = new URL(await aDatabaseUrl());
+    url.port = String(await freePort());
+    const store = createPgvectorStore({ connectionString: url.toString() });
+
+    const failure = await store.query('docs', [1, 0], { topK: 1 }).catch((err: unknown) => err);
+    await store.close();
+
+    expect(failure).toMatchObject({
+      code: 'vector_store_unavailable',
+      status: 503,
+      message: expect.stringContaining('the pgvector vector store failed: connect ECONNREFUSED'),
+    });
+    expect((failure as Error).message).not.toContain(url.password);
   });
 
   it('treats a collection name as data: quotes and SQL in it are just a name', async () => {

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { RuntimeError } from '../runtime-error.ts';
 import { cosineSimilarity } from './cosine-similarity.ts';
 import { VectorDimensionMismatch } from './rag-errors.ts';
 import type { ScoredRecord, VectorStore } from './vector-store.ts';
@@ -11,6 +12,13 @@ const candidateSlack = 16;
 const maxEfSearch = 1000;
 const catalogTable = 'astromesh_vector_collections';
 
+/** PostgreSQL could not be reached or refused the statement: the server's problem, not the caller's. */
+export class PgvectorRequestFailed extends RuntimeError {
+  constructor(reason: string, options: { cause?: unknown } = {}) {
+    super('vector_store_unavailable', 503, `the pgvector vector store failed: ${reason}`, options);
+  }
+}
+
 /**
  * A vector store on PostgreSQL with the pgvector extension (upstream's `pgvector` backend). Each
  * collection is a table of its own, `astromesh_vectors_<n>` with a `vector(N)` column (N: the
@@ -21,7 +29,12 @@ const catalogTable = 'astromesh_vector_collections';
  * similarity, ties in id order, so answers match the embedded store's.
  */
 export function createPgvectorStore(options: { connectionString: string; maxConnections?: number }): VectorStore {
-  const pool = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 4 });
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.maxConnections ?? 4,
+    // A server that never answers fails the request instead of holding it forever.
+    connectionTimeoutMillis: 10_000,
+  });
   // An idle client losing its server (a restart) must not crash the runtime; the next query reconnects.
   pool.on('error', () => {});
   let ready: Promise<void> | undefined;
@@ -68,7 +81,7 @@ export function createPgvectorStore(options: { connectionString: string; maxConn
     return row ? { table: tableName(row.table_number), dimensions: row.dimensions } : undefined;
   }
 
-  return {
+  const store: VectorStore = {
     async upsert(collection, records) {
       if (records.length === 0) return;
       await prepared();
@@ -212,6 +225,25 @@ export function createPgvectorStore(options: { connectionString: string; maxConn
     async close() {
       await pool.end();
     },
+  };
+  // Driver and server errors become a 503 naming what PostgreSQL said (its messages hold no
+  // password: the connection string is never part of them).
+  const guarded =
+    <A extends unknown[], R>(operation: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await operation(...args);
+      } catch (err) {
+        if (err instanceof RuntimeError) throw err;
+        throw new PgvectorRequestFailed(err instanceof Error ? err.message : String(err), { cause: err });
+      }
+    };
+  return {
+    upsert: guarded(store.upsert),
+    query: guarded(store.query),
+    count: guarded(store.count),
+    deleteCollection: guarded(store.deleteCollection),
+    close: store.close,
   };
 }
 
