@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../test/support/free-port.ts';
 import { type RunningChroma, startChromaServer } from '../../test/support/start-chroma-server.ts';
 import { chromaName, createChromaStore } from './create-chroma-store.ts';
 import { aRecord, describeVectorStoreContract } from './test-support/vector-store-contract.ts';
@@ -57,6 +58,17 @@ describe('createChromaStore', () => {
 
     expect(await store.count('docs')).toBe(2);
     expect((await store.query('docs', [1, 0], { topK: 1 }))[0]?.metadata).toEqual({ source: 'a', v: 2 });
+  });
+
+  it('answers 503 vector_store_unavailable naming the server when nothing listens there', async () => {
+    const url = `http://127.0.0.1:${await freePort()}`;
+    const store = createChromaStore({ url });
+
+    await expect(store.count('docs')).rejects.toMatchObject({
+      code: 'vector_store_unavailable',
+      status: 503,
+      message: expect.stringContaining(`the chromadb vector store at ${url} failed`),
+    });
   });
 
   it('names the server and what it said when a request fails', async () => {
