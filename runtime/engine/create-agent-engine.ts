@@ -12,6 +12,7 @@ import { rememberTurn, retrieveForPrompt } from '../rag/agent-rag.ts';
 import type { RagResult } from '../rag/create-rag-service.ts';
 import type { ChatMessage } from '../router/model-types.ts';
 import { AgentNotFound, AgentUnavailable, OrchestrationTimeout } from '../runtime-error.ts';
+import { bundleTools } from '../tools/bundle-tools.ts';
 import {
   type AgentRuntime,
   buildAgentRuntime,
@@ -188,7 +189,11 @@ export function createAgentEngine(deps: AgentEngineDeps) {
               maxRepairs: agent.spec.orchestration?.max_repairs ?? 2,
               program: agent.spec.program,
               context: request.context ?? {},
-              builtinTools: (agent.spec.tools ?? []).flatMap((tool) => (tool.type === 'builtin' ? [tool.name] : [])),
+              builtinTools: [
+                ...(agent.spec.tools ?? []).flatMap((tool) => (tool.type === 'builtin' ? [tool.name] : [])),
+                // The bundle's tools answer in upstream's result envelope too.
+                ...(runtime.bundle ? bundleTools.map((tool) => tool.name) : []),
+              ],
             },
           });
         } catch (err) {

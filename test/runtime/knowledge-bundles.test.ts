@@ -197,6 +197,34 @@ describe('knowledge bundles (Open Knowledge Format), through astromeshd as a pro
     });
   });
 
+  it("lets a glyph program call the kb tools, whose values come in upstream's result envelope", async () => {
+    const program = [
+      'hits = kb_find(type="Policy")',
+      'policy = kb_read(concept_id="policies/returns")',
+      'return {found: hits.data.results, title: policy.data.title, trust: policy.data.trust}',
+    ].join('\n');
+    const glyphAgent = variant(
+      'kb-program',
+      'knowledge/support-kb',
+      `  program: |\n${program.replace(/^/gm, '    ')}\n`,
+    ).replace('pattern: react', 'pattern: glyph\n    narrate: false');
+    const { url } = await startAstromeshd({ 'kb-program.yaml': glyphAgent });
+
+    const response = await fetch(`${url}/v1/agents/kb-program/run`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'returns' }),
+    });
+    const body = await jsonOf(response);
+
+    expect(response.status).toBe(200);
+    expect(JSON.parse(body.response)).toEqual({
+      found: [expect.objectContaining({ id: 'policies/returns' })],
+      title: 'Return policy',
+      trust: 'human-reviewed',
+    });
+  });
+
   it('finds a bundle in the data directory', async () => {
     const { url } = await startAstromeshd({ 'data-kb.yaml': variant('data-kb', 'kb/support') }, ({ dataDir }) =>
       cpSync(fixturePath('support-kb'), join(dataDir, 'kb', 'support'), { recursive: true }),

@@ -2,6 +2,7 @@ import type { AgentCheck } from '../../config/load-agent-file.ts';
 import type { ToolDefinition } from '../../router/model-types.ts';
 import { agentAndClientToolDefinitions } from '../../tools/agent-and-client-tool-definitions.ts';
 import { findBuiltinTool, toToolDefinition } from '../../tools/builtin-tools.ts';
+import { bundleTools } from '../../tools/bundle-tools.ts';
 import { compileGlyph } from './compile-glyph.ts';
 import { withAskTool } from './glyph-ask-tool.ts';
 import { GlyphProgramError } from './glyph-errors.ts';
@@ -27,6 +28,9 @@ export const glyphProgramCheck: AgentCheck = (agent) => {
     const definition = others.get(spec.name) ?? (builtin && toToolDefinition(builtin, spec.description));
     return definition ? [definition] : [];
   });
+  // knowledge.bundle gives the agent kb_index, kb_read and kb_find: a program may call them too.
+  if (agent.spec.knowledge?.bundle !== undefined)
+    definitions.push(...bundleTools.map((tool) => toToolDefinition(tool)));
   try {
     compileGlyph(parseGlyph(program), withAskTool(definitions));
     return [];
