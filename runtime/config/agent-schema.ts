@@ -263,17 +263,62 @@ export const EmbeddingsSpec = z.object({
 });
 export type EmbeddingsSpec = z.infer<typeof EmbeddingsSpec>;
 
-// The vector stores this runtime runs. Upstream's chromadb/chroma, pgvector, qdrant and faiss are
-// not here yet: naming one is a load error that lists these.
-export const vectorStoreBackends = ['sqlite'] as const;
+// Where memory.semantic keeps its vectors. Upstream 0.74.1 (memory/factory.py) runs chromadb
+// in-process and pgvector at `connection.url`; here chromadb without `host` is the embedded store
+// (in-process like upstream's, but durable under --data-dir), with `host` a Chroma server, and
+// pgvector's URL may come from a credential (`connection.url_env`) so no password lives in YAML.
+// Upstream's faiss and qdrant are load errors that list these.
+export const vectorStoreBackends = ['sqlite', 'pgvector', 'chromadb', 'chroma'] as const;
+const semanticBackendsText =
+  'sqlite (embedded, a file under --data-dir), pgvector (PostgreSQL at connection.url or connection.url_env), chromadb or chroma (embedded, or a Chroma server at host and port)';
 export const VectorStoreBackend = z.enum(vectorStoreBackends, {
   error: (issue) =>
-    `vector store backend ${JSON.stringify(issue.input)} is not supported by this runtime; supported: ${vectorStoreBackends.join(', ')} (embedded, a file under --data-dir)`,
+    `vector store backend ${JSON.stringify(issue.input)} is not supported by this runtime; supported: ${semanticBackendsText}`,
 });
+const semanticServerKeys = ['connection', 'host', 'port', 'ssl', 'tenant', 'database'] as const;
+const semanticKeysOf: Record<(typeof vectorStoreBackends)[number], readonly string[]> = {
+  sqlite: [],
+  pgvector: ['connection'],
+  chromadb: ['host', 'port', 'ssl', 'tenant', 'database'],
+  chroma: ['host', 'port', 'ssl', 'tenant', 'database'],
+};
 
 export const SemanticMemorySpec = z
   .object({
     backend: VectorStoreBackend.optional().describe('Unset: sqlite.'),
+    connection: z
+      .object({
+        url: z
+          .string()
+          .max(2048)
+          .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// connection string')
+          .optional()
+          .describe("pgvector: upstream's connection string."),
+        url_env: z
+          .string()
+          .max(128)
+          .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a credential name')
+          .optional()
+          .describe('pgvector: the credential holding the connection string.'),
+      })
+      .optional()
+      .describe('pgvector: where the PostgreSQL is; one of url and url_env.'),
+    dimension: z
+      .int()
+      .positive()
+      .max(16_384)
+      .optional()
+      .describe("Upstream's vector size; checked against what the model returns, as embeddings.dimension."),
+    host: z
+      .string()
+      .min(1)
+      .max(253)
+      .optional()
+      .describe('chromadb: a Chroma server’s host (unset: the embedded store).'),
+    port: z.int().min(1).max(65_535).optional().describe('chromadb: its port (default 8000).'),
+    ssl: z.boolean().optional().describe('chromadb: https instead of http.'),
+    tenant: z.string().min(1).max(128).optional().describe('chromadb: default_tenant unless set.'),
+    database: z.string().min(1).max(128).optional().describe('chromadb: default_database unless set.'),
     embeddings: EmbeddingsSpec,
     similarity_threshold: z
       .number()
@@ -287,6 +332,68 @@ export const SemanticMemorySpec = z
       .max(100)
       .optional()
       .describe('Recall puts at most this many in the prompt (default 10).'),
+  })
+  .superRefine((memory, context) => {
+    const own = semanticKeysOf[memory.backend ?? 'sqlite'];
+    for (const key of semanticServerKeys) {
+      if (memory[key] !== undefined && !own.includes(key)) {
+        context.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `${key} is not a key of the ${memory.backend ?? 'sqlite'} backend; its keys: ${own.join(', ') || 'none'}`,
+        });
+      }
+    }
+    if (
+      memory.backend === 'pgvector' &&
+      (memory.connection?.url === undefined) === (memory.connection?.url_env === undefined)
+    ) {
+      context.addIssue({
+        code: 'custom',
+        path: ['connection'],
+        message: 'the pgvector backend needs one of connection.url and connection.url_env (a credential holding it)',
+      });
+    }
+    // The password would live in the agent file (and in every copy of it): credentials go by name.
+    const url = memory.connection?.url;
+    if (url !== undefined && URL.canParse(url) && new URL(url).password !== '') {
+      context.addIssue({
+        code: 'custom',
+        path: ['connection', 'url'],
+        message:
+          'a password in connection.url would live in the agent file; put the URL in a credential and name it in connection.url_env',
+      });
+    }
+    if (
+      memory.host === undefined &&
+      (['port', 'ssl', 'tenant', 'database'] as const).some((key) => memory[key] !== undefined)
+    ) {
+      context.addIssue({
+        code: 'custom',
+        path: ['host'],
+        message: 'port, ssl, tenant and database are for a Chroma server: give its host',
+      });
+    }
+  })
+  .meta({
+    'x-kubernetes-validations': [
+      {
+        rule: "!has(self.connection) || (has(self.backend) && self.backend == 'pgvector')",
+        message: 'connection is for the pgvector backend',
+      },
+      {
+        rule: "(!has(self.host) && !has(self.port) && !has(self.ssl) && !has(self.tenant) && !has(self.database)) || (has(self.backend) && (self.backend == 'chromadb' || self.backend == 'chroma'))",
+        message: 'host, port, ssl, tenant and database are for the chromadb backend',
+      },
+      {
+        rule: "!has(self.backend) || self.backend != 'pgvector' || (has(self.connection) && has(self.connection.url) != has(self.connection.url_env))",
+        message: 'the pgvector backend needs one of connection.url and connection.url_env',
+      },
+      {
+        rule: 'has(self.host) || (!has(self.port) && !has(self.ssl) && !has(self.tenant) && !has(self.database))',
+        message: 'port, ssl, tenant and database are for a Chroma server: give its host',
+      },
+    ],
   })
   .describe('Each finished turn, embedded and kept with its session and time; recalled by similarity to the query.');
 

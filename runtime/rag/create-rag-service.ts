@@ -8,9 +8,10 @@ import { chunkText } from './chunk-text.ts';
 import { createEmbedder } from './create-embedder.ts';
 import type { RagPipelineCatalog } from './create-rag-pipeline-catalog.ts';
 import { createSqliteVectorStore } from './create-sqlite-vector-store.ts';
-import { pipelineStoreTarget } from './open-pipeline-vector-store.ts';
+import { type PipelineStoreTarget, pipelineStoreTarget } from './open-pipeline-vector-store.ts';
 import { CollectionNotFound } from './rag-errors.ts';
 import type { RagPipeline } from './rag-pipeline-schema.ts';
+import { semanticMemoryStoreTarget } from './semantic-memory-store-target.ts';
 import type { VectorStore } from './vector-store.ts';
 
 export interface RagDocument {
@@ -84,7 +85,9 @@ export function createRagService(deps: {
   // shared by the pipelines pointing at the same database or server.
   const serverStores = new Map<string, VectorStore>();
   function vectorsOf(pipeline: RagPipeline): VectorStore {
-    const target = pipelineStoreTarget(pipeline.name, pipeline.document.spec.vector_store, deps.credentials);
+    return vectorsAt(pipelineStoreTarget(pipeline.name, pipeline.document.spec.vector_store, deps.credentials));
+  }
+  function vectorsAt(target: PipelineStoreTarget | undefined): VectorStore {
     if (!target) return vectors();
     let opened = serverStores.get(target.key);
     if (!opened) {
@@ -202,17 +205,21 @@ export function createRagService(deps: {
     /** An agent's semantic memory, in a collection of its own (`semantic:<agent>`). */
     semanticMemory(agent: string, spec: NonNullable<MemorySpec['semantic']>): SemanticMemory {
       const collection = `semantic:${agent}`;
+      // Upstream's memory.semantic.dimension is the vector size: checked as embeddings.dimension is.
+      const embeddings = { ...spec.embeddings, dimension: spec.embeddings.dimension ?? spec.dimension };
+      // Looked up at each use, so a credential set after load (url_env) applies at once.
+      const store = () => vectorsAt(semanticMemoryStoreTarget(agent, spec, deps.credentials));
       return {
         async remember({ sessionId, text, at }, signal) {
-          const [vector] = await embed(spec.embeddings, [text], signal);
+          const [vector] = await embed(embeddings, [text], signal);
           const id = createHash('sha256').update(`${sessionId}\u0000${at.toISOString()}\u0000${text}`).digest('hex');
-          await vectors().upsert(collection, [
+          await store().upsert(collection, [
             { id, text, metadata: { session_id: sessionId, timestamp: at.toISOString() }, embedding: vector ?? [] },
           ]);
         },
         async search(query, options) {
-          const [vector] = await embed(spec.embeddings, [query], options.signal);
-          const found = await vectors().query(collection, vector ?? [], {
+          const [vector] = await embed(embeddings, [query], options.signal);
+          const found = await store().query(collection, vector ?? [], {
             topK: options.topK,
             scoreThreshold: options.scoreThreshold,
             filter: options.sessionId === undefined ? undefined : { session_id: options.sessionId },

@@ -38,24 +38,50 @@ describe('the CloudAgent CRD keeps knowledge and semantic memory (a real kube-ap
     expect(stored.spec.agent.spec.memory).toEqual(agent.spec.agent.spec.memory);
   });
 
-  it('refuses a semantic memory backend the runtime does not run, naming the supported one', async () => {
+  async function refusalOf(semantic: Record<string, unknown>): Promise<ApiException<unknown> | undefined> {
     const namespace = await createTestNamespace(kubeConfig);
     const agent = aCloudAgent({ namespace });
-    const semantic = { backend: 'chromadb', embeddings: { provider: 'ollama', model: 'nomic-embed-text' } };
     (agent.spec.agent.spec as Record<string, unknown>).memory = { semantic };
-
-    let rejection: ApiException<unknown> | undefined;
     try {
       await customObjects.createNamespacedCustomObject({ ...resource, namespace, body: agent });
     } catch (err) {
       if (!(err instanceof ApiException)) throw err;
-      rejection = err;
+      return err;
     }
+    return undefined;
+  }
+  const embeddings = { provider: 'ollama', model: 'nomic-embed-text' };
+
+  it('refuses a semantic memory backend the runtime does not run, naming the supported ones', async () => {
+    const rejection = await refusalOf({ backend: 'qdrant', embeddings });
 
     expect(rejection?.code).toBe(422);
     expect(String(rejection?.body)).toContain(
-      'spec.agent.spec.memory.semantic.backend: Unsupported value: \\"chromadb\\"',
+      'spec.agent.spec.memory.semantic.backend: Unsupported value: \\"qdrant\\"',
     );
-    expect(String(rejection?.body)).toContain('supported values: \\"sqlite\\"');
+    expect(String(rejection?.body)).toContain(
+      'supported values: \\"sqlite\\", \\"pgvector\\", \\"chromadb\\", \\"chroma\\"',
+    );
+  });
+
+  it('stores semantic memory on pgvector and chromadb with their keys, and refuses pgvector without a connection', async () => {
+    const pgvector = { backend: 'pgvector', connection: { url_env: 'MEMORY_DSN' }, dimension: 768, embeddings };
+    const chroma = { backend: 'chromadb', host: 'chroma.example', port: 8000, embeddings };
+
+    const [stored1, stored2, noConnection, hostOnPgvector] = await Promise.all([
+      refusalOf(pgvector),
+      refusalOf(chroma),
+      refusalOf({ backend: 'pgvector', embeddings }),
+      refusalOf({ backend: 'pgvector', connection: { url_env: 'MEMORY_DSN' }, host: 'chroma.example', embeddings }),
+    ]);
+
+    expect(stored1).toBeUndefined();
+    expect(stored2).toBeUndefined();
+    expect(noConnection?.code).toBe(422);
+    expect(String(noConnection?.body)).toContain(
+      'the pgvector backend needs one of connection.url and connection.url_env',
+    );
+    expect(hostOnPgvector?.code).toBe(422);
+    expect(String(hostOnPgvector?.body)).toContain('host, port, ssl, tenant and database are for the chromadb backend');
   });
 });

@@ -13,11 +13,9 @@ import { startTestRuntime, type TestRuntime } from '../support/start-test-runtim
 
 const fixturesDir = new URL('../fixtures/upstream-forms/', import.meta.url).pathname;
 
-const expectedNotYet: Record<string, string> = {
-  // Semantic memory on chromadb: the Chroma vector store is still being built.
-  'recall-chroma':
-    'recall-chroma.yaml: spec.memory.semantic.backend: vector store backend "chromadb" is not supported by this runtime; supported: sqlite (embedded, a file under --data-dir)',
-};
+// (Semantic memory on chromadb and pgvector runs now: recall-chroma and recall-pgvector load, and
+// test/runtime/semantic-memory-server-stores.test.ts runs both against real servers.)
+const expectedNotYet: Record<string, string> = {};
 
 // Keys upstream's files carry that astromeshd reads nowhere: loaded, with a warning naming each.
 // (An agent tool's context_transform and orchestration.role_map are read now: desk-supervisor and
