@@ -286,6 +286,10 @@ const semanticKeysOf: Record<(typeof vectorStoreBackends)[number], readonly stri
 export const SemanticMemorySpec = z
   .object({
     backend: VectorStoreBackend.optional().describe('Unset: sqlite.'),
+    // Upstream before 0.74 never attached a semantic backend, so its files could leave this out.
+    embeddings: EmbeddingsSpec.optional().describe(
+      'Unset: semantic memory is off (the load warns), as upstream ran it until 0.74.',
+    ),
     connection: z
       .object({
         url: z
@@ -319,7 +323,6 @@ export const SemanticMemorySpec = z
     ssl: z.boolean().optional().describe('chromadb: https instead of http.'),
     tenant: z.string().min(1).max(128).optional().describe('chromadb: default_tenant unless set.'),
     database: z.string().min(1).max(128).optional().describe('chromadb: default_database unless set.'),
-    embeddings: EmbeddingsSpec,
     similarity_threshold: z
       .number()
       .min(-1)
@@ -564,7 +567,8 @@ export const AgentSpec = z.object({
 export type AgentSpec = z.infer<typeof AgentSpec>;
 
 export const AgentDocument = z.object({
-  apiVersion: z.literal('astromesh/v1'),
+  // astromech/v1: upstream's name before its rename (its v0.1 files), whose loader never checked it.
+  apiVersion: z.enum(['astromesh/v1', 'astromech/v1']),
   kind: z.literal('Agent'),
   metadata: z.object({
     name: AgentId,

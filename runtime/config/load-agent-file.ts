@@ -167,17 +167,32 @@ function checkSupportedDocument(
     : { agent, issues: [], warnings };
 }
 
-/** What the agent's memory section leaves to chance: upstream runs these, so they are warnings. */
+/** What the file leaves to chance or says the old way (memory, apiVersion): upstream runs these, so they are warnings. */
 function memoryWarnings(agent: AgentDocument): ConfigIssue[] {
+  const warnings: ConfigIssue[] = [];
   const conversational = agent.spec.memory?.conversational;
-  if (conversational?.backend !== 'redis' || conversational.connection?.url !== undefined) return [];
-  return [
-    {
+  if (conversational?.backend === 'redis' && conversational.connection?.url === undefined) {
+    warnings.push({
       path: ['spec', 'memory', 'conversational', 'connection', 'url'],
       message:
         'not set: the REDIS_URL credential is used; without it the agent runs without conversational memory, as upstream does',
-    },
-  ];
+    });
+  }
+  const semantic = agent.spec.memory?.semantic;
+  if (semantic !== undefined && semantic.embeddings === undefined) {
+    warnings.push({
+      path: ['spec', 'memory', 'semantic', 'embeddings'],
+      message:
+        'not set: semantic memory is off, as upstream ran such files until 0.74 (0.74.1 refuses them); give an embeddings block to turn it on',
+    });
+  }
+  if (agent.apiVersion === 'astromech/v1') {
+    warnings.push({
+      path: ['apiVersion'],
+      message: "astromech/v1 is upstream's name before its rename, read as astromesh/v1",
+    });
+  }
+  return warnings;
 }
 
 /**

@@ -30,9 +30,9 @@ export function agentRagOf(document: AgentDocument, rag: RagService | undefined)
       base: () => (pipeline === undefined ? undefined : rag?.knowledge(pipeline)),
     },
     semantic:
-      semantic && rag
+      semantic?.embeddings && rag
         ? {
-            memory: rag.semanticMemory(document.metadata.name, semantic),
+            memory: rag.semanticMemory(document.metadata.name, { ...semantic, embeddings: semantic.embeddings }),
             threshold: semantic.similarity_threshold ?? defaultSimilarityThreshold,
             maxResults: semantic.max_results ?? defaultMaxResults,
           }

@@ -203,7 +203,10 @@ export function createRagService(deps: {
     },
 
     /** An agent's semantic memory, in a collection of its own (`semantic:<agent>`). */
-    semanticMemory(agent: string, spec: NonNullable<MemorySpec['semantic']>): SemanticMemory {
+    semanticMemory(
+      agent: string,
+      spec: NonNullable<MemorySpec['semantic']> & { embeddings: EmbeddingsSpec },
+    ): SemanticMemory {
       const collection = `semantic:${agent}`;
       // Upstream's memory.semantic.dimension is the vector size: checked as embeddings.dimension is.
       const embeddings = { ...spec.embeddings, dimension: spec.embeddings.dimension ?? spec.dimension };

@@ -27,6 +27,12 @@ export function parseRagPipelineYaml(text: string, file: string): { pipeline: Ra
     path,
     message: `unknown key, ignored (known: ${known.join(', ')})`,
   }));
+  if (document.apiVersion === 'astromech/v1') {
+    warnings.push({
+      path: ['apiVersion'],
+      message: "astromech/v1 is upstream's name before its rename, read as astromesh/v1",
+    });
+  }
   if (document.spec.reranking?.enabled) {
     warnings.push({
       path: ['spec', 'reranking', 'enabled'],

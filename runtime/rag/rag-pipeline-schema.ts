@@ -106,7 +106,8 @@ export type RagVectorStoreSpec = z.infer<typeof RagVectorStoreSpec>;
  * collection is chunked, embedded, stored and retrieved. Here it lives beside the agent files.
  */
 export const RagPipelineDocument = z.object({
-  apiVersion: z.literal('astromesh/v1'),
+  // astromech/v1: upstream's name before its rename, as agent files may say it.
+  apiVersion: z.enum(['astromesh/v1', 'astromech/v1']),
   kind: z.literal('RAGPipeline'),
   metadata: z.object({ name: AgentId, version: z.string().max(64).optional() }),
   spec: z.object({

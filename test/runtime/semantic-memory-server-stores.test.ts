@@ -228,6 +228,57 @@ describe('memory.semantic on pgvector and Chroma through astromeshd', () => {
     });
   });
 
+  it('runs an agent whose memory.semantic has no embeddings without semantic memory, as upstream did until 0.74', async () => {
+    const openai = await startFakeProvider('openai');
+    cleanups.push(() => openai.close());
+    const agent = agentYaml('rememberer', {
+      model: { primary: { provider: 'openai', model: 'gpt-4o-mini' } },
+      memory: { semantic: { backend: 'chromadb', similarity_threshold: 0.75, max_results: 5 } },
+    });
+    const runtime = await startTestRuntime({
+      agents: { 'rememberer.yaml': agent },
+      credentials: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: openai.baseUrl },
+    });
+    cleanups.push(() => runtime.stop());
+    openai.enqueue(fakeReply.text('Noted.'), fakeReply.text('Hello again.'));
+
+    const first = await run(runtime, 'My locker code is 4711.', 's1');
+    const second = await run(runtime, 'What is my locker code?', 's1');
+    const searched = await jsonOf(await runtime.request('/v1/memory/rememberer/semantic?query=locker'));
+    const shown = await jsonOf(await runtime.request('/v1/agents/rememberer'));
+
+    expect(first.status).toBe(200);
+    expect(second.status).toBe(200);
+    expect(searched).toEqual({ results: [] });
+    expect(shown.memory).toEqual({ conversational: 'memory' });
+    expect(systemOf(chatRequests(openai).at(-1))).not.toContain('4711');
+  });
+
+  it("loads a RAGPipeline written with upstream's pre-rename apiVersion (astromech/v1), with a warning", async () => {
+    const pipeline = [
+      'apiVersion: astromech/v1',
+      'kind: RAGPipeline',
+      'metadata: {name: old-docs}',
+      'spec:',
+      '  embeddings: {provider: ollama, model: nomic-embed-text}',
+      '  vector_store: {backend: sqlite, collection: old_docs}',
+    ].join('\n');
+    const runtime = await startTestRuntime({ agents: { 'old-docs.rag.yaml': pipeline } });
+    cleanups.push(() => runtime.stop());
+
+    const listed = await jsonOf(await runtime.request('/v1/rag/pipelines'));
+
+    expect(listed.pipelines).toEqual([
+      expect.objectContaining({
+        name: 'old-docs',
+        status: 'ready',
+        warnings: [
+          "old-docs.rag.yaml: apiVersion: astromech/v1 is upstream's name before its rename, read as astromesh/v1",
+        ],
+      }),
+    ]);
+  });
+
   it.each([
     [
       { backend: 'pgvector' },

@@ -129,7 +129,7 @@ function agentDetail(agent: AgentDocument, entry: CatalogEntry | undefined): z.i
     tools: (spec.tools ?? []).map((tool) => tool.name),
     memory: {
       conversational: spec.memory?.conversational?.backend ?? 'memory',
-      ...(spec.memory?.semantic ? { semantic: spec.memory.semantic.backend ?? 'sqlite' } : {}),
+      ...(spec.memory?.semantic?.embeddings ? { semantic: spec.memory.semantic.backend ?? 'sqlite' } : {}),
     },
     guardrails: { input: spec.guardrails?.input ?? [], output: spec.guardrails?.output ?? [] },
     status: 'ready',
