@@ -10,6 +10,9 @@ const unsupportedToolTypes: Record<string, string> = {
   api: 'OpenAPI operations over a connection',
   a2a: 'remote agents over the A2A protocol',
   mcp: 'MCP servers (issue 16)',
+  // Upstream's examples before 0.35 declared `type: internal`, which its runtime never registered
+  // (it fell through silently, then with a warning): the model was never offered such a tool.
+  internal: "upstream's pre-0.35 type, which upstream never registered either",
 };
 
 /**

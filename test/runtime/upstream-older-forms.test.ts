@@ -1,0 +1,58 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { fakeReply } from '../fakes/fake-reply.ts';
+import { startFakeProvider } from '../fakes/start-fake-provider.ts';
+import { jsonOf } from '../support/json-of.ts';
+import { startTestRuntime } from '../support/start-test-runtime.ts';
+
+// What upstream's older agent files say and its runtime of that time ran: found by loading every
+// stored version of upstream's own files (test/tools/check-upstream-agent-files.ts).
+
+const offered = (body: Record<string, unknown>) =>
+  ((body.tools ?? []) as { function: { name: string } }[]).map((tool) => tool.function.name);
+
+describe("upstream's older agent-file forms, run", () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  it('runs an astromech/v1 agent with a type: internal tool, offering the model only the tools upstream registered', async () => {
+    const openai = await startFakeProvider('openai');
+    cleanups.push(() => openai.close());
+    const agent = [
+      'apiVersion: astromech/v1',
+      'kind: Agent',
+      'metadata: {name: old-desk}',
+      'spec:',
+      '  model: {primary: {provider: openai, model: gpt-4o-mini}}',
+      '  prompts: {system: Help.}',
+      '  tools:',
+      '    - {name: find_company, type: internal, description: Look up a company}',
+      '    - {name: datetime_now, type: builtin}',
+    ].join('\n');
+    const runtime = await startTestRuntime({
+      agents: { 'old-desk.agent.yaml': agent },
+      credentials: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: openai.baseUrl },
+    });
+    cleanups.push(() => runtime.stop());
+    openai.enqueue(fakeReply.text('Hello.'));
+
+    const response = await runtime.request('/v1/agents/old-desk/run', {
+      method: 'POST',
+      body: JSON.stringify({ query: 'Hi', session_id: 's1' }),
+    });
+    const listed = await jsonOf(await runtime.request('/v1/agents'));
+
+    expect(response.status).toBe(200);
+    expect((await jsonOf(response)).response).toBe('Hello.');
+    const chat = openai.requests.find((request) => request.path === '/v1/chat/completions');
+    expect(offered(chat?.body ?? {})).toEqual(['datetime_now']);
+    expect(listed.agents[0]).toMatchObject({ name: 'old-desk', status: 'ready' });
+    expect(listed.agents[0].warnings).toEqual([
+      expect.stringMatching(
+        /^old-desk\.agent\.yaml: spec\.tools\[0\]\.type: tool type 'internal' .* the tool is skipped/,
+      ),
+      "old-desk.agent.yaml: apiVersion: astromech/v1 is upstream's name before its rename, read as astromesh/v1",
+    ]);
+  });
+});
