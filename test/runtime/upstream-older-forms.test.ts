@@ -55,4 +55,30 @@ describe("upstream's older agent-file forms, run", () => {
       "old-desk.agent.yaml: apiVersion: astromech/v1 is upstream's name before its rename, read as astromesh/v1",
     ]);
   });
+
+  it('refuses an output max_length guardrail (astromesh-leia templates), a rule upstream discards, naming the field', async () => {
+    const agent = [
+      'apiVersion: astromesh/v1',
+      'kind: Agent',
+      'metadata: {name: short-replies}',
+      'spec:',
+      '  model: {primary: {provider: openai, model: gpt-4o-mini}}',
+      '  prompts: {system: Help.}',
+      '  guardrails:',
+      '    output:',
+      '      - {type: max_length, limit: 1600}',
+    ].join('\n');
+    const runtime = await startTestRuntime({ agents: { 'short-replies.agent.yaml': agent } });
+    cleanups.push(() => runtime.stop());
+
+    const listed = await jsonOf(await runtime.request('/v1/agents'));
+
+    expect(listed.agents[0]).toMatchObject({ status: 'error' });
+    expect(listed.agents[0].error).toContain(
+      'spec.guardrails.output[0].limit: unknown guardrail setting; it would silently drop a safety rule',
+    );
+    expect(listed.agents[0].error).toContain(
+      'spec.guardrails.output[0].type: max_length applies to input guardrails only',
+    );
+  });
 });
