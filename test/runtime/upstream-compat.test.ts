@@ -182,7 +182,7 @@ spec:
       'extra.yaml',
       agentYaml('extra', {
         model: { primary: { source: 'openai_compat', model: 'm', endpoint: openai.baseUrl, context_window: 8192 } },
-        permissions: { tools: ['search'] },
+        chain: { next: 'closer' },
       }),
     );
 
@@ -194,8 +194,8 @@ spec:
     const list = await jsonOf(await runtime.request('/v1/agents'));
 
     expect(detail.warnings).toEqual([
+      expect.stringMatching(/^extra\.yaml: spec\.chain: unknown key, ignored/),
       expect.stringMatching(/^extra\.yaml: spec\.model\.primary\.context_window: unknown key, ignored/),
-      expect.stringMatching(/^extra\.yaml: spec\.permissions: unknown key, ignored/),
     ]);
     expect(list.agents[0].warnings).toEqual(detail.warnings);
   });
