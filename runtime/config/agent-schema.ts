@@ -235,6 +235,18 @@ export const GuardrailSpec = z.object({
   max_tokens_per_turn: z.int().positive().max(1_000_000).optional(),
   blocked_topics: z.array(z.string().min(1).max(256)).max(100).optional(),
   blocked_patterns: z.array(z.string().min(1).max(512)).max(100).optional(),
+  // Upstream 0.74.1's other names (core/guardrails.py): literal keywords beside content_filter's
+  // patterns, and topic_filter's topics.
+  forbidden_keywords: z
+    .array(z.string().min(1).max(256))
+    .max(100)
+    .optional()
+    .describe('content_filter: words filtered as written, any case.'),
+  forbidden_topics: z
+    .array(z.string().min(1).max(256))
+    .max(100)
+    .optional()
+    .describe('topic_filter: as blocked_topics.'),
 });
 export type GuardrailSpec = z.infer<typeof GuardrailSpec>;
 

@@ -58,8 +58,16 @@ function compileRule(rule: GuardrailRule, side: GuardrailSide): CompiledRule {
       };
     case 'content_filter':
     case 'content_safety': {
-      const patterns = rule.blocked_patterns?.length
-        ? rule.blocked_patterns.map((source, index) => ({ source, label: `blocked_patterns[${index}]` }))
+      // Upstream's forbidden_keywords are literal words: escaped into patterns beside blocked_patterns.
+      const own = [
+        ...(rule.blocked_patterns ?? []).map((source, index) => ({ source, label: `blocked_patterns[${index}]` })),
+        ...(rule.forbidden_keywords ?? []).map((keyword, index) => ({
+          source: keyword.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+          label: `forbidden_keywords[${index}]`,
+        })),
+      ];
+      const patterns = own.length
+        ? own
         : contentSafetyPatterns.map((source, index) => ({ source, label: `content safety pattern ${index + 1}` }));
       return {
         rule,
@@ -73,7 +81,12 @@ function compileRule(rule: GuardrailRule, side: GuardrailSide): CompiledRule {
       };
     }
     case 'topic_filter':
-      return { rule, action, kind: 'topics', topics: (rule.blocked_topics ?? []).map(compileTopic) };
+      return {
+        rule,
+        action,
+        kind: 'topics',
+        topics: [...(rule.blocked_topics ?? []), ...(rule.forbidden_topics ?? [])].map(compileTopic),
+      };
     case 'max_length':
       return { rule, action, kind: 'max_length', maxChars: rule.max_chars ?? defaultMaxChars };
     case 'cost_limit':

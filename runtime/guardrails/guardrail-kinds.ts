@@ -7,8 +7,8 @@ export interface GuardrailKind {
   /** The first is the default. */
   actions: GuardrailAction[];
   settings: RuleSetting[];
-  /** A setting without which the rule would do nothing. */
-  requiredSetting?: 'blocked_topics' | 'blocked_patterns';
+  /** Settings of which at least one must have an entry, or the rule would do nothing. */
+  requiredSettings?: ('blocked_topics' | 'forbidden_topics' | 'blocked_patterns' | 'forbidden_keywords')[];
 }
 
 const pii: GuardrailKind = { sides: ['input', 'output'], actions: ['redact', 'block'], settings: [] };
@@ -24,17 +24,21 @@ export const guardrailKinds: Record<GuardrailType, GuardrailKind> = {
   topic_filter: {
     sides: ['input'],
     actions: ['block'],
-    settings: ['blocked_topics'],
-    requiredSetting: 'blocked_topics',
+    settings: ['blocked_topics', 'forbidden_topics'],
+    requiredSettings: ['blocked_topics', 'forbidden_topics'],
   },
   max_length: { sides: ['input'], actions: ['truncate', 'block'], settings: ['max_chars'] },
   content_filter: {
     sides: ['output'],
     actions: ['redact', 'block'],
-    settings: ['blocked_patterns'],
-    requiredSetting: 'blocked_patterns',
+    settings: ['blocked_patterns', 'forbidden_keywords'],
+    requiredSettings: ['blocked_patterns', 'forbidden_keywords'],
   },
-  content_safety: { sides: ['output'], actions: ['redact', 'block'], settings: ['blocked_patterns'] },
+  content_safety: {
+    sides: ['output'],
+    actions: ['redact', 'block'],
+    settings: ['blocked_patterns', 'forbidden_keywords'],
+  },
   cost_limit: { sides: ['output'], actions: ['truncate'], settings: ['max_tokens_per_turn'] },
 };
 

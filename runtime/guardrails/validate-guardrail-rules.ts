@@ -45,17 +45,29 @@ function checkRule(
   if (rule.action !== undefined && !kind.actions.includes(rule.action)) {
     report(`${rule.type} supports action ${kind.actions.join(' or ')}, not ${rule.action}`, 'action');
   }
-  for (const setting of ['max_chars', 'max_tokens_per_turn', 'blocked_topics', 'blocked_patterns'] as const) {
+  for (const setting of [
+    'max_chars',
+    'max_tokens_per_turn',
+    'blocked_topics',
+    'forbidden_topics',
+    'blocked_patterns',
+    'forbidden_keywords',
+  ] as const) {
     if (rule[setting] !== undefined && !kind.settings.includes(setting)) {
       report(`${setting} has no effect on ${rule.type}`, setting);
     }
   }
-  const required = kind.requiredSetting;
-  if (required && (rule[required]?.length ?? 0) === 0) {
-    report(`${rule.type} does nothing without at least one entry`, required);
+  const required = kind.requiredSettings;
+  if (required?.every((setting) => (rule[setting]?.length ?? 0) === 0)) {
+    report(`${rule.type} does nothing without at least one entry`, required[0] as string);
   }
-  rule.blocked_topics?.forEach((topic, index) => {
-    if (topic.trim() === '') report('a topic must not be blank', 'blocked_topics', index);
+  for (const setting of ['blocked_topics', 'forbidden_topics'] as const) {
+    rule[setting]?.forEach((topic, index) => {
+      if (topic.trim() === '') report('a topic must not be blank', setting, index);
+    });
+  }
+  rule.forbidden_keywords?.forEach((keyword, index) => {
+    if (keyword.trim() === '') report('a keyword must not be blank', 'forbidden_keywords', index);
   });
   rule.blocked_patterns?.forEach((pattern, index) => {
     const problem = patternProblem(pattern);
