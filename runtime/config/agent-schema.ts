@@ -230,7 +230,8 @@ export const GuardrailSpec = z.object({
     'content_filter',
     'content_safety',
   ]),
-  action: z.enum(['redact', 'block', 'truncate']).optional(),
+  // warn: upstream 0.74.1's topic_filter action that lets the input through and records the match.
+  action: z.enum(['redact', 'block', 'truncate', 'warn']).optional(),
   max_chars: z.int().positive().max(1_000_000).optional(),
   max_tokens_per_turn: z.int().positive().max(1_000_000).optional(),
   blocked_topics: z.array(z.string().min(1).max(256)).max(100).optional(),

@@ -21,7 +21,12 @@ export function applyInputGuardrails(text: string, rules: readonly GuardrailRule
       }
       case 'topics': {
         const found = compiled.topics.find((topic) => topic.pattern.test(current));
-        if (found) {
+        if (found && compiled.action === 'warn') {
+          // Upstream's warn: the input goes on unchanged; the match is recorded (trace, run result).
+          applied.push(
+            appliedGuardrail(compiled, `mentions the blocked topic "${found.topic}"; let through (action warn)`),
+          );
+        } else if (found) {
           throw new GuardrailBlocked(
             compiled.rule.type,
             `input blocked by ${compiled.rule.type}: it mentions the blocked topic "${found.topic}"`,

@@ -23,7 +23,8 @@ export const guardrailKinds: Record<GuardrailType, GuardrailKind> = {
   pii_filter: pii,
   topic_filter: {
     sides: ['input'],
-    actions: ['block'],
+    // Upstream's default is warn; ours stays block, the safer reading of a rule that names no action.
+    actions: ['block', 'warn'],
     settings: ['blocked_topics', 'forbidden_topics'],
     requiredSettings: ['blocked_topics', 'forbidden_topics'],
   },

@@ -71,7 +71,7 @@ describe('validateGuardrailRules', () => {
 
     expect(problems.map((p) => [p.field, p.message])).toEqual([
       ['spec.guardrails.input[0].action', 'pii_detection supports action redact or block, not truncate'],
-      ['spec.guardrails.input[1].action', 'topic_filter supports action block, not redact'],
+      ['spec.guardrails.input[1].action', 'topic_filter supports action block or warn, not redact'],
     ]);
   });
 

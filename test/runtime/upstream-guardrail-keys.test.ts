@@ -6,9 +6,10 @@ import { agentYaml, startTestRuntime } from '../support/start-test-runtime.ts';
 
 // Upstream 0.74.1's guardrail keys beside ours (core/guardrails.py): content_filter's
 // forbidden_keywords are words filtered as written, in any case; topic_filter's forbidden_topics
-// are topics like blocked_topics. Its documentation's full agent reference uses both.
+// are topics like blocked_topics; a topic_filter may `warn` (let the input through) as upstream's
+// does. Its documentation's agent references use all three.
 
-describe("upstream's forbidden_keywords and forbidden_topics", () => {
+describe("upstream's forbidden_keywords, forbidden_topics and topic_filter's warn", () => {
   const cleanups: (() => Promise<void>)[] = [];
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -49,7 +50,25 @@ describe("upstream's forbidden_keywords and forbidden_topics", () => {
     expect(openai.requests.filter((request) => request.path === '/v1/chat/completions')).toHaveLength(1);
   });
 
+  it("lets a forbidden topic through with upstream's action warn, the model reading the query as written", async () => {
+    const { openai, run } = await start({
+      input: [{ type: 'topic_filter', blocked_topics: ['politics', 'religion'], action: 'warn' }],
+    });
+    openai.enqueue(fakeReply.text('I would rather not.'));
+
+    const answered = await run("Let's talk politics.");
+
+    expect(answered.status).toBe(200);
+    expect((await jsonOf(answered)).response).toBe('I would rather not.');
+    const chat = openai.requests.find((request) => request.path === '/v1/chat/completions');
+    expect(JSON.stringify(chat?.body.messages)).toContain("Let's talk politics.");
+  });
+
   it.each([
+    [
+      { output: [{ type: 'content_filter', forbidden_keywords: ['x'], action: 'warn' }] },
+      'spec.guardrails.output[0].action: content_filter supports action redact or block, not warn',
+    ],
     [
       { output: [{ type: 'content_filter', forbidden_keywords: ['  '] }] },
       'spec.guardrails.output[0].forbidden_keywords[0]: a keyword must not be blank',
