@@ -212,8 +212,9 @@ export const ToolSpec = z.object({
     ),
   rate_limit: z
     .object({
-      window_seconds: z.int().positive().max(86_400),
-      max_calls: z.int().positive().max(100_000),
+      // Unset: upstream 0.74.1's defaults (core/tools.py), 10 calls per 60 s.
+      window_seconds: z.int().positive().max(86_400).default(60),
+      max_calls: z.int().positive().max(100_000).default(10),
     })
     .optional(),
 });

@@ -149,7 +149,11 @@ function entryFor(spec: AgentToolSpec, available: Map<string, Tool>, entries: Ma
   return {
     tool,
     config,
-    rateLimit: spec.rate_limit,
+    // A document built in code (not parsed) may leave them out: upstream's defaults, as the schema's.
+    rateLimit: spec.rate_limit && {
+      window_seconds: spec.rate_limit.window_seconds ?? 60,
+      max_calls: spec.rate_limit.max_calls ?? 10,
+    },
     timeoutMs: TimeoutConfig.parse(config).timeout_seconds * 1000,
   };
 }

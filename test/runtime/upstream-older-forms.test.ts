@@ -56,6 +56,52 @@ describe("upstream's older agent-file forms, run", () => {
     ]);
   });
 
+  it("bounds a tool whose rate_limit gives only max_calls per 60 s (upstream's default window), and refuses period_seconds", async () => {
+    const openai = await startFakeProvider('openai');
+    cleanups.push(() => openai.close());
+    const agent = (name: string, rateLimit: string) =>
+      [
+        'apiVersion: astromesh/v1',
+        'kind: Agent',
+        `metadata: {name: ${name}}`,
+        'spec:',
+        '  model: {primary: {provider: openai, model: gpt-4o-mini}}',
+        '  prompts: {system: Help.}',
+        `  tools: [{name: show_card, type: client, rate_limit: ${rateLimit}}]`,
+      ].join('\n');
+    const runtime = await startTestRuntime({
+      agents: {
+        'shop.agent.yaml': agent('shop', '{max_calls: 1}'),
+        'docs-example.agent.yaml': agent('docs-example', '{max_calls: 5, period_seconds: 60}'),
+      },
+      credentials: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: openai.baseUrl },
+    });
+    cleanups.push(() => runtime.stop());
+    openai.enqueue(
+      fakeReply.toolCalls([
+        { name: 'show_card', input: { title: 'one' } },
+        { name: 'show_card', input: { title: 'two' } },
+      ]),
+      fakeReply.text('Shown once.'),
+    );
+
+    const body = await jsonOf(
+      await runtime.request('/v1/agents/shop/run', {
+        method: 'POST',
+        body: JSON.stringify({ query: 'Show two cards', session_id: 's1' }),
+      }),
+    );
+    const listed = await jsonOf(await runtime.request('/v1/agents'));
+
+    expect(body.tool_calls.map((call: { success: boolean }) => call.success)).toEqual([true, false]);
+    expect(body.tool_calls[1].output.error.message).toContain('show_card allows 1 calls per 60 s');
+    const refused = listed.agents.find((entry: { name: string }) => entry.name === 'docs-example.agent');
+    expect(refused).toMatchObject({ status: 'error' });
+    expect(refused.error).toContain(
+      'spec.tools[0].rate_limit.period_seconds: unknown rate_limit setting; it would silently lift the limit',
+    );
+  });
+
   it('refuses an output max_length guardrail (astromesh-leia templates), a rule upstream discards, naming the field', async () => {
     const agent = [
       'apiVersion: astromesh/v1',
