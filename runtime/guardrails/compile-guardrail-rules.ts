@@ -4,6 +4,7 @@ import { createPiiStages } from './create-pii-stages.ts';
 import { GuardrailConfigError } from './guardrail-config-error.ts';
 import { actionOf } from './guardrail-kinds.ts';
 import type { AppliedGuardrail, GuardrailAction, GuardrailRule, GuardrailSide, TextStage } from './guardrail-types.ts';
+import { stripInlineIgnoreCase } from './strip-inline-ignore-case.ts';
 import { validateGuardrailRules } from './validate-guardrail-rules.ts';
 
 interface CompiledBase {
@@ -60,7 +61,10 @@ function compileRule(rule: GuardrailRule, side: GuardrailSide): CompiledRule {
     case 'content_safety': {
       // Upstream's forbidden_keywords are literal words: escaped into patterns beside blocked_patterns.
       const own = [
-        ...(rule.blocked_patterns ?? []).map((source, index) => ({ source, label: `blocked_patterns[${index}]` })),
+        ...(rule.blocked_patterns ?? []).map((source, index) => ({
+          source: stripInlineIgnoreCase(source),
+          label: `blocked_patterns[${index}]`,
+        })),
         ...(rule.forbidden_keywords ?? []).map((keyword, index) => ({
           source: keyword.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
           label: `forbidden_keywords[${index}]`,

@@ -1,5 +1,6 @@
 import { guardrailKinds } from './guardrail-kinds.ts';
 import type { GuardrailRule, GuardrailSide } from './guardrail-types.ts';
+import { stripInlineIgnoreCase } from './strip-inline-ignore-case.ts';
 
 export interface GuardrailRuleProblem {
   /** Relative to `spec.guardrails`, for a zod issue: `['output', 1, 'blocked_patterns', 0]`. */
@@ -78,7 +79,7 @@ function checkRule(
 function patternProblem(pattern: string): string | undefined {
   try {
     // A pattern that matches the empty string (`x*`, `a|`) matches between any two characters: a mistake.
-    if (new RegExp(pattern, 'i').test('')) return 'matches the empty string';
+    if (new RegExp(stripInlineIgnoreCase(pattern), 'i').test('')) return 'matches the empty string';
   } catch (err) {
     return `is not a valid regular expression: ${(err as Error).message}`;
   }

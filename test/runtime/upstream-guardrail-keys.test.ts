@@ -64,7 +64,22 @@ describe("upstream's forbidden_keywords, forbidden_topics and topic_filter's war
     expect(JSON.stringify(chat?.body.messages)).toContain("Let's talk politics.");
   });
 
+  it("reads a pattern written for Python with a leading (?i), as upstream's docs write them", async () => {
+    const { openai, run } = await start({
+      output: [{ type: 'content_filter', blocked_patterns: ['(?i)\\b(kill yourself|kys)\\b'] }],
+    });
+    openai.enqueue(fakeReply.text('Never say KYS to anyone; skys are fine.'));
+
+    const answered = await run('Say something.');
+
+    expect((await jsonOf(answered)).response).toBe('Never say [FILTERED] to anyone; skys are fine.');
+  });
+
   it.each([
+    [
+      { output: [{ type: 'content_filter', blocked_patterns: ['(?s)a.b'] }] },
+      'spec.guardrails.output[0].blocked_patterns[0]: is not a valid regular expression',
+    ],
     [
       { output: [{ type: 'content_filter', forbidden_keywords: ['x'], action: 'warn' }] },
       'spec.guardrails.output[0].action: content_filter supports action redact or block, not warn',
