@@ -39,29 +39,40 @@ export function createPgvectorStore(options: { connectionString: string; maxConn
   pool.on('error', () => {});
   let ready: Promise<void> | undefined;
 
+  /** Runs `work` on one pooled client inside BEGIN … COMMIT; any error rolls back and is rethrown. */
+  async function transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Serialises writers of one collection until the transaction ends (so exactly one creates its table). */
+  async function lockCollection(client: pg.PoolClient, collection: string): Promise<void> {
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`astromesh_vectors:${collection}`]);
+  }
+
   function prepared(): Promise<void> {
-    ready ??= (async () => {
-      const client = await pool.connect();
-      try {
-        // Two runtimes starting at once on one database: the first creates, the second waits.
-        await client.query('BEGIN');
-        await client.query("SELECT pg_advisory_xact_lock(hashtext('astromesh_vector_catalog'))");
-        await client.query('CREATE EXTENSION IF NOT EXISTS vector');
-        await client.query(
-          `CREATE TABLE IF NOT EXISTS ${catalogTable} (
+    ready ??= transaction(async (client) => {
+      // Two runtimes starting at once on one database: the first creates, the second waits.
+      await client.query("SELECT pg_advisory_xact_lock(hashtext('astromesh_vector_catalog'))");
+      await client.query('CREATE EXTENSION IF NOT EXISTS vector');
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${catalogTable} (
              collection text PRIMARY KEY,
              table_number bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
              dimensions integer NOT NULL
            )`,
-        );
-        await client.query('COMMIT');
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw err;
-      } finally {
-        client.release();
-      }
-    })().catch((err: unknown) => {
+      );
+    }).catch((err: unknown) => {
       // Not ready after all (the server was down): the next call tries again.
       ready = undefined;
       throw err;
@@ -85,11 +96,8 @@ export function createPgvectorStore(options: { connectionString: string; maxConn
     async upsert(collection, records) {
       if (records.length === 0) return;
       await prepared();
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        // Serialises the first writers of a collection, so exactly one creates its table.
-        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`astromesh_vectors:${collection}`]);
+      await transaction(async (client) => {
+        await lockCollection(client, collection);
         let existing = await collectionTable(client, collection);
         const expected = existing?.dimensions ?? records[0]?.embedding.length ?? 0;
         for (const record of records) {
@@ -131,13 +139,7 @@ export function createPgvectorStore(options: { connectionString: string; maxConn
             batch.map((record) => vectorLiteral(record.embedding)),
           ],
         );
-        await client.query('COMMIT');
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw err;
-      } finally {
-        client.release();
-      }
+      });
     },
 
     async query(collection, embedding, query) {
@@ -150,10 +152,9 @@ export function createPgvectorStore(options: { connectionString: string; maxConn
       const probe = Array.from(embedding);
       const filter = query.filter && Object.keys(query.filter).length > 0 ? query.filter : undefined;
       const candidates = query.topK + candidateSlack;
-      const client = await pool.connect();
-      let rows: { id: string; text: string; metadata: Record<string, unknown>; embedding: string }[];
-      try {
-        await client.query('BEGIN');
+      type Row = { id: string; text: string; metadata: Record<string, unknown>; embedding: string };
+      // One transaction so the ef_search setting (local to it) applies to this query only.
+      const rows = await transaction(async (client) => {
         await client.query("SELECT set_config('hnsw.ef_search', $1, true)", [
           String(filter ? maxEfSearch : Math.min(maxEfSearch, Math.max(40, candidates))),
         ]);
@@ -162,19 +163,14 @@ export function createPgvectorStore(options: { connectionString: string; maxConn
         // vectors are also left out of a cosine index, so that query reads the table in id order.
         const parameters: unknown[] = [filter ? JSON.stringify(filter) : null, candidates];
         if (!isZero) parameters.push(vectorLiteral(probe));
-        ({ rows } = await client.query(
+        const result = await client.query<Row>(
           `SELECT id, text, metadata, embedding::text AS embedding FROM ${existing.table}
            WHERE ($1::jsonb IS NULL OR metadata @> $1::jsonb)
            ORDER BY ${isZero ? 'id' : 'embedding <=> $3::vector'} LIMIT $2`,
           parameters,
-        ));
-        await client.query('COMMIT');
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw err;
-      } finally {
-        client.release();
-      }
+        );
+        return result.rows;
+      });
       const threshold = query.scoreThreshold ?? Number.NEGATIVE_INFINITY;
       return rows
         .map(
@@ -200,26 +196,15 @@ export function createPgvectorStore(options: { connectionString: string; maxConn
 
     async deleteCollection(collection) {
       await prepared();
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`astromesh_vectors:${collection}`]);
+      return transaction(async (client) => {
+        await lockCollection(client, collection);
         const existing = await collectionTable(client, collection);
-        if (!existing) {
-          await client.query('COMMIT');
-          return 0;
-        }
+        if (!existing) return 0;
         const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${existing.table}`);
         await client.query(`DROP TABLE ${existing.table}`);
         await client.query(`DELETE FROM ${catalogTable} WHERE collection = $1`, [collection]);
-        await client.query('COMMIT');
         return Number(rows[0]?.n ?? 0);
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw err;
-      } finally {
-        client.release();
-      }
+      });
     },
 
     async close() {
