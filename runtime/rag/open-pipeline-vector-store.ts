@@ -1,7 +1,7 @@
 import type { CredentialsLookup } from '../config/credentials-lookup.ts';
 import { RuntimeError } from '../runtime-error.ts';
-import { createChromaStore } from './create-chroma-store.ts';
-import { createPgvectorStore } from './create-pgvector-store.ts';
+import { chromaStoreTarget } from './chroma-store-target.ts';
+import { pgvectorStoreTarget } from './pgvector-store-target.ts';
 import type { RagVectorStoreSpec } from './rag-pipeline-schema.ts';
 import type { VectorStore } from './vector-store.ts';
 
@@ -50,18 +50,11 @@ export function pipelineStoreTarget(
       url.pathname = `/${encodeURIComponent(c.database ?? 'astromesh')}`;
       connectionString = url.toString();
     }
-    const dsn = connectionString;
-    return { key: `pgvector\u0000${dsn}`, open: () => createPgvectorStore({ connectionString: dsn }) };
+    return pgvectorStoreTarget(connectionString);
   }
-  if (spec.backend === 'chroma' || spec.backend === 'chromadb') {
-    const host = spec.host?.includes(':') ? `[${spec.host}]` : spec.host;
-    const url = `${spec.ssl ? 'https' : 'http'}://${host}:${spec.port ?? 8000}`;
-    const tenant = spec.tenant ?? 'default_tenant';
-    const database = spec.database ?? 'default_database';
-    return {
-      key: `chroma\u0000${url}\u0000${tenant}\u0000${database}`,
-      open: () => createChromaStore({ url, tenant, database }),
-    };
+  // The schema requires a host for chroma; the check keeps this total for the type checker.
+  if ((spec.backend === 'chroma' || spec.backend === 'chromadb') && spec.host !== undefined) {
+    return chromaStoreTarget({ ...spec, host: spec.host });
   }
   return undefined;
 }

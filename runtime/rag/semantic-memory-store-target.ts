@@ -1,9 +1,9 @@
 import type { MemorySpec } from '../config/agent-schema.ts';
 import type { CredentialsLookup } from '../config/credentials-lookup.ts';
 import { RuntimeError } from '../runtime-error.ts';
-import { createChromaStore } from './create-chroma-store.ts';
-import { createPgvectorStore } from './create-pgvector-store.ts';
+import { chromaStoreTarget } from './chroma-store-target.ts';
 import type { PipelineStoreTarget } from './open-pipeline-vector-store.ts';
+import { pgvectorStoreTarget } from './pgvector-store-target.ts';
 
 /** A semantic memory on pgvector whose connection-string credential is not set. */
 export class SemanticStoreNotConfigured extends RuntimeError {
@@ -38,21 +38,10 @@ export function semanticMemoryStoreTarget(
       }
     }
     if (dsn === undefined) return undefined; // the schema requires one; kept total for the type checker
-    const connectionString = dsn;
-    return {
-      key: `pgvector\u0000${connectionString}`,
-      open: () => createPgvectorStore({ connectionString }),
-    };
+    return pgvectorStoreTarget(dsn);
   }
   if ((spec.backend === 'chromadb' || spec.backend === 'chroma') && spec.host !== undefined) {
-    const host = spec.host.includes(':') ? `[${spec.host}]` : spec.host;
-    const url = `${spec.ssl ? 'https' : 'http'}://${host}:${spec.port ?? 8000}`;
-    const tenant = spec.tenant ?? 'default_tenant';
-    const database = spec.database ?? 'default_database';
-    return {
-      key: `chroma\u0000${url}\u0000${tenant}\u0000${database}`,
-      open: () => createChromaStore({ url, tenant, database }),
-    };
+    return chromaStoreTarget({ ...spec, host: spec.host });
   }
   return undefined;
 }
