@@ -1,13 +1,12 @@
 import { dump } from 'js-yaml';
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeProvider, RecordedRequest } from '../fakes/fake-provider.ts';
 import { fakeReply } from '../fakes/fake-reply.ts';
 import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { jsonOf } from '../support/json-of.ts';
-import { type RunningChroma, startChromaServer } from '../support/start-chroma-server.ts';
-import { type RunningPgvectorPostgres, startPgvectorPostgres } from '../support/start-pgvector-postgres.ts';
 import { agentYaml, startTestRuntime, type TestRuntime } from '../support/start-test-runtime.ts';
+import { useVectorStoreServers } from '../support/use-vector-store-servers.ts';
 
 const handbook = [
   { text: 'The Model Router selects which LLM provider answers, trying the primary first.', metadata: { page: 3 } },
@@ -15,36 +14,8 @@ const handbook = [
   { text: 'The office dog is called Biscuit and likes carrots.', metadata: { page: 9 } },
 ];
 
-let postgres: RunningPgvectorPostgres;
-let chroma: RunningChroma;
-let databases = 0;
-beforeAll(async () => {
-  [postgres, chroma] = await Promise.all([startPgvectorPostgres(), startChromaServer()]);
-}, 120_000);
-afterAll(() => Promise.all([postgres?.stop(), chroma?.stop()]));
-
-/** A fresh database on the pgvector server; its URL holds the superuser's password. */
-async function aPostgresDatabase(): Promise<string> {
-  const name = `rag_${++databases}`;
-  const admin = new pg.Client({ connectionString: postgres.url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(postgres.url);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-async function aChromaDatabase(): Promise<string> {
-  const name = `rag_${++databases}`;
-  const response = await fetch(`${chroma.url}/api/v2/tenants/default_tenant/databases`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name }),
-  });
-  expect(response.status).toBe(200);
-  return name;
-}
+const servers = useVectorStoreServers('rag');
+const { aPostgresDatabase, aChromaDatabase } = servers;
 
 interface Backend {
   /** The pipeline's vector_store (collection added) and the credentials it needs. */
@@ -98,7 +69,7 @@ const backends: Record<string, Backend> = {
   },
   'chromadb (a Chroma server by host and port)': {
     async store() {
-      const url = new URL(chroma.url);
+      const url = new URL(servers.chroma.url);
       const vectorStore = {
         backend: 'chromadb',
         host: url.hostname,
@@ -108,7 +79,7 @@ const backends: Record<string, Backend> = {
       return { vectorStore, credentials: {} };
     },
     countInServer: async (vectorStore) => {
-      const collections = `${chroma.url}/api/v2/tenants/default_tenant/databases/${vectorStore.database}/collections`;
+      const collections = `${servers.chroma.url}/api/v2/tenants/default_tenant/databases/${vectorStore.database}/collections`;
       const collection = (await (await fetch(`${collections}/product_docs`)).json()) as { id: string };
       return (await (await fetch(`${collections}/${collection.id}/count`)).json()) as number;
     },
@@ -190,7 +161,7 @@ describe('RAG on a server-backed vector store through astromeshd (seed 002)', ()
       // The connection string (and the password in it) is never shown.
       const shown = await pipelines.text();
       expect(shown).toContain('"status":"ready"');
-      expect(shown).not.toContain(new URL(postgres.url).password);
+      expect(shown).not.toContain(new URL(servers.postgres.url).password);
     },
     60_000,
   );

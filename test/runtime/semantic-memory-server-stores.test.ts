@@ -1,48 +1,20 @@
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { fakeEmbeddingDimensions } from '../fakes/fake-embeddings.ts';
 import type { FakeProvider, RecordedRequest } from '../fakes/fake-provider.ts';
 import { fakeReply } from '../fakes/fake-reply.ts';
 import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { jsonOf } from '../support/json-of.ts';
-import { type RunningChroma, startChromaServer } from '../support/start-chroma-server.ts';
-import { type RunningPgvectorPostgres, startPgvectorPostgres } from '../support/start-pgvector-postgres.ts';
 import { agentYaml, startTestRuntime, type TestRuntime } from '../support/start-test-runtime.ts';
+import { useVectorStoreServers } from '../support/use-vector-store-servers.ts';
 
 // memory.semantic on upstream 0.74.1's server backends (memory/factory.py): pgvector at
 // `connection.url` (or, here, the credential `connection.url_env` names) and chromadb, which
 // upstream runs in-process and astromeshd runs on a Chroma server when `host` is given, else on
 // its embedded store. Each turn must land in the server itself and come back by meaning.
 
-let postgres: RunningPgvectorPostgres;
-let chroma: RunningChroma;
-let databases = 0;
-beforeAll(async () => {
-  [postgres, chroma] = await Promise.all([startPgvectorPostgres(), startChromaServer()]);
-}, 120_000);
-afterAll(() => Promise.all([postgres?.stop(), chroma?.stop()]));
-
-async function aPostgresDatabase(): Promise<string> {
-  const name = `semantic_${++databases}`;
-  const admin = new pg.Client({ connectionString: postgres.url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(postgres.url);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-async function aChromaDatabase(): Promise<string> {
-  const name = `semantic_${++databases}`;
-  const response = await fetch(`${chroma.url}/api/v2/tenants/default_tenant/databases`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name }),
-  });
-  expect(response.status).toBe(200);
-  return name;
-}
+const servers = useVectorStoreServers('semantic');
+const { aPostgresDatabase, aChromaDatabase } = servers;
 
 /** Rows of every vector table in the database: the memories the agent kept there. */
 async function textsInPostgres(url: string): Promise<string[]> {
@@ -63,7 +35,7 @@ async function textsInPostgres(url: string): Promise<string[]> {
 
 /** Every document in every collection of a Chroma database. */
 async function textsInChroma(database: string): Promise<string[]> {
-  const collections = `${chroma.url}/api/v2/tenants/default_tenant/databases/${database}/collections`;
+  const collections = `${servers.chroma.url}/api/v2/tenants/default_tenant/databases/${database}/collections`;
   const listed = (await (await fetch(collections)).json()) as { id: string }[];
   const texts: string[] = [];
   for (const collection of listed) {
@@ -104,7 +76,7 @@ const backends: Record<string, Backend> = {
   'chromadb on a Chroma server (host, port, database)': {
     async store() {
       const database = await aChromaDatabase();
-      const server = new URL(chroma.url);
+      const server = new URL(servers.chroma.url);
       return {
         keys: { backend: 'chromadb', host: server.hostname, port: Number(server.port), database },
         credentials: {},
