@@ -1,25 +1,12 @@
-import { ApiException, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { cloudAgentGroup, cloudAgentPlural, cloudAgentVersion } from '../../crds/cloud-agent.ts';
-import { aCloudAgent } from '../support/a-cloud-agent.ts';
-import { applyCrds } from '../support/apply-crds.ts';
-import { createTestNamespace, testKubeConfig } from '../support/test-kube.ts';
-
-const resource = { group: cloudAgentGroup, version: cloudAgentVersion, plural: cloudAgentPlural };
+import type { ApiException } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import { useCloudAgentCrd } from '../support/use-cloud-agent-crd.ts';
 
 describe('the CloudAgent CRD keeps knowledge and semantic memory (a real kube-apiserver)', () => {
-  let kubeConfig: KubeConfig;
-  let customObjects: CustomObjectsApi;
-
-  beforeAll(async () => {
-    kubeConfig = testKubeConfig();
-    customObjects = kubeConfig.makeApiClient(CustomObjectsApi);
-    await applyCrds(kubeConfig);
-  });
+  const { aCloudAgentToStore, storeAndReadBack, refusalOf: refusalOfAgent } = useCloudAgentCrd();
 
   it('stores an agent with knowledge {pipeline, top_k} and memory.semantic, and reads it back unchanged', async () => {
-    const namespace = await createTestNamespace(kubeConfig);
-    const agent = aCloudAgent({ namespace });
+    const agent = await aCloudAgentToStore();
     agent.spec.agent.spec.knowledge = { pipeline: 'product-knowledge', top_k: 3 };
     agent.spec.agent.spec.memory = {
       conversational: { backend: 'memory' },
@@ -31,24 +18,16 @@ describe('the CloudAgent CRD keeps knowledge and semantic memory (a real kube-ap
       },
     };
 
-    await customObjects.createNamespacedCustomObject({ ...resource, namespace, body: agent });
-    const stored = await customObjects.getNamespacedCustomObject({ ...resource, namespace, name: 'support-bot' });
+    const stored = await storeAndReadBack(agent);
 
     expect(stored.spec.agent.spec.knowledge).toEqual(agent.spec.agent.spec.knowledge);
     expect(stored.spec.agent.spec.memory).toEqual(agent.spec.agent.spec.memory);
   });
 
   async function refusalOf(semantic: Record<string, unknown>): Promise<ApiException<unknown> | undefined> {
-    const namespace = await createTestNamespace(kubeConfig);
-    const agent = aCloudAgent({ namespace });
+    const agent = await aCloudAgentToStore();
     (agent.spec.agent.spec as Record<string, unknown>).memory = { semantic };
-    try {
-      await customObjects.createNamespacedCustomObject({ ...resource, namespace, body: agent });
-    } catch (err) {
-      if (!(err instanceof ApiException)) throw err;
-      return err;
-    }
-    return undefined;
+    return refusalOfAgent(agent);
   }
   const embeddings = { provider: 'ollama', model: 'nomic-embed-text' };
 

@@ -1,31 +1,17 @@
-import { ApiException, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { cloudAgentGroup, cloudAgentPlural, cloudAgentVersion } from '../../crds/cloud-agent.ts';
-import { aCloudAgent } from '../support/a-cloud-agent.ts';
-import { applyCrds } from '../support/apply-crds.ts';
-import { createTestNamespace, testKubeConfig } from '../support/test-kube.ts';
+import { ApiException } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import { useCloudAgentCrd } from '../support/use-cloud-agent-crd.ts';
 
 // The model-block forms and unknown keys as the CloudAgent CRD (generated from the same schema)
 // takes them on a real kube-apiserver: its CEL rules say what the zod refinements say.
 
-const resource = { group: cloudAgentGroup, version: cloudAgentVersion, plural: cloudAgentPlural };
-
 describe('CloudAgent model blocks on a real kube-apiserver', () => {
-  let kubeConfig: KubeConfig;
-  let customObjects: CustomObjectsApi;
-
-  beforeAll(async () => {
-    kubeConfig = testKubeConfig();
-    customObjects = kubeConfig.makeApiClient(CustomObjectsApi);
-    await applyCrds(kubeConfig);
-  });
+  const { aCloudAgentToStore, storeAndReadBack } = useCloudAgentCrd();
 
   async function create(model: Record<string, unknown>, fieldValidation?: 'Strict' | 'Ignore') {
-    const namespace = await createTestNamespace(kubeConfig);
-    const agent = aCloudAgent({ namespace });
+    const agent = await aCloudAgentToStore();
     agent.spec.agent.spec.model = model as typeof agent.spec.agent.spec.model;
-    await customObjects.createNamespacedCustomObject({ ...resource, namespace, body: agent, fieldValidation });
-    return customObjects.getNamespacedCustomObject({ ...resource, namespace, name: 'support-bot' });
+    return storeAndReadBack(agent, fieldValidation);
   }
 
   const refusal = (model: Record<string, unknown>, fieldValidation?: 'Strict') =>
