@@ -1,9 +1,10 @@
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { arch } from 'node:os';
 import { dirname, join } from 'node:path';
+import { installRequirementsVirtualenv } from './install-requirements-virtualenv.ts';
 import { cacheRoot } from './locate-test-binaries.ts';
+import { runInstallStep as run } from './run-install-step.ts';
 
 // pgserver's wheel bundles PostgreSQL 16.2 with the pgvector 0.6.2 extension built in; Debian's
 // PostgreSQL here has no pgvector and the internet beyond the package registries is closed.
@@ -103,23 +104,16 @@ export async function installPgvectorPostgres(log: (message: string) => void): P
   );
 }
 
-/** Installs the pinned chromadb into a cached virtualenv (as install-schemathesis.ts does schemathesis). */
+/** Installs the pinned chromadb into a cached virtualenv. */
 export async function installChroma(log: (message: string) => void): Promise<void> {
   const install = locateChroma();
   if (existsSync(install.completeMarker)) return;
   log(`installing Chroma ${chromaVersion} from PyPI into ${install.venvDir} (about 1 min, 450 MB)`);
-  // A virtualenv's scripts hold its absolute path: a half-built one is removed and built again.
-  rmSync(install.venvDir, { recursive: true, force: true });
-  mkdirSync(dirname(install.venvDir), { recursive: true });
-  await run('python3', ['-m', 'venv', install.venvDir]);
-  await run(join(install.venvDir, 'bin', 'pip'), [
-    'install',
-    '--no-input',
-    '--disable-pip-version-check',
-    '--only-binary=:all:',
-    '--requirement',
-    chromaRequirementsFile,
-  ]);
+  await installRequirementsVirtualenv({
+    python: 'python3',
+    venvDir: install.venvDir,
+    requirementsFile: chromaRequirementsFile,
+  });
   const reported = await run(join(install.venvDir, 'bin', 'python'), [
     '-c',
     'import importlib.metadata as m; print(m.version("chromadb"))',
@@ -128,26 +122,4 @@ export async function installChroma(log: (message: string) => void): Promise<voi
     throw new Error(`the installed chromadb reports '${reported.trim()}', not ${chromaVersion}`);
   }
   writeFileSync(install.completeMarker, `chromadb ${reported.trim()}\n`);
-}
-
-function run(command: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    // Packages come from PyPI through pip's ordinary configuration, never a local wheel folder.
-    const { PIP_FIND_LINKS: _localWheels, ...env } = process.env;
-    const child = spawn(command, args, { env: { ...env, PIP_NO_INPUT: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code === 0) resolve(stdout);
-      else
-        reject(new Error(`${command} ${args.join(' ')} failed with exit code ${code}:\n${(stderr || stdout).trim()}`));
-    });
-  });
 }

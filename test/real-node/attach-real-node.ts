@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import { locateTestBinaries } from '../binaries/locate-test-binaries.ts';
 import { forwardThroughRelay } from '../node/node-relay.ts';
+import { outputOf } from '../support/output-of.ts';
 
 const run = promisify(execFile);
 
@@ -58,21 +59,7 @@ export function attachRealNode(): AttachedNode {
     admin,
     forward: (host, port) => forwardThroughRelay({ socketPath: join(info.runDir, 'relay.sock'), host, port }),
     exec: (command) =>
-      new Promise((resolve, reject) => {
-        const child = spawn('nsenter', [...enter, '--pid', '--', 'sh', '-c', command], {
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (chunk: Buffer) => {
-          stdout += chunk.toString();
-        });
-        child.stderr.on('data', (chunk: Buffer) => {
-          stderr += chunk.toString();
-        });
-        child.once('error', reject);
-        child.once('close', (code) => resolve({ stdout, stderr, code: code ?? -1 }));
-      }),
+      outputOf(spawn('nsenter', [...enter, '--pid', '--', 'sh', '-c', command], { stdio: ['ignore', 'pipe', 'pipe'] })),
     kubectl: async (args) =>
       (
         await run(kubectlPath, args, {
