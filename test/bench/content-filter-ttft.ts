@@ -15,8 +15,8 @@ import { dump } from 'js-yaml';
 import { fakeReply } from '../fakes/fake-reply.ts';
 import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { openAgentSocket } from '../support/open-agent-socket.ts';
+import { startBenchRuntime } from './start-bench-runtime.ts';
 
-const repoRoot = join(import.meta.dirname, '..', '..');
 const runs = 60;
 const warmupRuns = 5;
 const chunkDelayMs = 10;
@@ -125,19 +125,9 @@ async function startFakeProcess(): Promise<string> {
 }
 
 async function startRuntime(agentsDir: string, credentials: string): Promise<string> {
-  const child = spawn(
-    process.execPath,
-    [join(repoRoot, 'runtime', 'main.ts'), '--agents-dir', agentsDir, '--port', '0', '--credentials', credentials],
-    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, OPENAI_API_KEY: '' } },
-  );
+  const { url, child } = await startBenchRuntime(agentsDir, credentials);
   children.push(child);
-  const port = await new Promise<number>((resolve) => {
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-      const entry = JSON.parse(line) as { msg?: string; port?: number };
-      if (entry.msg === 'astromeshd listening' && entry.port) resolve(entry.port);
-    });
-  });
-  return `http://127.0.0.1:${port}`;
+  return url;
 }
 
 async function firstLineOf(child: ChildProcess): Promise<string> {

@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Agent, fetch as undiciFetch } from 'undici';
+import { startBenchRuntime } from './start-bench-runtime.ts';
 
-const repoRoot = join(import.meta.dirname, '..', '..');
 const dispatcher = new Agent({ connections: 256, pipelining: 1 });
 const children: ChildProcess[] = [];
 
@@ -84,19 +84,8 @@ async function startFake(): Promise<string> {
 /** Starts astromeshd and times it from spawn to the first answered run. */
 async function startRuntime(agentsDir: string, credentials: string) {
   const startedAt = performance.now();
-  const child = spawn(
-    process.execPath,
-    [join(repoRoot, 'runtime', 'main.ts'), '--agents-dir', agentsDir, '--port', '0', '--credentials', credentials],
-    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, OPENAI_API_KEY: '' } },
-  );
+  const { url, child } = await startBenchRuntime(agentsDir, credentials);
   children.push(child);
-  const port = await new Promise<number>((resolve) => {
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-      const entry = JSON.parse(line) as { msg?: string; port?: number };
-      if (entry.msg === 'astromeshd listening' && entry.port) resolve(entry.port);
-    });
-  });
-  const url = `http://127.0.0.1:${port}`;
   await runAgent(url, 'bench-1');
   return { url, pid: child.pid as number, firstRunMs: performance.now() - startedAt };
 }

@@ -1,0 +1,29 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+const repoRoot = join(import.meta.dirname, '..', '..');
+
+/**
+ * Starts astromeshd (this Node, runtime/main.ts) on a free port with these agents and
+ * credentials, its stderr shown, and resolves once it listens. OPENAI_API_KEY is blanked so a
+ * developer's key never reaches the benchmark's fake provider. The caller stops the child.
+ */
+export async function startBenchRuntime(
+  agentsDir: string,
+  credentials: string,
+): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(
+    process.execPath,
+    [join(repoRoot, 'runtime', 'main.ts'), '--agents-dir', agentsDir, '--port', '0', '--credentials', credentials],
+    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, OPENAI_API_KEY: '' } },
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('exit', (code, signal) => reject(new Error(`astromeshd exited (${signal ?? code}) before listening`)));
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+      const entry = JSON.parse(line) as { msg?: string; port?: number };
+      if (entry.msg === 'astromeshd listening' && entry.port) resolve(entry.port);
+    });
+  });
+  return { url: `http://127.0.0.1:${port}`, child };
+}
