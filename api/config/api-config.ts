@@ -53,22 +53,16 @@ export interface ApiConfig {
   shutdownTimeoutSeconds: number;
 }
 
-const positiveInt = (name: string, fallback: number) =>
+const wholeNumber = (name: string, fallback: number, minimum = 0) =>
   z
     .string()
     .regex(/^\d+$/, `${name} must be a whole number`)
     .transform(Number)
-    .refine((value) => value > 0, `${name} must be at least 1`)
+    .refine((value) => value >= minimum, `${name} must be at least ${minimum}`)
     .optional()
     .transform((value) => value ?? fallback);
 
-const wholeNumber = (name: string, fallback: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, `${name} must be a whole number`)
-    .transform(Number)
-    .optional()
-    .transform((value) => value ?? fallback);
+const positiveInt = (name: string, fallback: number) => wholeNumber(name, fallback, 1);
 
 // Every variable the API reads, with its default. api/config/api-env-reference.ts describes each
 // one for --help and README.md; a test keeps the three in step.
