@@ -1,13 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { dump } from 'js-yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeProvider } from '../../test/fakes/fake-provider.ts';
 import { fakeReply } from '../../test/fakes/fake-reply.ts';
 import { startFakeProvider } from '../../test/fakes/start-fake-provider.ts';
 import { openAgentSocket, type StreamEvent } from '../../test/support/open-agent-socket.ts';
-import { spawnAstromeshd } from '../../test/support/spawn-astromeshd.ts';
+import { startAstromeshdProcess } from '../../test/support/start-astromeshd-process.ts';
 import { agentYaml } from '../../test/support/start-test-runtime.ts';
 import type { GuardrailRule } from './guardrail-types.ts';
 
@@ -25,31 +21,19 @@ describe('a streamed answer through a content filter, over the WebSocket of astr
   async function aRuntimeWith(output: GuardrailRule[]): Promise<{ openai: FakeProvider; url: string }> {
     const openai = await startFakeProvider('openai');
     cleanups.push(() => openai.close());
-    const dir = mkdtempSync(join(tmpdir(), 'astromeshd-content-filter-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    mkdirSync(join(dir, 'agents'));
-    writeFileSync(
-      join(dir, 'agents', 'assistant.yaml'),
-      agentYaml('assistant', {
-        model: { primary: { provider: 'openai', model: 'gpt-4o-mini' } },
-        guardrails: { output },
-      }),
+    const { url } = await startAstromeshdProcess(
+      {
+        agents: {
+          'assistant.yaml': agentYaml('assistant', {
+            model: { primary: { provider: 'openai', model: 'gpt-4o-mini' } },
+            guardrails: { output },
+          }),
+        },
+        credentials: { OPENAI_API_KEY: 'sk-content-filter', OPENAI_BASE_URL: openai.baseUrl },
+      },
+      (cleanup) => cleanups.push(cleanup),
     );
-    writeFileSync(
-      join(dir, 'credentials.yaml'),
-      dump({ OPENAI_API_KEY: 'sk-content-filter', OPENAI_BASE_URL: openai.baseUrl }),
-    );
-    const astromeshd = spawnAstromeshd([
-      '--agents-dir',
-      join(dir, 'agents'),
-      '--credentials',
-      join(dir, 'credentials.yaml'),
-      '--port',
-      '0',
-    ]);
-    cleanups.push(() => astromeshd.kill());
-    const { port } = await astromeshd.waitForLog('astromeshd listening');
-    return { openai, url: `http://127.0.0.1:${port as number}` };
+    return { openai, url };
   }
 
   async function ask(url: string, query: string) {

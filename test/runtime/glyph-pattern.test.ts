@@ -1,9 +1,6 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { dump } from 'js-yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeProvider, RecordedRequest } from '../fakes/fake-provider.ts';
 import { fakeReply } from '../fakes/fake-reply.ts';
@@ -11,7 +8,7 @@ import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { eventually } from '../support/eventually.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { openAgentSocket, type StreamEvent } from '../support/open-agent-socket.ts';
-import { spawnAstromeshd } from '../support/spawn-astromeshd.ts';
+import { startAstromeshdProcess } from '../support/start-astromeshd-process.ts';
 import { agentYaml } from '../support/start-test-runtime.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/glyph/${name}`, import.meta.url), 'utf8');
@@ -51,25 +48,17 @@ describe('the glyph pattern, through astromeshd as a process', { timeout: 60_000
   ): Promise<{ url: string; openai: FakeProvider }> {
     const openai = await startFakeProvider('openai');
     cleanups.push(() => openai.close());
-    const dir = mkdtempSync(join(tmpdir(), 'astromeshd-glyph-'));
-    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
-    mkdirSync(join(dir, 'agents'));
-    for (const name of ['order-receipt.yaml', 'order-receipt-program.yaml']) {
-      writeFileSync(join(dir, 'agents', name), fixture(name));
-    }
-    for (const [name, text] of Object.entries(extraAgents)) writeFileSync(join(dir, 'agents', name), text);
-    writeFileSync(join(dir, 'credentials.yaml'), dump({ OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: openai.baseUrl }));
-    const astromeshd = spawnAstromeshd([
-      '--port',
-      '0',
-      '--agents-dir',
-      join(dir, 'agents'),
-      '--credentials',
-      join(dir, 'credentials.yaml'),
-    ]);
-    cleanups.push(() => astromeshd.kill());
-    const { port } = await astromeshd.waitForLog('astromeshd listening');
-    return { url: `http://127.0.0.1:${port as number}`, openai };
+    const fixtures = Object.fromEntries(
+      ['order-receipt.yaml', 'order-receipt-program.yaml'].map((name) => [name, fixture(name)]),
+    );
+    const { url } = await startAstromeshdProcess(
+      {
+        agents: { ...fixtures, ...extraAgents },
+        credentials: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: openai.baseUrl },
+      },
+      (cleanup) => cleanups.push(cleanup),
+    );
+    return { url, openai };
   }
 
   const runOver = (url: string, agent: string, body: Record<string, unknown>) =>

@@ -1,8 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { dump } from 'js-yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeReply } from '../fakes/fake-reply.ts';
 import { startFakeProvider } from '../fakes/start-fake-provider.ts';
@@ -10,7 +6,7 @@ import { jsonOf } from '../support/json-of.ts';
 import { openAgentSocket } from '../support/open-agent-socket.ts';
 import { rawExchange } from '../support/raw-exchange.ts';
 import { rawRequest } from '../support/raw-request.ts';
-import { spawnAstromeshd } from '../support/spawn-astromeshd.ts';
+import { startAstromeshdProcess } from '../support/start-astromeshd-process.ts';
 import { agentYaml, startRuntimeOnFakeOpenAi, type TestRuntime } from '../support/start-test-runtime.ts';
 import { websocketUpgradeAnswer } from '../support/websocket-upgrade-answer.ts';
 
@@ -34,22 +30,13 @@ describe('hostile input to astromeshd', { timeout: 60_000 }, () => {
     async function aRunningAstromeshd() {
       const fake = await startFakeProvider('openai', { defaultReply: fakeReply.text('Still here.') });
       cleanups.push(() => fake.close());
-      const dir = mkdtempSync(join(tmpdir(), 'astromeshd-hostile-'));
-      cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
-      mkdirSync(join(dir, 'agents'));
-      writeFileSync(join(dir, 'agents', 'assistant.yaml'), assistant);
-      writeFileSync(join(dir, 'credentials.yaml'), dump({ OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: fake.baseUrl }));
-      const astromeshd = spawnAstromeshd([
-        '--port',
-        '0',
-        '--agents-dir',
-        join(dir, 'agents'),
-        '--credentials',
-        join(dir, 'credentials.yaml'),
-      ]);
-      cleanups.push(() => astromeshd.kill());
-      const { port } = await astromeshd.waitForLog('astromeshd listening');
-      const url = `http://127.0.0.1:${port as number}`;
+      const { astromeshd, url } = await startAstromeshdProcess(
+        {
+          agents: { 'assistant.yaml': assistant },
+          credentials: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: fake.baseUrl },
+        },
+        (cleanup) => cleanups.push(cleanup),
+      );
       const run = (body: string) =>
         fetch(`${url}/v1/agents/assistant/run`, {
           method: 'POST',

@@ -1,14 +1,12 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dump } from 'js-yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeProvider, RecordedRequest } from '../fakes/fake-provider.ts';
 import { fakeReply } from '../fakes/fake-reply.ts';
 import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { openAgentSocket, type StreamEvent } from '../support/open-agent-socket.ts';
-import { spawnAstromeshd } from '../support/spawn-astromeshd.ts';
+import { startAstromeshdProcess } from '../support/start-astromeshd-process.ts';
 
 const fixtures = new URL('../fixtures/okf/', import.meta.url);
 const fixturePath = (name: string) => new URL(name, fixtures).pathname;
@@ -35,29 +33,18 @@ describe('knowledge bundles (Open Knowledge Format), through astromeshd as a pro
   ): Promise<{ url: string; openai: FakeProvider }> {
     const openai = await startFakeProvider('openai');
     cleanups.push(() => openai.close());
-    const dir = mkdtempSync(join(tmpdir(), 'astromeshd-okf-'));
-    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
-    const agentsDir = join(dir, 'agents');
-    const dataDir = join(dir, 'data');
-    mkdirSync(agentsDir);
-    mkdirSync(dataDir);
-    cpSync(fixturePath('support-kb'), join(agentsDir, 'knowledge', 'support-kb'), { recursive: true });
-    prepare({ agentsDir, dataDir });
-    for (const [name, text] of Object.entries(agents)) writeFileSync(join(agentsDir, name), text);
-    writeFileSync(join(dir, 'credentials.yaml'), dump({ OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: openai.baseUrl }));
-    const astromeshd = spawnAstromeshd([
-      '--port',
-      '0',
-      '--agents-dir',
-      agentsDir,
-      '--data-dir',
-      dataDir,
-      '--credentials',
-      join(dir, 'credentials.yaml'),
-    ]);
-    cleanups.push(() => astromeshd.kill());
-    const { port } = await astromeshd.waitForLog('astromeshd listening');
-    return { url: `http://127.0.0.1:${port as number}`, openai };
+    const { url } = await startAstromeshdProcess(
+      {
+        agents,
+        credentials: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: openai.baseUrl },
+        prepare: (dirs) => {
+          cpSync(fixturePath('support-kb'), join(dirs.agentsDir, 'knowledge', 'support-kb'), { recursive: true });
+          prepare(dirs);
+        },
+      },
+      (cleanup) => cleanups.push(cleanup),
+    );
+    return { url, openai };
   }
 
   const variant = (name: string, bundle: string, extra = '') =>
