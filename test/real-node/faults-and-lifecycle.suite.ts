@@ -8,7 +8,7 @@ import { chartDir, runHelm, writeValuesFile } from '../support/helm-chart.ts';
 import { isPodReady } from '../support/is-pod-ready.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { openAgentSocket, type StreamEvent } from '../support/open-agent-socket.ts';
-import { installValues, release } from './install-astromesh.ts';
+import { helmInstallRelease, installValues, release } from './install-astromesh.ts';
 import { type OrgUser, post } from './org-users.ts';
 import { useRealNode } from './use-real-node.ts';
 
@@ -206,21 +206,7 @@ describe('faults and the release lifecycle on a real node', () => {
 
     // Installed again under the same name, the release adopts the kept keys and database volume:
     // the org, its agent and its stored provider key are all still there.
-    await runHelm(
-      [
-        'install',
-        release.name,
-        chartDir,
-        '--namespace',
-        release.namespace,
-        '--values',
-        writeValuesFile(installValues(setup.node.images)),
-        '--wait',
-        '--timeout',
-        '6m',
-      ],
-      { kubeconfigPath: setup.node.kubeconfigPath },
-    );
+    await helmInstallRelease({ kubeconfigPath: setup.node.kubeconfigPath, images: setup.node.images });
     setup.provider.fake.setDefaultReply(fakeReply.text('Reinstalled, and I remember you.'));
     await runsAgain('Reinstalled, and I remember you.');
   }, 600_000);

@@ -52,6 +52,26 @@ export function installValues(
   );
 }
 
+/** `helm install --wait` of the chart as the release, with the install's ordinary values. */
+export async function helmInstallRelease(params: { kubeconfigPath: string; images: ImageReferences }): Promise<void> {
+  await runHelm(
+    [
+      'install',
+      release.name,
+      chartDir,
+      '--namespace',
+      release.namespace,
+      '--create-namespace',
+      '--values',
+      writeValuesFile(installValues(params.images)),
+      '--wait',
+      '--timeout',
+      '6m',
+    ],
+    { kubeconfigPath: params.kubeconfigPath },
+  );
+}
+
 /**
  * Installs the chart as an admin would, `helm install --wait`, after giving the node what any
  * cluster has and this one lacks: a PersistentVolume for the bundled PostgreSQL's claim (no
@@ -80,22 +100,7 @@ export async function installAstromesh(params: {
       },
     },
   });
-  await runHelm(
-    [
-      'install',
-      release.name,
-      chartDir,
-      '--namespace',
-      release.namespace,
-      '--create-namespace',
-      '--values',
-      writeValuesFile(installValues(images)),
-      '--wait',
-      '--timeout',
-      '6m',
-    ],
-    { kubeconfigPath },
-  );
+  await helmInstallRelease({ kubeconfigPath, images });
   await waitForRollout(kubeConfig);
   // Until kube-controller-manager's quota controller has discovered the CloudAgent CRD (it scans
   // every 30 s; here it took over 40 s once), org quotas refuse CloudAgents. The API retries that
