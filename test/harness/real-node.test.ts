@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { locateTestBinaries } from '../binaries/locate-test-binaries.ts';
 import { locateImages } from '../image/locate-images.ts';
 import { nodeIdentity, nodeLeftovers } from '../node/node-leftovers.ts';
+import { processStartTime } from '../node/process-start-time.ts';
 import { type RealNode, startRealNode } from '../node/start-real-node.ts';
 import { sweepStaleNodeRuns } from '../node/sweep-stale-node-runs.ts';
 import { eventually } from '../support/eventually.ts';
@@ -222,9 +223,16 @@ describe('a real test node whose test process is killed', () => {
       // Killing the node's init kills every process of the node at once: nothing can clean up.
       process.kill(started.initPid, 'SIGKILL');
       holder.kill('SIGKILL');
-      await eventually(() => expect([started.initPid, started.insidePid].filter(isAlive)).toEqual([]), {
-        timeoutMs: 30_000,
-      });
+      await eventually(
+        () => {
+          expect([started.initPid, started.insidePid].filter(isAlive)).toEqual([]);
+          // And the `unshare` that waits for the init, gone once it has reaped it.
+          expect(nodeLeftovers(identity).filter((leftover) => leftover.startsWith('process '))).toEqual([]);
+          // The run's owner too: a sweep leaves the run of a live owner alone.
+          expect(holder.signalCode).toBe('SIGKILL');
+        },
+        { timeoutMs: 30_000 },
+      );
       const left = nodeLeftovers(identity);
       const swept = sweepStaleNodeRuns();
 
@@ -297,11 +305,7 @@ function findPodCgroup(root: string, podUid: string): string {
   throw new Error(`no cgroup of pod ${podUid} below ${root}`);
 }
 
+/** Running, not gone nor a zombie (a parent that never reaps keeps a dead process a zombie). */
 function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  return processStartTime(pid) !== undefined;
 }

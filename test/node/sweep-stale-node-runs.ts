@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nodeCgroupNames, removeNodeCgroup } from './node-cgroups.ts';
+import { processStartTime } from './process-start-time.ts';
 
 const runDirPrefix = 'astromesh-node-';
 
@@ -55,15 +56,5 @@ function isOwnerAlive(runDir: string): boolean {
     return processStartTime(owner.pid) === owner.startTime;
   } catch {
     return false;
-  }
-}
-
-/** A process's start time (field 22 of /proc/PID/stat): with the PID, it names one process, even if PIDs are reused. */
-function processStartTime(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
   }
 }
