@@ -20,8 +20,9 @@ Every option can also be set by the environment variable in brackets; a flag win
 Options:
   --kubeconfig PATH          Kubeconfig to use [KUBECONFIG]; default: the in-cluster ServiceAccount.
   --runtime-settings FILE    YAML of what every org namespace gets [ASTROMESH_RUNTIME_SETTINGS]: image,
-                             imagePullPolicy, replicas, resources, runtimeClassName, quota, api (namespace
-                             and pod labels of the Cloud API, the only clients of a runtime), egressAllow.
+                             imagePullPolicy, replicas, resources, runtimeClassName, dataSizeLimit, quota,
+                             api (namespace and pod labels of the Cloud API, the only clients of a
+                             runtime), egressAllow.
   --runtime-image IMAGE      The runtime image, overriding the settings file [ASTROMESH_RUNTIME_IMAGE].
                              One of the two must name an image.
   --namespace NS             Namespace of the leader-election Lease [POD_NAMESPACE] (default astromesh-system).

@@ -41,6 +41,12 @@ export const OrgRuntimeSettings = z.strictObject({
     )
     .max(8)
     .default([]),
+  /**
+   * The size limit of each runtime pod's data directory (`--data-dir`, an emptyDir): the sqlite
+   * conversation memory and the embedded vector store. It lives as long as the pod; durable
+   * conversation memory in the Cloud is the PostgreSQL backend. Past the limit the kubelet evicts the pod.
+   */
+  dataSizeLimit: Quantity.default('256Mi'),
   /** e.g. gvisor: a sandboxed container runtime for stronger isolation between orgs. */
   runtimeClassName: z.string().min(1).max(253).optional(),
   quota: z

@@ -28,7 +28,14 @@ export interface OrgRuntimeInput {
   settings: OrgRuntimeSettings;
 }
 
-const mounts = { agents: '/etc/astromesh/agents', secret: '/etc/astromesh/secret', tmp: '/tmp' };
+const mounts = {
+  agents: '/etc/astromesh/agents',
+  secret: '/etc/astromesh/secret',
+  // The root filesystem is read-only: what astromeshd keeps on disk (sqlite memory, the embedded
+  // vector store) goes to an emptyDir of its own, which lives and dies with the pod.
+  data: '/var/lib/astromesh',
+  tmp: '/tmp',
+};
 
 /**
  * The org's runtime: its agents as a ConfigMap, a Deployment of astromeshd that mounts them and
@@ -136,6 +143,7 @@ function runtimeDeployment(input: OrgRuntimeInput, configHash: string): V1Deploy
                 `--credentials=${mounts.secret}/${orgSecretKeys.credentials}`,
                 `--auth-token-file=${mounts.secret}/${orgSecretKeys.runtimeToken}`,
                 `--memory-schema=${memorySchemaOf(orgSlug)}`,
+                `--data-dir=${mounts.data}`,
                 // The pod's own address: the only one the API (through the Service) connects to.
                 '--host=$(POD_IP)',
                 `--port=${runtimePort}`,
@@ -163,6 +171,7 @@ function runtimeDeployment(input: OrgRuntimeInput, configHash: string): V1Deploy
               volumeMounts: [
                 { name: 'agents', mountPath: mounts.agents, readOnly: true },
                 { name: 'org-secret', mountPath: mounts.secret, readOnly: true },
+                { name: 'data', mountPath: mounts.data },
                 { name: 'tmp', mountPath: mounts.tmp },
               ],
             },
@@ -180,6 +189,7 @@ function runtimeDeployment(input: OrgRuntimeInput, configHash: string): V1Deploy
                 ],
               },
             },
+            { name: 'data', emptyDir: { sizeLimit: settings.dataSizeLimit } },
             { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
           ],
         },

@@ -62,6 +62,7 @@ const cases: Record<string, Parameters<typeof buildRuntimeObjects>[0]> = {
       image: 'registry.example.com/astromesh:0.1.0',
       replicas: 2,
       runtimeClassName: 'gvisor',
+      dataSizeLimit: '1Gi',
       imagePullSecrets: ['registry-credentials'],
       api: { namespace: 'platform', podLabels: { app: 'astromesh-api' } },
       egressAllow: [{ namespace: 'ollama', podLabels: { app: 'ollama' }, port: 11434 }, { cidr: '10.20.0.0/16' }],

@@ -247,13 +247,14 @@ describe('the astromesh-cloud chart, rendered', () => {
   });
 
   describe('the runtime settings', () => {
-    it('carry the runtime image, pull Secrets, replicas, resources, quota, RuntimeClass and egress allowlist', async () => {
+    it('carry the runtime image, pull Secrets, replicas, resources, data size limit, quota, RuntimeClass and egress allowlist', async () => {
       const objects = await render({
         image: { repository: 'registry.example/astromesh', tag: '1.2.3' },
         runtime: {
           replicas: 2,
           imagePullSecrets: [{ name: 'regcred' }],
           runtimeClassName: 'gvisor',
+          dataSizeLimit: '1Gi',
           resources: { requests: { cpu: 0.5, memory: '300Mi' }, limits: { cpu: 2, memory: '1Gi' } },
           quota: { requestsCpu: 3, pods: 20, cloudAgents: 30 },
           egressAllow: [{ namespace: 'ollama', port: 11434 }],
@@ -270,6 +271,7 @@ describe('the astromesh-cloud chart, rendered', () => {
         imagePullSecrets: ['regcred'],
         resources: { requests: { cpu: '0.5', memory: '300Mi' }, limits: { cpu: '2', memory: '1Gi' } },
         runtimeClassName: 'gvisor',
+        dataSizeLimit: '1Gi',
         quota: {
           requestsCpu: '3',
           requestsMemory: '2Gi',

@@ -38,6 +38,13 @@ describe('values.schema.json and the chart’s own checks', () => {
     expect(message).toContain("'4 gigabytes' does not match pattern");
   });
 
+  it('refuses a runtime data size limit that is not a Kubernetes quantity', async () => {
+    const message = await refusal({ runtime: { dataSizeLimit: 'lots' } });
+
+    expect(message).toContain("at '/runtime/dataSizeLimit'");
+    expect(message).toContain("'lots' does not match pattern");
+  });
+
   it('refuses an unknown database mode, listing the known ones', async () => {
     const message = await refusal({ database: { mode: 'embedded' } });
 

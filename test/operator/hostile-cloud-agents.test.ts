@@ -204,6 +204,24 @@ describe('a hostile CloudAgent', () => {
       /422 .*spec\.agent\.spec\.tools\[0\]\.config: Too many: 65: must have at most 64 items/,
     );
   });
+
+  // The runtime's file loader skips these tool types with a warning; a CloudAgent that would lose a
+  // tool that way must never become Ready, so the CRD refuses it, and says what it takes instead.
+  it.each(['mcp', 'api', 'integration', 'a2a'])(
+    'with a tool of type %s is refused by the API server, naming the field and the types it takes',
+    async (type) => {
+      const { namespace, orgSlug } = await createOrgNamespace(kubeConfig);
+
+      const creating = create(namespace, orgSlug, 'remote-tools', (agent) => {
+        (agent.spec.agent.spec as { tools?: unknown[] }).tools = [{ name: 'weather', type }];
+      });
+
+      await expect(creating).rejects.toThrow(/: 422 /);
+      await expect(creating).rejects.toThrow(
+        `spec.agent.spec.tools[0].type: Unsupported value: "${type}": supported values: "builtin", "agent", "client"`,
+      );
+    },
+  );
 });
 
 describe('the operator, given hostile CloudAgents', () => {

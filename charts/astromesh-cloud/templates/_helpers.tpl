@@ -157,7 +157,7 @@ conversation memory (the runtime connects to it with its org's own role).
 {{- range $key, $value := $runtime.quota }}
 {{- $_ := set $quota $key (ternary $value (toString $value) (has $key (list "pods" "cloudAgents"))) -}}
 {{- end }}
-{{- $settings := dict "image" (include "astromesh.runtimeImage" .) "imagePullPolicy" ($runtime.image.pullPolicy | default .Values.image.pullPolicy) "replicas" $runtime.replicas "resources" $resources "quota" $quota "api" $api "egressAllow" $egress -}}
+{{- $settings := dict "image" (include "astromesh.runtimeImage" .) "imagePullPolicy" ($runtime.image.pullPolicy | default .Values.image.pullPolicy) "replicas" $runtime.replicas "resources" $resources "dataSizeLimit" (toString $runtime.dataSizeLimit) "quota" $quota "api" $api "egressAllow" $egress -}}
 {{- with $runtime.runtimeClassName }}
 {{- $_ := set $settings "runtimeClassName" . -}}
 {{- end }}
