@@ -2,9 +2,10 @@
 // the fake do not share one event loop. Prints its base URL as the first line of stdout.
 import { fakeReply } from '../fakes/fake-reply.ts';
 import { startFakeProvider } from '../fakes/start-fake-provider.ts';
+import { benchFakeAnswer } from './bench-fake-answer.ts';
 
 const fake = await startFakeProvider('openai', {
-  defaultReply: fakeReply.text('The quick brown fox jumps over the lazy dog.', {
+  defaultReply: fakeReply.text(benchFakeAnswer, {
     usage: { inputTokens: 20, outputTokens: 10 },
   }),
   maxRecordedRequests: 1,

@@ -5,23 +5,20 @@
 // the runtime makes for a run over HTTP (JSON, not streamed), sent by this process straight to
 // the fake; overhead is runtime latency minus direct latency, at the same percentile. Prints
 // numbers, asserts nothing.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { Agent, fetch as undiciFetch } from 'undici';
+import { Agent } from 'undici';
+import { callFakeDirectly } from './call-fake-directly.ts';
+import { measureLoad as measure, type LoadStats as Stats } from './measure-load.ts';
+import { rssMibOf } from './process-usage.ts';
+import { runBenchAgent } from './run-bench-agent.ts';
 import { startBenchRuntime } from './start-bench-runtime.ts';
+import { startFakeProviderProcess } from './start-fake-provider-process.ts';
 
 const dispatcher = new Agent({ connections: 256, pipelining: 1 });
 const children: ChildProcess[] = [];
-
-interface Stats {
-  p50: number;
-  p99: number;
-  mean: number;
-  runsPerSecond: number;
-}
 
 async function main(): Promise<void> {
   const fakeUrl = await startFake();
@@ -34,7 +31,7 @@ async function main(): Promise<void> {
 
     const coldStart = await startRuntime(agentsDir, join(work, 'credentials.yaml'));
     const runtimeUrl = coldStart.url;
-    const direct = () => callFakeDirectly(fakeUrl);
+    const direct = () => callFakeDirectly(fakeUrl, dispatcher);
     const viaRuntime = () => runAgent(runtimeUrl, 'bench-1');
 
     await measure(direct, 1, 300);
@@ -48,7 +45,7 @@ async function main(): Promise<void> {
       const runtimeStats = await measure(viaRuntime, concurrency, total);
       results.push({ concurrency, direct: directStats, runtime: runtimeStats });
     }
-    const rssMb = rssOf(coldStart.pid) / 1024;
+    const rssMb = rssMibOf(coldStart.pid);
 
     print(results, { coldStartMs: coldStart.firstRunMs, rssMb });
   } finally {
@@ -73,12 +70,9 @@ function agentYaml(name: string): string {
 }
 
 async function startFake(): Promise<string> {
-  const child = spawn(process.execPath, [join(import.meta.dirname, 'fake-provider-process.ts')], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const { url, child } = await startFakeProviderProcess();
   children.push(child);
-  const [line] = await linesOf(child, 1);
-  return line as string;
+  return url;
 }
 
 /** Starts astromeshd and times it from spawn to the first answered run. */
@@ -90,72 +84,8 @@ async function startRuntime(agentsDir: string, credentials: string) {
   return { url, pid: child.pid as number, firstRunMs: performance.now() - startedAt };
 }
 
-async function linesOf(child: ChildProcess, count: number): Promise<string[]> {
-  const lines: string[] = [];
-  const reader = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-  for await (const line of reader) {
-    lines.push(line);
-    if (lines.length === count) break;
-  }
-  return lines;
-}
-
-async function callFakeDirectly(baseUrl: string): Promise<void> {
-  const response = await undiciFetch(`${baseUrl}/chat/completions`, {
-    dispatcher,
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' },
-    body: JSON.stringify({
-      model: 'gpt-4o-mini',
-      messages: [
-        { role: 'system', content: 'You are a benchmark agent.' },
-        { role: 'user', content: 'Say something.' },
-      ],
-    }),
-  });
-  await response.text();
-  if (!response.ok) throw new Error(`fake answered ${response.status}`);
-}
-
 async function runAgent(baseUrl: string, agent: string): Promise<void> {
-  const response = await undiciFetch(`${baseUrl}/v1/agents/${agent}/run`, {
-    dispatcher,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query: 'Say something.' }),
-  });
-  const body = await response.text();
-  if (!response.ok) throw new Error(`runtime answered ${response.status}: ${body}`);
-}
-
-async function measure(call: () => Promise<void>, concurrency: number, total: number): Promise<Stats> {
-  const latencies: number[] = [];
-  let next = 0;
-  const startedAt = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < total) {
-        next++;
-        const callStartedAt = performance.now();
-        await call();
-        latencies.push(performance.now() - callStartedAt);
-      }
-    }),
-  );
-  const elapsedSeconds = (performance.now() - startedAt) / 1000;
-  latencies.sort((a, b) => a - b);
-  const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] as number;
-  return {
-    p50: at(0.5),
-    p99: at(0.99),
-    mean: latencies.reduce((sum, value) => sum + value, 0) / latencies.length,
-    runsPerSecond: latencies.length / elapsedSeconds,
-  };
-}
-
-function rssOf(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? Number.NaN);
+  await runBenchAgent(baseUrl, agent, dispatcher);
 }
 
 function print(
