@@ -210,6 +210,12 @@ export const ToolSpec = z.object({
     .describe(
       "For type agent: a mapping over `data` (the call's arguments), e.g. {score: data.score}; the called agent's prompt variables.",
     ),
+  max_result_tokens: z
+    .int()
+    .positive()
+    .max(1_000_000)
+    .optional()
+    .describe("Token budget of this tool's result as the model reads it; unset: orchestration.max_tool_result_tokens."),
   rate_limit: z
     .object({
       // Unset: upstream 0.74.1's defaults (core/tools.py), 10 calls per 60 s.
@@ -515,6 +521,12 @@ export const AgentSpec = z.object({
         .max(10)
         .optional()
         .describe('glyph: rounds in which the model fixes an invalid program (upstream default 2).'),
+      max_tool_result_tokens: z
+        .int()
+        .positive()
+        .max(1_000_000)
+        .optional()
+        .describe("Token budget of a tool's result as the model reads it; larger ones are cut (default 8000)."),
       role_map: boundedRecord(z.string().min(1).max(63), 16)
         .optional()
         .describe(

@@ -8,6 +8,7 @@ import { startRunTrace, type Tracing } from '../observability/create-tracing.ts'
 import { createStepRunner } from '../patterns/create-step-runner.ts';
 import type { RunEvent } from '../patterns/pattern-types.ts';
 import { patterns } from '../patterns/patterns.ts';
+import { defaultMaxToolResultTokens } from '../patterns/present-tool-result.ts';
 import { rememberTurn, retrieveForPrompt } from '../rag/agent-rag.ts';
 import type { RagResult } from '../rag/create-rag-service.ts';
 import type { ChatMessage } from '../router/model-types.ts';
@@ -144,6 +145,11 @@ export function createAgentEngine(deps: AgentEngineDeps) {
       const { steps, totals } = createStepRunner({
         router: runtime.router,
         roleMap: agent.spec.orchestration?.role_map,
+        // Upstream's budgets: the tool's own, else the agent's, else 8,000 tokens.
+        maxToolResultTokens: (tool) =>
+          agent.spec.tools?.find((spec) => spec.name === tool)?.max_result_tokens ??
+          agent.spec.orchestration?.max_tool_result_tokens ??
+          defaultMaxToolResultTokens,
         tools: {
           definitions: runtime.toolDefinitions,
           execute: async (call, callSignal, callOptions) => {

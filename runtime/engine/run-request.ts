@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { findInputProblem } from '../input/find-input-problem.ts';
 import { maxJsonDepth, nulRefusal } from '../input/input-limits.ts';
+import type { ToolCallRecord } from '../patterns/pattern-types.ts';
 
 // POST /v1/agents/{name}/run and the WebSocket's first message (seed 002).
 export const RunRequest = z.object({
@@ -40,7 +41,7 @@ export type RunRequest = z.infer<typeof RunRequest>;
 export interface RunResult {
   response: string;
   session_id: string;
-  tool_calls: { tool: string; input: unknown; output: unknown; success: boolean }[];
+  tool_calls: ToolCallRecord[];
   usage: { input_tokens: number; output_tokens: number; total_tokens: number };
   timing: { total_ms: number; model_ms: number; tool_ms: number };
   model: string | null;

@@ -1,8 +1,16 @@
 import type { RunTrace } from '../observability/create-tracing.ts';
 import type { MetricsRegistry } from '../observability/metrics-registry.ts';
 import type { ModelRequest, ModelResponse, ModelRouter, ToolCall, Usage } from '../router/model-types.ts';
-import type { ToolResult } from '../tools/tool-types.ts';
-import type { RunEvent, StepRunner, StepTotals, ToolCallOptions, ToolInvoker } from './pattern-types.ts';
+import type {
+  RunEvent,
+  StepRunner,
+  StepTotals,
+  ToolCallOptions,
+  ToolInvoker,
+  ToolOutcome,
+  ToolResultTruncation,
+} from './pattern-types.ts';
+import { defaultMaxToolResultTokens, presentToolResult } from './present-tool-result.ts';
 
 export interface StepRunnerDeps {
   router: ModelRouter;
@@ -22,6 +30,11 @@ export interface StepRunnerDeps {
    * candidates serve it. Unmapped roles keep their own name; the router falls back to default.
    */
   roleMap?: Readonly<Record<string, string>>;
+  /**
+   * The token budget of a tool's result as the model reads it (the tool's `max_result_tokens`,
+   * else `orchestration.max_tool_result_tokens`). Default: upstream's 8,000 for every tool.
+   */
+  maxToolResultTokens?: (tool: string) => number;
 }
 
 export function createStepRunner(deps: StepRunnerDeps): { steps: StepRunner; totals: StepTotals } {
@@ -93,7 +106,7 @@ export function createStepRunner(deps: StepRunnerDeps): { steps: StepRunner; tot
     streamToken(text);
   }
 
-  async function callTool(call: ToolCall, options: ToolCallOptions = {}): Promise<ToolResult> {
+  async function callTool(call: ToolCall, options: ToolCallOptions = {}): Promise<ToolOutcome> {
     deps.emit({ type: 'tool_call', id: call.id, tool: call.name, input: call.input });
     // A hand-off is marked on its span, so the run's trace shows where control went.
     const attributes = options.handoff ? { tool: call.name, handoff: true } : { tool: call.name };
@@ -109,9 +122,15 @@ export function createStepRunner(deps: StepRunnerDeps): { steps: StepRunner; tot
       }
     });
     const output = result.success ? result.data : { error: result.error };
-    totals.toolCalls.push({ tool: call.name, input: call.input, output, success: result.success });
-    deps.emit({ type: 'tool_result', id: call.id, tool: call.name, output, success: result.success });
-    return result;
+    const maxTokens = deps.maxToolResultTokens?.(call.name) ?? defaultMaxToolResultTokens;
+    const presented = options.forModel ? presentToolResult(output, maxTokens) : undefined;
+    // The caller keeps the whole output; `truncated` says the model read less of it.
+    const truncation: { truncated?: ToolResultTruncation } = presented?.truncated
+      ? { truncated: { tokens: presented.tokens, max_tokens: maxTokens, omitted: presented.omitted } }
+      : {};
+    totals.toolCalls.push({ tool: call.name, input: call.input, output, success: result.success, ...truncation });
+    deps.emit({ type: 'tool_result', id: call.id, tool: call.name, output, success: result.success, ...truncation });
+    return presented ? { ...result, modelText: presented.text } : result;
   }
 
   return {

@@ -13,13 +13,35 @@ import type { GlyphSettings } from './glyph/glyph.ts';
 export type RunEvent =
   | { type: 'token'; content: string }
   | { type: 'tool_call'; id: string; tool: string; input: unknown }
-  | { type: 'tool_result'; id: string; tool: string; output: unknown; success: boolean };
+  | {
+      type: 'tool_result';
+      id: string;
+      tool: string;
+      output: unknown;
+      success: boolean;
+      truncated?: ToolResultTruncation;
+    };
+
+/**
+ * Set when the model read a cut version of a tool's result (its token budget,
+ * `orchestration.max_tool_result_tokens` or the tool's `max_result_tokens`). The caller still
+ * gets the whole `output`; this says what the model did not see.
+ */
+export interface ToolResultTruncation {
+  /** The whole result's estimated tokens. */
+  tokens: number;
+  /** The budget the model's copy was cut to. */
+  max_tokens: number;
+  /** List elements left out of the model's copy; 0 when its text was cut instead. */
+  omitted: number;
+}
 
 export interface ToolCallRecord {
   tool: string;
   input: unknown;
   output: unknown;
   success: boolean;
+  truncated?: ToolResultTruncation;
 }
 
 /** How a pattern calls a tool beyond its name and input. */
@@ -30,7 +52,16 @@ export interface ToolCallOptions {
    * and counts one more hand-off in its chain.
    */
   handoff?: { rememberAs: string };
+  /**
+   * The result goes back to the model as a tool message: it is cut to the tool's token budget,
+   * and the returned result carries the text the model reads. Glyph leaves it unset, as upstream:
+   * its programs compute with the results, which a cut would change.
+   */
+  forModel?: boolean;
 }
+
+/** A tool's result; `modelText` is what the model reads when the call was made `forModel`. */
+export type ToolOutcome = ToolResult & { modelText?: string };
 
 /** The tools one agent may use, as the orchestration loop sees them. */
 export interface ToolInvoker {
@@ -45,7 +76,7 @@ export interface ToolInvoker {
 export interface StepRunner {
   /** `streamText`: this call writes (part of) the final answer, so its text goes out as tokens. */
   callModel(request: ModelRequest, options: { streamText: boolean }): Promise<ModelResponse>;
-  callTool(call: ToolCall, options?: ToolCallOptions): Promise<ToolResult>;
+  callTool(call: ToolCall, options?: ToolCallOptions): Promise<ToolOutcome>;
   /** Streams text that no model call of this run wrote (a swarm's final agent's answer) as the answer's next part. */
   writeAnswer(text: string): void;
   readonly tools: ToolDefinition[];

@@ -1,6 +1,6 @@
 import type { ChatMessage, ToolCall } from '../router/model-types.ts';
 import type { ToolResult } from '../tools/tool-types.ts';
-import type { Pattern, StepRunner } from './pattern-types.ts';
+import type { Pattern, StepRunner, ToolCallOptions, ToolOutcome } from './pattern-types.ts';
 import { toolExchangesAsText } from './tool-exchanges-as-text.ts';
 
 const answerNowInstruction =
@@ -23,8 +23,11 @@ export async function reactLoop(options: {
   steps: StepRunner;
   role: string;
   streamText: boolean;
-  /** Runs one tool call instead of `steps.callTool` (a supervisor refusing non-workers, a swarm handing off). */
-  runTool?: (call: ToolCall) => Promise<ToolResult>;
+  /**
+   * Runs one tool call instead of `steps.callTool` (a supervisor refusing non-workers, a swarm
+   * handing off); `options` go on to `steps.callTool`.
+   */
+  runTool?: (call: ToolCall, options: ToolCallOptions) => Promise<ToolOutcome>;
   /** The run's final answer, if this call's result is one (a swarm hand-off's answer): the loop ends with it. */
   finalAnswerOf?: (call: ToolCall, result: ToolResult) => string | undefined;
 }): Promise<string> {
@@ -37,7 +40,8 @@ export async function reactLoop(options: {
     if (response.toolCalls.length === 0) return texts.join('\n\n');
     conversation.push({ role: 'assistant', content: response.text, toolCalls: response.toolCalls });
     for (const call of response.toolCalls) {
-      const result = await (options.runTool ?? steps.callTool)(call);
+      // forModel: the result comes back cut to the tool's token budget, as the model will read it.
+      const result = await (options.runTool ?? steps.callTool)(call, { forModel: true });
       const finalAnswer = options.finalAnswerOf?.(call, result);
       if (finalAnswer !== undefined) {
         if (streamText) steps.writeAnswer(finalAnswer);
@@ -48,7 +52,7 @@ export async function reactLoop(options: {
         role: 'tool',
         toolCallId: call.id,
         toolName: call.name,
-        content: JSON.stringify(result.success ? result.data : { error: result.error }),
+        content: result.modelText ?? JSON.stringify(result.success ? result.data : { error: result.error }),
       });
     }
   }

@@ -16,7 +16,8 @@ export const supervisor: Pattern = async ({ messages, maxIterations, steps, work
     steps: { ...steps, tools: steps.tools.filter((tool) => allowed.has(tool.name)) },
     role: 'supervisor',
     streamText: true,
-    runTool: (call) => (allowed.has(call.name) ? steps.callTool(call) : Promise.resolve(notAWorker(call.name))),
+    runTool: (call, options) =>
+      allowed.has(call.name) ? steps.callTool(call, options) : Promise.resolve(notAWorker(call.name)),
   });
 };
 

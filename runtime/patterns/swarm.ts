@@ -25,13 +25,13 @@ export const swarm: Pattern = async ({ messages, maxIterations, steps, workers, 
     steps: canHandOff ? steps : { ...steps, tools: steps.tools.filter((tool) => !targets.has(tool.name)) },
     role: 'reasoner',
     streamText: true,
-    runTool: async (call) => {
-      if (!targets.has(call.name)) return steps.callTool(call);
+    runTool: async (call, options) => {
+      if (!targets.has(call.name)) return steps.callTool(call, options);
       if (!canHandOff) return handoffLimitReached(call.name, handoffs.max);
       const input = isRecord(call.input) ? call.input : {};
       const request = typeof input.query === 'string' ? input.query : JSON.stringify(input.query ?? '');
       const query = transcript === '' ? `Request: ${request}` : `${transcript}\n\nRequest: ${request}`;
-      return steps.callTool({ ...call, input: { ...input, query } }, { handoff: { rememberAs: request } });
+      return steps.callTool({ ...call, input: { ...input, query } }, { ...options, handoff: { rememberAs: request } });
     },
     finalAnswerOf: (call, result) =>
       canHandOff &&

@@ -52,7 +52,21 @@ export const AgentDetail = z.object({
 export const RunAnswer = z.object({
   response: z.string(),
   session_id: z.string(),
-  tool_calls: z.array(z.object({ tool: z.string(), input: z.unknown(), output: z.unknown(), success: z.boolean() })),
+  tool_calls: z.array(
+    z.object({
+      tool: z.string(),
+      input: z.unknown(),
+      output: z.unknown(),
+      success: z.boolean(),
+      truncated: z
+        .object({ tokens: z.int(), max_tokens: z.int(), omitted: z.int() })
+        .optional()
+        .describe(
+          "Only when the model read a cut copy of the output (the tool's token budget): the output's estimated " +
+            'tokens, the budget, and the list elements left out (0: its text was cut). output itself is whole.',
+        ),
+    }),
+  ),
   usage: z.object({ input_tokens: z.int(), output_tokens: z.int(), total_tokens: z.int() }),
   timing: z.object({ total_ms: z.int(), model_ms: z.int(), tool_ms: z.int() }),
   model: z.string().nullable(),
