@@ -24,9 +24,11 @@ Options:
                             ASTROMESH_MEMORY_URL works too and keeps the password out of the process list.
   --memory-schema NAME      Schema for the memory tables (default public); give each org its own.
   --data-dir DIR            Where the runtime keeps files: the sqlite conversation memory's database
-                            (conversations.sqlite, or an agent's memory.conversational.path, inside DIR).
+                            (conversations.sqlite, or an agent's memory.conversational.path, inside DIR)
+                            and the embedded vector store (rag/vectors.sqlite).
                             Default: ASTROMESH_DATA_DIR, else $XDG_STATE_HOME/astromeshd, else
-                            ~/.local/state/astromeshd. Created on first use.
+                            ~/.local/state/astromeshd. Created (0700) at start; astromeshd exits 1 if it
+                            cannot write there.
   --auth-token-file PATH    File holding the bearer token every /v1 call but /v1/health must present
                             (WebSocket: Authorization header or ?token=). Re-read when it changes.
   --otlp-endpoint URL       Also export traces over OTLP/HTTP, e.g. http://collector:4318/v1/traces.

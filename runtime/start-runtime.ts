@@ -5,6 +5,7 @@ import { createAgentCatalog } from './config/agent-catalog.ts';
 import { createCredentialsStore } from './config/credentials-store.ts';
 import { createAgentChecks } from './engine/create-agent-checks.ts';
 import { type AgentEngine, createAgentEngine } from './engine/create-agent-engine.ts';
+import { ensureWritableDataDir } from './ensure-writable-data-dir.ts';
 import { createConversationStores } from './memory/create-conversation-stores.ts';
 import { createInProcessConversationStore } from './memory/create-in-process-conversation-store.ts';
 import { createPostgresConversationStore } from './memory/create-postgres-conversation-store.ts';
@@ -45,6 +46,9 @@ export async function startRuntime(
 ): Promise<RunningRuntime> {
   const { log } = deps;
   const now = () => performance.timeOrigin + performance.now();
+  // One data directory for everything kept on disk: sqlite memory, the vector store, bundles.
+  const dataDir = options.dataDir ?? defaultDataDir(deps.env);
+  await ensureWritableDataDir(dataDir);
   const credentials = createCredentialsStore({ path: options.credentials, env: deps.env, log });
   await credentials.start();
   const token = watchTokenFile(options.authTokenFile, log);
@@ -53,7 +57,7 @@ export async function startRuntime(
     postgres: options.memory
       ? await createPostgresConversationStore({ connectionString: options.memory, schema: options.memorySchema, log })
       : undefined,
-    dataDir: options.dataDir ?? defaultDataDir(deps.env),
+    dataDir,
     log,
   });
   const tracing = createTracing({
@@ -69,7 +73,7 @@ export async function startRuntime(
     pipelines,
     credentials: credentials.lookup,
     log,
-    dataDir: options.dataDir ?? defaultDataDir(deps.env),
+    dataDir,
   });
   let engine: AgentEngine | undefined;
   const catalog = createAgentCatalog({
@@ -91,7 +95,7 @@ export async function startRuntime(
     modelRetry: deps.modelRetry,
     rag,
     // knowledge.bundle directories live beside the agents or under the data directory.
-    bundleRoots: { agentsDir: options.agentsDir, dataDir: options.dataDir ?? defaultDataDir(deps.env) },
+    bundleRoots: { agentsDir: options.agentsDir, dataDir },
   });
   await pipelines.start();
   await catalog.start();

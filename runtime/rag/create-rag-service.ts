@@ -63,8 +63,8 @@ export function createRagService(deps: {
   pipelines: Pick<RagPipelineCatalog, 'get' | 'byCollection' | 'collections'>;
   credentials: CredentialsLookup;
   log: Logger;
-  /** Where the embedded store's file lives: `<dataDir>/rag/vectors.sqlite`. */
-  dataDir?: string;
+  /** The runtime's data directory: the embedded store's file is `<dataDir>/rag/vectors.sqlite`. */
+  dataDir: string;
   /** A store of the caller's (tests, other backends); otherwise the embedded one under dataDir. */
   store?: VectorStore;
 }) {
@@ -72,7 +72,7 @@ export function createRagService(deps: {
 
   function vectors(): VectorStore {
     if (store) return store;
-    const file = join(deps.dataDir ?? '.', 'rag', 'vectors.sqlite');
+    const file = join(deps.dataDir, 'rag', 'vectors.sqlite');
     try {
       store = createSqliteVectorStore({ file });
     } catch (err) {

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -175,6 +175,35 @@ describe('astromeshd, run as a command', () => {
           err: expect.objectContaining({ message: expect.stringContaining(missingTokenFile) }),
         }),
       );
+    });
+
+    it('exits 1 naming --data-dir and the path when it cannot write its data directory', async () => {
+      const workspace = aWorkspace();
+      // Under a regular file no folder can be made, even by root (the tests run as root).
+      const unwritable = join(workspace.credentialsFile, 'data');
+      const astromeshd = spawn(['--agents-dir', workspace.agentsDir, '--data-dir', unwritable]);
+
+      const exit = await astromeshd.exitWithin(exitDeadlineMs);
+
+      expect(exit).toEqual({ code: 1, signal: null });
+      expect(astromeshd.logs()).toContainEqual(
+        expect.objectContaining({
+          level: 60,
+          msg: 'astromeshd failed to start',
+          err: expect.objectContaining({
+            message: `--data-dir ${unwritable}: cannot create or write the data directory (ENOTDIR); give --data-dir (or ASTROMESH_DATA_DIR) a writable folder`,
+          }),
+        }),
+      );
+    });
+
+    it('creates its data directory at start, before any agent needs it', async () => {
+      const workspace = aWorkspace();
+      const dataDir = join(workspace.agentsDir, '..', 'state', 'astromeshd');
+
+      await start(['--agents-dir', workspace.agentsDir, '--data-dir', dataDir]);
+
+      expect(statSync(dataDir).isDirectory()).toBe(true);
     });
 
     it('runs an agent against the provider whose base URL and key come from the credentials file', async () => {
