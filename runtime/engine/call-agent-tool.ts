@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ToolCall } from '../router/model-types.ts';
+import type { ToolCall, Usage } from '../router/model-types.ts';
 import type { ToolResult } from '../tools/tool-types.ts';
 import { evaluateContextTransform } from './evaluate-context-transform.ts';
 import { RunRequest, type RunResult } from './run-request.ts';
@@ -40,7 +40,13 @@ export async function callAgentTool(options: {
   handoff?: { rememberAs: string };
   /** The tool's context_transform: the target's prompt variables, from the call's arguments. */
   contextTransform?: string;
-  run: (name: string, request: RunRequest, options: { signal: AbortSignal; chain: AgentChain }) => Promise<RunResult>;
+  /** Given the target run's token usage when it ends, whether it answered or failed. */
+  chargeUsage: (usage: Usage) => void;
+  run: (
+    name: string,
+    request: RunRequest,
+    options: { signal: AbortSignal; chain: AgentChain; chargeUsage: (usage: Usage) => void },
+  ) => Promise<RunResult>;
 }): Promise<ToolResult> {
   const { target, call, chain } = options;
   if (chain.depth + 1 >= maxChainDepth) {
@@ -66,6 +72,7 @@ export async function callAgentTool(options: {
       { query, session_id: `${options.sessionId}::${target}`.slice(0, 256), ...(context ? { context } : {}) },
       {
         signal: options.signal,
+        chargeUsage: options.chargeUsage,
         chain: {
           depth: chain.depth + 1,
           handoffs: chain.handoffs + (options.handoff ? 1 : 0),

@@ -11,7 +11,7 @@ import { patterns } from '../patterns/patterns.ts';
 import { defaultMaxToolResultTokens } from '../patterns/present-tool-result.ts';
 import { rememberTurn, retrieveForPrompt } from '../rag/agent-rag.ts';
 import type { RagResult } from '../rag/create-rag-service.ts';
-import type { ChatMessage } from '../router/model-types.ts';
+import type { ChatMessage, Usage } from '../router/model-types.ts';
 import { AgentNotFound, AgentUnavailable, OrchestrationTimeout } from '../runtime-error.ts';
 import { bundleTools } from '../tools/bundle-tools.ts';
 import {
@@ -40,6 +40,11 @@ export interface RunOptions {
   onEvent?: (event: RunEvent) => void;
   /** Set when another agent's tool started this run (agent tools, supervisor workers, swarm hand-offs). */
   chain?: AgentChain;
+  /**
+   * Given this run's token usage (its own model calls and its agents'), once it ends, failed or
+   * not: the calling run adds it to its own, so a run's usage is everything it caused.
+   */
+  chargeUsage?: (usage: Usage) => void;
 }
 
 class OutputLimitReached extends Error {}
@@ -89,6 +94,7 @@ export function createAgentEngine(deps: AgentEngineDeps) {
     const signal = AbortSignal.any([options.signal, timeout, stopOutput.signal]);
     activeRuns++;
     deps.metrics.increment('agent.runs');
+    let usage: Usage | undefined;
     try {
       const input = await trace.span('guardrails.input', { rules: runtime.guardrails.input.length }, async () =>
         applyInputGuardrails(request.query, runtime.guardrails.input),
@@ -166,6 +172,11 @@ export function createAgentEngine(deps: AgentEngineDeps) {
                 contextTransform: agent.spec.tools?.find((tool) => tool.type === 'agent' && tool.name === call.name)
                   ?.context_transform,
                 run,
+                // The called agent's tokens are this run's too (the Cloud API bills and limits by them).
+                chargeUsage: (more) => {
+                  totals.usage.inputTokens += more.inputTokens;
+                  totals.usage.outputTokens += more.outputTokens;
+                },
               });
             }
             // A client tool is the caller's to act on: announced (tool_call event, tool_calls), not run.
@@ -180,6 +191,7 @@ export function createAgentEngine(deps: AgentEngineDeps) {
         metrics: deps.metrics,
         now: deps.now,
       });
+      usage = totals.usage;
       const pattern = agent.spec.orchestration?.pattern ?? 'react';
       await trace.span('orchestration', { pattern }, async () => {
         try {
@@ -262,6 +274,7 @@ export function createAgentEngine(deps: AgentEngineDeps) {
       throw err;
     } finally {
       activeRuns--;
+      if (usage) options.chargeUsage?.({ ...usage });
     }
   }
 
