@@ -1,4 +1,8 @@
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createLocalBackend } from '../../api/backends/local/create-local-backend.ts';
 import type { FakeProvider } from '../fakes/fake-provider.ts';
 import { fakeReply } from '../fakes/fake-reply.ts';
 import { startFakeProvider } from '../fakes/start-fake-provider.ts';
@@ -92,6 +96,32 @@ describe('running agents end to end through the org runtime', () => {
       { role: 'system', content: 'You are Support Agent.\n\nAnswer questions about Acme orders.' },
       { role: 'user', content: 'Hello' },
     ]);
+  });
+
+  it("gives each org's runtime a data folder of its own (0700), and none writes to the user's default", async () => {
+    // The runtimes' HOME: where astromeshd's default data directory (~/.local/state) would be.
+    const home = mkdtempSync(join(tmpdir(), 'astromesh-home-'));
+    cleanups.push(async () => rmSync(home, { recursive: true, force: true }));
+    const api = await startTestApi({
+      backend: ({ stateDir, databaseUrl, log }) =>
+        createLocalBackend({ stateDir, memoryUrl: databaseUrl, log, env: { PATH: process.env.PATH, HOME: home } }),
+    });
+    cleanups.push(() => api.stop());
+    const fake = await aFakeOpenAi();
+    const acme = await anOrgUsing(api, fake);
+    const globex = await anOrgUsing(api, fake);
+
+    const runs = [
+      await acme.as('/agents/support-bot/run', post({ query: 'Hello from Acme' })),
+      await globex.as('/agents/support-bot/run', post({ query: 'Hello from Globex' })),
+    ];
+
+    expect(runs.map((run) => run.status)).toEqual([200, 200]);
+    for (const { org } of [acme, globex]) {
+      expect(statSync(join(api.stateDir, 'orgs', org, 'data')).mode & 0o777).toBe(0o700);
+    }
+    // astromeshd creates its data directory at start: a runtime without --data-dir makes this.
+    expect(existsSync(join(home, '.local'))).toBe(false);
   });
 
   it('streams several token events and a done, in the conversation a run started', async () => {

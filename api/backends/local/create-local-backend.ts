@@ -7,7 +7,10 @@ import type { DeployBackend, OrgDeployment, RuntimeEndpoint } from '../deploy-ba
 import { type OrgRuntimeProcess, startOrgRuntime } from './org-runtime-process.ts';
 
 export interface LocalBackendOptions {
-  /** Each org gets `<stateDir>/orgs/<slug>/` with its agents, credentials and runtime token. */
+  /**
+   * Each org gets `<stateDir>/orgs/<slug>/` with its agents, credentials, runtime token and
+   * `data/`, its runtime's --data-dir: no org's files (sqlite memory, vectors) sit beside another's.
+   */
   stateDir: string;
   /** PostgreSQL for conversation memory; each org's runtime keeps it in its own schema. */
   memoryUrl: string | undefined;
@@ -15,6 +18,8 @@ export interface LocalBackendOptions {
   /** Node binary and runtime entry point; defaults run this repository's runtime on this Node. */
   nodePath?: string;
   runtimeEntry?: string;
+  /** Where the runtimes' PATH and HOME come from (default: this process's environment). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -43,6 +48,7 @@ export function createLocalBackend(options: LocalBackendOptions): DeployBackend 
         return;
       }
       mkdirSync(join(dir, 'agents'), { recursive: true, mode: 0o700 });
+      mkdirSync(join(dir, 'data'), { recursive: true, mode: 0o700 });
       writeAtomically(join(dir, 'credentials.yaml'), dump(deployment.credentials));
       const tokenFile = join(dir, 'runtime-token');
       if (!existsSync(tokenFile)) writeAtomically(tokenFile, randomBytes(32).toString('base64url'));
@@ -62,10 +68,12 @@ export function createLocalBackend(options: LocalBackendOptions): DeployBackend 
           agentsDir: join(dir, 'agents'),
           credentialsFile: join(dir, 'credentials.yaml'),
           tokenFile,
+          dataDir: join(dir, 'data'),
           memoryUrl: options.memoryUrl,
           log: options.log.child({ org: deployment.orgSlug }),
           nodePath: options.nodePath,
           runtimeEntry: options.runtimeEntry,
+          env: options.env,
         });
         runtimes.set(deployment.orgSlug, runtime);
       }

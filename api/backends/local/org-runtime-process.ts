@@ -31,10 +31,14 @@ interface RuntimeOptions {
   agentsDir: string;
   credentialsFile: string;
   tokenFile: string;
+  /** The org's own --data-dir: otherwise every org's runtime would share the user's default. */
+  dataDir: string;
   memoryUrl: string | undefined;
   log: Logger;
   nodePath?: string;
   runtimeEntry?: string;
+  /** Where PATH and HOME come from (default process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -60,6 +64,8 @@ export function startOrgRuntime(options: RuntimeOptions): OrgRuntimeProcess {
       options.credentialsFile,
       '--auth-token-file',
       options.tokenFile,
+      '--data-dir',
+      options.dataDir,
       '--host',
       '127.0.0.1',
       '--port',
@@ -72,9 +78,10 @@ export function startOrgRuntime(options: RuntimeOptions): OrgRuntimeProcess {
     ];
     // Only what the runtime needs: the API's own secrets (JWT key, master key) stay out of it, and
     // the database URL goes by environment, not argv, where `ps` would show its password.
+    const from = options.env ?? process.env;
     const env = {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
+      PATH: from.PATH ?? '',
+      HOME: from.HOME ?? '',
       ...(options.memoryUrl ? { ASTROMESH_MEMORY_URL: options.memoryUrl } : {}),
     };
     const spawned = spawn(options.nodePath ?? process.execPath, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
