@@ -1,8 +1,8 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadOkfBundle } from './load-okf-bundle.ts';
+import { loadOkfBundle, okfBundleLimits } from './load-okf-bundle.ts';
 
 const fixtureBundle = new URL('../../test/fixtures/okf/support-kb', import.meta.url).pathname;
 const at = new Date('2026-06-01T00:00:00Z');
@@ -82,6 +82,38 @@ describe('loadOkfBundle', () => {
     mkdirSync(join(r.dir, 'other'));
     expect(() => load('other', r)).toThrow(/^other is not a directory in the agents directory/);
     expect(() => load(r.dir, r)).toThrow(/is outside the agents directory/);
+  });
+
+  /**
+   * A bundle of `files` concepts of 1 MiB each (the most one may be): a frontmatter, then a hole
+   * (sparse: the disk holds almost nothing, but each file's size and content are 1 MiB).
+   */
+  function bigBundle(r: ReturnType<typeof roots>, name: string, files: number): string {
+    const bundle = join(r.agentsDir, name);
+    mkdirSync(bundle);
+    for (let i = 0; i < files; i++) {
+      const path = join(bundle, `part-${String(i).padStart(2, '0')}.md`);
+      writeFileSync(path, `---\ntype: Reference\ntitle: Part ${i}\n---\n`);
+      truncateSync(path, okfBundleLimits.maxFileBytes);
+    }
+    return bundle;
+  }
+
+  it('refuses a bundle whose Markdown comes to more than 64 MiB, naming the bundle and the bound', () => {
+    const r = roots();
+    const bundle = bigBundle(r, 'huge', okfBundleLimits.maxTotalBytes / okfBundleLimits.maxFileBytes);
+    writeFileSync(join(bundle, 'zz-one-byte-more.md'), '---\ntype: Note\n---\n');
+
+    expect(() => load('huge', r)).toThrow(
+      'bundle huge holds more than 64 MiB (67108864 bytes) of Markdown, the most a bundle may (zz-one-byte-more.md passes it)',
+    );
+  });
+
+  it('loads a bundle of exactly 64 MiB', () => {
+    const r = roots();
+    bigBundle(r, 'full', okfBundleLimits.maxTotalBytes / okfBundleLimits.maxFileBytes);
+
+    expect(load('full', r).root).toBe(join(r.agentsDir, 'full'));
   });
 
   it('takes a relative path from the data directory when the agents directory has no such folder', () => {

@@ -52,12 +52,12 @@ export function loadOkfBundle(raw: string, roots: OkfBundleRoots, clock?: () => 
   if (!realAllowed.some((dir) => isWithin(root, dir))) {
     throw new OkfBundleLoadError(`${raw} resolves through a symlink to ${root}, outside ${places}`);
   }
-  checkOkfBundle(root, clock?.() ?? new Date());
+  checkOkfBundle(root, raw, clock?.() ?? new Date());
   return openOkfBundle(root, clock);
 }
 
 /** Every file of the bundle must be what OKF says it is; throws naming the first that is not. */
-function checkOkfBundle(root: string, now: Date): void {
+function checkOkfBundle(root: string, raw: string, now: Date): void {
   let files = 0;
   let totalBytes = 0;
   const walk = (dir: string, depth: number): void => {
@@ -87,7 +87,11 @@ function checkOkfBundle(root: string, now: Date): void {
       }
       totalBytes += info.size;
       if (totalBytes > okfBundleLimits.maxTotalBytes) {
-        throw new OkfBundleLoadError(`more than ${okfBundleLimits.maxTotalBytes} bytes of Markdown`);
+        // Checked before the file is read, so an oversized bundle is refused having read at most the bound.
+        const mib = okfBundleLimits.maxTotalBytes / (1024 * 1024);
+        throw new OkfBundleLoadError(
+          `bundle ${raw} holds more than ${mib} MiB (${okfBundleLimits.maxTotalBytes} bytes) of Markdown, the most a bundle may (${nameIn(root, path)} passes it)`,
+        );
       }
       const text = readUtf8(root, real, path);
       if (entry.name === 'index.md') checkIndex(root, path, text, dir === root);
