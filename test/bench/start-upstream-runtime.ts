@@ -15,18 +15,24 @@ export interface UpstreamRuntime {
  * Starts upstream Astromesh's runtime server the way its docs start it (`uvicorn
  * astromesh.api.main:app`, one worker) from a virtualenv's python, on a free loopback port, with
  * its agents read from `configDir`/agents; resolves once uvicorn says it is running. Upstream
- * logs at DEBUG by default and uvicorn logs every request: both are turned down to INFO and no
- * access log, so neither runtime writes a line per run. A start that fails or takes over 60 s
- * rejects with the log tail. The caller stops the child.
+ * logs at DEBUG by default (four lines per run) and uvicorn logs every request: with logs 'quiet'
+ * both are turned down to INFO and no access log, so neither runtime writes a line per run;
+ * 'shipped' keeps upstream's defaults. A start that fails or takes over 60 s rejects with the log
+ * tail. The caller stops the child.
  */
 export async function startUpstreamRuntime(options: {
   python: string;
   configDir: string;
   env: Record<string, string>;
+  logs: 'quiet' | 'shipped';
 }): Promise<UpstreamRuntime> {
+  const quiet = options.logs === 'quiet';
   const child = spawn(
     options.python,
-    ['-m', 'uvicorn', 'astromesh.api.main:app', '--host', '127.0.0.1', '--port', '0', '--no-access-log'],
+    [
+      ...['-m', 'uvicorn', 'astromesh.api.main:app', '--host', '127.0.0.1', '--port', '0'],
+      ...(quiet ? ['--no-access-log'] : []),
+    ],
     {
       cwd: options.configDir,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -34,7 +40,7 @@ export async function startUpstreamRuntime(options: {
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '',
         ASTROMESH_CONFIG_DIR: options.configDir,
-        ASTROMESH_LOG_LEVEL: 'INFO',
+        ...(quiet ? { ASTROMESH_LOG_LEVEL: 'INFO' } : {}),
         // Agents come from the folder only; nothing is written back to it.
         ASTROMESH_PERSIST_AGENTS: '0',
         ...options.env,

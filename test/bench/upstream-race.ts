@@ -8,7 +8,10 @@
 // Prints the table issue 13 asks for, CPU seconds per 1,000 runs and idle RSS; asserts nothing,
 // and is in neither `npm test` nor `npm run bench` (it installs upstream from PyPI).
 //
-//   npm run bench:upstream [-- --reps 2 --scale 1]   (--scale multiplies every run count)
+//   npm run bench:upstream [-- --reps 2 --scale 1 --upstream-logs quiet]
+//
+// --scale multiplies every run count; --upstream-logs shipped keeps upstream's default logging
+// (DEBUG, four lines per run, and uvicorn's access log) instead of silencing it like ours.
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -61,9 +64,15 @@ const children: ChildProcess[] = [];
 const log = (message: string) => process.stdout.write(`${message}\n`);
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { reps: { type: 'string' }, scale: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { reps: { type: 'string' }, scale: { type: 'string' }, 'upstream-logs': { type: 'string' } },
+  });
   const reps = positiveNumber('--reps', values.reps ?? '2');
   const scale = positiveNumber('--scale', values.scale ?? '1');
+  const upstreamLogs = values['upstream-logs'] ?? 'quiet';
+  if (upstreamLogs !== 'quiet' && upstreamLogs !== 'shipped') {
+    throw new Error(`--upstream-logs must be quiet or shipped, not ${JSON.stringify(upstreamLogs)}`);
+  }
 
   const upstreamInstall = await installUpstreamAstromesh(log);
   const work = mkdtempSync(join(tmpdir(), 'astromesh-upstream-race-'));
@@ -83,6 +92,7 @@ async function main(): Promise<void> {
       python: upstreamInstall.python,
       configDir,
       env: { OPENAI_API_KEY: 'sk-bench' },
+      logs: upstreamLogs,
     });
     children.push(upstreamStarted.child);
     const ours: Contender = {
@@ -137,7 +147,7 @@ async function main(): Promise<void> {
       idleAfter,
       loads: [loadBefore, loadavg()],
       cores,
-      upstreamVersion: `astromesh ${upstreamInstall.version} (${upstreamInstall.venvDir})`,
+      upstreamVersion: `astromesh ${upstreamInstall.version} (${upstreamInstall.venvDir}), ${upstreamLogs === 'quiet' ? 'INFO logs, no access log' : 'its default DEBUG logs and access log'}`,
     });
   } finally {
     for (const child of children) child.kill('SIGTERM');
