@@ -59,6 +59,16 @@ describe('createEmbedder', () => {
     expect(await embedder.embed(['a'])).toEqual([fakeEmbedding('a')]);
   });
 
+  it('is built once and kept: a key rotated in the credentials applies at its next call', async () => {
+    let key = 'sk-old';
+    const embedder = createEmbedder({ provider: 'openai', model: 'm', endpoint: openai.baseUrl }, () => key);
+
+    await expect(embedder.embed(['x'])).rejects.toMatchObject({ message: expect.stringContaining('Invalid API key') });
+    key = 'sk-test';
+    expect(await embedder.embed(['x'])).toEqual([fakeEmbedding('x')]);
+    expect(openai.lastRequest.headers.authorization).toBe('Bearer sk-test');
+  });
+
   it('gives similar texts similar vectors (the fake is a hashed bag of words)', async () => {
     const embedder = createEmbedder(
       { provider: 'ollama', model: 'nomic-embed-text', endpoint: ollama.url },

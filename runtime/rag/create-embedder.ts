@@ -22,14 +22,21 @@ const credentialNames = {
 /**
  * An embeddings block (a RAGPipeline's `spec.embeddings`, an agent's `memory.semantic.embeddings`)
  * as an Embedder over the AI SDK's embedding models: OpenAI's `/v1/embeddings` wire for openai
- * and openai_compat, Ollama's `/api/embed`. The key and base URL are read per call, so rotated
- * credentials apply at once; a vector of another length than `dimension` is refused.
+ * and openai_compat, Ollama's `/api/embed`. Build one per block and keep it: the key and base URL
+ * are read per call, so rotated credentials apply at once, but the model is built again only when
+ * they changed. A vector of another length than `dimension` is refused.
  */
 export function createEmbedder(spec: EmbeddingsSpec, credentials: CredentialsLookup): Embedder {
+  let built: { access: EmbeddingAccess; model: EmbeddingModel } | undefined;
+  const modelFor = (access: EmbeddingAccess): EmbeddingModel => {
+    if (built && built.access.apiKey === access.apiKey && built.access.baseUrl === access.baseUrl) return built.model;
+    built = { access, model: embeddingModel(spec, access) };
+    return built.model;
+  };
   return {
     async embed(texts, signal) {
       if (texts.length === 0) return [];
-      const model = embeddingModel(spec, credentials);
+      const model = modelFor(embeddingAccess(spec, credentials));
       let embeddings: number[][];
       try {
         ({ embeddings } = await embedMany({ model, values: [...texts], abortSignal: signal, maxRetries: 1 }));
@@ -49,7 +56,13 @@ export function createEmbedder(spec: EmbeddingsSpec, credentials: CredentialsLoo
   };
 }
 
-function embeddingModel(spec: EmbeddingsSpec, credentials: CredentialsLookup): EmbeddingModel {
+interface EmbeddingAccess {
+  apiKey: string | undefined;
+  baseUrl: string | undefined;
+}
+
+/** The key and base URL a block uses now; a missing one it needs is an EmbeddingFailed naming it. */
+function embeddingAccess(spec: EmbeddingsSpec, credentials: CredentialsLookup): EmbeddingAccess {
   const names = credentialNames[spec.provider];
   const keyName = spec.api_key_env ?? names.apiKey;
   const apiKey = nonEmpty(credentials(keyName));
@@ -57,14 +70,21 @@ function embeddingModel(spec: EmbeddingsSpec, credentials: CredentialsLookup): E
   if (apiKey === undefined && (spec.provider === 'openai' || spec.api_key_env !== undefined)) {
     throw new EmbeddingFailed(spec.provider, `credential ${keyName} is not set`);
   }
+  if (spec.provider === 'openai_compat' && baseUrl === undefined) {
+    throw new EmbeddingFailed(spec.provider, `no base URL: set endpoint or the credential ${names.baseUrl}`);
+  }
+  return { apiKey, baseUrl };
+}
+
+function embeddingModel(spec: EmbeddingsSpec, { apiKey, baseUrl }: EmbeddingAccess): EmbeddingModel {
   switch (spec.provider) {
     case 'openai':
       return createOpenAI({ apiKey, baseURL: baseUrl }).embeddingModel(spec.model);
     case 'openai_compat':
-      if (baseUrl === undefined) {
-        throw new EmbeddingFailed(spec.provider, `no base URL: set endpoint or the credential ${names.baseUrl}`);
-      }
-      return createOpenAICompatible({ name: 'openai_compat', baseURL: baseUrl, apiKey }).embeddingModel(spec.model);
+      // embeddingAccess refuses openai_compat without a base URL.
+      return createOpenAICompatible({ name: 'openai_compat', baseURL: baseUrl as string, apiKey }).embeddingModel(
+        spec.model,
+      );
     case 'ollama':
       return createOllama({
         baseURL: baseUrl === undefined ? undefined : ollamaApiUrl(baseUrl),

@@ -5,7 +5,7 @@ import type { EmbeddingsSpec, MemorySpec } from '../config/agent-schema.ts';
 import type { CredentialsLookup } from '../config/credentials-lookup.ts';
 import { RuntimeError } from '../runtime-error.ts';
 import { chunkText } from './chunk-text.ts';
-import { createEmbedder } from './create-embedder.ts';
+import { createEmbedder, type Embedder } from './create-embedder.ts';
 import type { RagPipelineCatalog } from './create-rag-pipeline-catalog.ts';
 import { createSqliteVectorStore } from './create-sqlite-vector-store.ts';
 import { type PipelineStoreTarget, pipelineStoreTarget } from './open-pipeline-vector-store.ts';
@@ -103,8 +103,19 @@ export function createRagService(deps: {
     return pipeline;
   }
 
-  async function embed(spec: EmbeddingsSpec, texts: string[], signal?: AbortSignal): Promise<number[][]> {
-    const embedder = createEmbedder(spec, deps.credentials);
+  // One embedder per loaded pipeline version (a changed file is a new RagPipeline, so its new
+  // embeddings block gets a new embedder), built at its first use and kept.
+  const pipelineEmbedders = new WeakMap<RagPipeline, Embedder>();
+  function embedderOf(pipeline: RagPipeline): Embedder {
+    let embedder = pipelineEmbedders.get(pipeline);
+    if (!embedder) {
+      embedder = createEmbedder(pipeline.document.spec.embeddings, deps.credentials);
+      pipelineEmbedders.set(pipeline, embedder);
+    }
+    return embedder;
+  }
+
+  async function embed(embedder: Embedder, texts: string[], signal?: AbortSignal): Promise<number[][]> {
     const vectors: number[][] = [];
     for (let start = 0; start < texts.length; start += embedBatchSize) {
       vectors.push(...(await embedder.embed(texts.slice(start, start + embedBatchSize), signal)));
@@ -118,7 +129,7 @@ export function createRagService(deps: {
     sizes: { chunkSize: number; chunkOverlap: number },
     signal?: AbortSignal,
   ): Promise<number> {
-    const { chunking, embeddings } = pipeline.document.spec;
+    const { chunking } = pipeline.document.spec;
     const chunks = documents.flatMap((document) => {
       const metadata = document.metadata ?? {};
       // Ids from the document's content: ingesting the same document again replaces its chunks.
@@ -134,7 +145,7 @@ export function createRagService(deps: {
       }).map((text, index) => ({ id: `${documentId}:${index}`, text, metadata }));
     });
     const embedded = await embed(
-      embeddings,
+      embedderOf(pipeline),
       chunks.map((chunk) => chunk.text),
       signal,
     );
@@ -151,7 +162,7 @@ export function createRagService(deps: {
     options: { topK: number; scoreThreshold: number },
     signal?: AbortSignal,
   ): Promise<RagResult[]> {
-    const [vector] = await embed(pipeline.document.spec.embeddings, [query], signal);
+    const [vector] = await embed(embedderOf(pipeline), [query], signal);
     const found = await vectorsOf(pipeline).query(pipeline.collection, vector ?? [], options);
     return found.map(({ text, score, metadata }) => ({ text, score, metadata }));
   }
@@ -209,19 +220,22 @@ export function createRagService(deps: {
     ): SemanticMemory {
       const collection = `semantic:${agent}`;
       // Upstream's memory.semantic.dimension is the vector size: checked as embeddings.dimension is.
-      const embeddings = { ...spec.embeddings, dimension: spec.embeddings.dimension ?? spec.dimension };
+      const embedder = createEmbedder(
+        { ...spec.embeddings, dimension: spec.embeddings.dimension ?? spec.dimension },
+        deps.credentials,
+      );
       // Looked up at each use, so a credential set after load (url_env) applies at once.
       const store = () => vectorsAt(semanticMemoryStoreTarget(agent, spec, deps.credentials));
       return {
         async remember({ sessionId, text, at }, signal) {
-          const [vector] = await embed(embeddings, [text], signal);
+          const [vector] = await embed(embedder, [text], signal);
           const id = createHash('sha256').update(`${sessionId}\u0000${at.toISOString()}\u0000${text}`).digest('hex');
           await store().upsert(collection, [
             { id, text, metadata: { session_id: sessionId, timestamp: at.toISOString() }, embedding: vector ?? [] },
           ]);
         },
         async search(query, options) {
-          const [vector] = await embed(embeddings, [query], options.signal);
+          const [vector] = await embed(embedder, [query], options.signal);
           const found = await store().query(collection, vector ?? [], {
             topK: options.topK,
             scoreThreshold: options.scoreThreshold,
