@@ -1,6 +1,6 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { dump } from 'js-yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeEmbedding } from '../fakes/fake-embeddings.ts';
@@ -366,16 +366,18 @@ describe('RAG and semantic memory through the HTTP API (seed 002)', () => {
       () => openai.close(),
       () => ollama.close(),
     );
-    const blocker = join(mkdtempSync(join(tmpdir(), 'rag-blocked-')), 'not-a-directory');
-    writeFileSync(blocker, 'a file where the data directory should be');
+    // astromeshd refuses to start without a writable data directory; the store's own folder can
+    // still be unusable (here a file where rag/ should be), which only its first use finds out.
+    const dataDir = mkdtempSync(join(tmpdir(), 'rag-blocked-'));
+    writeFileSync(join(dataDir, 'rag'), 'a file where the store folder should be');
     const runtime = await startTestRuntime({
       agents: { 'kb.rag.yaml': pipelineYaml('product-knowledge', ollama) },
       credentials: {},
-      dataDir: blocker,
+      dataDir,
     });
     cleanups.push(async () => {
       await runtime.stop();
-      rmSync(dirname(blocker), { recursive: true, force: true });
+      rmSync(dataDir, { recursive: true, force: true });
     });
 
     const response = await post(runtime, '/v1/rag/ingest', { collection: 'product_docs', documents: handbook });
