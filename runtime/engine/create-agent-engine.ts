@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CatalogChange, CatalogEntry } from '../config/agent-catalog.ts';
 import type { AgentDocument } from '../config/agent-schema.ts';
+import { createDeadline } from '../create-deadline.ts';
 import { applyInputGuardrails } from '../guardrails/apply-input-guardrails.ts';
 import { createOutputStreamFilter } from '../guardrails/create-output-stream-filter.ts';
 import type { StoredTurn } from '../memory/memory-types.ts';
@@ -89,7 +90,9 @@ export function createAgentEngine(deps: AgentEngineDeps) {
       ...(chain.parentTraceId ? { parent_trace_id: chain.parentTraceId, handoffs: chain.handoffs } : {}),
     });
     const timeoutSeconds = agent.spec.orchestration?.timeout_seconds ?? defaultRunTimeoutSeconds;
-    const timeout = AbortSignal.timeout(timeoutSeconds * 1000);
+    // Cleared when the run ends: see createDeadline for why not AbortSignal.timeout.
+    const deadline = createDeadline(timeoutSeconds * 1000);
+    const timeout = deadline.signal;
     const stopOutput = new AbortController();
     const signal = AbortSignal.any([options.signal, timeout, stopOutput.signal]);
     activeRuns++;
@@ -273,6 +276,7 @@ export function createAgentEngine(deps: AgentEngineDeps) {
       trace.end(err);
       throw err;
     } finally {
+      deadline.clear();
       activeRuns--;
       if (usage) options.chargeUsage?.({ ...usage });
     }

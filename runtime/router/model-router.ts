@@ -1,4 +1,5 @@
 import type { ModelBlock, ModelSpec, RoutingStrategy } from '../config/agent-schema.ts';
+import { createDeadline } from '../create-deadline.ts';
 import { type CandidateFailure, ProvidersUnavailable } from '../runtime-error.ts';
 import type { BreakerRegistry } from './circuit-breaker.ts';
 import type { LatencyTracker } from './latency-tracker.ts';
@@ -124,11 +125,14 @@ export function createModelRouter(deps: ModelRouterDeps): ModelRouter {
     generate(request, signal) {
       return withFallback(request, signal, async (candidate) => {
         const timeoutMs = timeoutMsOf(candidate.block);
-        const timeout = AbortSignal.timeout(timeoutMs);
+        // Cleared once the call settles: see createDeadline for why not AbortSignal.timeout.
+        const timeout = createDeadline(timeoutMs);
         try {
-          return await deps.clientFor(candidate.block).generate(request, AbortSignal.any([signal, timeout]));
+          return await deps.clientFor(candidate.block).generate(request, AbortSignal.any([signal, timeout.signal]));
         } catch (err) {
-          throw classify(err, candidate, timeout, timeoutMs);
+          throw classify(err, candidate, timeout.signal, timeoutMs);
+        } finally {
+          timeout.clear();
         }
       });
     },

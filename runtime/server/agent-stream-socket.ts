@@ -11,6 +11,7 @@ import { ClientGone, InvalidRequest, RuntimeError } from '../runtime-error.ts';
 import { bearerTokenOf, type TokenCheck, Unauthorized } from './bearer-token.ts';
 import type { GuardedScope, RequestGuard } from './create-request-guard.ts';
 import { type ErrorBody, toErrorBody } from './error-envelope.ts';
+import { followUntilClosed } from './follow-until-closed.ts';
 import { parse } from './routes/parse.ts';
 import type { RuntimeServices } from './runtime-services.ts';
 
@@ -98,7 +99,8 @@ export function attachAgentStreamSocket(
           });
         }
         running = new AbortController();
-        const signal = AbortSignal.any([running.signal, deps.shutdown]);
+        const signal = running.signal;
+        const unfollow = followUntilClosed(running, deps.shutdown);
         try {
           // Decoded, bounded and checked before anything serialises it (an overflowing context crashed us).
           const request = parse(RunRequest, parseJsonInput(data.toString(), 'message'), 'message');
@@ -121,6 +123,7 @@ export function attachAgentStreamSocket(
           if (!signal.aborted || deps.shutdown.aborted) send({ type: 'error', ...toErrorBody(err) });
           if (toErrorBody(err).status >= 500) deps.log.warn({ agent, err }, 'stream run failed');
         } finally {
+          unfollow();
           running = undefined;
         }
       }),

@@ -1,4 +1,5 @@
 import { Agent, fetch } from 'undici';
+import { createDeadline } from '../create-deadline.ts';
 import {
   guardedConnector,
   type HostResolver,
@@ -50,7 +51,9 @@ const originBoundHeaders = ['authorization', 'cookie', 'proxy-authorization'];
  */
 export async function guardedFetch(request: GuardedRequest): Promise<GuardedResponse> {
   let url = checkUrl(request.url, request.policy);
-  const timeout = AbortSignal.timeout(request.timeoutMs);
+  // Cleared once the exchange is over: see createDeadline for why not AbortSignal.timeout.
+  const deadline = createDeadline(request.timeoutMs);
+  const timeout = deadline.signal;
   const signal = AbortSignal.any([request.signal, timeout]);
   // One dispatcher per exchange: no connection outlives the checks made for it.
   const dispatcher = new Agent({
@@ -92,6 +95,7 @@ export async function guardedFetch(request: GuardedRequest): Promise<GuardedResp
     }
     throw asToolError(err, url);
   } finally {
+    deadline.clear();
     await dispatcher.destroy();
   }
 }

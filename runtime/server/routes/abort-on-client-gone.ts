@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
 import { ClientGone } from '../../runtime-error.ts';
+import { followUntilClosed } from '../follow-until-closed.ts';
 
 /**
  * A signal for the work of one request: it fires if the client disconnects before the response
@@ -7,9 +8,10 @@ import { ClientGone } from '../../runtime-error.ts';
  */
 export function abortOnClientGone(ctx: Context): AbortSignal {
   const controller = new AbortController();
+  const unfollow = followUntilClosed(controller, ctx.state.shutdown as AbortSignal | undefined);
   ctx.res.once('close', () => {
+    unfollow();
     if (!ctx.res.writableFinished) controller.abort(new ClientGone());
   });
-  const shutdown = ctx.state.shutdown as AbortSignal | undefined;
-  return shutdown ? AbortSignal.any([controller.signal, shutdown]) : controller.signal;
+  return controller.signal;
 }
