@@ -154,15 +154,17 @@ describe('conversational memory backends, from agent files', () => {
 
     it('refuses the agent at load, naming the field, when its file cannot be created', async () => {
       const fake = await startFake();
-      // A data directory that is a regular file: nothing can be created under it.
-      const dataDir = join(aDataDir(), 'not-a-folder');
-      writeFileSync(dataDir, '');
-      const runtime = await startRuntime({ 'a.yaml': anAgent(fake, { backend: 'sqlite' }) }, { dataDir });
+      // Its folder is a regular file: nothing can be created there. (A data directory that is a
+      // file stops astromeshd at start, see test/runtime/astromeshd-cli.test.ts.)
+      const dataDir = aDataDir();
+      writeFileSync(join(dataDir, 'not-a-folder'), '');
+      const path = 'not-a-folder/conversations.sqlite';
+      const runtime = await startRuntime({ 'a.yaml': anAgent(fake, { backend: 'sqlite', path }) }, { dataDir });
 
       expect(await statusOf(runtime)).toEqual([
         expect.objectContaining({
           status: 'error',
-          error: expect.stringMatching(/^a\.yaml: spec\.memory\.conversational\.backend: cannot open the SQLite file/),
+          error: expect.stringMatching(/^a\.yaml: spec\.memory\.conversational\.path: cannot open the SQLite file/),
         }),
       ]);
       expect((await runtime.request('/v1/health')).status).toBe(200);
