@@ -8,7 +8,6 @@ import { type AgentEngine, createAgentEngine } from './engine/create-agent-engin
 import { ensureWritableDataDir } from './ensure-writable-data-dir.ts';
 import { createConversationStores } from './memory/create-conversation-stores.ts';
 import { createInProcessConversationStore } from './memory/create-in-process-conversation-store.ts';
-import { createPostgresConversationStore } from './memory/create-postgres-conversation-store.ts';
 import { createTracing } from './observability/create-tracing.ts';
 import { createMetricsRegistry } from './observability/metrics-registry.ts';
 import { createRagPipelineCatalog } from './rag/create-rag-pipeline-catalog.ts';
@@ -52,15 +51,19 @@ export async function startRuntime(
   const credentials = createCredentialsStore({ path: options.credentials, env: deps.env, log });
   await credentials.start();
   const token = watchTokenFile(options.authTokenFile, log);
+  const memoryUrl = options.memory;
   const conversations = createConversationStores({
     memory: createInProcessConversationStore(),
-    postgres: options.memory
-      ? await createPostgresConversationStore({ connectionString: options.memory, schema: options.memorySchema, log })
+    // Loaded only with --memory, so a runtime without a database never loads the pg client.
+    postgres: memoryUrl
+      ? await import('./memory/create-postgres-conversation-store.ts').then((module) =>
+          module.createPostgresConversationStore({ connectionString: memoryUrl, schema: options.memorySchema, log }),
+        )
       : undefined,
     dataDir,
     log,
   });
-  const tracing = createTracing({
+  const tracing = await createTracing({
     serviceName: 'astromeshd',
     otlpEndpoint: options.otlpEndpoint,
     otlpExportDelayMs: deps.otlpExportDelayMs,

@@ -1,8 +1,8 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Logger } from 'pino';
-import { createRedisConversationStore } from './create-redis-conversation-store.ts';
 import { createSqliteConversationStore } from './create-sqlite-conversation-store.ts';
 import type { ConversationStore } from './memory-types.ts';
+import { openStoreOnFirstUse } from './open-store-on-first-use.ts';
 
 /** The conversation stores of one runtime, by backend; agents naming the same file or server share one. */
 export interface ConversationStores {
@@ -49,7 +49,10 @@ export function createConversationStores(deps: {
     redis(url) {
       let store = redisStores.get(url);
       if (!store) {
-        store = createRedisConversationStore({ url, log: deps.log });
+        store = openStoreOnFirstUse(async () => {
+          const { createRedisConversationStore } = await import('./create-redis-conversation-store.ts');
+          return createRedisConversationStore({ url, log: deps.log });
+        });
         redisStores.set(url, store);
       }
       return store;

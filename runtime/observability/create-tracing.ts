@@ -1,5 +1,4 @@
 import { type Attributes, ROOT_CONTEXT, type Span, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   BasicTracerProvider,
@@ -21,9 +20,11 @@ function traceStoreProcessor(store: TraceStore): SpanProcessor {
 
 /**
  * OpenTelemetry tracing for the runtime: W3C trace ids, spans kept in a bounded in-memory store
- * for /v1/traces, and, when `otlpEndpoint` is set, exported over OTLP/HTTP (JSON) as well.
+ * for /v1/traces, and, when `otlpEndpoint` is set, exported over OTLP/HTTP (JSON) as well. The
+ * exporter (with the OTLP transformer and metrics SDK it pulls in) loads only then: most runtimes
+ * export nothing, and each org's runtime pays for every module it loads (issue 13).
  */
-export function createTracing(options: {
+export async function createTracing(options: {
   serviceName: string;
   otlpEndpoint?: string;
   /** How long spans wait to be exported in a batch (the SDK's default, 5 s, unless set). */
@@ -33,6 +34,7 @@ export function createTracing(options: {
   const store = createTraceStore({ maxTraces: options.maxTraces });
   const spanProcessors: SpanProcessor[] = [traceStoreProcessor(store)];
   if (options.otlpEndpoint) {
+    const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
     spanProcessors.push(
       new BatchSpanProcessor(new OTLPTraceExporter({ url: options.otlpEndpoint }), {
         scheduledDelayMillis: options.otlpExportDelayMs,
@@ -50,7 +52,7 @@ export function createTracing(options: {
     shutdown: () => provider.shutdown(),
   };
 }
-export type Tracing = ReturnType<typeof createTracing>;
+export type Tracing = Awaited<ReturnType<typeof createTracing>>;
 
 /**
  * One run's trace. Spans are parented explicitly on the run's root span (no global context
