@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ProviderName } from '../../runtime/config/agent-schema.ts';
 import type { FakeProvider } from '../fakes/fake-provider.ts';
 import { fakeReply } from '../fakes/fake-reply.ts';
@@ -9,6 +9,7 @@ import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { eventually } from '../support/eventually.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { agentYaml, startTestRuntime, type TestRuntime } from '../support/start-test-runtime.ts';
+import { useRuntimeTestKit } from './use-runtime-test-kit.ts';
 
 const fixturesDir = new URL('../fixtures/agents/', import.meta.url).pathname;
 
@@ -40,10 +41,7 @@ const baseUrlCredential = (provider: ProviderName) => `${provider.toUpperCase()}
 const sentText = (fake: FakeProvider) => fake.requests.map((request) => JSON.stringify(request.body)).join('\n');
 
 describe('agent files', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const { cleanups, startFake } = useRuntimeTestKit();
 
   async function startFakes(): Promise<Record<(typeof providers)[number], FakeProvider>> {
     const started = await Promise.all(
@@ -277,8 +275,7 @@ describe('agent files', () => {
       );
 
     async function startWith(agents: Record<string, string>) {
-      const openai = await startFakeProvider('openai');
-      cleanups.push(() => openai.close());
+      const openai = await startFake('openai');
       openai.setDefaultReply(fakeReply.text('Hello.'));
       return { openai, runtime: await startRuntimeWith({ openai }, agents) };
     }
@@ -360,8 +357,7 @@ describe('agent files', () => {
 
   describe('hot reload through the API', () => {
     async function setup(agents: Record<string, string> = {}) {
-      const openai = await startFakeProvider('openai');
-      cleanups.push(() => openai.close());
+      const openai = await startFake('openai');
       openai.setDefaultReply(fakeReply.text('Hello.'));
       const runtime = await startRuntimeWith({ openai }, agents);
       return { openai, runtime };

@@ -1,16 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fakeReply } from '../fakes/fake-reply.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { agentYaml, startRuntimeOnFakeOpenAi } from '../support/start-test-runtime.ts';
+import { useRuntimeTestKit } from './use-runtime-test-kit.ts';
 
 const toolNamesOf = (body: Record<string, unknown>) =>
   ((body.tools ?? []) as { function: { name: string } }[]).map((tool) => tool.function.name);
 
 describe("spec.permissions (upstream's allowed_actions / denied_actions)", () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const { cleanups } = useRuntimeTestKit();
 
   it('offers the model only the permitted tools and refuses a call to another one, whatever its kind', async () => {
     const { openai, runtime } = await startRuntimeOnFakeOpenAi(cleanups, {

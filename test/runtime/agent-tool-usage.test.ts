@@ -1,10 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FakeProvider } from '../fakes/fake-provider.ts';
 import { fakeReply } from '../fakes/fake-reply.ts';
-import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { openAgentSocket } from '../support/open-agent-socket.ts';
-import { agentYaml, startTestRuntime } from '../support/start-test-runtime.ts';
+import { agentYaml } from '../support/start-test-runtime.ts';
+import { useRuntimeTestKit } from './use-runtime-test-kit.ts';
 
 // The Cloud API bills and limits an org by the `usage` of the run response. An agent another
 // agent runs (a tool of type agent, a supervisor's worker, a swarm's hand-off) spends tokens on
@@ -13,39 +13,26 @@ import { agentYaml, startTestRuntime } from '../support/start-test-runtime.ts';
 const usage = (inputTokens: number, outputTokens: number) => ({ usage: { inputTokens, outputTokens } });
 
 describe("a called agent's token usage is the calling run's", () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const kit = useRuntimeTestKit();
 
   /** main calls middle (a tool of type agent), which may call leaf; each on a fake of its own. */
   async function start(pattern: string) {
-    const fakes: FakeProvider[] = [];
-    for (let i = 0; i < 3; i++) {
-      const fake = await startFakeProvider('openai');
-      cleanups.push(() => fake.close());
-      fakes.push(fake);
-    }
-    const [main, middle, leaf] = fakes as [FakeProvider, FakeProvider, FakeProvider];
+    const { main, middle, leaf } = await kit.fakes('main', 'middle', 'leaf');
     const model = (fake: FakeProvider) => ({
       primary: { provider: 'openai', model: 'gpt-4o-mini', endpoint: fake.baseUrl },
     });
-    const runtime = await startTestRuntime({
-      agents: {
-        'main.yaml': agentYaml('main', {
-          model: model(main),
-          orchestration: { pattern },
-          tools: [{ name: 'ask_middle', type: 'agent', agent: 'middle' }],
-        }),
-        'middle.yaml': agentYaml('middle', {
-          model: model(middle),
-          tools: [{ name: 'calculator' }, { name: 'ask_leaf', type: 'agent', agent: 'leaf' }],
-        }),
-        'leaf.yaml': agentYaml('leaf', { model: model(leaf) }),
-      },
-      credentials: { OPENAI_API_KEY: 'sk-test' },
+    const runtime = await kit.runtime({
+      'main.yaml': agentYaml('main', {
+        model: model(main),
+        orchestration: { pattern },
+        tools: [{ name: 'ask_middle', type: 'agent', agent: 'middle' }],
+      }),
+      'middle.yaml': agentYaml('middle', {
+        model: model(middle),
+        tools: [{ name: 'calculator' }, { name: 'ask_leaf', type: 'agent', agent: 'leaf' }],
+      }),
+      'leaf.yaml': agentYaml('leaf', { model: model(leaf) }),
     });
-    cleanups.push(() => runtime.stop());
     return { runtime, main, middle, leaf };
   }
 

@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FakeProvider, RecordedRequest } from '../fakes/fake-provider.ts';
 import { fakeReply } from '../fakes/fake-reply.ts';
-import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { freePort } from '../support/free-port.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { type RunningRedis, startRedisServer } from '../support/start-redis-server.ts';
 import { agentYaml, startTestRuntime, type TestRuntime } from '../support/start-test-runtime.ts';
+import { useRuntimeTestKit } from './use-runtime-test-kit.ts';
 
 const messagesOf = (request: RecordedRequest) => request.body.messages as { role: string; content: unknown }[];
 
@@ -19,7 +19,8 @@ const messagesOf = (request: RecordedRequest) => request.body.messages as { role
  */
 describe('conversational memory backends, from agent files', () => {
   let redis: RunningRedis;
-  const cleanups: (() => Promise<void>)[] = [];
+  const kit = useRuntimeTestKit();
+  const { cleanups } = kit;
 
   beforeAll(async () => {
     redis = await startRedisServer();
@@ -27,28 +28,8 @@ describe('conversational memory backends, from agent files', () => {
   afterAll(async () => {
     await redis?.stop();
   });
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
-
-  async function startFake(): Promise<FakeProvider> {
-    const fake = await startFakeProvider('openai');
-    cleanups.push(() => fake.close());
-    return fake;
-  }
-
-  async function startRuntime(
-    agents: Record<string, string>,
-    options: { dataDir?: string; credentials?: Record<string, string> } = {},
-  ): Promise<TestRuntime> {
-    const runtime = await startTestRuntime({
-      agents,
-      credentials: { OPENAI_API_KEY: 'sk-test', ...options.credentials },
-      dataDir: options.dataDir,
-    });
-    cleanups.push(() => runtime.stop());
-    return runtime;
-  }
+  const { startFake } = kit;
+  const startRuntime = kit.runtime;
 
   /** A data directory that outlives one runtime, as a restart needs. */
   function aDataDir(): string {

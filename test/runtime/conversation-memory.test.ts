@@ -1,33 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FakeProvider, RecordedRequest } from '../fakes/fake-provider.ts';
 import { fakeReply } from '../fakes/fake-reply.ts';
-import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { agentYaml, startTestRuntime, type TestRuntime } from '../support/start-test-runtime.ts';
 import { createTestDatabase } from '../support/test-database.ts';
+import { useRuntimeTestKit } from './use-runtime-test-kit.ts';
 
 const messagesOf = (request: RecordedRequest) => request.body.messages as { role: string; content: unknown }[];
 
 describe('conversation memory, through the HTTP API', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
-
-  async function startFake(): Promise<FakeProvider> {
-    const fake = await startFakeProvider('openai');
-    cleanups.push(() => fake.close());
-    return fake;
-  }
-
-  async function startRuntimeWith(
-    agents: Record<string, string>,
-    options: { memoryUrl?: string; memorySchema?: string } = {},
-  ): Promise<TestRuntime> {
-    const runtime = await startTestRuntime({ agents, credentials: { OPENAI_API_KEY: 'sk-test' }, ...options });
-    cleanups.push(() => runtime.stop());
-    return runtime;
-  }
+  const kit = useRuntimeTestKit();
+  const { cleanups } = kit;
+  const { startFake } = kit;
+  const startRuntimeWith = kit.runtime;
 
   /** An agent on the fake, with the given memory and prompt; a summarizer fake gets the summarizer role. */
   function aRememberingAgent(options: {

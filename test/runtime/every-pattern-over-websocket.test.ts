@@ -1,11 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FakeProvider } from '../fakes/fake-provider.ts';
 import { type FakeReply, fakeReply } from '../fakes/fake-reply.ts';
-import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { eventually } from '../support/eventually.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { openAgentSocket, type StreamEvent } from '../support/open-agent-socket.ts';
-import { agentYaml, startTestRuntime, type TestRuntime } from '../support/start-test-runtime.ts';
+import { agentYaml, type TestRuntime } from '../support/start-test-runtime.ts';
+import { useRuntimeTestKit } from './use-runtime-test-kit.ts';
 
 // The same three promises for all six patterns, through a real astromeshd: tool calls and
 // results stream as WebSocket events, timeout_seconds ends a run with 408, and a client that
@@ -53,36 +53,24 @@ const scripts: Record<string, { main: FakeReply[]; worker: FakeReply[]; answer: 
 const patterns = Object.keys(scripts);
 
 describe.each(patterns)('the %s pattern over the WebSocket', (pattern) => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const kit = useRuntimeTestKit();
 
   async function start(orchestration: Record<string, unknown> = {}) {
-    const main = await startFakeProvider('openai');
-    const worker = await startFakeProvider('openai');
-    cleanups.push(
-      () => main.close(),
-      () => worker.close(),
-    );
+    const { main, worker } = await kit.fakes('main', 'worker');
     const model = (fake: FakeProvider) => ({
       primary: { provider: 'openai', model: 'gpt-4o-mini', endpoint: fake.baseUrl },
     });
-    const runtime: TestRuntime = await startTestRuntime({
-      agents: {
-        'main.yaml': agentYaml('main', {
-          model: model(main),
-          orchestration: { pattern, ...orchestration },
-          tools: [
-            { name: 'calculator', type: 'builtin' },
-            { name: 'math', type: 'agent', agent: 'worker' },
-          ],
-        }),
-        'worker.yaml': agentYaml('worker', { model: model(worker), tools: [{ name: 'calculator', type: 'builtin' }] }),
-      },
-      credentials: { OPENAI_API_KEY: 'sk-test' },
+    const runtime: TestRuntime = await kit.runtime({
+      'main.yaml': agentYaml('main', {
+        model: model(main),
+        orchestration: { pattern, ...orchestration },
+        tools: [
+          { name: 'calculator', type: 'builtin' },
+          { name: 'math', type: 'agent', agent: 'worker' },
+        ],
+      }),
+      'worker.yaml': agentYaml('worker', { model: model(worker), tools: [{ name: 'calculator', type: 'builtin' }] }),
     });
-    cleanups.push(() => runtime.stop());
     return { runtime, main, worker };
   }
 

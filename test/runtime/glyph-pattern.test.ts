@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FakeProvider, RecordedRequest } from '../fakes/fake-provider.ts';
 import { fakeReply } from '../fakes/fake-reply.ts';
-import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { eventually } from '../support/eventually.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { openAgentSocket, type StreamEvent } from '../support/open-agent-socket.ts';
 import { startAstromeshdProcess } from '../support/start-astromeshd-process.ts';
 import { agentYaml } from '../support/start-test-runtime.ts';
+import { useRuntimeTestKit } from './use-runtime-test-kit.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/glyph/${name}`, import.meta.url), 'utf8');
 
@@ -38,16 +38,12 @@ const textOf = (request: RecordedRequest) =>
     .join('\n');
 
 describe('the glyph pattern, through astromeshd as a process', { timeout: 60_000 }, () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const { cleanups, startFake } = useRuntimeTestKit();
 
   async function startAstromeshd(
     extraAgents: Record<string, string> = {},
   ): Promise<{ url: string; openai: FakeProvider }> {
-    const openai = await startFakeProvider('openai');
-    cleanups.push(() => openai.close());
+    const openai = await startFake('openai');
     const fixtures = Object.fromEntries(
       ['order-receipt.yaml', 'order-receipt-program.yaml'].map((name) => [name, fixture(name)]),
     );

@@ -1,7 +1,6 @@
 import { gzipSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fakeReply } from '../fakes/fake-reply.ts';
-import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { openAgentSocket } from '../support/open-agent-socket.ts';
 import { rawExchange } from '../support/raw-exchange.ts';
@@ -9,6 +8,7 @@ import { rawRequest } from '../support/raw-request.ts';
 import { startAstromeshdProcess } from '../support/start-astromeshd-process.ts';
 import { agentYaml, startRuntimeOnFakeOpenAi, type TestRuntime } from '../support/start-test-runtime.ts';
 import { websocketUpgradeAnswer } from '../support/websocket-upgrade-answer.ts';
+import { useRuntimeTestKit } from './use-runtime-test-kit.ts';
 
 const assistant = agentYaml('assistant', { model: { primary: { provider: 'openai', model: 'gpt-4o-mini' } } });
 const nulRefusal = 'must not contain NUL (U+0000)';
@@ -21,15 +21,11 @@ const deepRefusal = {
 };
 
 describe('hostile input to astromeshd', { timeout: 60_000 }, () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const { cleanups, startFake } = useRuntimeTestKit();
 
   describe('the crash reproductions of issue 10, against astromeshd as a process', () => {
     async function aRunningAstromeshd() {
-      const fake = await startFakeProvider('openai', { defaultReply: fakeReply.text('Still here.') });
-      cleanups.push(() => fake.close());
+      const fake = await startFake('openai', { defaultReply: fakeReply.text('Still here.') });
       const { astromeshd, url } = await startAstromeshdProcess(
         {
           agents: { 'assistant.yaml': assistant },

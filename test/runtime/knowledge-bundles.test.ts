@@ -1,12 +1,12 @@
 import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FakeProvider, RecordedRequest } from '../fakes/fake-provider.ts';
 import { fakeReply } from '../fakes/fake-reply.ts';
-import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { openAgentSocket, type StreamEvent } from '../support/open-agent-socket.ts';
 import { startAstromeshdProcess } from '../support/start-astromeshd-process.ts';
+import { useRuntimeTestKit } from './use-runtime-test-kit.ts';
 
 const fixtures = new URL('../fixtures/okf/', import.meta.url);
 const fixturePath = (name: string) => new URL(name, fixtures).pathname;
@@ -21,18 +21,14 @@ const toolNamesOf = (request: RecordedRequest) =>
   (request.body.tools as { function: { name: string } }[]).map((tool) => tool.function.name);
 
 describe('knowledge bundles (Open Knowledge Format), through astromeshd as a process', { timeout: 60_000 }, () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const { cleanups, startFake } = useRuntimeTestKit();
 
   /** astromeshd with the fixture bundle at agents/knowledge/support-kb and the given agent files. */
   async function startAstromeshd(
     agents: Record<string, string>,
     prepare: (dirs: { agentsDir: string; dataDir: string }) => void = () => {},
   ): Promise<{ url: string; openai: FakeProvider }> {
-    const openai = await startFakeProvider('openai');
-    cleanups.push(() => openai.close());
+    const openai = await startFake('openai');
     const { url } = await startAstromeshdProcess(
       {
         agents,

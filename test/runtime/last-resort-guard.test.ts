@@ -1,16 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { openAgentSocket } from '../support/open-agent-socket.ts';
 import { type AstromeshdProcess, type LogRecord, spawnAstromeshd } from '../support/spawn-astromeshd.ts';
+import { useRuntimeTestKit } from './use-runtime-test-kit.ts';
 
 // The guard runs in a process of its own (test/fixtures/guarded-server.ts): what it guards
 // against is the process ending, and vitest's own handlers would see the errors in this one.
 describe('the last-resort guard: a bug fails its own request, never the process', { timeout: 60_000 }, () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const { cleanups } = useRuntimeTestKit();
 
   async function aGuardedServer(): Promise<{ server: AstromeshdProcess; url: string }> {
     const server = spawnAstromeshd(['test/fixtures/guarded-server.ts'], { command: process.execPath, stdin: 'pipe' });

@@ -1,12 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FakeProvider } from '../fakes/fake-provider.ts';
 import { fakeReply } from '../fakes/fake-reply.ts';
 import { type FakeAzureOpenAI, startFakeAzureOpenAI } from '../fakes/start-fake-azure-openai.ts';
 import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { startTestRuntime, type TestRuntime } from '../support/start-test-runtime.ts';
+import { useRuntimeTestKit } from './use-runtime-test-kit.ts';
 
 // The model-block forms of upstream agent files (test/fixtures/model-blocks), run end to end
 // through astromeshd against fakes that speak each provider's wire format.
@@ -29,10 +30,7 @@ interface Fakes {
 }
 
 describe('model blocks through astromeshd', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const { cleanups } = useRuntimeTestKit();
 
   async function start(agents: Record<string, string> = fixtures()): Promise<{ fakes: Fakes; runtime: TestRuntime }> {
     const [openai, anthropic, ollama, azure] = await Promise.all([

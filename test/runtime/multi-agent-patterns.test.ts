@@ -1,11 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FakeProvider, RecordedRequest } from '../fakes/fake-provider.ts';
 import { fakeReply } from '../fakes/fake-reply.ts';
-import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { eventually } from '../support/eventually.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { openAgentSocket, type StreamEvent } from '../support/open-agent-socket.ts';
-import { agentYaml, startTestRuntime, type TestRuntime } from '../support/start-test-runtime.ts';
+import { agentYaml, type TestRuntime } from '../support/start-test-runtime.ts';
+import { useRuntimeTestKit } from './use-runtime-test-kit.ts';
 
 // Every agent talks to a fake of its own, so what each fake received shows which agent ran,
 // with which query, offered which tools.
@@ -19,26 +19,7 @@ const lastUserMessageOf = (request: RecordedRequest) =>
     .at(-1)?.content;
 
 describe('supervisor, swarm, agent tools and client tools, run through astromeshd', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
-
-  async function fakes<const Name extends string>(...names: Name[]): Promise<Record<Name, FakeProvider>> {
-    const all = {} as Record<Name, FakeProvider>;
-    for (const name of names) {
-      const fake = await startFakeProvider('openai');
-      cleanups.push(() => fake.close());
-      all[name] = fake;
-    }
-    return all;
-  }
-
-  async function runtimeWith(agents: Record<string, string>): Promise<TestRuntime> {
-    const runtime = await startTestRuntime({ agents, credentials: { OPENAI_API_KEY: 'sk-test' } });
-    cleanups.push(() => runtime.stop());
-    return runtime;
-  }
+  const { fakes, runtime: runtimeWith } = useRuntimeTestKit();
 
   function agent(
     name: string,

@@ -1,11 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FakeProvider, RecordedRequest } from '../fakes/fake-provider.ts';
 import { fakeReply } from '../fakes/fake-reply.ts';
-import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { eventually } from '../support/eventually.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { openAgentSocket, type StreamEvent } from '../support/open-agent-socket.ts';
 import { agentYaml, startTestRuntime, type TestRuntime } from '../support/start-test-runtime.ts';
+import { useRuntimeTestKit } from './use-runtime-test-kit.ts';
 
 // Every model role gets a fake of its own (an OpenAI-compatible server at its own endpoint), so
 // what each fake received shows which role the runtime routed where, and with which prompt.
@@ -36,26 +36,7 @@ const candidateAt = (fake: FakeProvider, model: string) => ({
 });
 
 describe('the orchestration patterns, run through the HTTP API', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
-
-  async function startFakes<const Role extends string>(...roles: Role[]): Promise<Record<Role, FakeProvider>> {
-    const fakes = {} as Record<Role, FakeProvider>;
-    for (const role of roles) {
-      const fake = await startFakeProvider('openai');
-      cleanups.push(() => fake.close());
-      fakes[role] = fake;
-    }
-    return fakes;
-  }
-
-  async function startRuntimeWith(agents: Record<string, string>): Promise<TestRuntime> {
-    const runtime = await startTestRuntime({ agents, credentials: { OPENAI_API_KEY: 'sk-test' } });
-    cleanups.push(() => runtime.stop());
-    return runtime;
-  }
+  const { cleanups, startFake, fakes: startFakes, runtime: startRuntimeWith } = useRuntimeTestKit();
 
   /** An agent whose default candidate and each role's candidate are the given fakes. */
   function anAgent(options: {
@@ -165,8 +146,7 @@ describe('the orchestration patterns, run through the HTTP API', () => {
     });
 
     it('sends the tool exchanges of the last call as text, since Anthropic refuses tool blocks without tools', async () => {
-      const anthropic = await startFakeProvider('anthropic');
-      cleanups.push(() => anthropic.close());
+      const anthropic = await startFake('anthropic');
       anthropic.enqueue(
         fakeReply.toolCall('calculator', { expression: '6 * 7' }),
         fakeReply.text('It is 42, as far as I got.'),

@@ -1,11 +1,11 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fakeReply } from '../fakes/fake-reply.ts';
-import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { eventually } from '../support/eventually.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { agentYaml, startTestRuntime } from '../support/start-test-runtime.ts';
+import { useRuntimeTestKit } from './use-runtime-test-kit.ts';
 
 interface OtlpSpan {
   traceId: string;
@@ -36,16 +36,12 @@ async function startCollector() {
 }
 
 describe('OTLP trace export', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const { cleanups, startFake } = useRuntimeTestKit();
 
   it('sends every span of a run to the configured OTLP/HTTP endpoint, under the run\u2019s trace id', async () => {
     const collector = await startCollector();
     cleanups.push(collector.close);
-    const openai = await startFakeProvider('openai');
-    cleanups.push(() => openai.close());
+    const openai = await startFake('openai');
     openai.enqueue(fakeReply.text('exported'));
     const runtime = await startTestRuntime({
       agents: {

@@ -2,13 +2,14 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fakeEmbedding } from '../fakes/fake-embeddings.ts';
 import type { FakeProvider, RecordedRequest } from '../fakes/fake-provider.ts';
 import { fakeReply } from '../fakes/fake-reply.ts';
 import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { agentYaml, startTestRuntime, type TestRuntime } from '../support/start-test-runtime.ts';
+import { useRuntimeTestKit } from './use-runtime-test-kit.ts';
 
 const fixturesDir = new URL('../fixtures/rag/', import.meta.url).pathname;
 /** The upstream-style RAGPipeline and agent files of test/fixtures/rag, by file name. */
@@ -41,17 +42,10 @@ const handbook = [
 ];
 
 describe('RAG and semantic memory through the HTTP API (seed 002)', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const { cleanups, startFake } = useRuntimeTestKit();
 
   async function start(agents: (fakes: { openai: FakeProvider; ollama: FakeProvider }) => Record<string, string>) {
-    const [openai, ollama] = await Promise.all([startFakeProvider('openai'), startFakeProvider('ollama')]);
-    cleanups.push(
-      () => openai.close(),
-      () => ollama.close(),
-    );
+    const [openai, ollama] = await Promise.all([startFake('openai'), startFake('ollama')]);
     const runtime: TestRuntime = await startTestRuntime({
       agents: {
         'product-knowledge.rag.yaml': pipelineYaml('product-knowledge', ollama),
@@ -360,12 +354,8 @@ describe('RAG and semantic memory through the HTTP API (seed 002)', () => {
   });
 
   it('answers 503 vector_store_unavailable when the data directory cannot hold the store', async () => {
-    const openai = await startFakeProvider('openai');
-    const ollama = await startFakeProvider('ollama');
-    cleanups.push(
-      () => openai.close(),
-      () => ollama.close(),
-    );
+    const _openai = await startFake('openai');
+    const ollama = await startFake('ollama');
     // astromeshd refuses to start without a writable data directory; the store's own folder can
     // still be unusable (here a file where rag/ should be), which only its first use finds out.
     const dataDir = mkdtempSync(join(tmpdir(), 'rag-blocked-'));
@@ -391,11 +381,7 @@ describe('RAG and semantic memory through the HTTP API (seed 002)', () => {
 
   describe('the upstream-style files in test/fixtures/rag', () => {
     async function startOnFixtures() {
-      const [openai, ollama] = await Promise.all([startFakeProvider('openai'), startFakeProvider('ollama')]);
-      cleanups.push(
-        () => openai.close(),
-        () => ollama.close(),
-      );
+      const [openai, ollama] = await Promise.all([startFake('openai'), startFake('ollama')]);
       // The files name no endpoints: the credentials say where OpenAI and Ollama are.
       const runtime = await startTestRuntime({
         agents: fixtureFiles(),

@@ -1,12 +1,12 @@
 import { dump } from 'js-yaml';
 import pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FakeProvider, RecordedRequest } from '../fakes/fake-provider.ts';
 import { fakeReply } from '../fakes/fake-reply.ts';
-import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { agentYaml, startTestRuntime, type TestRuntime } from '../support/start-test-runtime.ts';
 import { useVectorStoreServers } from '../support/use-vector-store-servers.ts';
+import { useRuntimeTestKit } from './use-runtime-test-kit.ts';
 
 const handbook = [
   { text: 'The Model Router selects which LLM provider answers, trying the primary first.', metadata: { page: 3 } },
@@ -87,17 +87,10 @@ const backends: Record<string, Backend> = {
 };
 
 describe('RAG on a server-backed vector store through astromeshd (seed 002)', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const { cleanups, startFake } = useRuntimeTestKit();
 
   async function start(vectorStore: Record<string, unknown>, credentials: Record<string, string>) {
-    const [openai, ollama] = await Promise.all([startFakeProvider('openai'), startFakeProvider('ollama')]);
-    cleanups.push(
-      () => openai.close(),
-      () => ollama.close(),
-    );
+    const [openai, ollama] = await Promise.all([startFake('openai'), startFake('ollama')]);
     const pipeline = dump({
       apiVersion: 'astromesh/v1',
       kind: 'RAGPipeline',

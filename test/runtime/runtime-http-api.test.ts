@@ -1,7 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fakeReply } from '../fakes/fake-reply.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { agentYaml, startRuntimeOnFakeOpenAi, type TestRuntime } from '../support/start-test-runtime.ts';
+import { useRuntimeTestKit } from './use-runtime-test-kit.ts';
 
 const assistant = (spec: Record<string, unknown> = {}) =>
   agentYaml('assistant', {
@@ -13,10 +14,7 @@ const assistant = (spec: Record<string, unknown> = {}) =>
   });
 
 describe('the astromeshd HTTP API', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const { cleanups } = useRuntimeTestKit();
 
   const setup = (options: { agents?: Record<string, string>; authToken?: string } = {}) =>
     startRuntimeOnFakeOpenAi(cleanups, { ...options, agents: options.agents ?? { 'assistant.yaml': assistant() } });

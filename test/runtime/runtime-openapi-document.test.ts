@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mountRuntimeRoutes } from '../../runtime/server/create-runtime-server.ts';
 import { runtimeOperations } from '../../runtime/server/openapi/runtime-operations.ts';
 import type { RuntimeServices } from '../../runtime/server/runtime-services.ts';
@@ -13,16 +13,14 @@ import {
   zodJsonSchema,
 } from '../support/openapi-schema-checks.ts';
 import { startTestRuntime, type TestRuntime } from '../support/start-test-runtime.ts';
+import { useRuntimeTestKit } from './use-runtime-test-kit.ts';
 
 type Json = Record<string, unknown>;
 // biome-ignore lint/suspicious/noExplicitAny: the document is inspected loosely, shapes checked by expect
 type Operation = any;
 
 describe("the runtime's OpenAPI document at /v1/openapi.json", () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const { cleanups } = useRuntimeTestKit();
 
   async function documentOf(): Promise<{ runtime: TestRuntime; document: Json }> {
     const runtime = await startTestRuntime({ authToken: 'runtime-token-of-this-test' });

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fakeReply } from '../fakes/fake-reply.ts';
 import { abandonUpgradeRequest } from '../support/abandon-upgrade-request.ts';
 import { eventually } from '../support/eventually.ts';
@@ -6,6 +6,7 @@ import { jsonOf } from '../support/json-of.ts';
 import { openAgentSocket, type StreamEvent } from '../support/open-agent-socket.ts';
 import { agentYaml, startRuntimeOnFakeOpenAi, type TestRuntime } from '../support/start-test-runtime.ts';
 import { websocketUpgradeAnswer } from '../support/websocket-upgrade-answer.ts';
+import { useRuntimeTestKit } from './use-runtime-test-kit.ts';
 
 const upgradeStatusOf = async (url: string, options?: { headers?: Record<string, string> }) =>
   (await websocketUpgradeAnswer(url, options)).status;
@@ -25,10 +26,7 @@ const textOf = (events: StreamEvent[]) =>
     .join('');
 
 describe('the astromeshd WebSocket stream', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const { cleanups } = useRuntimeTestKit();
 
   const setup = (options: { agents?: Record<string, string>; authToken?: string } = {}) =>
     startRuntimeOnFakeOpenAi(cleanups, { ...options, agents: options.agents ?? { 'assistant.yaml': assistant() } });

@@ -1,12 +1,12 @@
 import pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fakeEmbeddingDimensions } from '../fakes/fake-embeddings.ts';
 import type { FakeProvider, RecordedRequest } from '../fakes/fake-provider.ts';
 import { fakeReply } from '../fakes/fake-reply.ts';
-import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { agentYaml, startTestRuntime, type TestRuntime } from '../support/start-test-runtime.ts';
 import { useVectorStoreServers } from '../support/use-vector-store-servers.ts';
+import { useRuntimeTestKit } from './use-runtime-test-kit.ts';
 
 // memory.semantic on upstream 0.74.1's server backends (memory/factory.py): pgvector at
 // `connection.url` (or, here, the credential `connection.url_env` names) and chromadb, which
@@ -96,17 +96,10 @@ const systemOf = (request: RecordedRequest | undefined) =>
   );
 
 describe('memory.semantic on pgvector and Chroma through astromeshd', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const { cleanups, startFake } = useRuntimeTestKit();
 
   async function start(keys: Record<string, unknown>, credentials: Record<string, string>) {
-    const [openai, ollama] = await Promise.all([startFakeProvider('openai'), startFakeProvider('ollama')]);
-    cleanups.push(
-      () => openai.close(),
-      () => ollama.close(),
-    );
+    const [openai, ollama] = await Promise.all([startFake('openai'), startFake('ollama')]);
     const agent = agentYaml('rememberer', {
       model: { primary: { provider: 'openai', model: 'gpt-4o-mini' } },
       memory: {
@@ -201,8 +194,7 @@ describe('memory.semantic on pgvector and Chroma through astromeshd', () => {
   });
 
   it('runs an agent whose memory.semantic has no embeddings without semantic memory, as upstream did until 0.74', async () => {
-    const openai = await startFakeProvider('openai');
-    cleanups.push(() => openai.close());
+    const openai = await startFake('openai');
     const agent = agentYaml('rememberer', {
       model: { primary: { provider: 'openai', model: 'gpt-4o-mini' } },
       memory: { semantic: { backend: 'chromadb', similarity_threshold: 0.75, max_results: 5 } },

@@ -1,8 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fakeReply } from '../fakes/fake-reply.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { openAgentSocket } from '../support/open-agent-socket.ts';
 import { agentYaml, startRuntimeOnFakeOpenAi } from '../support/start-test-runtime.ts';
+import { useRuntimeTestKit } from './use-runtime-test-kit.ts';
 
 // Upstream's shorthand, as its sales-qualifier writes it: the properties of an object.
 const scorer = agentYaml('lead-scorer', {
@@ -13,10 +14,7 @@ const scorer = agentYaml('lead-scorer', {
 const answer = 'A strong lead.\n```json\n{"score": 85, "next_action": "call"}\n```';
 
 describe("spec.output_schema (upstream's structured output)", () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const { cleanups } = useRuntimeTestKit();
 
   const run = (url: (path: string, init?: RequestInit) => Promise<Response>, query: string) =>
     url('/v1/agents/lead-scorer/run', {

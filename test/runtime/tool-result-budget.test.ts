@@ -1,10 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FakeProvider } from '../fakes/fake-provider.ts';
 import { type FakeReply, fakeReply } from '../fakes/fake-reply.ts';
-import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { openAgentSocket, type StreamEvent } from '../support/open-agent-socket.ts';
-import { agentYaml, startRuntimeOnFakeOpenAi, startTestRuntime } from '../support/start-test-runtime.ts';
+import { agentYaml, startRuntimeOnFakeOpenAi } from '../support/start-test-runtime.ts';
+import { useRuntimeTestKit } from './use-runtime-test-kit.ts';
 
 // Upstream 0.74.1 cuts a tool's result as it enters the model's conversation: 8,000 tokens
 // (ceil(characters / 4)) unless orchestration.max_tool_result_tokens or the tool's
@@ -32,10 +32,7 @@ const model = (fake: FakeProvider) => ({
 });
 
 describe("a tool's result as the model reads it (upstream's token budget)", () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const { cleanups } = useRuntimeTestKit();
 
   const run = (runtime: { request: (path: string, init?: RequestInit) => Promise<Response> }, agent: string) =>
     runtime.request(`/v1/agents/${agent}/run`, { method: 'POST', body: JSON.stringify({ query: 'List the stock.' }) });
@@ -181,33 +178,21 @@ const scripts: Record<string, { main: FakeReply[]; worker: FakeReply[] }> = {
 };
 
 describe.each(Object.keys(scripts))('the %s pattern', (pattern) => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const kit = useRuntimeTestKit();
 
   it('gives the model a tool result cut to max_tool_result_tokens, and the tool_result event says so', async () => {
-    const main = await startFakeProvider('openai');
-    const worker = await startFakeProvider('openai');
-    cleanups.push(
-      () => main.close(),
-      () => worker.close(),
-    );
-    const runtime = await startTestRuntime({
-      agents: {
-        'main.yaml': agentYaml('main', {
-          model: model(main),
-          orchestration: { pattern, max_tool_result_tokens: 100 },
-          tools: [
-            { name: 'json_transform', type: 'builtin' },
-            { name: 'stockist', type: 'agent', agent: 'worker' },
-          ],
-        }),
-        'worker.yaml': agentYaml('worker', { model: model(worker) }),
-      },
-      credentials: { OPENAI_API_KEY: 'sk-test' },
+    const { main, worker } = await kit.fakes('main', 'worker');
+    const runtime = await kit.runtime({
+      'main.yaml': agentYaml('main', {
+        model: model(main),
+        orchestration: { pattern, max_tool_result_tokens: 100 },
+        tools: [
+          { name: 'json_transform', type: 'builtin' },
+          { name: 'stockist', type: 'agent', agent: 'worker' },
+        ],
+      }),
+      'worker.yaml': agentYaml('worker', { model: model(worker) }),
     });
-    cleanups.push(() => runtime.stop());
     const script = scripts[pattern] as (typeof scripts)[string];
     main.enqueue(...script.main);
     worker.enqueue(...script.worker);

@@ -1,7 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fakeReply } from '../fakes/fake-reply.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { agentYaml, startRuntimeOnFakeOpenAi } from '../support/start-test-runtime.ts';
+import { useRuntimeTestKit } from './use-runtime-test-kit.ts';
 
 interface Message {
   role: string;
@@ -12,10 +13,7 @@ const model = { primary: { provider: 'openai', model: 'gpt-4o-mini' } };
 const prompts = { system: 'You help customers.', context: '  Customer tier: {{ tier }}.  ' };
 
 describe("prompts.context (upstream's per-turn context)", () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const { cleanups } = useRuntimeTestKit();
 
   const run = (request: (path: string, init?: RequestInit) => Promise<Response>, agent: string, body: object) =>
     request(`/v1/agents/${agent}/run`, {

@@ -1,12 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FakeProvider } from '../fakes/fake-provider.ts';
 import { fakeReply } from '../fakes/fake-reply.ts';
-import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { eventually } from '../support/eventually.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { agentYaml, startTestRuntime, type TestRuntime } from '../support/start-test-runtime.ts';
+import { useRuntimeTestKit } from './use-runtime-test-kit.ts';
 
 // Places where upstream Astromesh 0.74.1 runs an agent file and astromeshd once refused it: a
 // plain model name with no source, provider names in any case, servers of upstream's other
@@ -15,17 +15,13 @@ import { agentYaml, startTestRuntime, type TestRuntime } from '../support/start-
 // OpenAI server.
 
 describe('agent files upstream runs', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const { cleanups, startFake } = useRuntimeTestKit();
 
   async function start(
     agents: Record<string, string>,
     credentials: Record<string, string> = {},
   ): Promise<{ openai: FakeProvider; runtime: TestRuntime }> {
-    const openai = await startFakeProvider('openai');
-    cleanups.push(() => openai.close());
+    const openai = await startFake('openai');
     const runtime = await startTestRuntime({
       agents: agents,
       credentials: { OPENAI_API_KEY: 'sk-upstream', ...credentials },

@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fakeReply } from '../fakes/fake-reply.ts';
-import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { agentYaml, startTestRuntime } from '../support/start-test-runtime.ts';
+import { useRuntimeTestKit } from './use-runtime-test-kit.ts';
 
 // Upstream 0.74.1's guardrail keys beside ours (core/guardrails.py): content_filter's
 // forbidden_keywords are words filtered as written, in any case; topic_filter's forbidden_topics
@@ -10,14 +10,10 @@ import { agentYaml, startTestRuntime } from '../support/start-test-runtime.ts';
 // does. Its documentation's agent references use all three.
 
 describe("upstream's forbidden_keywords, forbidden_topics and topic_filter's warn", () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const { cleanups, startFake } = useRuntimeTestKit();
 
   async function start(guardrails: Record<string, unknown>) {
-    const openai = await startFakeProvider('openai');
-    cleanups.push(() => openai.close());
+    const openai = await startFake('openai');
     const runtime = await startTestRuntime({
       agents: {
         'guarded.yaml': agentYaml('guarded', {

@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fakeReply } from '../fakes/fake-reply.ts';
-import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { startTestRuntime } from '../support/start-test-runtime.ts';
+import { useRuntimeTestKit } from './use-runtime-test-kit.ts';
 
 // What upstream's older agent files say and its runtime of that time ran: found by loading every
 // stored version of upstream's own files (test/tools/check-upstream-agent-files.ts).
@@ -11,14 +11,10 @@ const offered = (body: Record<string, unknown>) =>
   ((body.tools ?? []) as { function: { name: string } }[]).map((tool) => tool.function.name);
 
 describe("upstream's older agent-file forms, run", () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const { cleanups, startFake } = useRuntimeTestKit();
 
   it('runs an astromech/v1 agent with a type: internal tool, offering the model only the tools upstream registered', async () => {
-    const openai = await startFakeProvider('openai');
-    cleanups.push(() => openai.close());
+    const openai = await startFake('openai');
     const agent = [
       'apiVersion: astromech/v1',
       'kind: Agent',
@@ -57,8 +53,7 @@ describe("upstream's older agent-file forms, run", () => {
   });
 
   it("bounds a tool whose rate_limit gives only max_calls per 60 s (upstream's default window), and refuses period_seconds", async () => {
-    const openai = await startFakeProvider('openai');
-    cleanups.push(() => openai.close());
+    const openai = await startFake('openai');
     const agent = (name: string, rateLimit: string) =>
       [
         'apiVersion: astromesh/v1',

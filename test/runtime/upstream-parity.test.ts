@@ -1,14 +1,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FakeProvider, RecordedRequest } from '../fakes/fake-provider.ts';
 import { fakeReply } from '../fakes/fake-reply.ts';
 import { startFakeAzureOpenAI } from '../fakes/start-fake-azure-openai.ts';
-import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { spawnAstromeshd } from '../support/spawn-astromeshd.ts';
-import { agentYaml, startTestRuntime, type TestRuntime } from '../support/start-test-runtime.ts';
+import { agentYaml, type TestRuntime } from '../support/start-test-runtime.ts';
+import { useRuntimeTestKit } from './use-runtime-test-kit.ts';
 
 // The last places where astromeshd was stricter than upstream Astromesh 0.74.1, each run through a
 // real astromeshd against fake providers: orchestration.role_map, an agent tool's
@@ -24,20 +24,12 @@ interface Listed {
 }
 
 describe('what upstream runs and astromeshd once refused or ignored', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
-
-  async function startFake(): Promise<FakeProvider> {
-    const fake = await startFakeProvider('openai');
-    cleanups.push(() => fake.close());
-    return fake;
-  }
+  const kit = useRuntimeTestKit();
+  const { cleanups } = kit;
+  const { startFake } = kit;
 
   async function start(agents: Record<string, string>, credentials: Record<string, string> = {}) {
-    const runtime = await startTestRuntime({ agents, credentials: { OPENAI_API_KEY: 'sk-test', ...credentials } });
-    cleanups.push(() => runtime.stop());
+    const runtime = await kit.runtime(agents, { credentials });
     const listed: Listed[] = (await jsonOf(await runtime.request('/v1/agents'))).agents;
     return { runtime, listed };
   }
