@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { FakeProvider } from '../fakes/fake-provider.ts';
 import { fakeReply } from '../fakes/fake-reply.ts';
 import { jsonOf } from '../support/json-of.ts';
-import { openAgentSocket } from '../support/open-agent-socket.ts';
 import { agentYaml } from '../support/start-test-runtime.ts';
+import { streamAgentRun } from './stream-agent-run.ts';
 import { useRuntimeTestKit } from './use-runtime-test-kit.ts';
 
 // The Cloud API bills and limits an org by the `usage` of the run response. An agent another
@@ -65,11 +65,8 @@ describe("a called agent's token usage is the calling run's", () => {
     expect(body.usage).toEqual({ input_tokens: 375, output_tokens: 38, total_tokens: 413 });
 
     script();
-    const socket = await openAgentSocket(runtime.url, { agent: 'main' });
-    socket.send({ query: 'What is 6 times 7?' });
-    const events = await socket.untilEnd();
-    await socket.close();
-    expect(events.at(-1)).toMatchObject({
+    const { final } = await streamAgentRun(runtime.url, 'main', { query: 'What is 6 times 7?' });
+    expect(final).toMatchObject({
       type: 'done',
       usage: { input_tokens: 375, output_tokens: 38, total_tokens: 413 },
     });

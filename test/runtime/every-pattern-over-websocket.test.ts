@@ -5,6 +5,7 @@ import { eventually } from '../support/eventually.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { openAgentSocket, type StreamEvent } from '../support/open-agent-socket.ts';
 import { agentYaml, type TestRuntime } from '../support/start-test-runtime.ts';
+import { streamAgentRun } from './stream-agent-run.ts';
 import { useRuntimeTestKit } from './use-runtime-test-kit.ts';
 
 // The same three promises for all six patterns, through a real astromeshd: tool calls and
@@ -79,11 +80,7 @@ describe.each(patterns)('the %s pattern over the WebSocket', (pattern) => {
     const script = scripts[pattern] as (typeof scripts)[string];
     main.enqueue(...script.main);
     worker.enqueue(...script.worker);
-    const socket = await openAgentSocket(runtime.url, { agent: 'main' });
-    socket.send({ query: 'What is 6 times 7?' });
-
-    const events = await socket.untilEnd();
-    await socket.close();
+    const { events } = await streamAgentRun(runtime.url, 'main', { query: 'What is 6 times 7?' });
 
     const toolEvents = events.filter(
       (event: StreamEvent) => event.type === 'tool_call' || event.type === 'tool_result',
@@ -115,11 +112,7 @@ describe.each(patterns)('the %s pattern over the WebSocket', (pattern) => {
   it('ends the run with 408 orchestration_timeout at timeout_seconds and cancels the model request', async () => {
     const { runtime, main } = await start({ timeout_seconds: 1 });
     main.enqueue(fakeReply.hang());
-    const socket = await openAgentSocket(runtime.url, { agent: 'main' });
-    socket.send({ query: 'What is 6 times 7?' });
-
-    const events = await socket.untilEnd();
-    await socket.close();
+    const { events } = await streamAgentRun(runtime.url, 'main', { query: 'What is 6 times 7?' });
 
     expect(events.at(-1)).toMatchObject({ type: 'error', error: 'orchestration_timeout', status: 408 });
     await eventually(() => expect(main.lastRequest.wasAbortedByClient).toBe(true));

@@ -9,6 +9,7 @@ import { jsonOf } from '../support/json-of.ts';
 import { openAgentSocket, type StreamEvent } from '../support/open-agent-socket.ts';
 import { startAstromeshdProcess } from '../support/start-astromeshd-process.ts';
 import { agentYaml } from '../support/start-test-runtime.ts';
+import { streamAgentRun } from './stream-agent-run.ts';
 import { useRuntimeTestKit } from './use-runtime-test-kit.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/glyph/${name}`, import.meta.url), 'utf8');
@@ -95,10 +96,10 @@ describe('the glyph pattern, through astromeshd as a process', { timeout: 60_000
     const { url, openai } = await startAstromeshd();
     openai.enqueue(fakeReply.text(receiptProgram), fakeReply.text('Your order of 59.97 was stamped in Europe/Paris.'));
 
-    const socket = await openAgentSocket(url, { agent: 'order-receipt' });
-    socket.send({ query: 'Stamp my order of three items at 19.99', context: { zone: 'Europe/Paris' } });
-    const events = await socket.untilEnd();
-    await socket.close();
+    const { events } = await streamAgentRun(url, 'order-receipt', {
+      query: 'Stamp my order of three items at 19.99',
+      context: { zone: 'Europe/Paris' },
+    });
 
     const at = (type: string, tool: string) =>
       events.findIndex((event: StreamEvent) => event.type === type && event.tool === tool);
@@ -283,10 +284,7 @@ describe('the glyph pattern, through astromeshd as a process', { timeout: 60_000
       'limits.yaml': aProgramAgent(waitingProgram(silent.url), { timeoutSeconds: 1 }),
     });
 
-    const socket = await openAgentSocket(url, { agent: 'limits' });
-    socket.send({ query: 'go' });
-    const events = await socket.untilEnd();
-    await socket.close();
+    const { events } = await streamAgentRun(url, 'limits', { query: 'go' });
 
     expect(events.at(-1)).toMatchObject({ type: 'error', error: 'orchestration_timeout', status: 408 });
     expect(events.filter((event: StreamEvent) => event.type === 'tool_call').map((event) => event.tool)).toEqual([

@@ -4,8 +4,9 @@ import { describe, expect, it } from 'vitest';
 import type { FakeProvider, RecordedRequest } from '../fakes/fake-provider.ts';
 import { fakeReply } from '../fakes/fake-reply.ts';
 import { jsonOf } from '../support/json-of.ts';
-import { openAgentSocket, type StreamEvent } from '../support/open-agent-socket.ts';
+import type { StreamEvent } from '../support/open-agent-socket.ts';
 import { startAstromeshdProcess } from '../support/start-astromeshd-process.ts';
+import { streamAgentRun } from './stream-agent-run.ts';
 import { useRuntimeTestKit } from './use-runtime-test-kit.ts';
 
 const fixtures = new URL('../fixtures/okf/', import.meta.url);
@@ -57,10 +58,9 @@ describe('knowledge bundles (Open Knowledge Format), through astromeshd as a pro
       fakeReply.text('Yes: unused kettles can be returned within 30 days (policies/returns).'),
     );
 
-    const socket = await openAgentSocket(url, { agent: 'okf-assistant' });
-    socket.send({ query: 'Can I return my kettle after three weeks?' });
-    const events = await socket.untilEnd();
-    await socket.close();
+    const { events } = await streamAgentRun(url, 'okf-assistant', {
+      query: 'Can I return my kettle after three weeks?',
+    });
 
     const first = openai.requests[0] as RecordedRequest;
     const system = messagesOf(first)[0];

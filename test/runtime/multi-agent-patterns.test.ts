@@ -3,8 +3,9 @@ import type { FakeProvider, RecordedRequest } from '../fakes/fake-provider.ts';
 import { fakeReply } from '../fakes/fake-reply.ts';
 import { eventually } from '../support/eventually.ts';
 import { jsonOf } from '../support/json-of.ts';
-import { openAgentSocket, type StreamEvent } from '../support/open-agent-socket.ts';
+import { openAgentSocket } from '../support/open-agent-socket.ts';
 import { agentYaml, type TestRuntime } from '../support/start-test-runtime.ts';
+import { streamAgentRun } from './stream-agent-run.ts';
 import { useRuntimeTestKit } from './use-runtime-test-kit.ts';
 
 // Every agent talks to a fake of its own, so what each fake received shows which agent ran,
@@ -37,17 +38,7 @@ describe('supervisor, swarm, agent tools and client tools, run through astromesh
   const run = async (runtime: TestRuntime, name: string, query: string, extra: Record<string, unknown> = {}) =>
     runtime.request(`/v1/agents/${name}/run`, { method: 'POST', body: JSON.stringify({ query, ...extra }) });
 
-  async function streamRun(runtime: TestRuntime, name: string, query: string) {
-    const socket = await openAgentSocket(runtime.url, { agent: name });
-    socket.send({ query });
-    const events = await socket.untilEnd();
-    await socket.close();
-    const text = events
-      .filter((event: StreamEvent) => event.type === 'token')
-      .map((event) => event.content)
-      .join('');
-    return { events, text, final: events.at(-1) as StreamEvent };
-  }
+  const streamRun = (runtime: TestRuntime, name: string, query: string) => streamAgentRun(runtime.url, name, { query });
 
   const statusOf = async (runtime: TestRuntime, name: string) =>
     (

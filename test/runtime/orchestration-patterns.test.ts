@@ -3,8 +3,8 @@ import type { FakeProvider, RecordedRequest } from '../fakes/fake-provider.ts';
 import { fakeReply } from '../fakes/fake-reply.ts';
 import { eventually } from '../support/eventually.ts';
 import { jsonOf } from '../support/json-of.ts';
-import { openAgentSocket, type StreamEvent } from '../support/open-agent-socket.ts';
 import { agentYaml, startTestRuntime, type TestRuntime } from '../support/start-test-runtime.ts';
+import { streamAgentRun } from './stream-agent-run.ts';
 import { useRuntimeTestKit } from './use-runtime-test-kit.ts';
 
 // Every model role gets a fake of its own (an OpenAI-compatible server at its own endpoint), so
@@ -21,14 +21,7 @@ const toolNamesOf = (request: RecordedRequest) =>
   ((request.body.tools ?? []) as { function: { name: string } }[]).map((tool) => tool.function.name);
 
 /** Runs the agent over the WebSocket as a chat UI would: every event, and the text its tokens add up to. */
-async function streamRun(runtime: TestRuntime, query: string) {
-  const socket = await openAgentSocket(runtime.url, { agent: 'orchestrated' });
-  socket.send({ query });
-  const events = await socket.untilEnd();
-  await socket.close();
-  const tokens = events.filter((event: StreamEvent) => event.type === 'token');
-  return { events, streamedText: tokens.map((event) => event.content).join(''), final: events.at(-1) };
-}
+const streamRun = (runtime: TestRuntime, query: string) => streamAgentRun(runtime.url, 'orchestrated', { query });
 
 /** A candidate served by one fake; the model name says which role it was meant for. */
 const candidateAt = (fake: FakeProvider, model: string) => ({
@@ -186,7 +179,7 @@ describe('the orchestration patterns, run through the HTTP API', () => {
       const streamed = await streamRun(runtime, 'What is 6 times 7?');
 
       expect(streamed.final).toMatchObject({ type: 'done', response: 'Let me compute.\n\nIt is 42.' });
-      expect(streamed.streamedText).toBe('Let me compute.\n\nIt is 42.');
+      expect(streamed.text).toBe('Let me compute.\n\nIt is 42.');
       expect(streamed.events.map((event) => event.type)).toEqual(
         expect.arrayContaining(['token', 'tool_call', 'tool_result', 'done']),
       );
@@ -302,7 +295,7 @@ describe('the orchestration patterns, run through the HTTP API', () => {
 
       const streamed = await streamRun(runtime, 'Answer me');
 
-      expect(streamed.streamedText).toBe('The final answer.');
+      expect(streamed.text).toBe('The final answer.');
       expect(streamed.final).toMatchObject({ type: 'done', response: 'The final answer.' });
     });
   });

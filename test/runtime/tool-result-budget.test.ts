@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { FakeProvider } from '../fakes/fake-provider.ts';
 import { type FakeReply, fakeReply } from '../fakes/fake-reply.ts';
 import { jsonOf } from '../support/json-of.ts';
-import { openAgentSocket, type StreamEvent } from '../support/open-agent-socket.ts';
+import type { StreamEvent } from '../support/open-agent-socket.ts';
 import { agentYaml, startRuntimeOnFakeOpenAi } from '../support/start-test-runtime.ts';
+import { streamAgentRun } from './stream-agent-run.ts';
 import { useRuntimeTestKit } from './use-runtime-test-kit.ts';
 
 // Upstream 0.74.1 cuts a tool's result as it enters the model's conversation: 8,000 tokens
@@ -83,11 +84,7 @@ describe("a tool's result as the model reads it (upstream's token budget)", () =
       },
     });
     openai.enqueue(fakeReply.toolCall('calculator', { expression: '6 * 7' }, { id: 'calc' }), fakeReply.text('42'));
-    const socket = await openAgentSocket(runtime.url, { agent: 'stock' });
-    socket.send({ query: 'What is 6 times 7?' });
-
-    const events = await socket.untilEnd();
-    await socket.close();
+    const { events } = await streamAgentRun(runtime.url, 'stock', { query: 'What is 6 times 7?' });
 
     const output = { expression: '6 * 7', result: 42 };
     expect(toolMessagesSeenBy(openai)).toEqual([
@@ -196,11 +193,7 @@ describe.each(Object.keys(scripts))('the %s pattern', (pattern) => {
     const script = scripts[pattern] as (typeof scripts)[string];
     main.enqueue(...script.main);
     worker.enqueue(...script.worker);
-    const socket = await openAgentSocket(runtime.url, { agent: 'main' });
-    socket.send({ query: 'List the stock.' });
-
-    const events = await socket.untilEnd();
-    await socket.close();
+    const { events } = await streamAgentRun(runtime.url, 'main', { query: 'List the stock.' });
 
     expect(events.at(-1)).toMatchObject({ type: 'done', response: 'Many.' });
     const [seen] = toolMessagesSeenBy(main);
