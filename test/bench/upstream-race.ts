@@ -246,14 +246,14 @@ function print(result: {
     `one agent (react, openai_compat, no tools, no memory), one fake in its own process; ${result.cores}`,
     `load average (1/5/15 min) before: ${result.loads[0]?.map((v) => v.toFixed(2)).join(' ')}, after: ${result.loads[1]?.map((v) => v.toFixed(2)).join(' ')}`,
     '',
-    '| concurrency | rep | ours runs/s | upstream runs/s | ratio | ours p50 − floor | ours p99 | upstream p50 | upstream p99 | floor p50 |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| concurrency | rep | ours runs/s | upstream runs/s | ratio | ours p50 − floor | ours p99 | upstream p50 | upstream p99 | floor p50 | floor calls/s |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   const row = (label: string, rep: string, rows: Row[]) => {
     const m = (pick: (row: Row) => number) => mean(rows.map(pick));
     const oursRate = m((r) => r.ours.stats.runsPerSecond);
     const upstreamRate = m((r) => r.upstream.stats.runsPerSecond);
-    return `| ${label} | ${rep} | ${perSecond(oursRate)} | ${perSecond(upstreamRate)} | ${(oursRate / upstreamRate).toFixed(1)}× | ${ms(m((r) => r.ours.stats.p50 - r.floor.p50))} | ${ms(m((r) => r.ours.stats.p99))} | ${ms(m((r) => r.upstream.stats.p50))} | ${ms(m((r) => r.upstream.stats.p99))} | ${ms(m((r) => r.floor.p50))} |`;
+    return `| ${label} | ${rep} | ${perSecond(oursRate)} | ${perSecond(upstreamRate)} | ${(oursRate / upstreamRate).toFixed(1)}× | ${ms(m((r) => r.ours.stats.p50 - r.floor.p50))} | ${ms(m((r) => r.ours.stats.p99))} | ${ms(m((r) => r.upstream.stats.p50))} | ${ms(m((r) => r.upstream.stats.p99))} | ${ms(m((r) => r.floor.p50))} | ${perSecond(m((r) => r.floor.runsPerSecond))} |`;
   };
   const concurrencies = [...new Set(result.rows.map((r) => r.concurrency))];
   for (const concurrency of concurrencies) {
