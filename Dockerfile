@@ -61,4 +61,11 @@ USER 10001:10001
 
 # Exec form and no CMD: the Deployment's args go straight to astromeshd, and Node, as PID 1,
 # receives SIGTERM itself (all three binaries stop gracefully on it).
-ENTRYPOINT ["node", "runtime/main.ts"]
+# Heap flags for astromeshd only (the API and the operator set their own command). The old
+# space may take half the container's memory limit, whatever the chart sets (Node reads the
+# cgroup's limit), which leaves the other half for code, native buffers and the Node binary's
+# pages, so under load V8 collects harder instead of the pod being OOM-killed
+# (test/runtime/memory-limit.test.ts runs astromeshd with these flags under the chart's limit).
+# A 2 MiB semi-space keeps an idle runtime's young generation small: every org pays for its
+# runtime's idle memory (issue 13).
+ENTRYPOINT ["node", "--max-old-space-size-percentage=50", "--max-semi-space-size=2", "runtime/main.ts"]

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 
 const benchmarks = [
   'runtime-overhead.ts',
+  'runtime-soak.ts',
   'content-filter-ttft.ts',
   'vector-store-throughput.ts',
   'api-overhead.ts',

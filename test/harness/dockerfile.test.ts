@@ -102,12 +102,12 @@ describe('the container image (Dockerfile and .dockerignore)', () => {
     expect([...packages].filter((name) => !(name in dependencies))).toEqual([]);
   });
 
-  it('starts astromeshd by default, with the Deployment’s args appended, from /app', () => {
+  it('starts astromeshd by default, with its heap flags and the Deployment’s args appended, from /app', () => {
     const entrypoint = finalStage.instructions.filter((instruction) => instruction.keyword === 'ENTRYPOINT');
     const workdir = finalStage.instructions.filter((instruction) => instruction.keyword === 'WORKDIR');
 
     expect(entrypoint.map((instruction) => JSON.parse(instruction.args.join(' ')))).toEqual([
-      ['node', 'runtime/main.ts'],
+      ['node', '--max-old-space-size-percentage=50', '--max-semi-space-size=2', 'runtime/main.ts'],
     ]);
     expect(finalStage.instructions.filter((instruction) => instruction.keyword === 'CMD')).toEqual([]);
     expect(workdir.at(-1)?.args).toEqual(['/app']);

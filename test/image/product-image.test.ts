@@ -48,7 +48,12 @@ describe('the product image (npm run image)', () => {
     const { config } = readArchiveConfig(product.archive);
 
     expect(config.User).toBe('10001:10001');
-    expect(config.Entrypoint).toEqual(['node', 'runtime/main.ts']);
+    expect(config.Entrypoint).toEqual([
+      'node',
+      '--max-old-space-size-percentage=50',
+      '--max-semi-space-size=2',
+      'runtime/main.ts',
+    ]);
     expect(config.Cmd ?? null).toBeNull();
     expect(config.WorkingDir).toBe('/app');
     expect(config.Env).toEqual(expect.arrayContaining(['NODE_ENV=production', 'HOME=/tmp']));
