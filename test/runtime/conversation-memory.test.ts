@@ -202,12 +202,13 @@ describe('conversation memory, through the HTTP API', () => {
       return database;
     }
 
-    it('keeps a session across a restart of the runtime', async () => {
-      const database = await createDatabase();
-      const fake = await startFake();
-      const agents = {
-        'a.yaml': aRememberingAgent({ fake, memory: { backend: 'postgres', strategy: 'sliding_window' } }),
-      };
+    /** A runtime over the database that has this conversation and stops, as before a restart. */
+    async function converseThenStop(
+      agents: Record<string, string>,
+      database: { url: string },
+      fake: FakeProvider,
+      messages: string[],
+    ): Promise<void> {
       const first = await startTestRuntime({
         agents,
         credentials: { OPENAI_API_KEY: 'sk-test' },
@@ -215,10 +216,19 @@ describe('conversation memory, through the HTTP API', () => {
         memorySchema: 'org_acme',
       });
       try {
-        await converse(first, fake, ['My name is Ada.']);
+        await converse(first, fake, messages);
       } finally {
         await first.stop();
       }
+    }
+
+    it('keeps a session across a restart of the runtime', async () => {
+      const database = await createDatabase();
+      const fake = await startFake();
+      const agents = {
+        'a.yaml': aRememberingAgent({ fake, memory: { backend: 'postgres', strategy: 'sliding_window' } }),
+      };
+      await converseThenStop(agents, database, fake, ['My name is Ada.']);
 
       const second = await startRuntimeWith(agents, { memoryUrl: database.url, memorySchema: 'org_acme' });
       const history = await historyOf(second);
@@ -240,17 +250,7 @@ describe('conversation memory, through the HTTP API', () => {
       const database = await createDatabase();
       const fake = await startFake();
       const agents = { 'a.yaml': aRememberingAgent({ fake, memory: { strategy: 'sliding_window' } }) };
-      const first = await startTestRuntime({
-        agents,
-        credentials: { OPENAI_API_KEY: 'sk-test' },
-        memoryUrl: database.url,
-        memorySchema: 'org_acme',
-      });
-      try {
-        await converse(first, fake, ['Remember me.']);
-      } finally {
-        await first.stop();
-      }
+      await converseThenStop(agents, database, fake, ['Remember me.']);
 
       const second = await startRuntimeWith(agents, { memoryUrl: database.url, memorySchema: 'org_acme' });
 
