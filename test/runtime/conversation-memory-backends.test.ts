@@ -31,6 +31,16 @@ describe('conversational memory backends, from agent files', () => {
   const { startFake } = kit;
   const startRuntime = kit.runtime;
 
+  /** A runtime that is told the user's name and stops, as before a restart (recalledTurnOne is what follows). */
+  async function introduceAdaThenStop(fake: FakeProvider, options: Parameters<typeof startTestRuntime>[0]) {
+    const first = await startTestRuntime(options);
+    try {
+      expect((await ask(first, fake, 'My name is Ada.')).status).toBe(200);
+    } finally {
+      await first.stop();
+    }
+  }
+
   /** A data directory that outlives one runtime, as a restart needs. */
   function aDataDir(): string {
     const dir = mkdtempSync(join(tmpdir(), 'astromeshd-data-'));
@@ -103,12 +113,7 @@ describe('conversational memory backends, from agent files', () => {
       const dataDir = aDataDir();
       const fake = await startFake();
       const agents = { 'a.yaml': anAgent(fake, { backend: 'sqlite', path: 'memory/chats.db' }) };
-      const first = await startTestRuntime({ agents, credentials: { OPENAI_API_KEY: 'sk-test' }, dataDir });
-      try {
-        expect((await ask(first, fake, 'My name is Ada.')).status).toBe(200);
-      } finally {
-        await first.stop();
-      }
+      await introduceAdaThenStop(fake, { agents, credentials: { OPENAI_API_KEY: 'sk-test' }, dataDir });
 
       const second = await startRuntime(agents, { dataDir });
       const answer = await ask(second, fake, 'What is my name?');
@@ -157,12 +162,7 @@ describe('conversational memory backends, from agent files', () => {
       const fake = await startFake();
       const agents = { 'a.yaml': anAgent(fake, { backend: 'redis' }) };
       const credentials = { OPENAI_API_KEY: 'sk-test', REDIS_URL: redis.url };
-      const first = await startTestRuntime({ agents, credentials });
-      try {
-        expect((await ask(first, fake, 'My name is Ada.')).status).toBe(200);
-      } finally {
-        await first.stop();
-      }
+      await introduceAdaThenStop(fake, { agents, credentials });
 
       const second = await startRuntime(agents, { credentials });
       const answer = await ask(second, fake, 'What is my name?');
