@@ -34,6 +34,7 @@ import { createOrgService } from './services/org-service.ts';
 import { providerCredentialsOf } from './services/provider-credentials-of.ts';
 import { createProviderKeyService } from './services/provider-key-service.ts';
 import { reconcileDeployments } from './services/reconcile-deployments.ts';
+import { startIdleOrgSleep } from './services/start-idle-org-sleep.ts';
 import { createTokenService } from './services/token-service.ts';
 import { createUsageService } from './services/usage-service.ts';
 import { type AgentStream, attachAgentStream } from './stream/attach-agent-stream.ts';
@@ -73,6 +74,11 @@ export function createApi(deps: ApiDeps) {
   });
   const usage = createUsageService({ db, now, limits: config.limits, log });
   const runtimeClient = createOrgRuntimeClient();
+  // Idle orgs cost nothing (issue 13): their runtime sleeps until the next call wakes it.
+  const idleOrgSleep =
+    backend.sleep && config.orgIdleSeconds > 0
+      ? startIdleOrgSleep({ sleep: backend.sleep, idleMs: config.orgIdleSeconds * 1_000, now, log })
+      : undefined;
   const execution = createExecutionService({
     db,
     backend,
@@ -80,6 +86,7 @@ export function createApi(deps: ApiDeps) {
     runtime: runtimeClient,
     recordRun: metrics.recordRun,
     runtimeRetryMs: config.runtimeRetrySeconds * 1_000,
+    orgActivity: idleOrgSleep,
     now,
     log,
   });
@@ -139,6 +146,7 @@ export function createApi(deps: ApiDeps) {
       streams.push(attachAgentStream(server, { ...streamDeps, pathPrefix: apiPrefix, guard }));
     },
     async close(): Promise<void> {
+      await idleOrgSleep?.stop();
       // Before the database pool closes: each stream's slot is a lease row to delete.
       await Promise.all(streams.splice(0).map((stream) => stream.close()));
       await runtimeClient.close();

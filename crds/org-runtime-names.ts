@@ -22,6 +22,18 @@ export const orgSecretKeys = {
   memoryUrl: 'memory-url',
 } as const;
 
+/**
+ * Annotations the API writes on the org Secret (its RBAC may patch that one object per org) to
+ * put an idle org to sleep: `sleeping: "true"` makes the operator scale the runtime to zero while
+ * every CloudAgent stays Ready with reason `Sleeping`; removing it wakes the org. `last-active` is
+ * when some API replica last served a call of the org (ISO 8601), so a replica that sees no
+ * traffic never puts to sleep an org another replica serves.
+ */
+export const orgSleepAnnotations = {
+  sleeping: 'astromesh.io/sleeping',
+  lastActive: 'astromesh.io/last-active',
+} as const;
+
 /** The runtime's Deployment and Service, both in the org namespace. */
 export const runtimeName = 'astromesh-runtime';
 export const runtimePort = 8000;

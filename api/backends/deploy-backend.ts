@@ -31,6 +31,23 @@ export interface RuntimeEndpoint {
 }
 
 /**
+ * Scaling idle orgs to zero (issue 13): the Cloud API sees every call and decides when an org is
+ * idle; a backend only knows how to put an org's runtime to sleep, and its `endpointOf` wakes a
+ * sleeping org and waits until it serves again.
+ */
+export interface OrgSleep {
+  /** Orgs whose runtime runs (or starts) now: the ones that could be put to sleep. */
+  awakeOrgs(): Promise<string[]>;
+  /**
+   * Scales the org's runtime to zero, its agents kept, unless some API replica saw the org called
+   * after `idleSince`; resolves whether the org sleeps now.
+   */
+  sleepIfIdleSince(orgSlug: string, idleSince: Date): Promise<boolean>;
+  /** Tells the other API replicas the org was called at `at` (nothing to tell with one process). */
+  noteActive(orgSlug: string, at: Date): Promise<void>;
+}
+
+/**
  * Where orgs' agents run. `local` (the embedded default) runs one runtime process per org on
  * loopback; `kubernetes` applies CloudAgent resources that the operator reconciles. The Cloud
  * API only ever talks to this interface.
@@ -42,8 +59,13 @@ export interface DeployBackend {
    * `options.waitUntilServed` is false; throws `DeployTimeout` when it is not served in time.
    */
   applyOrg(deployment: OrgDeployment, options?: ApplyOptions): Promise<void>;
-  /** Where run, test and stream calls of the org go; undefined while the org has no runtime. */
+  /**
+   * Where run, test and stream calls of the org go; undefined while the org has no runtime. An org
+   * put to sleep is woken, and this resolves once its runtime serves again.
+   */
   endpointOf(orgSlug: string): Promise<RuntimeEndpoint | undefined>;
+  /** Absent: the backend keeps every org's runtime up. */
+  sleep?: OrgSleep;
   /** Stops everything this backend started. */
   close(): Promise<void>;
 }

@@ -48,6 +48,8 @@ export interface ApiConfig {
   streamLeaseSeconds: number;
   /** How long a run no org runtime took in is retried before its failure is answered; 0: never. */
   runtimeRetrySeconds: number;
+  /** How long an org's runtime may serve nothing before it is scaled to zero; 0: never. */
+  orgIdleSeconds: number;
   logLevel: string;
   /** On SIGTERM/SIGINT, how long requests in flight may take to finish. */
   shutdownTimeoutSeconds: number;
@@ -106,6 +108,7 @@ export const Env = z.object({
   ASTROMESH_DEPLOY_TIMEOUT_SECONDS: positiveInt('ASTROMESH_DEPLOY_TIMEOUT_SECONDS', 120),
   ASTROMESH_RESYNC_INTERVAL_SECONDS: positiveInt('ASTROMESH_RESYNC_INTERVAL_SECONDS', 60),
   ASTROMESH_RUNTIME_RETRY_SECONDS: wholeNumber('ASTROMESH_RUNTIME_RETRY_SECONDS', 10),
+  ASTROMESH_ORG_IDLE_SECONDS: wholeNumber('ASTROMESH_ORG_IDLE_SECONDS', 900),
   ASTROMESH_RUNTIME_ENDPOINTS: z.enum(['service-dns', 'endpoint-slices']).default('service-dns'),
   ASTROMESH_CLUSTER_DOMAIN: z
     .string()
@@ -196,6 +199,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv): ApiConfig {
       maxApiKeys: vars.ASTROMESH_MAX_API_KEYS,
     },
     runtimeRetrySeconds: vars.ASTROMESH_RUNTIME_RETRY_SECONDS,
+    orgIdleSeconds: vars.ASTROMESH_ORG_IDLE_SECONDS,
     streamLeaseSeconds: vars.ASTROMESH_STREAM_LEASE_SECONDS,
     logLevel: vars.ASTROMESH_LOG_LEVEL,
     shutdownTimeoutSeconds: vars.ASTROMESH_SHUTDOWN_TIMEOUT_SECONDS,

@@ -145,6 +145,15 @@ export const apiEnvReference: readonly EnvVariable[] = [
       '0: never retried.',
   },
   {
+    name: 'ASTROMESH_ORG_IDLE_SECONDS',
+    default: '900',
+    description:
+      'How long an org’s runtime may serve nothing before it sleeps: scaled to zero (local: its ' +
+      'process stops; kubernetes: its Deployment goes to 0 replicas, its CloudAgents stay Ready with ' +
+      'reason Sleeping). The next run, test or stream wakes it and waits for it; calls during a wake ' +
+      'all wait for the same one. 0: orgs never sleep.',
+  },
+  {
     name: 'ASTROMESH_RUNTIME_ENDPOINTS',
     default: 'service-dns',
     description:

@@ -72,6 +72,8 @@ export function createExecutionService(deps: {
   recordRun: (run: RunMetric) => void;
   /** How long a call no runtime took in (none ready, connection refused...) is retried; 0: never. */
   runtimeRetryMs: number;
+  /** Counts each call as the org's activity from start to end, so an org in use never sleeps. */
+  orgActivity?: { begin(orgSlug: string): () => void };
   now: () => Date;
   log: Logger;
 }) {
@@ -116,6 +118,7 @@ export function createExecutionService(deps: {
         hasPassedOn = true;
         input.onEvent?.(event);
       };
+      const endActivity = deps.orgActivity?.begin(access.orgSlug);
       const answer = await retryUntilRouted(
         async () => {
           const call = { endpoint: await endpointOf(access.orgSlug), agentId, request, signal: input.signal };
@@ -128,7 +131,7 @@ export function createExecutionService(deps: {
           onRetry: (failure) =>
             log.debug({ err: failure, org: access.orgSlug, agent: agent.name }, 'runtime not reachable yet; retrying'),
         },
-      );
+      ).finally(endActivity);
       const executed = answerOf(answer, agent, latencyMs());
       await finish({ access, agent, kind, reservation, outcome: 'ok', answer, latencyMs: executed.latencyMs });
       return executed;

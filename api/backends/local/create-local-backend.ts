@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { join } from 'node:path';
 import { dump } from 'js-yaml';
 import type { Logger } from 'pino';
-import type { DeployBackend, OrgDeployment, RuntimeEndpoint } from '../deploy-backend.ts';
+import type { DeployBackend, OrgDeployment, OrgSleep, RuntimeEndpoint } from '../deploy-backend.ts';
 import { type OrgRuntimeProcess, startOrgRuntime } from './org-runtime-process.ts';
 
 export interface LocalBackendOptions {
@@ -25,79 +25,142 @@ export interface LocalBackendOptions {
 /**
  * The embedded default backend: one astromeshd process per org with deployed agents, on
  * loopback, fed through files it watches (agents directory, credentials file) and requiring a
- * per-org token. An org with nothing deployed has no process. A runtime that dies is restarted
- * with backoff by its supervisor.
+ * per-org token. An org with nothing deployed has no process, nor has an org put to sleep (its
+ * files stay, and the next call starts its runtime again). A runtime that dies is restarted with
+ * backoff by its supervisor.
  */
 export function createLocalBackend(options: LocalBackendOptions): DeployBackend {
   const runtimes = new Map<string, OrgRuntimeProcess>();
   // Read once per org: endpointOf runs on every request, and the token only changes with its file.
   const tokens = new Map<string, string>();
+  // Orgs put to sleep, with the stop of their runtime: a wake waits for it, so two runtimes of one
+  // org never share its data directory.
+  const sleeping = new Map<string, Promise<void>>();
+  // A change being applied, or applied after a sweep's idle cutoff, is activity: a runtime that is
+  // starting or reloading for a deploy is never stopped under it.
+  const applying = new Map<string, number>();
+  const appliedAtMs = new Map<string, number>();
   const orgDir = (slug: string) => join(options.stateDir, 'orgs', slug);
 
-  return {
-    async applyOrg(deployment: OrgDeployment): Promise<void> {
-      const dir = orgDir(deployment.orgSlug);
-      if (deployment.agents.length === 0) {
-        await runtimes.get(deployment.orgSlug)?.stop();
-        runtimes.delete(deployment.orgSlug);
-        // Nothing runs, so nothing needs the org's keys on disk: a key deleted now must not linger.
-        if (existsSync(dir)) {
-          writeAgentFiles(join(dir, 'agents'), []);
-          rmSync(join(dir, 'credentials.yaml'), { force: true });
-        }
-        return;
-      }
-      mkdirSync(join(dir, 'agents'), { recursive: true, mode: 0o700 });
-      mkdirSync(join(dir, 'data'), { recursive: true, mode: 0o700 });
-      writeAtomically(join(dir, 'credentials.yaml'), dump(deployment.credentials));
-      const tokenFile = join(dir, 'runtime-token');
-      if (!existsSync(tokenFile)) writeAtomically(tokenFile, randomBytes(32).toString('base64url'));
-      tokens.set(deployment.orgSlug, readFileSync(tokenFile, 'utf8').trim());
-      writeAgentFiles(
-        join(dir, 'agents'),
-        deployment.agents.map((agent) => ({
-          fileName: `${agent.metadata.name}.yaml`,
-          yaml: dump(agent, { lineWidth: -1 }),
-        })),
-      );
+  /** Starts the org's runtime on the files its last deployment wrote; at most one per org. */
+  function runtimeOf(orgSlug: string): OrgRuntimeProcess {
+    const running = runtimes.get(orgSlug);
+    if (running) return running;
+    const dir = orgDir(orgSlug);
+    const runtime = startOrgRuntime({
+      orgSlug,
+      agentsDir: join(dir, 'agents'),
+      credentialsFile: join(dir, 'credentials.yaml'),
+      tokenFile: join(dir, 'runtime-token'),
+      dataDir: join(dir, 'data'),
+      memoryUrl: options.memoryUrl,
+      log: options.log.child({ org: orgSlug }),
+      nodePath: options.nodePath,
+      runtimeEntry: options.runtimeEntry,
+      env: options.env,
+    });
+    runtimes.set(orgSlug, runtime);
+    return runtime;
+  }
 
-      let runtime = runtimes.get(deployment.orgSlug);
-      if (!runtime) {
-        runtime = startOrgRuntime({
-          orgSlug: deployment.orgSlug,
-          agentsDir: join(dir, 'agents'),
-          credentialsFile: join(dir, 'credentials.yaml'),
-          tokenFile,
-          dataDir: join(dir, 'data'),
-          memoryUrl: options.memoryUrl,
-          log: options.log.child({ org: deployment.orgSlug }),
-          nodePath: options.nodePath,
-          runtimeEntry: options.runtimeEntry,
-          env: options.env,
-        });
-        runtimes.set(deployment.orgSlug, runtime);
-      }
-      const served = await runtime.reload();
-      const wanted = deployment.agents.map((agent) => agent.metadata.name).sort();
-      const problems = wanted
-        .map((name) => served.find((agent) => agent.name === name) ?? { name, status: 'missing', error: 'not loaded' })
-        .filter((agent) => agent.status !== 'ready');
-      if (problems.length > 0) {
-        throw new Error(problems.map((agent) => `${agent.name}: ${agent.error ?? agent.status}`).join('; '));
-      }
+  /** The runtime of an org put to sleep, started again once its old one has stopped. */
+  async function wake(orgSlug: string, stopped: Promise<void>): Promise<OrgRuntimeProcess> {
+    await stopped;
+    // Whoever woke it first started it; the others wait on the same one.
+    if (sleeping.get(orgSlug) === stopped) sleeping.delete(orgSlug);
+    return runtimeOf(orgSlug);
+  }
+
+  const sleep: OrgSleep = {
+    awakeOrgs: async () => [...runtimes.keys()],
+    // One process serves every call: nobody else could have seen the org called.
+    async sleepIfIdleSince(orgSlug: string, idleSince: Date): Promise<boolean> {
+      const runtime = runtimes.get(orgSlug);
+      if (!runtime) return sleeping.has(orgSlug);
+      if (applying.has(orgSlug) || (appliedAtMs.get(orgSlug) ?? 0) > idleSince.getTime()) return false;
+      // Out of the map before the first await: a call from now on wakes the org.
+      runtimes.delete(orgSlug);
+      const stopped = runtime.stop();
+      sleeping.set(orgSlug, stopped);
+      await stopped;
+      return true;
     },
+    noteActive: async () => undefined,
+  };
+
+  async function applyOrg(deployment: OrgDeployment): Promise<void> {
+    const { orgSlug } = deployment;
+    applying.set(orgSlug, (applying.get(orgSlug) ?? 0) + 1);
+    try {
+      await applyFiles(deployment);
+    } finally {
+      const left = (applying.get(orgSlug) ?? 1) - 1;
+      if (left > 0) applying.set(orgSlug, left);
+      else applying.delete(orgSlug);
+      appliedAtMs.set(orgSlug, Date.now());
+    }
+  }
+
+  async function applyFiles(deployment: OrgDeployment): Promise<void> {
+    const dir = orgDir(deployment.orgSlug);
+    const stopping = sleeping.get(deployment.orgSlug);
+    sleeping.delete(deployment.orgSlug);
+    await stopping;
+    if (deployment.agents.length === 0) {
+      await runtimes.get(deployment.orgSlug)?.stop();
+      runtimes.delete(deployment.orgSlug);
+      // Nothing runs, so nothing needs the org's keys on disk: a key deleted now must not linger.
+      if (existsSync(dir)) {
+        writeAgentFiles(join(dir, 'agents'), []);
+        rmSync(join(dir, 'credentials.yaml'), { force: true });
+      }
+      return;
+    }
+    mkdirSync(join(dir, 'agents'), { recursive: true, mode: 0o700 });
+    mkdirSync(join(dir, 'data'), { recursive: true, mode: 0o700 });
+    writeAtomically(join(dir, 'credentials.yaml'), dump(deployment.credentials));
+    const tokenFile = join(dir, 'runtime-token');
+    if (!existsSync(tokenFile)) writeAtomically(tokenFile, randomBytes(32).toString('base64url'));
+    tokens.set(deployment.orgSlug, readFileSync(tokenFile, 'utf8').trim());
+    writeAgentFiles(
+      join(dir, 'agents'),
+      deployment.agents.map((agent) => ({
+        fileName: `${agent.metadata.name}.yaml`,
+        yaml: dump(agent, { lineWidth: -1 }),
+      })),
+    );
+
+    // A change to a sleeping org wakes it: its agents are loaded, and shown to load, now.
+    const served = await runtimeOf(deployment.orgSlug).reload();
+    const wanted = deployment.agents.map((agent) => agent.metadata.name).sort();
+    const problems = wanted
+      .map((name) => served.find((agent) => agent.name === name) ?? { name, status: 'missing', error: 'not loaded' })
+      .filter((agent) => agent.status !== 'ready');
+    if (problems.length > 0) {
+      throw new Error(problems.map((agent) => `${agent.name}: ${agent.error ?? agent.status}`).join('; '));
+    }
+  }
+
+  return {
+    applyOrg,
 
     async endpointOf(orgSlug: string): Promise<RuntimeEndpoint | undefined> {
-      const runtime = runtimes.get(orgSlug);
+      const stopped = sleeping.get(orgSlug);
+      const runtime = stopped ? await wake(orgSlug, stopped) : runtimes.get(orgSlug);
       if (!runtime) return undefined;
       const token = tokens.get(orgSlug);
       if (!token) return undefined;
+      // A woken runtime is waited for here: it listens once its agents are loaded.
       return { baseUrl: await runtime.baseUrl(), token };
     },
 
+    sleep,
+
     async close(): Promise<void> {
       await Promise.all([...runtimes.values()].map((runtime) => runtime.stop()));
+      await Promise.all(sleeping.values());
       runtimes.clear();
+      sleeping.clear();
     },
   };
 }
