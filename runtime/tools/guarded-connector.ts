@@ -1,6 +1,6 @@
 import { promises as dns, type LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
-import { buildConnector } from 'undici';
+import type { buildConnector } from 'undici';
 import { type AddressClass, classifyAddress } from './address-class.ts';
 import { ToolError } from './tool-types.ts';
 
@@ -63,8 +63,10 @@ export function guardedConnector(options: {
   policy: NetworkPolicy;
   resolveHost: HostResolver;
   timeoutMs: number;
+  /** undici's, passed in: the caller loads undici when a tool first makes a request. */
+  buildConnector: typeof buildConnector;
 }): buildConnector.connector {
-  const connect = buildConnector({
+  const connect = options.buildConnector({
     lookup: guardedLookup(options.policy, options.resolveHost),
     timeout: options.timeoutMs,
   });

@@ -1,4 +1,4 @@
-import { Agent, fetch } from 'undici';
+import type { fetch } from 'undici';
 import { createDeadline } from '../create-deadline.ts';
 import {
   guardedConnector,
@@ -51,6 +51,9 @@ const originBoundHeaders = ['authorization', 'cookie', 'proxy-authorization'];
  */
 export async function guardedFetch(request: GuardedRequest): Promise<GuardedResponse> {
   let url = checkUrl(request.url, request.policy);
+  // undici loads with the first request a tool makes, not at start: most runtimes make none, and
+  // each org's runtime pays for every module it loads (issue 13).
+  const { Agent, buildConnector, fetch } = await import('undici');
   // Cleared once the exchange is over: see createDeadline for why not AbortSignal.timeout.
   const deadline = createDeadline(request.timeoutMs);
   const timeout = deadline.signal;
@@ -61,6 +64,7 @@ export async function guardedFetch(request: GuardedRequest): Promise<GuardedResp
       policy: request.policy,
       resolveHost: request.resolveHost ?? systemResolver,
       timeoutMs: request.timeoutMs,
+      buildConnector,
     }),
   });
   try {

@@ -1,4 +1,3 @@
-import { createTransport } from 'nodemailer';
 import { z } from 'zod';
 import { defaultTimeoutSeconds } from '../network-config.ts';
 import { parseToolConfig } from '../parse-tool-config.ts';
@@ -42,6 +41,8 @@ export const sendEmail: Tool<SendEmailInput> = {
   async run(input, context) {
     const smtp = smtpSettings(context);
     const timeoutMs = smtp.timeoutSeconds * 1000;
+    // Loaded when an email is sent, not at start: most runtimes never send one (issue 13, idle memory).
+    const { createTransport } = await import('nodemailer');
     // No SSRF guard here: the SMTP host comes from the operator's config, never from the model.
     const transport = createTransport({
       host: smtp.host,

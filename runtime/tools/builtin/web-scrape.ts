@@ -1,4 +1,4 @@
-import { convert } from 'html-to-text';
+import type { convert as Convert } from 'html-to-text';
 import { z } from 'zod';
 import { guardedFetch } from '../guarded-fetch.ts';
 import { NetworkConfig, networkLimitsOf } from '../network-config.ts';
@@ -39,11 +39,13 @@ export const webScrape: Tool<WebScrapeInput> = {
       throw new ToolError('failed', `not a readable page: its content type is ${contentType}`);
     }
     const isHtml = /html/i.test(contentType);
-    const text = isHtml ? htmlToText(response.text()) : response.text();
+    // Loaded on the first HTML page, not at start: most runtimes never scrape (issue 13, idle memory).
+    const { convert } = isHtml ? await import('html-to-text') : { convert: undefined };
+    const text = convert ? htmlToText(convert, response.text()) : response.text();
     const content = text.slice(0, input.max_length);
     return {
       url: response.url,
-      title: isHtml ? titleOf(response.text()) : undefined,
+      title: convert ? titleOf(convert, response.text()) : undefined,
       content,
       length: content.length,
       truncated: text.length > content.length,
@@ -51,7 +53,7 @@ export const webScrape: Tool<WebScrapeInput> = {
   },
 };
 
-function htmlToText(html: string): string {
+function htmlToText(convert: typeof Convert, html: string): string {
   return convert(html, {
     wordwrap: false,
     selectors: [
@@ -63,7 +65,7 @@ function htmlToText(html: string): string {
   }).trim();
 }
 
-function titleOf(html: string): string | undefined {
+function titleOf(convert: typeof Convert, html: string): string | undefined {
   const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(html)?.[1];
   return title === undefined ? undefined : convert(title, { wordwrap: false }).trim();
 }
