@@ -49,6 +49,8 @@ export function buildCloudAgentCrd() {
             { name: 'Model', type: 'string', jsonPath: '.spec.agent.spec.model.primary.model' },
             { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
             { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+            // Serving, Sleeping, RollingOut, Paused or what to fix: why the agent is (not) Ready.
+            { name: 'Reason', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].reason' },
             { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
           ],
           schema: {

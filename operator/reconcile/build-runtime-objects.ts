@@ -26,6 +26,8 @@ export interface OrgRuntimeInput {
   /** The image pull Secrets of the operator's namespace that exist (see `imagePullSecrets`). */
   pullSecrets: V1Secret[];
   settings: OrgRuntimeSettings;
+  /** The API put the idle org to sleep (org Secret annotation): no replica until it wakes it. */
+  isSleeping?: boolean;
 }
 
 const mounts = {
@@ -100,7 +102,8 @@ function runtimeService({ namespace, orgSlug }: OrgRuntimeInput): V1Service {
 
 function runtimeDeployment(input: OrgRuntimeInput, configHash: string): V1Deployment {
   const { namespace, orgSlug, settings } = input;
-  const serving = input.servedAgents.length > 0 && input.secretDigest !== undefined;
+  // Sleeping changes the replicas only, never the pod template: waking scales up, it rolls nothing.
+  const serving = input.servedAgents.length > 0 && input.secretDigest !== undefined && !input.isSleeping;
   const probe = { httpGet: { path: '/v1/health', port: 'http' } };
   return {
     apiVersion: 'apps/v1',

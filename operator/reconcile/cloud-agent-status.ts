@@ -69,6 +69,8 @@ export function desiredStatus(input: {
   acceptance: Acceptance;
   secret: SecretState;
   rollout: Rollout;
+  /** The API put the idle org to sleep: its runtime is scaled to zero until the next call. */
+  isSleeping?: boolean;
   now: Date;
 }): CloudAgentStatus {
   const { agent, acceptance, secret, rollout } = input;
@@ -98,6 +100,15 @@ export function desiredStatus(input: {
     } else if (!secret.ready) {
       phase = 'Pending';
       conditions.push({ type: 'Ready', status: 'False', reason: 'WaitingForSecret', message: secret.message });
+    } else if (input.isSleeping) {
+      // Still Ready: a call is answered (it wakes the org and waits), only later than usual.
+      phase = 'Ready';
+      conditions.push({
+        type: 'Ready',
+        status: 'True',
+        reason: 'Sleeping',
+        message: "the org's runtime is scaled to zero while idle; the next run, test or stream wakes it",
+      });
     } else if (!rollout.done) {
       phase = 'Deploying';
       conditions.push({ type: 'Ready', status: 'False', reason: 'RollingOut', message: rollout.message });

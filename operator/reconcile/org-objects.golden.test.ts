@@ -95,6 +95,17 @@ describe('what the operator writes into an org namespace', () => {
     expect(hashOf({ ...base, servedAgents: base.servedAgents.slice(1) })).not.toBe(hashOf(base));
   });
 
+  it('holds a sleeping org at zero replicas with the same pod template, so waking it rolls nothing', () => {
+    const base = cases['two-agents'] as Parameters<typeof buildRuntimeObjects>[0];
+
+    const [, , asleep] = buildRuntimeObjects({ ...base, isSleeping: true });
+    const [, , awake] = buildRuntimeObjects(base);
+
+    expect(asleep.spec?.replicas).toBe(0);
+    expect(awake.spec?.replicas).toBeGreaterThan(0);
+    expect(asleep.spec?.template).toEqual(awake.spec?.template);
+  });
+
   it('holds the runtime at zero replicas while the org Secret is missing', () => {
     const base = cases['two-agents'] as Parameters<typeof buildRuntimeObjects>[0];
     expect(buildRuntimeObjects({ ...base, secretDigest: undefined })[2].spec?.replicas).toBe(0);

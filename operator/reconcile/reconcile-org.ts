@@ -1,6 +1,6 @@
 import type { KubernetesObject, V1ConfigMap, V1Deployment, V1Namespace, V1Secret } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { orgLabel } from '../../crds/org-runtime-names.ts';
+import { orgLabel, orgSleepAnnotations } from '../../crds/org-runtime-names.ts';
 import type { AgentDocument } from '../../runtime/config/agent-schema.ts';
 import type { OrgRuntimeSettings } from '../config/org-runtime-settings.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
@@ -103,6 +103,7 @@ export function createOrgReconciler(deps: OrgReconcilerDeps) {
     acceptance: Acceptance;
     secret: SecretState;
     rollout: Rollout;
+    isSleeping?: boolean;
   }): Promise<void> {
     const { agent } = input;
     const status = desiredStatus({ ...input, now: deps.now() });
@@ -159,6 +160,7 @@ export function createOrgReconciler(deps: OrgReconcilerDeps) {
     );
     const secret = view.orgSecret(namespace);
     const secretState = secretStateOf(secret, namespace);
+    const isSleeping = secret?.metadata?.annotations?.[orgSleepAnnotations.sleeping] === 'true';
     const settings = deps.settings;
     const bundle = buildNamespaceBundle({ namespace, orgSlug, settings });
     const pullSecrets = view.pullSecrets();
@@ -169,6 +171,7 @@ export function createOrgReconciler(deps: OrgReconcilerDeps) {
       secretDigest: secretState.ready ? secretDigestOf(secret) : undefined,
       pullSecrets,
       settings,
+      isSleeping,
     });
     // The bundle first: no runtime pod may start in a namespace that is not fenced yet.
     await Promise.all(bundle.map(apply));
@@ -185,10 +188,11 @@ export function createOrgReconciler(deps: OrgReconcilerDeps) {
     const configHash = deployment.spec?.template?.metadata?.annotations?.[configHashAnnotation] ?? '';
     const rollout = rolloutOf(liveDeployment as V1Deployment, configHash);
     for (const { agent, acceptance } of accepted) {
-      await writeStatus({ agent, acceptance, secret: secretState, rollout });
+      await writeStatus({ agent, acceptance, secret: secretState, rollout, isSleeping });
     }
-    const waiting = accepted.some(({ acceptance }) => acceptance.accepted && !acceptance.spec.paused && !rollout.done);
-    log.debug({ agents: live.length, served: servedAgents.length, rollout }, 'org reconciled');
+    const waiting =
+      !isSleeping && accepted.some(({ acceptance }) => acceptance.accepted && !acceptance.spec.paused && !rollout.done);
+    log.debug({ agents: live.length, served: servedAgents.length, rollout, isSleeping }, 'org reconciled');
     return waiting ? { requeueAfterMs: rolloutRecheckMs } : {};
   };
 }

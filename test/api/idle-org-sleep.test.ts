@@ -1,3 +1,5 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeProvider } from '../fakes/fake-provider.ts';
 import { fakeReply } from '../fakes/fake-reply.ts';
@@ -39,8 +41,8 @@ describe('idle orgs sleep on the local backend, and the next call wakes them', (
   }
 
   /** An API whose orgs sleep after a second, and an org of it with support-bot deployed, asleep. */
-  async function aSleepingOrg() {
-    const api = await startTestApi({ env: { ASTROMESH_ORG_IDLE_SECONDS: idleSeconds } });
+  async function aSleepingOrg(env: Record<string, string> = {}) {
+    const api = await startTestApi({ env: { ASTROMESH_ORG_IDLE_SECONDS: idleSeconds, ...env } });
     cleanups.push(() => api.stop());
     const fake = await aFakeOpenAi();
     const { token, org, as } = await api.signIn();
@@ -114,6 +116,19 @@ describe('idle orgs sleep on the local backend, and the next call wakes them', (
 
     expect(runs.map((run) => run.status)).toEqual(Array(10).fill(200));
     expect(pidsOf(api, org)).toHaveLength(1);
+  });
+
+  it('answers a run whose wake cannot start the runtime as a call to a dead runtime: 502 runtime_unavailable', async () => {
+    const { api, org, as } = await aSleepingOrg({ ASTROMESH_RUNTIME_RETRY_SECONDS: '1' });
+    // A file where the runtime's data directory goes: astromeshd exits at start, naming --data-dir.
+    const dataDir = join(api.stateDir, 'orgs', org, 'data');
+    rmSync(dataDir, { recursive: true, force: true });
+    writeFileSync(dataDir, 'not a directory');
+
+    const run = await as('/agents/support-bot/run', post({ query: 'Hello' }));
+
+    expect(run.status).toBe(502);
+    expect(await jsonOf(run)).toMatchObject({ error: 'runtime_unavailable', status: 502 });
   });
 
   it('keeps an org awake while a run outlasts the idle time', async () => {

@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import {
   AppsV1Api,
   CoreV1Api,
@@ -17,6 +19,7 @@ import {
   runtimeName,
   runtimePort,
 } from '../../crds/org-runtime-names.ts';
+import { locateTestBinaries } from '../binaries/locate-test-binaries.ts';
 import type { FakeProvider } from '../fakes/fake-provider.ts';
 import { fakeReply } from '../fakes/fake-reply.ts';
 import { startFakeProvider } from '../fakes/start-fake-provider.ts';
@@ -26,7 +29,7 @@ import { isPodReady } from '../support/is-pod-ready.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { type AgentSocket, openAgentSocket, type StreamEvent } from '../support/open-agent-socket.ts';
 import { type KubernetesStack, startKubernetesStack, tailOf } from '../support/start-kubernetes-stack.ts';
-import type { SignedIn } from '../support/start-test-api.ts';
+import type { SignedIn, TestApi } from '../support/start-test-api.ts';
 
 // Issue 5's proof: the Cloud API on the kubernetes backend, the operator as its own process, and
 // runtime pods the cluster really runs (a fake kubelet starts `node runtime/main.ts` per pod), all
@@ -116,6 +119,10 @@ describe('Astromesh Cloud on Kubernetes, end to end', () => {
     stack.admin
       .makeApiClient(AppsV1Api)
       .readNamespacedDeployment({ namespace: orgNamespaceOf(org), name: runtimeName });
+
+  /** `kubectl get <args>` with the real kubectl, as a cluster admin sees it. */
+  const kubectlGet = (...args: string[]) =>
+    promisify(execFile)(locateTestBinaries().kubectl, ['--kubeconfig', stack.cluster.kubeconfigPath, 'get', ...args]);
 
   const podsOf = async (org: string): Promise<V1Pod[]> =>
     (await stack.admin.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: orgNamespaceOf(org) })).items;
@@ -370,5 +377,37 @@ describe('Astromesh Cloud on Kubernetes, end to end', () => {
       `SELECT count(*)::int AS turns FROM ${schemaB}.conversation_turns`,
     );
     expect(writtenInB.rows[0]?.turns).toBeGreaterThan(0);
+  }, 180_000);
+  // Last in this file: the sleepy API's sweep looks at every org of the cluster, so orgs of the
+  // tests above (finished by now) may sleep too, which wakes them on their next call all the same.
+  it('puts an idle org to sleep (0 replicas, CloudAgent Ready with reason Sleeping in kubectl get) and wakes it for the next run', async () => {
+    const sleepy: TestApi = await stack.startApi({ env: { ASTROMESH_ORG_IDLE_SECONDS: '2' } });
+    cleanups.push(() => sleepy.stop());
+    const fake = await aFakeOpenAi();
+    const user = await sleepy.signIn();
+    await user.as('/providers', post({ provider: 'openai', api_key: 'sk-test-key', base_url: fake.baseUrl }));
+    await user.as('/agents', post(aSupportBot));
+    const deployed = await user.as('/agents/support-bot/deploy', post());
+    expect(deployed.status, JSON.stringify(await jsonOf(deployed))).toBe(200);
+    const namespace = orgNamespaceOf(user.org);
+
+    const row = await eventually(
+      async () => {
+        expect((await runtimeDeploymentOf(user.org)).spec?.replicas).toBe(0);
+        expect((await podsOf(user.org)).filter((pod) => !pod.metadata?.deletionTimestamp)).toEqual([]);
+        const { stdout } = await kubectlGet('cloudagents', '-n', namespace);
+        const line = stdout.split('\n').find((text) => text.startsWith('support-bot'));
+        expect(line?.split(/\s+/).slice(4, 7)).toEqual(['Ready', 'True', 'Sleeping']);
+        return line;
+      },
+      { timeoutMs: podsTimeoutMs },
+    );
+    fake.enqueue(fakeReply.text('Awake again.'));
+    const answered = await user.as('/agents/support-bot/run', post({ query: 'Are you there?' }));
+
+    expect(row).toBeDefined();
+    expect(answered.status).toBe(200);
+    // Answered by a runtime pod: the wake scaled the Deployment up and waited for it to be ready.
+    expect(await jsonOf(answered)).toMatchObject({ answer: 'Awake again.' });
   }, 180_000);
 });

@@ -56,7 +56,7 @@ describe('CloudAgents as an operator sees them with kubectl', () => {
     const { stdout, code } = await kubectl('get', 'cloudagents', '-A');
 
     expect(code).toBe(0);
-    expect(stdout.split('\n')[0]).toMatch(/^NAMESPACE\s+NAME\s+ORG\s+AGENT\s+MODEL\s+PHASE\s+READY\s+AGE$/);
+    expect(stdout.split('\n')[0]).toMatch(/^NAMESPACE\s+NAME\s+ORG\s+AGENT\s+MODEL\s+PHASE\s+READY\s+REASON\s+AGE$/);
     const row = stdout.split('\n').find((line) => line.startsWith(namespace));
     expect(row?.split(/\s+/).slice(0, 7)).toEqual([
       namespace,

@@ -33,6 +33,11 @@ export interface KubernetesStack {
   memoryDatabaseUrl: string;
   /** Where the operator's, the API backend's and the kubelet's logs are while the stack runs. */
   logFiles: { operator: string; apiBackend: string; kubelet: string };
+  /**
+   * Another Cloud API like `api` (its own database, the same cluster and identity) with these
+   * environment variables: for settings that would change every other test's API. The caller stops it.
+   */
+  startApi(options: { env: Record<string, string> }): Promise<TestApi>;
   stop(): Promise<void>;
 }
 
@@ -78,20 +83,23 @@ export async function startKubernetesStack(
     const memory = await createMemoryDatabase(adminDatabaseUrl ?? (await vitestDatabaseUrl()));
     cleanups.push(() => memory.drop());
     const backendLog = pino({ level: 'debug' }, pino.destination({ dest: logFiles.apiBackend, sync: true }));
-    const api = await startTestApi({
-      adminDatabaseUrl,
-      backend: () =>
-        createKubernetesBackend({
-          kubeConfig: apiIdentity.kubeConfig,
-          log: backendLog,
-          runtimeEndpoints: { kind: 'endpoint-slices', reachableAddressOf: loopbackAddressOf },
-          deployTimeoutMs: options.deployTimeoutMs ?? 60_000,
-          memory: { adminUrl: memory.adminUrl, masterKey: randomBytes(32) },
-        }),
-    });
+    const startApi = (apiOptions: { env?: Record<string, string> } = {}) =>
+      startTestApi({
+        adminDatabaseUrl,
+        env: apiOptions.env,
+        backend: () =>
+          createKubernetesBackend({
+            kubeConfig: apiIdentity.kubeConfig,
+            log: backendLog,
+            runtimeEndpoints: { kind: 'endpoint-slices', reachableAddressOf: loopbackAddressOf },
+            deployTimeoutMs: options.deployTimeoutMs ?? 60_000,
+            memory: { adminUrl: memory.adminUrl, masterKey: randomBytes(32) },
+          }),
+      });
+    const api = await startApi();
     cleanups.push(() => api.stop());
 
-    return { cluster, admin, api, memoryDatabaseUrl: memory.superuserUrl, logFiles, stop: stopAll };
+    return { cluster, admin, api, memoryDatabaseUrl: memory.superuserUrl, logFiles, startApi, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

@@ -11,6 +11,8 @@ export const apiFieldManager = 'astromesh-cloud-api';
 /** What the Kubernetes backend does with CloudAgents, and nothing more (its RBAC allows no more). */
 export interface CloudAgentsClient {
   list(namespace: string): Promise<CloudAgentObject[]>;
+  /** Every org's CloudAgents, in one call (the API's ClusterRole may list them cluster-wide). */
+  listAll(): Promise<CloudAgentObject[]>;
   /** Server-side apply, forced: the database is the source of truth, a hand edit loses. */
   apply(cloudAgent: CloudAgentObject): Promise<CloudAgentObject>;
   /** Asks for deletion (the operator's finalizer may keep it a while); already gone is fine. */
@@ -23,6 +25,12 @@ export function createCloudAgentsClient(kubeConfig: KubeConfig): CloudAgentsClie
   return {
     async list(namespace) {
       const list = (await retryThrottled(() => api.listNamespacedCustomObject({ ...resource, namespace }))) as {
+        items: CloudAgentObject[];
+      };
+      return list.items;
+    },
+    async listAll() {
+      const list = (await retryThrottled(() => api.listClusterCustomObject(resource))) as {
         items: CloudAgentObject[];
       };
       return list.items;

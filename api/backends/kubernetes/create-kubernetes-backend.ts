@@ -1,7 +1,8 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { CoreV1Api, type KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { orgSecretName } from '../../../crds/org-runtime-names.ts';
-import type { ApplyOptions, DeployBackend, OrgDeployment, RuntimeEndpoint } from '../deploy-backend.ts';
+import type { ApplyOptions, DeployBackend, OrgDeployment, OrgSleep, RuntimeEndpoint } from '../deploy-backend.ts';
 import { createOrgMemoryProvisioner } from '../org-memory/create-org-memory-provisioner.ts';
 import { applyCloudAgents, type DesiredCloudAgent } from './apply-cloud-agents.ts';
 import { buildCloudAgent } from './build-cloud-agent.ts';
@@ -12,6 +13,7 @@ import { makeKeepAliveApiClient } from './keep-alive-api-client.ts';
 import { kubeErrorMessage, kubeStatusOf } from './kube-api-errors.ts';
 import { createOrgRuntimeAddresses, type RuntimeEndpointMode } from './org-runtime-addresses.ts';
 import { createOrgRuntimeTokens } from './org-runtime-tokens.ts';
+import { createOrgSleepMarks } from './org-sleep-marks.ts';
 import { retryThrottled } from './retry-throttled.ts';
 import { waitForRollout } from './wait-for-rollout.ts';
 
@@ -23,12 +25,16 @@ export interface KubernetesBackendOptions {
   deployTimeoutMs?: number;
   /** How often it looks while it waits. */
   statusPollIntervalMs?: number;
+  /** How long a call to a sleeping org waits for its runtime to be ready again (default: the deploy timeout). */
+  wakeTimeoutMs?: number;
   /** Durable conversation memory: a role and schema per org on this database (DESIGN.md decision 9). */
   memory?: { adminUrl: string; masterKey: Buffer };
 }
 
 const defaultDeployTimeoutMs = 120_000;
 const defaultStatusPollIntervalMs = 250;
+// A woken runtime is looked for this often: its first answer waits on it.
+const wakePollIntervalMs = 50;
 
 /**
  * The `kubernetes` backend: each org is a namespace holding its runtime Secret and one CloudAgent
@@ -43,6 +49,41 @@ export function createKubernetesBackend(options: KubernetesBackendOptions): Depl
   const tokens = createOrgRuntimeTokens({ core });
   const addresses = createOrgRuntimeAddresses({ kubeConfig, mode: options.runtimeEndpoints });
   const memory = options.memory && createOrgMemoryProvisioner({ ...options.memory, log });
+  const sleepMarks = createOrgSleepMarks({ core });
+  // One wake per org however many calls arrive during it: they all wait for the same one.
+  const wakes = new Map<string, Promise<void>>();
+
+  /** Takes the org's sleep mark away and waits (up to the wake timeout) for a ready runtime. */
+  async function wakeOrg(orgSlug: string): Promise<void> {
+    await sleepMarks.markAwake(orgSlug, new Date());
+    const deadline = Date.now() + (options.wakeTimeoutMs ?? options.deployTimeoutMs ?? defaultDeployTimeoutMs);
+    // Past the deadline the call goes on and fails as a call to a runtime not ready does.
+    while (!(await addresses.hasReadyEndpoint(orgSlug)) && Date.now() < deadline) await delay(wakePollIntervalMs);
+    log.info({ org: orgSlug }, 'org woken');
+  }
+
+  function wakeOnce(orgSlug: string): Promise<void> {
+    let waking = wakes.get(orgSlug);
+    if (!waking) {
+      waking = wakeOrg(orgSlug).finally(() => wakes.delete(orgSlug));
+      wakes.set(orgSlug, waking);
+    }
+    return waking;
+  }
+
+  const sleep: OrgSleep = {
+    async awakeOrgs(): Promise<string[]> {
+      const awake = new Set<string>();
+      for (const cloudAgent of await cloudAgents.listAll()) {
+        const ready = cloudAgent.status?.conditions?.find((condition) => condition.type === 'Ready');
+        if (cloudAgent.spec.paused || ready?.reason === 'Sleeping') continue;
+        awake.add(cloudAgent.spec.orgSlug);
+      }
+      return [...awake];
+    },
+    sleepIfIdleSince: (orgSlug, idleSince) => sleepMarks.markAsleepIfIdleSince(orgSlug, idleSince),
+    noteActive: (orgSlug, at) => sleepMarks.noteActive(orgSlug, at),
+  };
 
   async function applyOrgSecret(namespace: string, deployment: OrgDeployment): Promise<void> {
     const secret = buildOrgSecret({
@@ -105,9 +146,12 @@ export function createKubernetesBackend(options: KubernetesBackendOptions): Depl
     async endpointOf(orgSlug: string): Promise<RuntimeEndpoint | undefined> {
       const token = await tokens.tokenOf(orgSlug);
       if (!token) return undefined;
+      if (wakes.has(orgSlug) || (await sleepMarks.isAsleep(orgSlug))) await wakeOnce(orgSlug);
       const baseUrl = await addresses.baseUrlOf(orgSlug);
       return baseUrl ? { baseUrl, token } : undefined;
     },
+
+    sleep,
 
     async close(): Promise<void> {
       await memory?.close();

@@ -26,9 +26,9 @@ export function createOrgRuntimeAddresses(deps: { kubeConfig: KubeConfig; mode: 
   const slices = new Map<string, { readAt: number; urls: Promise<string[]> }>();
   const turns = new Map<string, number>();
 
-  function readyUrlsOf(namespace: string): Promise<string[]> {
+  function readyUrlsOf(namespace: string, options: { isFresh?: boolean } = {}): Promise<string[]> {
     const cached = slices.get(namespace);
-    if (cached && Date.now() - cached.readAt < slicesCacheMs) return cached.urls;
+    if (!options.isFresh && cached && Date.now() - cached.readAt < slicesCacheMs) return cached.urls;
     const labelSelector = `kubernetes.io/service-name=${runtimeName}`;
     const reachableAddressOf = mode.kind === 'endpoint-slices' ? mode.reachableAddressOf : undefined;
     const urls = retryThrottled(() => discovery.listNamespacedEndpointSlice({ namespace, labelSelector })).then(
@@ -51,6 +51,14 @@ export function createOrgRuntimeAddresses(deps: { kubeConfig: KubeConfig; mode: 
       const turn = turns.get(namespace) ?? 0;
       turns.set(namespace, turn + 1);
       return urls[turn % urls.length];
+    },
+
+    /**
+     * Whether the org's runtime Service has a ready endpoint now, read afresh (a woken org is
+     * waited for with it, in either mode); the next baseUrlOf sees what it read.
+     */
+    async hasReadyEndpoint(orgSlug: string): Promise<boolean> {
+      return (await readyUrlsOf(orgNamespaceOf(orgSlug), { isFresh: true })).length > 0;
     },
   };
 }
