@@ -33,7 +33,7 @@ interface ShutdownStep {
  */
 export async function startApiServer(config: ApiConfig, deps: { log: Logger }): Promise<RunningApiServer> {
   const { log } = deps;
-  const createBackend = prepareDeployBackend(config);
+  const createBackend = await prepareDeployBackend(config);
   // Stopped in reverse: the HTTP server first, the database last.
   const shutdown: ShutdownStep[] = [];
   // Set when stop() begins: usage records kept through an outage are written until then.
