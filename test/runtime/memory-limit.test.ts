@@ -61,12 +61,13 @@ describe('a runtime under its chart memory limit', () => {
   it(
     `answers every run at concurrency ${concurrency} for a minute and is never OOM-killed`,
     async () => {
+      const isRunning = () => astromeshd.child.exitCode === null && astromeshd.child.signalCode === null;
       const statuses = new Map<number, number>();
       const until = Date.now() + loadSeconds * 1000;
       let sent = 0;
       await Promise.all(
         Array.from({ length: concurrency }, async () => {
-          while (Date.now() < until && astromeshd.child.exitCode === null) {
+          while (Date.now() < until && isRunning()) {
             const agent = agents[sent++ % agents.length] as string;
             const status = await fetch(`${url}/v1/agents/${agent}/run`, {
               method: 'POST',
