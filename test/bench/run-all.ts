@@ -11,6 +11,7 @@ const benchmarks = [
   'api-overhead.ts',
   'operator-throughput.ts',
   'deploy-latency.ts',
+  'wake-latency.ts',
   'real-node.ts',
 ];
 
