@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // astromesh-operator: reconciles CloudAgents into per-org runtimes (run with --help).
-import { KubeConfig } from '@kubernetes/client-node';
 import { createStdoutLogger, parseCommandLineOrExit } from '../runtime/daemon-entry.ts';
 import { stopOnSignals } from '../runtime/stop-on-signals.ts';
 import { parseOperatorOptions, usage } from './cli-options.ts';
+import { loadKubeAccess } from './kube/load-kube-access.ts';
 import { type RunningOperator, startOperator } from './start-operator.ts';
 
 const options = parseCommandLineOrExit({
@@ -22,9 +22,7 @@ if (options === 'help') {
   });
   let operator: RunningOperator;
   try {
-    const kubeConfig = new KubeConfig();
-    if (options.kubeconfig) kubeConfig.loadFromFile(options.kubeconfig);
-    else kubeConfig.loadFromCluster();
+    const kubeConfig = await loadKubeAccess({ kubeconfigPath: options.kubeconfig });
     operator = await startOperator({
       kubeConfig,
       settings: options.settings,

@@ -1,15 +1,15 @@
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { OrgRuntimeSettings } from './config/org-runtime-settings.ts';
 import { createControllerMetrics } from './controller/controller-metrics.ts';
 import { createHealthServer, type Readiness } from './controller/health-server.ts';
 import type { InformerOptions } from './controller/informer.ts';
 import { type LeaderElection, type LeaseCandidacy, startLeaderElection } from './controller/leader-election.ts';
+import type { KubeAccess } from './kube/kube-access.ts';
 import { createKubeClient } from './kube/kube-client.ts';
 import { type OrgController, startOrgController } from './start-org-controller.ts';
 
 export interface OperatorConfig {
-  kubeConfig: KubeConfig;
+  kubeConfig: KubeAccess;
   settings: OrgRuntimeSettings;
   /** Undefined: no election, this replica always reconciles (one replica, or tests). */
   leaderElection: LeaseCandidacy | undefined;

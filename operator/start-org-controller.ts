@@ -1,4 +1,4 @@
-import type { KubeConfig, KubernetesObject, V1Namespace, V1Secret } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Namespace, V1Secret } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { cloudAgentGroup, cloudAgentKind, cloudAgentPlural, cloudAgentVersion } from '../crds/cloud-agent.ts';
 import { orgLabel, orgSecretName } from '../crds/org-runtime-names.ts';
@@ -6,6 +6,7 @@ import type { OrgRuntimeSettings } from './config/org-runtime-settings.ts';
 import { type Informer, type InformerOptions, startInformer } from './controller/informer.ts';
 import { type ReconcileReport, runWorkers } from './controller/run-workers.ts';
 import { createWorkQueue, type WorkQueue } from './controller/work-queue.ts';
+import type { KubeAccess } from './kube/kube-access.ts';
 import type { KubeClient } from './kube/kube-client.ts';
 import type { CloudAgent } from './reconcile/cloud-agent-status.ts';
 import { managedBySelector } from './reconcile/org-labels.ts';
@@ -38,7 +39,7 @@ export interface OrgController {
  * namespace at a time (DESIGN.md decision 4). Runs only while this replica leads.
  */
 export function startOrgController(deps: {
-  kubeConfig: KubeConfig;
+  kubeConfig: KubeAccess;
   kube: KubeClient;
   settings: OrgRuntimeSettings;
   workers: number;

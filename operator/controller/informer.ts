@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import type { KubeAccess } from '../kube/kube-access.ts';
 import { createBackoff } from './exponential-backoff.ts';
 import { jittered } from './jitter.ts';
 import { isResourceVersionUnusable } from './kube-api-error.ts';
@@ -51,7 +52,7 @@ export interface Informer<T extends KubernetesObject> {
  * rest. Errors are logged at warn. An `onEvent` that throws is logged and does not stop anything.
  */
 export function startInformer<T extends KubernetesObject>(config: {
-  kubeConfig: KubeConfig;
+  kubeConfig: KubeAccess;
   apiVersion: string;
   kind: string;
   /** The resource's plural name; found through discovery when absent. */

@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import type { KubeAccess } from '../kube/kube-access.ts';
 import { jittered } from './jitter.ts';
 import { createLeaseLock, type LeaderRecord } from './lease-lock.ts';
 
@@ -42,7 +42,7 @@ type Attempt = 'acquired' | 'held-by-other' | 'failed';
  */
 export function startLeaderElection(
   config: LeaseCandidacy & {
-    kubeConfig: KubeConfig;
+    kubeConfig: KubeAccess;
     /** Called once leadership is won; `signal` aborts when it ends. */
     onStartedLeading: (signal: AbortSignal) => void;
     /** Called once leadership ends, whether lost or given up through `stop()`. */
@@ -198,6 +198,7 @@ export function startLeaderElection(
     async stop() {
       stopping.abort();
       await running;
+      lock.close();
     },
   };
 }

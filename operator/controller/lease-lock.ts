@@ -1,13 +1,5 @@
-import {
-  ApiException,
-  type ConfigurationOptions,
-  CoordinationV1Api,
-  type KubeConfig,
-  Observable,
-  type RequestContext,
-  type ResponseContext,
-  V1MicroTime,
-} from '@kubernetes/client-node';
+import type { KubeAccess } from '../kube/kube-access.ts';
+import { createKubeClient, isConflict, isNotFound } from '../kube/kube-client.ts';
 
 /** Who holds a Lease and until when, as client-go's LeaderElectionRecord. */
 export interface LeaderRecord {
@@ -26,6 +18,8 @@ export interface LeaseLock {
   create(record: LeaderRecord, signal: AbortSignal): Promise<boolean>;
   /** Replaces the record if the Lease is still at `resourceVersion`; false if someone else changed it first. */
   update(resourceVersion: string, record: LeaderRecord, signal: AbortSignal): Promise<boolean>;
+  /** Closes the lock's connections. */
+  close(): void;
 }
 
 /**
@@ -33,13 +27,20 @@ export interface LeaseLock {
  * names the resourceVersion it read, so of two candidates writing at once exactly one wins.
  * Every call takes a signal so a hung connection cannot outlast the caller's deadline.
  */
-export function createLeaseLock(options: { kubeConfig: KubeConfig; namespace: string; name: string }): LeaseLock {
+export function createLeaseLock(options: { kubeConfig: KubeAccess; namespace: string; name: string }): LeaseLock {
   const { namespace, name } = options;
-  const api = options.kubeConfig.makeApiClient(CoordinationV1Api);
+  const kube = createKubeClient(options.kubeConfig);
+  const path = `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/leases`;
+  const lease = (record: LeaderRecord, resourceVersion?: string) => ({
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: { name, namespace, resourceVersion },
+    spec: toSpec(record),
+  });
   return {
     async get(signal) {
       try {
-        const lease = await api.readNamespacedLease({ namespace, name }, abortableBy(signal));
+        const lease = await kube.call<LeaseObject>({ method: 'GET', path: `${path}/${name}`, signal });
         const spec = lease.spec ?? {};
         return {
           resourceVersion: lease.metadata?.resourceVersion ?? '',
@@ -52,65 +53,59 @@ export function createLeaseLock(options: { kubeConfig: KubeConfig; namespace: st
           },
         };
       } catch (err) {
-        if (err instanceof ApiException && err.code === 404) return undefined;
+        if (isNotFound(err)) return undefined;
         throw err;
       }
     },
     async create(record, signal) {
       try {
-        await api.createNamespacedLease(
-          { namespace, body: { metadata: { name }, spec: toSpec(record) } },
-          abortableBy(signal),
-        );
+        await kube.call({ method: 'POST', path, body: lease(record), signal });
         return true;
       } catch (err) {
-        if (err instanceof ApiException && err.code === 409) return false;
+        if (isConflict(err)) return false;
         throw err;
       }
     },
     async update(resourceVersion, record, signal) {
       try {
-        await api.replaceNamespacedLease(
-          { namespace, name, body: { metadata: { name, resourceVersion }, spec: toSpec(record) } },
-          abortableBy(signal),
-        );
+        await kube.call({ method: 'PUT', path: `${path}/${name}`, body: lease(record, resourceVersion), signal });
         return true;
       } catch (err) {
-        if (err instanceof ApiException && err.code === 409) return false;
+        if (isConflict(err)) return false;
         throw err;
       }
     },
+    close: () => kube.close(),
+  };
+}
+
+interface LeaseObject {
+  metadata?: { resourceVersion?: string };
+  spec?: {
+    holderIdentity?: string;
+    leaseDurationSeconds?: number;
+    acquireTime?: string;
+    renewTime?: string;
+    leaseTransitions?: number;
   };
 }
 
 function toSpec(record: LeaderRecord) {
   return {
-    // A released lease names nobody; leaving the field out is how client-node writes that.
+    // A released lease names nobody: the field is left out.
     holderIdentity: record.holderIdentity || undefined,
     leaseDurationSeconds: record.leaseDurationSeconds,
-    acquireTime: new V1MicroTime(record.acquireTime),
-    renewTime: new V1MicroTime(record.renewTime),
+    acquireTime: microTime(record.acquireTime),
+    renewTime: microTime(record.renewTime),
     leaseTransitions: record.leaseTransitions,
   };
 }
 
-// Typed as V1MicroTime, but client-node leaves MicroTime fields as the server's strings when reading.
-function dateOf(time: Date | string | undefined): Date {
-  return time === undefined ? new Date(0) : new Date(time);
+/** A Lease's times are MicroTime: RFC 3339 with exactly six fractional digits. */
+function microTime(date: Date): string {
+  return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
-// client-node's typed calls take no AbortSignal, but a middleware may put one on the request.
-function abortableBy(signal: AbortSignal): ConfigurationOptions {
-  return {
-    middleware: [
-      {
-        pre: (context: RequestContext) => {
-          context.setSignal(signal);
-          return new Observable(Promise.resolve(context));
-        },
-        post: (context: ResponseContext) => new Observable(Promise.resolve(context)),
-      },
-    ],
-    middlewareMergeStrategy: 'append',
-  };
+function dateOf(time: string | undefined): Date {
+  return time === undefined ? new Date(0) : new Date(time);
 }

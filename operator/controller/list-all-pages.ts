@@ -1,4 +1,5 @@
-import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
+import type { KubeAccess } from '../kube/kube-access.ts';
 import { isResourceVersionUnusable } from './kube-api-error.ts';
 import { getKubeJson } from './kube-request.ts';
 
@@ -8,7 +9,7 @@ import { getKubeJson } from './kube-request.ts';
  * If a continue token expires mid-way, lists again in one request, as client-go's pager does.
  */
 export async function listAllPages<T extends KubernetesObject>(request: {
-  kubeConfig: KubeConfig;
+  kubeConfig: KubeAccess;
   path: string;
   labelSelector?: string;
   fieldSelector?: string;

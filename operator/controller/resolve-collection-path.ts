@@ -1,4 +1,5 @@
-import type { KubeConfig, V1APIResourceList } from '@kubernetes/client-node';
+import type { V1APIResourceList } from '@kubernetes/client-node';
+import type { KubeAccess } from '../kube/kube-access.ts';
 import { getKubeJson } from './kube-request.ts';
 
 /**
@@ -7,7 +8,7 @@ import { getKubeJson } from './kube-request.ts';
  * whether it is namespaced; it fails while the kind is unknown (a CRD not installed yet).
  */
 export async function resolveCollectionPath(request: {
-  kubeConfig: KubeConfig;
+  kubeConfig: KubeAccess;
   apiVersion: string;
   kind: string;
   plural?: string;

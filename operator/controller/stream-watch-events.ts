@@ -19,15 +19,20 @@ export async function streamWatchEvents(
 ): Promise<void> {
   const { onEvent, ...get } = request;
   await getFromKube({ ...get, query: { ...get.query, watch: true } }, async (response) => {
-    if (!response.body) return;
     const decoder = new TextDecoder();
     let pending = '';
-    for await (const chunk of response.body) {
-      pending += decoder.decode(chunk, { stream: true });
+    for await (const chunk of response) {
+      const text = decoder.decode(chunk as Buffer, { stream: true });
+      // A large object comes in many chunks: split only once its line is complete.
+      pending += text;
+      if (!text.includes('\n')) continue;
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
       for (const line of lines) if (line.trim()) onEvent(parseWatchLine(line));
     }
+    // An aborted or broken connection can end the stream quietly: that is not the server's end.
+    get.signal?.throwIfAborted();
+    if (!response.complete) throw new Error('the watch stream broke off');
     pending += decoder.decode();
     if (pending.trim()) onEvent(parseWatchLine(pending));
   });

@@ -1,6 +1,7 @@
 import { Agent, type RequestOptions, request } from 'node:https';
-import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import { KubeApiError, kubeApiErrorFromStatus } from '../controller/kube-api-error.ts';
+import type { KubeAccess } from './kube-access.ts';
 
 export { KubeApiError };
 
@@ -21,7 +22,7 @@ export interface KubeRequest {
  * clients rename fields through their serializer (LimitRange's `default` becomes `_default`, and
  * a wire-format object loses it); server-side apply needs exactly the object we built.
  */
-export function createKubeClient(kubeConfig: KubeConfig) {
+export function createKubeClient(kubeConfig: KubeAccess) {
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster) throw new Error('the kubeconfig has no current cluster');
   const server = new URL(cluster.server);

@@ -29,6 +29,11 @@ const setupConcurrency = 16;
 const pollIntervalMs = 500;
 const giveUpAfterMs = 10 * 60_000;
 const listeningTimeoutMs = 60_000;
+/**
+ * Node flags for the operator alone, e.g. `OPERATOR_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof'`
+ * (Node refuses profiling flags in NODE_OPTIONS, which would reach every process anyway).
+ */
+const operatorNodeFlags = (process.env.OPERATOR_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
 /** pino's number for `warn`. */
 const warnLevel = 40;
 
@@ -56,6 +61,7 @@ async function main(): Promise<void> {
     operator = spawn(
       process.execPath,
       [
+        ...operatorNodeFlags,
         join(repoRoot, 'operator', 'main.ts'),
         '--kubeconfig',
         controlPlane.kubeconfigPath,
