@@ -44,7 +44,10 @@ export async function createPostgresConversationStore(
   const timeouts = options.timeouts ?? defaultMemoryTimeouts;
   const pool = new pg.Pool({
     connectionString: options.connectionString,
-    max: options.maxConnections ?? 5,
+    // A run holds a connection for one statement and its commit; 10 let commits share the WAL
+    // flush at concurrency 64 (issue 13: about twice the runs/s of 5 on 2 cores), and an idle
+    // pool closes them again after 10 s, so a quiet org holds none.
+    max: options.maxConnections ?? 10,
     connectionTimeoutMillis: timeouts.connectMs,
     statement_timeout: timeouts.queryMs,
     query_timeout: timeouts.queryMs + clientGraceMs,
@@ -102,15 +105,90 @@ export async function createPostgresConversationStore(
     if (deleted.rowCount) log.debug({ sessions: deleted.rowCount }, 'expired conversations deleted');
   }
 
+  // The session's row is inserted or, while it is live, moved on by the turns' count under its
+  // row lock (so concurrent appends never share a number), and the turns are numbered from what
+  // it returns. An expired session returns no row and inserts nothing: appendToExpiredSession
+  // starts it afresh. Up to $8 expired sessions of other conversations are deleted on the way
+  // (their turns by cascade), so storage stays bounded without a timer. A statement that reaches
+  // the server after $9, when this store has given up on it and failed the run, inserts nothing:
+  // without a transaction around it, it would otherwise still land, late (a stalled network).
+  // Its rowCount is 0 then too; the fallback's own transaction settles it either way.
+  const appendToLiveSession = `
+    WITH session AS (
+      INSERT INTO ${sessions} AS s (agent, session_id, next_seq, last_activity_at, expires_at)
+      SELECT $1, $2, $3::integer, $4, $5 WHERE clock_timestamp() < $9
+      ON CONFLICT (agent, session_id) DO UPDATE
+         SET next_seq = s.next_seq + $3::integer, last_activity_at = $4, expires_at = $5
+       WHERE s.expires_at IS NULL OR s.expires_at > $4
+      RETURNING s.next_seq - $3::integer AS first_seq
+    ), expired AS (
+      DELETE FROM ${sessions} WHERE (agent, session_id) IN (
+        SELECT agent, session_id FROM ${sessions}
+         WHERE expires_at <= $4 AND NOT (agent = $1 AND session_id = $2)
+         ORDER BY expires_at LIMIT $8 FOR UPDATE SKIP LOCKED)
+    )
+    INSERT INTO ${turns} (agent, session_id, seq, role, content, created_at)
+    SELECT $1, $2, session.first_seq + t.ord::integer - 1, t.role, t.content, $4
+      FROM session, unnest($6::text[], $7::text[]) WITH ORDINALITY AS t(role, content, ord)`;
+
+  async function appendToExpiredSession(input: {
+    agent: string;
+    session: string;
+    roles: string[];
+    contents: string[];
+    now: Date;
+    expiresAt: Date | null;
+  }): Promise<void> {
+    const { agent, session, now } = input;
+    await inTransaction(async (client) => {
+      await client.query(
+        `INSERT INTO ${sessions} (agent, session_id, last_activity_at) VALUES ($1, $2, $3)
+         ON CONFLICT (agent, session_id) DO NOTHING`,
+        [agent, session, now],
+      );
+      // The row lock orders concurrent appends to one session, so sequence numbers never collide.
+      const { rows } = await client.query<{ next_seq: number; is_expired: boolean }>(
+        `SELECT next_seq, (expires_at IS NOT NULL AND expires_at <= $3) AS is_expired
+           FROM ${sessions} WHERE agent = $1 AND session_id = $2 FOR UPDATE`,
+        [agent, session, now],
+      );
+      // Another append may have started it afresh (or a clear removed it) meanwhile.
+      const isExpired = rows[0]?.is_expired ?? false;
+      const firstSeq = isExpired ? 0 : (rows[0]?.next_seq ?? 0);
+      if (isExpired) await client.query(`DELETE FROM ${turns} WHERE agent = $1 AND session_id = $2`, [agent, session]);
+      await client.query(
+        `INSERT INTO ${turns} (agent, session_id, seq, role, content, created_at)
+         SELECT $1, $2, $3::integer + t.ord::integer - 1, t.role, t.content, $6
+           FROM unnest($4::text[], $5::text[]) WITH ORDINALITY AS t(role, content, ord)`,
+        [agent, session, firstSeq, input.roles, input.contents, now],
+      );
+      await client.query(
+        `UPDATE ${sessions}
+            SET next_seq = $3, last_activity_at = $4, expires_at = $5,
+                summary_text = CASE WHEN $6::boolean THEN NULL ELSE summary_text END,
+                summary_covered_turns = CASE WHEN $6::boolean THEN NULL ELSE summary_covered_turns END
+          WHERE agent = $1 AND session_id = $2`,
+        [agent, session, firstSeq + input.roles.length, now, input.expiresAt, isExpired],
+      );
+    });
+  }
+
   return {
     async history(agent, session, historyOptions = {}) {
-      const { rows } = await pool.query<{ role: StoredTurn['role']; content: string; created_at: Date }>(
-        `SELECT t.role, t.content, t.created_at
+      // Prepared once per connection, by name: each pool serves one schema, so one text per name.
+      const { rows } = await pool.query<{ role: StoredTurn['role']; content: string; created_at: Date }>({
+        name: 'conversation-history',
+        text: `SELECT t.role, t.content, t.created_at
            FROM ${turns} t JOIN ${sessions} s ON s.agent = t.agent AND s.session_id = t.session_id
           WHERE t.agent = $1 AND t.session_id = $2 AND ${isLive}
           ORDER BY t.seq DESC LIMIT $4::integer`,
-        [agent, session, clock(), historyOptions.limit === undefined ? null : Math.max(0, historyOptions.limit)],
-      );
+        values: [
+          agent,
+          session,
+          clock(),
+          historyOptions.limit === undefined ? null : Math.max(0, historyOptions.limit),
+        ],
+      });
       return rows.reverse().map((row) => ({ role: row.role, content: row.content, createdAt: row.created_at }));
     },
 
@@ -119,45 +197,30 @@ export async function createPostgresConversationStore(
       const now = clock();
       const ttlSeconds = appendOptions.ttlSeconds;
       const expiresAt = ttlSeconds === undefined ? null : new Date(now.getTime() + ttlSeconds * 1000);
-      await inTransaction(async (client) => {
-        await client.query(
-          `INSERT INTO ${sessions} (agent, session_id, last_activity_at) VALUES ($1, $2, $3)
-           ON CONFLICT (agent, session_id) DO NOTHING`,
-          [agent, session, now],
-        );
-        // The row lock orders concurrent appends to one session, so sequence numbers never collide.
-        const { rows } = await client.query<{ next_seq: number; is_expired: boolean }>(
-          `SELECT next_seq, (expires_at IS NOT NULL AND expires_at <= $3) AS is_expired
-             FROM ${sessions} WHERE agent = $1 AND session_id = $2 FOR UPDATE`,
-          [agent, session, now],
-        );
-        const isExpired = rows[0]?.is_expired ?? false;
-        const firstSeq = isExpired ? 0 : (rows[0]?.next_seq ?? 0);
-        if (isExpired)
-          await client.query(`DELETE FROM ${turns} WHERE agent = $1 AND session_id = $2`, [agent, session]);
-        await client.query(
-          `INSERT INTO ${turns} (agent, session_id, seq, role, content, created_at)
-           SELECT $1, $2, $3::integer + t.ord::integer - 1, t.role, t.content, $6
-             FROM unnest($4::text[], $5::text[]) WITH ORDINALITY AS t(role, content, ord)`,
-          [
-            agent,
-            session,
-            firstSeq,
-            newTurns.map((turn) => turn.role),
-            // PostgreSQL text cannot hold NUL; the replacement character keeps the rest of the message.
-            newTurns.map((turn) => turn.content.replaceAll('\u0000', '\uFFFD')),
-            now,
-          ],
-        );
-        await client.query(
-          `UPDATE ${sessions}
-              SET next_seq = $3, last_activity_at = $4, expires_at = $5,
-                  summary_text = CASE WHEN $6::boolean THEN NULL ELSE summary_text END,
-                  summary_covered_turns = CASE WHEN $6::boolean THEN NULL ELSE summary_covered_turns END
-            WHERE agent = $1 AND session_id = $2`,
-          [agent, session, firstSeq + newTurns.length, now, expiresAt, isExpired],
-        );
+      const roles = newTurns.map((turn) => turn.role);
+      // PostgreSQL text cannot hold NUL; the replacement character keeps the rest of the message.
+      const contents = newTurns.map((turn) => turn.content.replaceAll('\u0000', '\uFFFD'));
+      // A run's turns are one statement, one round trip and one commit: the answer waits for
+      // this (issue 13: seven round trips here cost the Cloud path more than everything else).
+      const appended = await pool.query({
+        name: 'conversation-append',
+        text: appendToLiveSession,
+        values: [
+          agent,
+          session,
+          newTurns.length,
+          now,
+          expiresAt,
+          roles,
+          contents,
+          expiredSessionsPerAppend,
+          new Date(Date.now() + timeouts.queryMs),
+        ],
       });
+      if (appended.rowCount === newTurns.length) return;
+      // The session has expired (it starts afresh, numbered from 0 and without its summary), or the
+      // database clock runs more than queryMs ahead of ours.
+      await appendToExpiredSession({ agent, session, roles, contents, now, expiresAt });
       await deleteExpiredSessions(now);
     },
 

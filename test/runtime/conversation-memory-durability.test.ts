@@ -1,0 +1,79 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fakeReply } from '../fakes/fake-reply.ts';
+import { startFakeProvider } from '../fakes/start-fake-provider.ts';
+import { type AstromeshdProcess, spawnAstromeshd } from '../support/spawn-astromeshd.ts';
+import { agentYaml } from '../support/start-test-runtime.ts';
+import { createTestDatabase } from '../support/test-database.ts';
+
+// Issue 13 made a run's turns one statement without a transaction around it; the answer must
+// still go out only once they are committed, so a runtime killed the moment it answered (no
+// graceful stop, nothing flushed on the way out) has lost nothing of that run.
+describe('PostgreSQL conversation memory, durable when a run is answered', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  async function startAstromeshd(dir: string, memoryUrl: string): Promise<{ url: string; process: AstromeshdProcess }> {
+    const astromeshd = spawnAstromeshd([
+      '--port',
+      '0',
+      '--agents-dir',
+      join(dir, 'agents'),
+      '--credentials',
+      join(dir, 'credentials.yaml'),
+      '--data-dir',
+      join(dir, 'data'),
+      '--memory',
+      memoryUrl,
+      '--memory-schema',
+      'org_acme',
+    ]);
+    cleanups.push(() => astromeshd.kill());
+    const { port } = await astromeshd.waitForLog('astromeshd listening');
+    return { url: `http://127.0.0.1:${port as number}`, process: astromeshd };
+  }
+
+  it('keeps the turns of a run whose runtime is killed right after answering it', async () => {
+    const database = await createTestDatabase();
+    cleanups.push(() => database.drop());
+    const fake = await startFakeProvider('openai', { defaultReply: fakeReply.text('Hello, Ada.') });
+    cleanups.push(() => fake.close());
+    const dir = mkdtempSync(join(tmpdir(), 'astromesh-memory-durability-'));
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    mkdirSync(join(dir, 'agents'));
+    writeFileSync(
+      join(dir, 'agents', 'greeter.yaml'),
+      agentYaml('greeter', {
+        model: { primary: { provider: 'openai', model: 'gpt-4o-mini' } },
+        prompts: { system: 'You greet people.' },
+        memory: { conversational: { backend: 'postgres', strategy: 'sliding_window' } },
+      }),
+    );
+    writeFileSync(join(dir, 'credentials.yaml'), `OPENAI_API_KEY: sk-test\nOPENAI_BASE_URL: ${fake.baseUrl}\n`);
+
+    const first = await startAstromeshd(dir, database.url);
+    const answered = await fetch(`${first.url}/v1/agents/greeter/run`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'My name is Ada.', session_id: 'ada' }),
+    });
+    await answered.arrayBuffer();
+    await first.process.kill();
+
+    const second = await startAstromeshd(dir, database.url);
+    const history = (await (await fetch(`${second.url}/v1/memory/greeter/history/ada`)).json()) as {
+      messages: unknown;
+    };
+
+    expect(answered.status).toBe(200);
+    expect(first.process.child.signalCode).toBe('SIGKILL');
+    expect(history.messages).toEqual([
+      { role: 'user', content: 'My name is Ada.' },
+      { role: 'assistant', content: 'Hello, Ada.' },
+    ]);
+  });
+});
