@@ -58,6 +58,7 @@ export function createLocalBackend(options: LocalBackendOptions): DeployBackend 
       nodePath: options.nodePath,
       runtimeEntry: options.runtimeEntry,
       env: options.env,
+      compileCacheDir: join(options.stateDir, 'compile-cache'),
     });
     runtimes.set(orgSlug, runtime);
     return runtime;

