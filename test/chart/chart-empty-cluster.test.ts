@@ -44,6 +44,7 @@ describe('helm install on an empty cluster', () => {
       'Model',
       'Phase',
       'Ready',
+      'Reason',
       'Age',
     ]);
 

@@ -43,7 +43,7 @@ describe('the CloudAgent CRD on a real kube-apiserver', () => {
     expect(stored.metadata.generation).toBe(1);
   });
 
-  it('shows Org, Agent, Model, Phase, Ready and Age in the Table view kubectl prints', async () => {
+  it('shows Org, Agent, Model, Phase, Ready, Reason and Age in the Table view kubectl prints', async () => {
     const namespace = await createTestNamespace(kubeConfig);
     await customObjects.createNamespacedCustomObject({ ...resource, namespace, body: aCloudAgent({ namespace }) });
     await patchStatus(customObjects, namespace, 'support-bot', {
@@ -66,15 +66,17 @@ describe('the CloudAgent CRD on a real kube-apiserver', () => {
       'Model',
       'Phase',
       'Ready',
+      'Reason',
       'Age',
     ]);
-    expect(table.rows[0]?.cells.slice(0, 6)).toEqual([
+    expect(table.rows[0]?.cells.slice(0, 7)).toEqual([
       'support-bot',
       'acme',
       'support-bot',
       'gpt-4o-mini',
       'Ready',
       'True',
+      'RuntimeReady',
     ]);
   });
 
