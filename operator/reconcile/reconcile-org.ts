@@ -152,7 +152,6 @@ export function createOrgReconciler(deps: OrgReconcilerDeps) {
 
     const live = agents.filter((agent) => !agent.metadata?.deletionTimestamp);
     const leaving = agents.filter((agent) => agent.metadata?.deletionTimestamp);
-    for (const agent of live) await setFinalizer(agent, true);
 
     const accepted = fitAgentsConfig(live.map((agent) => ({ agent, acceptance: acceptCloudAgent(agent, orgSlug) })));
     const servedAgents: AgentDocument[] = accepted.flatMap(({ acceptance }) =>
@@ -173,8 +172,10 @@ export function createOrgReconciler(deps: OrgReconcilerDeps) {
       settings,
       isSleeping,
     });
-    // The bundle first: no runtime pod may start in a namespace that is not fenced yet.
-    await Promise.all(bundle.map(apply));
+    // The bundle first: no runtime pod may start in a namespace that is not fenced yet. The
+    // finalizers meanwhile: they must be on before the config below serves the agents. Every
+    // agent's writes go out at once: an org's reconcile waits for round trips, not for CPU.
+    await Promise.all([...bundle.map(apply), ...live.map((agent) => setFinalizer(agent, true))]);
     await Promise.all([
       applyAgentsConfig(configMap),
       apply(service),
@@ -183,13 +184,15 @@ export function createOrgReconciler(deps: OrgReconcilerDeps) {
     const liveDeployment = await apply(deployment);
 
     // Taken out of the config just applied: their finalizers may go.
-    for (const agent of leaving) await setFinalizer(agent, false);
+    await Promise.all(leaving.map((agent) => setFinalizer(agent, false)));
 
     const configHash = deployment.spec?.template?.metadata?.annotations?.[configHashAnnotation] ?? '';
     const rollout = rolloutOf(liveDeployment as V1Deployment, configHash);
-    for (const { agent, acceptance } of accepted) {
-      await writeStatus({ agent, acceptance, secret: secretState, rollout, isSleeping });
-    }
+    await Promise.all(
+      accepted.map(({ agent, acceptance }) =>
+        writeStatus({ agent, acceptance, secret: secretState, rollout, isSleeping }),
+      ),
+    );
     const waiting =
       !isSleeping && accepted.some(({ acceptance }) => acceptance.accepted && !acceptance.spec.paused && !rollout.done);
     log.debug({ agents: live.length, served: servedAgents.length, rollout, isSleeping }, 'org reconciled');
