@@ -126,6 +126,8 @@ export function startOrgController(deps: {
       ...common,
       ...kind,
       labelSelector: managedBySelector,
+      // Only a trigger: the reconcile builds these objects and never reads them from a cache.
+      transform: identityOf,
       onEvent: enqueueNamespaceOf,
     }),
   );
@@ -179,6 +181,16 @@ export function startOrgController(deps: {
       await workers;
     },
   };
+}
+
+/**
+ * What the operator keeps of an object it only watches for changes: which object, at which
+ * version. The informers of owned kinds see every operator-labelled object of the cluster,
+ * other installs' and shards' too, so what they keep must not grow with those objects' size.
+ */
+export function identityOf<T extends KubernetesObject>(object: T): T {
+  const { name, namespace, uid, resourceVersion } = object.metadata ?? {};
+  return { apiVersion: object.apiVersion, kind: object.kind, metadata: { name, namespace, uid, resourceVersion } } as T;
 }
 
 function withoutManagedFields<T extends KubernetesObject>(object: T): T {

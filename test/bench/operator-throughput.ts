@@ -3,11 +3,12 @@
 //
 // Processes: this load generator, a private etcd + kube-apiserver (no kubelet, so runtime pods
 // never run and Deploying is as far as an agent gets), and the operator started as production
-// starts it (`node operator/main.ts`), as an admin, with leader election off and default workers.
+// starts it (`node` with the chart's flags, `operator/main.ts`), as an admin, with leader election off and default workers.
 // The orgs and their CloudAgents exist before the operator starts; the clock runs from its spawn
 // until every CloudAgent shows phase Deploying for generation 1. Prints numbers, asserts nothing.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { type RequestOptions, request } from 'node:https';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -29,11 +30,20 @@ const setupConcurrency = 16;
 const pollIntervalMs = 500;
 const giveUpAfterMs = 10 * 60_000;
 const listeningTimeoutMs = 60_000;
+/** The Node flags the Helm chart starts the operator with: `command: ["node", …flags, "operator/main.ts"]`. */
+const chartNodeFlags = (() => {
+  const template = readFileSync(join(repoRoot, 'charts/astromesh-cloud/templates/operator-deployment.yaml'), 'utf8');
+  const command = /command: (\[.*"operator\/main\.ts"\])/.exec(template)?.[1];
+  if (!command) throw new Error("the chart's operator Deployment has no command naming operator/main.ts");
+  return (JSON.parse(command) as string[]).slice(1, -1);
+})();
 /**
- * Node flags for the operator alone, e.g. `OPERATOR_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof'`
+ * More Node flags for the operator, e.g. `OPERATOR_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof'`
  * (Node refuses profiling flags in NODE_OPTIONS, which would reach every process anyway).
  */
 const operatorNodeFlags = (process.env.OPERATOR_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+/** Extra operator arguments for experiments, e.g. `OPERATOR_ARGS='--workers 16'` (the table says default --workers). */
+const operatorArgs = (process.env.OPERATOR_ARGS ?? '').split(/\s+/).filter(Boolean);
 /** pino's number for `warn`. */
 const warnLevel = 40;
 
@@ -57,10 +67,12 @@ async function main(): Promise<void> {
     await createOrgsWithAgents(kubeConfig, admin);
     const setupMs = performance.now() - setupStartedAt;
 
+    const requestsBefore = await apiserverRequests(kubeConfig);
     const startedAt = performance.now();
     operator = spawn(
       process.execPath,
       [
+        ...chartNodeFlags,
         ...operatorNodeFlags,
         join(repoRoot, 'operator', 'main.ts'),
         '--kubeconfig',
@@ -74,6 +86,7 @@ async function main(): Promise<void> {
         // 'operator listening' (the port) is an info line; info adds no line per reconcile.
         '--log-level',
         'info',
+        ...operatorArgs,
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
@@ -100,6 +113,9 @@ async function main(): Promise<void> {
     const done = samples.at(-1) as Sample;
     const metrics = await scrape(metricsUrl);
     const peakRssBytes = peakRssBytesOf(pid);
+    const requests = difference(await apiserverRequests(kubeConfig), requestsBefore);
+    // The bench's own polls: one list of every CloudAgent per sample.
+    requests['LIST cloudagents'] = (requests['LIST cloudagents'] ?? 0) - samples.length;
 
     print({
       setupMs,
@@ -115,6 +131,7 @@ async function main(): Promise<void> {
       externalBytes: metrics.externalBytes,
       peakRssBytes,
       warnings: warnings.length,
+      requests,
     });
     for (const line of warnings.slice(0, 5)) process.stderr.write(`operator: ${line}\n`);
     process.off('exit', killOnExit);
@@ -182,6 +199,43 @@ async function countDeploying(admin: KubeClient): Promise<number> {
   }).length;
 }
 
+/**
+ * The API server's request counts (`apiserver_request_total`) by verb and resource: what the
+ * operator asked of the server that shares its cores, read before and after the cold start.
+ */
+async function apiserverRequests(kubeConfig: KubeConfig): Promise<Record<string, number>> {
+  const server = new URL(kubeConfig.getCurrentCluster()?.server ?? '');
+  const options: RequestOptions = { hostname: server.hostname, port: server.port, path: '/metrics', headers: {} };
+  await kubeConfig.applyToHTTPSOptions(options);
+  const text = await new Promise<string>((resolve, reject) => {
+    request(options, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      res.on('error', reject);
+    })
+      .on('error', reject)
+      .end();
+  });
+  const counts: Record<string, number> = {};
+  for (const [, labels = '', value] of text.matchAll(/^apiserver_request_total\{([^}]*)\} (\S+)$/gm)) {
+    const label = (name: string) => new RegExp(`${name}="([^"]*)"`).exec(labels)?.[1] ?? '';
+    const subresource = label('subresource');
+    const key = `${label('verb')} ${label('resource')}${subresource ? `/${subresource}` : ''}`;
+    counts[key] = (counts[key] ?? 0) + Number(value);
+  }
+  return counts;
+}
+
+function difference(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
+  const result: Record<string, number> = {};
+  for (const [key, count] of Object.entries(after)) {
+    const added = count - (before[key] ?? 0);
+    if (added > 0) result[key] = added;
+  }
+  return result;
+}
+
 async function scrape(url: string) {
   const text = await (await fetch(url)).text();
   const reconcilesByResult: Record<string, number> = {};
@@ -235,6 +289,7 @@ function print(result: {
   externalBytes: number;
   peakRssBytes: number;
   warnings: number;
+  requests: Record<string, number>;
 }): void {
   const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
   const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -246,9 +301,10 @@ function print(result: {
     .map(([name, count]) => `${name} ${count}`)
     .join(', ');
   const row = (label: string, value: string) => `  ${label.padEnd(30)} ${value}`;
+  const requestTotal = Object.values(result.requests).reduce((sum, count) => sum + Math.max(0, count), 0);
   const perSecond = (count: number) => (count / (result.done.atMs / 1000)).toFixed(1);
   const lines = [
-    `astromesh-operator cold start: ${orgCount} org namespaces x ${agentsPerOrg} CloudAgents = ${total}; default --workers`,
+    `astromesh-operator cold start: ${orgCount} org namespaces x ${agentsPerOrg} CloudAgents = ${total}; ${operatorArgs.join(' ') || 'default --workers'}; node ${[...chartNodeFlags, ...operatorNodeFlags].join(' ')}`,
     '',
     `setup before the operator (namespaces, Secrets, CloudAgents): ${seconds(result.setupMs)}`,
     "from the operator's spawn:",
@@ -267,6 +323,11 @@ function print(result: {
     ),
     row('peak', `${mib(result.peakRssBytes)} (VmHWM), ${mib(sampledPeak)} (highest sample)`),
     `operator log lines at warn or above: ${result.warnings}`,
+    `API server requests by then (the bench's polls left out): ${requestTotal} = ${(requestTotal / orgCount).toFixed(1)} per org`,
+    ...Object.entries(result.requests)
+      .filter(([, count]) => count > 0)
+      .sort(([, a], [, b]) => b - a)
+      .map(([key, count]) => row(`  ${key}`, `${count} (${(count / orgCount).toFixed(2)} per org)`)),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }
