@@ -5,7 +5,7 @@
 // the API runs, and a second astromeshd started here on the very files the API wrote for that
 // org (agents, credentials, token, memory schema). "Direct" calls go to that second runtime;
 // overhead is API latency minus direct latency at the same percentile. Prints numbers, asserts
-// nothing.
+// nothing. `--cpu-prof <dir>`: the API and the direct runtime write V8 CPU profiles there.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +17,9 @@ import WebSocket from 'ws';
 const repoRoot = join(import.meta.dirname, '..', '..');
 const dispatcher = new Agent({ connections: 256, pipelining: 1 });
 const children: ChildProcess[] = [];
-const idleStreams = 500;
+const idleStreams = 1_000;
+const cpuProfileDir = valueOfFlag('--cpu-prof');
+const profileArgs = cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfileDir] : [];
 
 interface Stats {
   p50: number;
@@ -87,6 +89,11 @@ async function main(): Promise<void> {
   }
 }
 
+function valueOfFlag(flag: string): string | undefined {
+  const at = process.argv.indexOf(flag);
+  return at === -1 ? undefined : process.argv[at + 1];
+}
+
 function spawnChild(args: string[], env: NodeJS.ProcessEnv = process.env): ChildProcess {
   const child = spawn(process.execPath, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
@@ -102,7 +109,7 @@ async function stop(child: ChildProcess): Promise<void> {
 
 /** The API as `npm start` runs it, with limits raised so the benchmark measures, not the free tier. */
 async function startApi(stateDir: string) {
-  const child = spawnChild([join(repoRoot, 'api', 'main.ts')], {
+  const child = spawnChild([...profileArgs, join(repoRoot, 'api', 'main.ts')], {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '',
     ASTROMESH_STATE_DIR: stateDir,
@@ -161,6 +168,7 @@ async function deployBenchAgent(apiUrl: string, fakeUrl: string) {
 async function startDirectRuntime(input: { orgDir: string; orgSlug: string; memoryUrl: string }): Promise<string> {
   const child = spawnChild(
     [
+      ...profileArgs,
       join(repoRoot, 'runtime', 'main.ts'),
       '--agents-dir',
       join(input.orgDir, 'agents'),
