@@ -1,4 +1,4 @@
-import { type IncomingMessage, request as httpRequest } from 'node:http';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import type { KubeAccess } from '../kube/kube-access.ts';
 import { kubeApiErrorFromStatus } from './kube-api-error.ts';
