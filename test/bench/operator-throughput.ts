@@ -203,6 +203,8 @@ async function countDeploying(admin: KubeClient): Promise<number> {
  * The API server's request counts (`apiserver_request_total`) by verb and resource: what the
  * operator asked of the server that shares its cores, read before and after the cold start.
  */
+const secondsSuffix = ' seconds';
+
 async function apiserverRequests(kubeConfig: KubeConfig): Promise<Record<string, number>> {
   const server = new URL(kubeConfig.getCurrentCluster()?.server ?? '');
   const options: RequestOptions = { hostname: server.hostname, port: server.port, path: '/metrics', headers: {} };
@@ -218,11 +220,14 @@ async function apiserverRequests(kubeConfig: KubeConfig): Promise<Record<string,
       .end();
   });
   const counts: Record<string, number> = {};
-  for (const [, labels = '', value] of text.matchAll(/^apiserver_request_total\{([^}]*)\} (\S+)$/gm)) {
+  const samples = /^apiserver_request_(total|duration_seconds_sum)\{([^}]*)\} (\S+)$/gm;
+  for (const [, metric, labels = '', value] of text.matchAll(samples)) {
     const label = (name: string) => new RegExp(`${name}="([^"]*)"`).exec(labels)?.[1] ?? '';
     const subresource = label('subresource');
     const key = `${label('verb')} ${label('resource')}${subresource ? `/${subresource}` : ''}`;
-    counts[key] = (counts[key] ?? 0) + Number(value);
+    // The seconds the server spent on them (WATCH: how long watches stayed open, not work).
+    const counted = metric === 'total' ? key : `${key}${secondsSuffix}`;
+    counts[counted] = (counts[counted] ?? 0) + Number(value);
   }
   return counts;
 }
@@ -301,7 +306,9 @@ function print(result: {
     .map(([name, count]) => `${name} ${count}`)
     .join(', ');
   const row = (label: string, value: string) => `  ${label.padEnd(30)} ${value}`;
-  const requestTotal = Object.values(result.requests).reduce((sum, count) => sum + Math.max(0, count), 0);
+  const counted = Object.entries(result.requests).filter(([key]) => !key.endsWith(secondsSuffix));
+  const requestTotal = counted.reduce((sum, [, count]) => sum + Math.max(0, count), 0);
+  const serverSeconds = (key: string) => (result.requests[`${key}${secondsSuffix}`] ?? 0).toFixed(1);
   const perSecond = (count: number) => (count / (result.done.atMs / 1000)).toFixed(1);
   const lines = [
     `astromesh-operator cold start: ${orgCount} org namespaces x ${agentsPerOrg} CloudAgents = ${total}; ${operatorArgs.join(' ') || 'default --workers'}; node ${[...chartNodeFlags, ...operatorNodeFlags].join(' ')}`,
@@ -324,10 +331,12 @@ function print(result: {
     row('peak', `${mib(result.peakRssBytes)} (VmHWM), ${mib(sampledPeak)} (highest sample)`),
     `operator log lines at warn or above: ${result.warnings}`,
     `API server requests by then (the bench's polls left out): ${requestTotal} = ${(requestTotal / orgCount).toFixed(1)} per org`,
-    ...Object.entries(result.requests)
+    ...counted
       .filter(([, count]) => count > 0)
       .sort(([, a], [, b]) => b - a)
-      .map(([key, count]) => row(`  ${key}`, `${count} (${(count / orgCount).toFixed(2)} per org)`)),
+      .map(([key, count]) =>
+        row(`  ${key}`, `${count} (${(count / orgCount).toFixed(2)} per org), ${serverSeconds(key)} s in the server`),
+      ),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }
