@@ -7,6 +7,7 @@ import type { AgentRecord } from '../stores/agents-store.ts';
 import {
   dailyRunsOf,
   insertUsageRecord,
+  insertUsageRecords,
   releaseDailyRun,
   reserveRunOfAgent,
   type UsageRecord,
@@ -14,6 +15,7 @@ import {
   usageByDay,
 } from '../stores/usage-store.ts';
 import { createRetryingWriter } from './create-retrying-writer.ts';
+import { createWriteBatcher } from './create-write-batcher.ts';
 
 const dayMs = 86_400_000;
 
@@ -43,6 +45,8 @@ interface PendingSettlement {
 
 // About 300 bytes each: an outage of 10,000 answered runs costs a few MB, never the process.
 const maxPendingSettlements = 10_000;
+// Records of served runs written together, at most: one statement of a few hundred KB.
+const maxRecordsPerInsert = 500;
 
 export class DailyLimitReached extends AppError {
   constructor(rateLimit: RateLimit, now: Date) {
@@ -81,8 +85,14 @@ export function createUsageService(deps: {
   const { db } = deps;
   const limit = deps.limits.dailyRuns;
   // A run answered while the database is away still gets its record, once the database is back.
+  // Records of served runs that finish while one insert is in flight share the next one.
+  const insertServed = createWriteBatcher<UsageRecord>({
+    writeAll: (records) => insertUsageRecords(db, records),
+    maxBatch: maxRecordsPerInsert,
+  });
   const settlements = createRetryingWriter<PendingSettlement>({
-    write: (settlement) => writeSettlement(db, settlement),
+    write: (settlement) =>
+      settlement.record.outcome === 'not_served' ? releaseRun(db, settlement) : insertServed(settlement.record),
     describe: ({ record }) => ({ ...record, createdAt: record.createdAt.toISOString() }),
     log: deps.log.child({ component: 'usage' }),
     maxPending: maxPendingSettlements,
@@ -169,12 +179,8 @@ export function createUsageService(deps: {
 }
 export type UsageService = ReturnType<typeof createUsageService>;
 
-async function writeSettlement(db: Database, { record, reservation }: PendingSettlement): Promise<void> {
-  // A served run writes one row: a single statement needs no transaction (and its round trips).
-  if (record.outcome !== 'not_served') {
-    await insertUsageRecord(db, record);
-    return;
-  }
+/** A run not served: its record, and its reservation given back, in one transaction. */
+async function releaseRun(db: Database, { record, reservation }: PendingSettlement): Promise<void> {
   await inTransaction(db, async (client) => {
     // Written before (a retry after a lost answer): the run was given back then.
     if (await insertUsageRecord(client, record)) await releaseDailyRun(client, reservation);

@@ -94,6 +94,30 @@ export async function insertUsageRecord(db: Queryable, record: UsageRecord): Pro
   return rowCount === 1;
 }
 
+/** Inserts the records in one statement, skipping any whose settlement was written before. */
+export async function insertUsageRecords(db: Queryable, records: UsageRecord[]): Promise<void> {
+  await db.query({
+    name: 'insert-usage-records',
+    text: `INSERT INTO usage_records
+       (settlement_id, org_id, agent_name, kind, tokens_in, tokens_out, model, latency_ms, outcome, created_at)
+     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::integer[], $6::integer[],
+                          $7::text[], $8::integer[], $9::text[], $10::timestamptz[])
+     ON CONFLICT (settlement_id) DO NOTHING`,
+    values: [
+      records.map((record) => record.settlementId),
+      records.map((record) => record.orgId),
+      records.map((record) => record.agentName),
+      records.map((record) => record.kind),
+      records.map((record) => record.tokensIn),
+      records.map((record) => record.tokensOut),
+      records.map((record) => record.model),
+      records.map((record) => record.latencyMs),
+      records.map((record) => record.outcome),
+      records.map((record) => record.createdAt),
+    ],
+  });
+}
+
 // Runs given back (not_served) count nowhere, so the totals agree with the daily counter.
 const countedSince = "org_id = $1 AND created_at >= $2 AND outcome <> 'not_served'";
 

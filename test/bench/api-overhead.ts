@@ -11,6 +11,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import pg from 'pg';
 import { Agent, fetch as undiciFetch } from 'undici';
 import WebSocket from 'ws';
 
@@ -73,6 +74,11 @@ async function main(): Promise<void> {
         api: await measure(viaApi.run, concurrency, total),
       });
     }
+    // Transactions per run, which no load on the machine changes: what each path costs PostgreSQL.
+    const transactionsPerRun = {
+      direct: await transactionsPerRunOf(api.databaseUrl, direct.run, 500),
+      api: await transactionsPerRunOf(api.databaseUrl, viaApi.run, 500),
+    };
 
     await timeToFirstToken(direct.streamUrl, 50);
     await timeToFirstToken(viaApi.streamUrl, 50);
@@ -81,7 +87,7 @@ async function main(): Promise<void> {
       api: await timeToFirstToken(viaApi.streamUrl, 500),
     };
 
-    print({ runs, firstToken, memory: { ...memory, afterRunsMb: rssMbOf(api.pid) } });
+    print({ runs, firstToken, transactionsPerRun, memory: { ...memory, afterRunsMb: rssMbOf(api.pid) } });
   } finally {
     for (const child of children.reverse()) await stop(child);
     rmSync(work, { recursive: true, force: true });
@@ -231,6 +237,31 @@ async function measure(call: () => Promise<void>, concurrency: number, total: nu
   return { ...percentiles(latencies), perSecond: latencies.length / ((performance.now() - startedAt) / 1000) };
 }
 
+/**
+ * Transactions committed in the database per run (each statement outside BEGIN is one), from
+ * pg_stat_database. Backends report their counts when idle, at most once a second, and when they
+ * exit, so each reading waits until the pools' idle connections have closed (10 s).
+ */
+async function transactionsPerRunOf(databaseUrl: string, call: () => Promise<void>, runs: number): Promise<number> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const committed = async () => {
+    await new Promise((resolve) => setTimeout(resolve, 12_000));
+    const { rows } = await client.query<{ xact_commit: string }>(
+      'SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()',
+    );
+    return Number(rows[0]?.xact_commit);
+  };
+  try {
+    const before = await committed();
+    await measure(call, 16, runs);
+    // This client's own two readings are transactions too.
+    return ((await committed()) - before - 1) / runs;
+  } finally {
+    await client.end();
+  }
+}
+
 function percentiles(values: number[]): { p50: number; p99: number } {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number;
@@ -309,6 +340,7 @@ function rssMbOf(pid: number): number {
 function print(results: {
   runs: { concurrency: number; direct: Stats; api: Stats }[];
   firstToken: { direct: { p50: number; p99: number }; api: { p50: number; p99: number } };
+  transactionsPerRun: { direct: number; api: number };
   memory: { beforeMb: number; withStreamsMb: number; afterRunsMb: number };
 }): void {
   const ms = (value: number) => `${value.toFixed(2)} ms`;
@@ -327,6 +359,8 @@ function print(results: {
     `  runtime  p50 ${ms(direct.p50)}  p99 ${ms(direct.p99)}`,
     `  api      p50 ${ms(api.p50)}  p99 ${ms(api.p99)}`,
     `  added    p50 ${ms(api.p50 - direct.p50)}  p99 ${ms(api.p99 - direct.p99)}`,
+    `PostgreSQL transactions per run: runtime ${results.transactionsPerRun.direct.toFixed(2)}, ` +
+      `api ${results.transactionsPerRun.api.toFixed(2)} (API and its org runtime together)`,
     '',
     `RSS of the API: ${results.memory.beforeMb.toFixed(1)} MiB idle after warm-up, ` +
       `${results.memory.withStreamsMb.toFixed(1)} MiB with ${idleStreams} idle WebSocket streams open ` +
