@@ -16,6 +16,7 @@ import { authenticate } from './http/authenticate.ts';
 import { errorEnvelope, requestId, toErrorBody } from './http/error-envelope.ts';
 import { literalPathsWin } from './http/literal-paths-win.ts';
 import { createApiMetrics } from './http/metrics.ts';
+import { createOrgAccessCache } from './http/org-access-cache.ts';
 import { requestLog } from './http/request-log.ts';
 import { agentRoutes } from './routes/agent-routes.ts';
 import { apiKeyRoutes } from './routes/api-key-routes.ts';
@@ -52,6 +53,10 @@ export interface ApiDeps {
 export const apiPrefix = '/api/v1';
 const bodyLimit = '1mb';
 
+// How long a signed-in caller's session and role in an org are taken as read: a session revoked
+// by another replica is refused here at most this much later (README: "Sign-in sessions").
+const orgAccessCacheMs = 1_000;
+
 /**
  * The Cloud API as a Koa app, with every service wired to the real parts it is given. main.ts
  * and the tests both build it here; only main.ts decides which database and backend.
@@ -61,7 +66,8 @@ export function createApi(deps: ApiDeps) {
   const metrics = createApiMetrics();
   const tokens = createTokenService(config.jwt);
   const credentialsOf: CredentialsOf = providerCredentialsOf(config.masterKeys);
-  const auth = createAuthService({ db, tokens, config, now });
+  const accessCache = createOrgAccessCache({ ttlMs: orgAccessCacheMs, now });
+  const auth = createAuthService({ db, tokens, config, now, onSessionRevoked: accessCache.forgetSession });
   const agents = createAgentService({ db, backend, credentialsOf, limits: config.limits, log });
   const orgs = createOrgService({ db, limits: config.limits });
   const apiKeys = createApiKeyService({ db, limits: config.limits });
@@ -115,7 +121,7 @@ export function createApi(deps: ApiDeps) {
   app.use(jsonBodyParser({ limit: bodyLimit }));
   for (const middleware of authenticate({ db, tokens, now })) app.use(middleware);
   const router = new Router({ prefix: apiPrefix });
-  mountRoutes(router, routes, { db, now });
+  mountRoutes(router, routes, { db, now, accessCache });
   app.use(literalPathsWin(router));
   app.use(router.routes());
   app.use(router.allowedMethods());

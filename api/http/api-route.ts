@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { Database } from '../db/database.ts';
 import { InvalidInput } from '../errors.ts';
 import { requirePrincipal } from './authenticate.ts';
+import type { OrgAccessCache } from './org-access-cache.ts';
 import { everyone, type OrgAccess, type Principal, type Role } from './principal.ts';
 import { requireActiveSession, resolveOrgAccess } from './resolve-org-access.ts';
 
@@ -85,7 +86,11 @@ function defined<T>(value: T | undefined): T {
   return value;
 }
 
-export function mountRoutes(router: Router, routes: ApiRoute[], deps: { db: Database; now: () => Date }): void {
+export function mountRoutes(
+  router: Router,
+  routes: ApiRoute[],
+  deps: { db: Database; now: () => Date; accessCache?: OrgAccessCache },
+): void {
   for (const route of routes) {
     const koaPath = route.path.replace(/\{([a-z_]+)\}/g, ':$1');
     router[route.method](koaPath, async (ctx) => {

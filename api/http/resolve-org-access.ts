@@ -1,5 +1,6 @@
 import type { Database } from '../db/database.ts';
 import { Forbidden, Unauthenticated } from '../errors.ts';
+import type { OrgAccessCache } from './org-access-cache.ts';
 import type { OrgAccess, Principal, Role } from './principal.ts';
 
 const revokedToken = 'the bearer token is invalid, expired or revoked';
@@ -9,7 +10,7 @@ const revokedToken = 'the bearer token is invalid, expired or revoked';
  * org" and "not yours", so nothing about other orgs leaks.
  */
 export async function resolveOrgAccess(
-  deps: { db: Database; now: () => Date },
+  deps: { db: Database; now: () => Date; accessCache?: OrgAccessCache },
   principal: Principal,
   orgSlug: string,
   allowedRoles: readonly Role[],
@@ -25,7 +26,7 @@ export async function resolveOrgAccess(
 }
 
 async function accessOf(
-  deps: { db: Database; now: () => Date },
+  deps: { db: Database; now: () => Date; accessCache?: OrgAccessCache },
   principal: Principal,
   orgSlug: string,
 ): Promise<OrgAccess | undefined> {
@@ -34,11 +35,19 @@ async function accessOf(
       ? { principal, orgId: principal.orgId, orgSlug, role: principal.role }
       : undefined;
   }
+  const key = { sessionId: principal.sessionId, userId: principal.userId, orgSlug };
+  const cached = deps.accessCache?.get(key);
+  if (cached) return { principal, orgId: cached.orgId, orgSlug, role: cached.role };
   // One round trip for both questions of a signed-in request: is the session still alive
   // (logout and refresh-token reuse revoke it at once), and what is the user's role here?
-  const { rows } = await deps.db.query<{ active: boolean; org_id: string | null; role: Role | null }>({
+  const { rows } = await deps.db.query<{
+    active: boolean;
+    expires_at: Date;
+    org_id: string | null;
+    role: Role | null;
+  }>({
     name: 'session-and-role',
-    text: `SELECT (s.revoked_at IS NULL AND s.expires_at > $4) AS active, m.org_id, m.role
+    text: `SELECT (s.revoked_at IS NULL AND s.expires_at > $4) AS active, s.expires_at, m.org_id, m.role
      FROM auth_sessions s
      LEFT JOIN orgs o ON o.slug = $3
      LEFT JOIN org_members m ON m.org_id = o.id AND m.user_id = s.user_id
@@ -47,7 +56,9 @@ async function accessOf(
   });
   const row = rows[0];
   if (!row?.active) throw new Unauthenticated(revokedToken);
-  return row.org_id && row.role ? { principal, orgId: row.org_id, orgSlug, role: row.role } : undefined;
+  if (!row.org_id || !row.role) return undefined;
+  deps.accessCache?.remember(key, { orgId: row.org_id, role: row.role, sessionExpiresAt: row.expires_at });
+  return { principal, orgId: row.org_id, orgSlug, role: row.role };
 }
 
 /** For signed-in routes outside an org path: 401 unless the principal's session is alive. */

@@ -26,6 +26,8 @@ export function createAuthService(deps: {
   tokens: TokenService;
   config: Pick<ApiConfig, 'devLoginEnabled'>;
   now: () => Date;
+  /** Told of each session revoked here, so what this process cached of it goes at once. */
+  onSessionRevoked?: (sessionId: string) => void;
 }) {
   const { db, tokens } = deps;
 
@@ -93,6 +95,7 @@ export function createAuthService(deps: {
       }
       if (!used.fresh) {
         await revokeSession(db, session.id, 'refresh token reuse');
+        deps.onSessionRevoked?.(session.id);
         throw new Unauthenticated('refresh token already used; the session has been revoked');
       }
       const org = await findOrgById(db, session.orgId);
@@ -105,6 +108,7 @@ export function createAuthService(deps: {
       if (principal.kind !== 'user')
         throw new Forbidden('an API key has no session to log out of; revoke the key instead');
       await revokeSession(db, principal.sessionId, 'logout');
+      deps.onSessionRevoked?.(principal.sessionId);
     },
 
     oauth(provider: 'google' | 'github'): never {
