@@ -52,6 +52,24 @@ COPY runtime ./runtime
 COPY operator ./operator
 COPY api ./api
 
+# Node's compile cache, prebuilt: each org's runtime (and the API and operator) starts from cached
+# bytecode instead of parsing and compiling its ~900 modules (measured: module graph loaded in
+# 0.48 s instead of 0.87 s, idle RSS 117-120 MiB instead of ~140). `--help` loads each binary's
+# whole static module graph and exits. Node keys the cache by uid (a subdirectory per uid), so it
+# is written as 10001, the user every pod runs as; then it is root's and read-only, like the rest
+# of /app, which on a read-only root filesystem it would be anyway: Node reads it and silently
+# skips writing entries for modules loaded later.
+RUN cache="$(mktemp -d)" && chown 10001:10001 "$cache" \
+  && for binary in runtime api operator; do \
+       NODE_COMPILE_CACHE="$cache" setpriv --reuid=10001 --regid=10001 --clear-groups \
+         node --max-old-space-size-percentage=50 --max-semi-space-size=2 "$binary/main.ts" --help >/dev/null || exit 1; \
+     done \
+  && ls "$cache" | grep -q -- '-10001$' \
+  && mv "$cache" /app/.node-compile-cache \
+  && chown -R root:root /app/.node-compile-cache \
+  && chmod -R a-w,a+rX /app/.node-compile-cache
+ENV NODE_COMPILE_CACHE=/app/.node-compile-cache
+
 LABEL org.opencontainers.image.title="astromesh-cloud" \
       org.opencontainers.image.description="Astromesh Cloud: astromeshd (default), the Cloud API and the operator" \
       org.opencontainers.image.licenses="Apache-2.0"

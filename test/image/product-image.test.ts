@@ -127,8 +127,28 @@ describe('the product image (npm run image)', () => {
     expect(status).toMatch(/^Gid:\s+10001\s+10001\s+10001\s+10001$/m);
     expect(write.code).not.toBe(0);
     expect(write.stderr).toContain('EROFS');
+    await expectCompileCacheUsed(['node', ...(config.Entrypoint ?? []).slice(1), '--help']);
     expect(await containerd.stopTask('astromeshd', 'SIGTERM')).toBe(0);
   }, 90_000);
+
+  /**
+   * Runs `args` in the running container with Node's compile-cache debugging on: every module of
+   * /app it loads comes from the image's prebuilt cache (none compiled afresh), and on the
+   * read-only root filesystem Node says nothing else.
+   */
+  async function expectCompileCacheUsed(args: string[]): Promise<void> {
+    const run = await containerd.exec('astromeshd', args, { NODE_DEBUG_NATIVE: 'COMPILE_CACHE' });
+    const lines = run.stderr.split('\n').filter(Boolean);
+    const accepted = lines.filter((line) => /V8 code cache for \w+ (file:\/\/)?\/app\/.* was accepted/.test(line));
+
+    expect(run.code).toBe(0);
+    expect(lines.filter((line) => !line.startsWith('[compile cache]'))).toEqual([]);
+    expect(
+      lines.filter((line) => / was not initialized| was rejected|no such file|denied|mismatch|Cannot/i.test(line)),
+    ).toEqual([]);
+    expect(accepted.some((line) => line.includes('file:///app/runtime/start-runtime.ts'))).toBe(true);
+    expect(accepted.length).toBeGreaterThan(500);
+  }
 });
 
 /** Paths below `root` (relative, `/`-separated) that `matches`, outside /proc, /sys and /dev. */
