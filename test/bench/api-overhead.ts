@@ -5,7 +5,8 @@
 // the API runs, and a second astromeshd started here on the very files the API wrote for that
 // org (agents, credentials, token, memory schema). "Direct" calls go to that second runtime;
 // overhead is API latency minus direct latency at the same percentile. Prints numbers, asserts
-// nothing. `--cpu-prof <dir>`: the API and the direct runtime write V8 CPU profiles there.
+// nothing. `--cpu-prof <dir>`: the API and the direct runtime write V8 CPU profiles there;
+// `--api-node-flags '<flags>'`: the API runs with these Node flags.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,8 @@ const children: ChildProcess[] = [];
 const idleStreams = 1_000;
 const cpuProfileDir = valueOfFlag('--cpu-prof');
 const profileArgs = cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfileDir] : [];
+// `--api-node-flags '--max-semi-space-size=2 …'`: Node flags for the API process, to try heap sizing.
+const apiNodeFlags = valueOfFlag('--api-node-flags')?.split(' ').filter(Boolean) ?? [];
 
 interface Stats {
   p50: number;
@@ -115,7 +118,7 @@ async function stop(child: ChildProcess): Promise<void> {
 
 /** The API as `npm start` runs it, with limits raised so the benchmark measures, not the free tier. */
 async function startApi(stateDir: string) {
-  const child = spawnChild([...profileArgs, join(repoRoot, 'api', 'main.ts')], {
+  const child = spawnChild([...apiNodeFlags, ...profileArgs, join(repoRoot, 'api', 'main.ts')], {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '',
     ASTROMESH_STATE_DIR: stateDir,
