@@ -4,6 +4,7 @@ import { cloudAgentGroup, cloudAgentKind, cloudAgentPlural, cloudAgentVersion } 
 import { orgLabel, orgSecretName } from '../crds/org-runtime-names.ts';
 import type { OrgRuntimeSettings } from './config/org-runtime-settings.ts';
 import { type Informer, type InformerOptions, startInformer } from './controller/informer.ts';
+import { recordInBackground } from './controller/record-in-background.ts';
 import { type ReconcileReport, runWorkers } from './controller/run-workers.ts';
 import { createWorkQueue, type WorkQueue } from './controller/work-queue.ts';
 import type { KubeAccess } from './kube/kube-access.ts';
@@ -144,11 +145,16 @@ export function startOrgController(deps: {
     pullSecrets: () =>
       pullSecretNames.flatMap((name, index) => pullSecrets[index]?.get(deps.pullSecretNamespace, name) ?? []),
   };
+  const events = recordInBackground(createEventRecorder({ kube: deps.kube, identity: deps.identity, now, log }), {
+    onDropped: (dropped) => {
+      if (dropped % 100 === 1) log.warn({ dropped }, 'too many Events waiting to be recorded; dropping some');
+    },
+  });
   const reconcileOrg = createOrgReconciler({
     kube: deps.kube,
     view,
     settings: deps.settings,
-    recordEvent: createEventRecorder({ kube: deps.kube, identity: deps.identity, now, log }),
+    recordEvent: events.record,
     now,
     log,
   });
@@ -179,6 +185,7 @@ export function startOrgController(deps: {
       queue.shutDown();
       await Promise.all(informers.map((informer) => informer.stop()));
       await workers;
+      await events.stop();
     },
   };
 }
