@@ -40,10 +40,16 @@ export async function reserveRunOfAgent(
 ): Promise<{ agent: AgentRecord; runs: number | undefined } | undefined> {
   const { rows } = await db.query<AgentRow & { reserved_runs: number | null }>({
     name: 'reserve-run-of-agent',
+    // The commit does not wait for its WAL flush (synchronous_commit off for this transaction
+    // alone, set in the statement itself): a run starts ~0.3 ms sooner. Only a crash of PostgreSQL
+    // itself can lose the last moment's reservations (3 x wal_writer_delay, 0.6 s by default):
+    // those runs are then not counted against that day's limit; their usage records, written
+    // durably, still are in usage. Other sessions see the new count at once, as before.
     text: `WITH agent AS (SELECT * FROM agents WHERE org_id = $1 AND name = $2),
+     no_flush_wait AS (SELECT set_config('synchronous_commit', 'off', true)),
      reserved AS (
        INSERT INTO daily_run_counters AS counter (org_id, day, runs)
-       SELECT $1, $3, 1 FROM agent WHERE agent.status = 'deployed'
+       SELECT $1, $3, 1 FROM agent, no_flush_wait WHERE agent.status = 'deployed'
        ON CONFLICT (org_id, day) DO UPDATE SET runs = counter.runs + 1 WHERE counter.runs < $4
        RETURNING runs)
      SELECT agent.*, (SELECT runs FROM reserved) AS reserved_runs FROM agent`,
