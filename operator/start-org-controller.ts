@@ -9,6 +9,7 @@ import { type ReconcileReport, runWorkers } from './controller/run-workers.ts';
 import { createWorkQueue, type WorkQueue } from './controller/work-queue.ts';
 import type { KubeAccess } from './kube/kube-access.ts';
 import type { KubeClient } from './kube/kube-client.ts';
+import { skipUnchangedApplies } from './kube/skip-unchanged-applies.ts';
 import type { CloudAgent } from './reconcile/cloud-agent-status.ts';
 import { managedBySelector } from './reconcile/org-labels.ts';
 import { createOrgReconciler, type OrgView } from './reconcile/reconcile-org.ts';
@@ -83,7 +84,8 @@ export function startOrgController(deps: {
     kind: 'Namespace',
     plural: 'namespaces',
     labelSelector: selector ? `${orgLabel},${selector}` : orgLabel,
-    onEvent: (_type, namespace) => {
+    onEvent: (type, namespace) => {
+      if (type === 'deleted') applies.forget(namespace);
       if (namespace.metadata?.name) queue.add(namespace.metadata.name);
     },
   });
@@ -127,9 +129,13 @@ export function startOrgController(deps: {
       ...common,
       ...kind,
       labelSelector: managedBySelector,
-      // Only a trigger: the reconcile builds these objects and never reads them from a cache.
+      // Only a trigger, and the version an apply may be skipped against: the reconcile builds
+      // these objects and never reads them from a cache.
       transform: identityOf,
-      onEvent: enqueueNamespaceOf,
+      onEvent: (type, object) => {
+        if (type === 'deleted') applies.forget(object);
+        enqueueNamespaceOf(type, object);
+      },
     }),
   );
   const informers: Informer<KubernetesObject>[] = [cloudAgents, namespaces, secrets, ...pullSecrets, ...owned];
@@ -150,8 +156,21 @@ export function startOrgController(deps: {
       if (dropped % 100 === 1) log.warn({ dropped }, 'too many Events waiting to be recorded; dropping some');
     },
   });
-  const reconcileOrg = createOrgReconciler({
+  const applies = skipUnchangedApplies({
     kube: deps.kube,
+    cachedVersionOf: (object) => {
+      const { namespace, name = '' } = object.metadata ?? {};
+      if (object.apiVersion === 'v1' && object.kind === 'Namespace') {
+        return namespaces.get(undefined, name)?.metadata?.resourceVersion;
+      }
+      const index = ownedKinds.findIndex(
+        (owned) => owned.apiVersion === object.apiVersion && owned.kind === object.kind,
+      );
+      return index < 0 ? null : owned[index]?.get(namespace, name)?.metadata?.resourceVersion;
+    },
+  });
+  const reconcileOrg = createOrgReconciler({
+    kube: applies.kube,
     view,
     settings: deps.settings,
     recordEvent: events.record,
