@@ -56,6 +56,9 @@ async function main(): Promise<void> {
       await runBenchAgent(url, 'bench-1', dispatcher);
     };
     try {
+      // Idle: 5 agents loaded, one run answered (the modules a run needs are loaded).
+      await run();
+      const idleRssMib = rssMibOf(pid);
       await measureLoad(run, concurrency, 2_000);
       const cpuBefore = cpuSecondsOf(pid);
       const stats = await measureLoad(run, concurrency, runs);
@@ -64,7 +67,7 @@ async function main(): Promise<void> {
         [
           `astromeshd ${nodeFlags.join(' ') || '(no flags)'}, concurrency ${concurrency}, ${runs} runs`,
           `  ${stats.runsPerSecond.toFixed(0)} runs/s  p50 ${stats.p50.toFixed(2)} ms  p99 ${stats.p99.toFixed(2)} ms`,
-          `  CPU ${cpuMsPerRun.toFixed(3)} ms/run  RSS ${rssMibOf(pid).toFixed(1)} MiB  load ${loadavg()[0]?.toFixed(2)}`,
+          `  CPU ${cpuMsPerRun.toFixed(3)} ms/run  RSS idle ${idleRssMib.toFixed(1)} MiB, after ${rssMibOf(pid).toFixed(1)} MiB  load ${loadavg()[0]?.toFixed(2)}`,
           '',
         ].join('\n'),
       );

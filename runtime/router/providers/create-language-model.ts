@@ -7,6 +7,7 @@ import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { LanguageModel } from 'ai';
 import { createOllama } from 'ollama-ai-provider-v2';
 import type { NativeProvider } from '../resolve-model-block.ts';
+import { providerFetch as fetch } from './provider-fetch.ts';
 import type { ProviderAccess } from './resolve-provider-access.ts';
 
 /**
@@ -21,20 +22,21 @@ export function createLanguageModel(
     case 'openai':
       // Chat Completions, not the SDK's default Responses API: it is what OpenAI-compatible
       // gateways and our fakes speak, and it keeps no conversation state at OpenAI.
-      return createOpenAI({ apiKey, baseURL: baseUrl }).chat(model);
+      return createOpenAI({ apiKey, baseURL: baseUrl, fetch }).chat(model);
     case 'anthropic':
-      return createAnthropic({ apiKey, baseURL: baseUrl }).messages(model);
+      return createAnthropic({ apiKey, baseURL: baseUrl, fetch }).messages(model);
     case 'groq':
-      return createGroq({ apiKey, baseURL: baseUrl }).languageModel(model);
+      return createGroq({ apiKey, baseURL: baseUrl, fetch }).languageModel(model);
     case 'mistral':
-      return createMistral({ apiKey, baseURL: baseUrl }).chat(model);
+      return createMistral({ apiKey, baseURL: baseUrl, fetch }).chat(model);
     case 'cohere':
-      return createCohere({ apiKey, baseURL: baseUrl }).languageModel(model);
+      return createCohere({ apiKey, baseURL: baseUrl, fetch }).languageModel(model);
     case 'ollama':
       return createOllama({
         baseURL: baseUrl === undefined ? undefined : ollamaApiUrl(baseUrl),
         // Ollama's own cloud (and keyed proxies in front of a local Ollama) take a bearer token.
         headers: apiKey === undefined ? undefined : { Authorization: `Bearer ${apiKey}` },
+        fetch,
       }).chat(model);
     case 'openai_compat':
       return createOpenAICompatible({
@@ -43,6 +45,7 @@ export function createLanguageModel(
         apiKey,
         // Without it a stream reports no token counts, and cost limits would see zero usage.
         includeUsage: true,
+        fetch,
       }).chatModel(model);
     case 'azure_openai': {
       const deployment = options.deployment ?? model;
@@ -55,6 +58,7 @@ export function createLanguageModel(
           baseURL: (baseUrl ?? '').replace(/\/+$/, ''),
           apiKey,
           includeUsage: true,
+          fetch,
         }).chatModel(deployment);
       }
       // Classic Azure OpenAI: Chat Completions under the deployment's path, the API version as a
@@ -65,6 +69,7 @@ export function createLanguageModel(
         headers: apiKey === undefined ? undefined : { 'api-key': apiKey },
         queryParams: { 'api-version': options.api_version ?? defaultAzureApiVersion },
         includeUsage: true,
+        fetch,
       }).chatModel(deployment);
     }
   }
