@@ -107,7 +107,7 @@ describe('the container image (Dockerfile and .dockerignore)', () => {
     const workdir = finalStage.instructions.filter((instruction) => instruction.keyword === 'WORKDIR');
 
     expect(entrypoint.map((instruction) => JSON.parse(instruction.args.join(' ')))).toEqual([
-      ['node', '--max-old-space-size-percentage=50', '--max-semi-space-size=2', 'runtime/main.ts'],
+      ['node', '--max-old-space-size-percentage=50', '--max-semi-space-size=8', 'runtime/main.ts'],
     ]);
     expect(finalStage.instructions.filter((instruction) => instruction.keyword === 'CMD')).toEqual([]);
     expect(workdir.at(-1)?.args).toEqual(['/app']);

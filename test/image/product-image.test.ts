@@ -51,7 +51,7 @@ describe('the product image (npm run image)', () => {
     expect(config.Entrypoint).toEqual([
       'node',
       '--max-old-space-size-percentage=50',
-      '--max-semi-space-size=2',
+      '--max-semi-space-size=8',
       'runtime/main.ts',
     ]);
     expect(config.Cmd ?? null).toBeNull();
