@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, type KubeConfig, makeInformer, type V1Pod } from '@kubernetes/client-node';
 import type { FakeImages, KubeletLog } from './fake-kubelet/kubelet-types.ts';
-import { createPodAddressPool, type PodAddress } from './fake-kubelet/pod-address-pool.ts';
+import { claimPodAddressPool, type PodAddress } from './fake-kubelet/pod-address-pool.ts';
 import { registerNode } from './fake-kubelet/register-node.ts';
 import { type ContainerProcess, type PodRun, runPod } from './fake-kubelet/run-pod.ts';
 
@@ -17,9 +17,9 @@ export interface PodProcesses {
   namespace: string;
   pod: string;
   uid: string;
-  /** The pod's own loopback address (127.0.0.x): where its servers listen and can be reached. */
+  /** The pod's own loopback address (127.244.x.y): where its servers listen and can be reached. */
   ip: string;
-  /** The pod IP in its status and in EndpointSlices (10.244.0.x); `loopbackAddressOf` maps it to `ip`. */
+  /** The pod IP in its status and in EndpointSlices (10.244.x.y); `loopbackAddressOf` maps it to `ip`. */
   podIp: string;
   /** Of the pod's first container; `containers` lists every one. */
   pid: number | undefined;
@@ -60,7 +60,7 @@ export async function startFakeKubelet(params: {
   const workDir = params.workDir ?? mkdtempSync(join(tmpdir(), 'astromesh-kubelet-'));
   const core = kubeConfig.makeApiClient(CoreV1Api);
   const node = await registerNode({ core, nodeName, log });
-  const addresses = createPodAddressPool();
+  const addresses = await claimPodAddressPool();
   const pods = new Map<string, { run: PodRun; address: PodAddress; pod: V1Pod }>();
   const bindingsSent = new Set<string>();
   // Only PATH is taken from this process: a container should not inherit the test runner's environment.
@@ -179,6 +179,7 @@ export async function startFakeKubelet(params: {
       await informer.stop();
       await Promise.all([...pods.values()].map((entry) => entry.run.forget()));
       pods.clear();
+      await addresses.close();
       process.off('exit', killAllNow);
       if (ownsWorkDir) rmSync(workDir, { recursive: true, force: true });
     },
