@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   RunCancelled,
   RuntimeCallFailed,
@@ -22,6 +22,10 @@ function failingFirst(...failures: Error[]) {
 }
 
 describe('retryUntilRouted', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
   it('sends a call no runtime took in again until one answers', async () => {
     const call = failingFirst(runtimeNotReady('acme'), runtimeFailure({ status: 404, body: {} }));
 
@@ -60,6 +64,20 @@ describe('retryUntilRouted', () => {
     // Pauses of 100 ms, 200 ms, then what is left of the window: four tries, three if a timer ran late.
     expect(call.tries).toBeGreaterThanOrEqual(3);
     expect(call.tries).toBeLessThanOrEqual(4);
+  });
+
+  it('opens its window at the first failure: a first try that waited a minute for a wake is still tried again', async () => {
+    let clockMs = 0;
+    vi.spyOn(performance, 'now').mockImplementation(() => clockMs);
+    const call = failingFirst(runtimeNotReady('acme'));
+    const wakingFirst = async () => {
+      // The first try waits for a sleeping org's runtime (the wake), then finds it not routed yet.
+      if (call.tries === 0) clockMs += 60_000;
+      return call();
+    };
+
+    await expect(retryUntilRouted(wakingFirst, { windowMs: 5_000, signal: neverAborted })).resolves.toBe('served');
+    expect(call.tries).toBe(2);
   });
 
   it('sends nothing again once mayRetryNow says no (a stream that passed events on)', async () => {

@@ -10,7 +10,9 @@ const longestPauseMs = 1_000;
  * DNS name still lag it, a runtime restarting, reloading its agents or shutting down during a
  * rollout. Pauses 100 ms between tries, doubling up to 1 s; the caller leaving ends the wait as a
  * cancelled call that was never sent. Past the window, or once `mayRetryNow` says no (a stream
- * that has passed events on), the last failure is thrown as it came.
+ * that has passed events on), the last failure is thrown as it came. The window opens at the first
+ * failure, not at the first try: a first try that waited for a sleeping org to wake (seconds on a
+ * busy cluster) leaves the tries after it their whole window.
  */
 export async function retryUntilRouted<T>(
   call: () => Promise<T>,
@@ -21,14 +23,16 @@ export async function retryUntilRouted<T>(
     onRetry?: (failure: RuntimeCallFailed) => void;
   },
 ): Promise<T> {
-  const deadline = performance.now() + options.windowMs;
+  let deadline: number | undefined;
   for (let pauseMs = firstPauseMs; ; pauseMs = Math.min(pauseMs * 2, longestPauseMs)) {
     try {
       return await call();
     } catch (err) {
+      deadline ??= performance.now() + options.windowMs;
       const remainingMs = deadline - performance.now();
       const mayRetry = err instanceof RuntimeCallFailed && err.mayRetry && (options.mayRetryNow?.() ?? true);
-      if (!mayRetry || remainingMs <= 0) throw err;
+      // Under a millisecond left counts as spent: a timer may end that much before performance.now() says.
+      if (!mayRetry || remainingMs < 1) throw err;
       options.onRetry?.(err);
       try {
         await delay(Math.min(pauseMs, remainingMs), undefined, { signal: options.signal });
