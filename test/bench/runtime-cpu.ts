@@ -14,6 +14,7 @@ import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Agent } from 'undici';
 import { imageNodeFlags } from '../support/image-node-flags.ts';
+import { numberedNames, writeLoadAgents } from '../support/write-load-agents.ts';
 import { measureLoad } from './measure-load.ts';
 import { cpuSecondsOf, rssMibOf } from './process-usage.ts';
 import { runBenchAgent } from './run-bench-agent.ts';
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
   try {
     const agentsDir = join(work, 'agents');
     mkdirSync(agentsDir);
-    for (let i = 1; i <= 5; i++) writeFileSync(join(agentsDir, `bench-${i}.yaml`), agentYaml(`bench-${i}`));
+    writeLoadAgents(agentsDir, numberedNames('bench', 5));
     writeFileSync(join(work, 'credentials.yaml'), `OPENAI_API_KEY: sk-bench\nOPENAI_BASE_URL: ${fake.url}\n`);
     const { url, child } = await startBenchRuntime(agentsDir, join(work, 'credentials.yaml'), { nodeFlags });
     const pid = child.pid as number;
@@ -132,20 +133,6 @@ function shortUrl(url: string): string {
   if (!url) return '(native)';
   const path = url.startsWith('file://') ? new URL(url).pathname : url;
   return path.startsWith(repoRoot) ? relative(repoRoot, path) : path;
-}
-
-function agentYaml(name: string): string {
-  return [
-    'apiVersion: astromesh/v1',
-    'kind: Agent',
-    `metadata: {name: ${name}}`,
-    'spec:',
-    '  model:',
-    '    primary: {provider: openai, model: gpt-4o-mini}',
-    '  prompts: {system: "You are a benchmark agent."}',
-    '  tools: [{name: calculator, type: builtin}]',
-    '',
-  ].join('\n');
 }
 
 await main();

@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent } from 'undici';
+import { numberedNames, writeLoadAgents } from '../support/write-load-agents.ts';
 import { callFakeDirectly } from './call-fake-directly.ts';
 import { measureLoad as measure, type LoadStats as Stats } from './measure-load.ts';
 import { rssMibOf } from './process-usage.ts';
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
   try {
     const agentsDir = join(work, 'agents');
     mkdirSync(agentsDir);
-    for (let i = 1; i <= 5; i++) writeFileSync(join(agentsDir, `bench-${i}.yaml`), agentYaml(`bench-${i}`));
+    writeLoadAgents(agentsDir, numberedNames('bench', 5));
     writeFileSync(join(work, 'credentials.yaml'), `OPENAI_API_KEY: sk-bench\nOPENAI_BASE_URL: ${fakeUrl}\n`);
 
     const coldStart = await startRuntime(agentsDir, join(work, 'credentials.yaml'));
@@ -53,20 +54,6 @@ async function main(): Promise<void> {
     rmSync(work, { recursive: true, force: true });
     await dispatcher.close();
   }
-}
-
-function agentYaml(name: string): string {
-  return [
-    'apiVersion: astromesh/v1',
-    'kind: Agent',
-    `metadata: {name: ${name}}`,
-    'spec:',
-    '  model:',
-    '    primary: {provider: openai, model: gpt-4o-mini}',
-    '  prompts: {system: "You are a benchmark agent."}',
-    '  tools: [{name: calculator, type: builtin}]',
-    '',
-  ].join('\n');
 }
 
 async function startFake(): Promise<string> {

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent } from 'undici';
 import { imageNodeFlags } from '../support/image-node-flags.ts';
+import { numberedNames, writeLoadAgents } from '../support/write-load-agents.ts';
 import { rssMibOf } from './process-usage.ts';
 import { runBenchAgent } from './run-bench-agent.ts';
 import { startBenchRuntime } from './start-bench-runtime.ts';
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
   try {
     const agentsDir = join(work, 'agents');
     mkdirSync(agentsDir);
-    for (let i = 1; i <= agents; i++) writeFileSync(join(agentsDir, `soak-${i}.yaml`), agentYaml(`soak-${i}`));
+    writeLoadAgents(agentsDir, numberedNames('soak', agents));
     writeFileSync(join(work, 'credentials.yaml'), `OPENAI_API_KEY: sk-bench\nOPENAI_BASE_URL: ${fake.url}\n`);
     const flags = imageNodeFlags();
     const { url, child } = await startBenchRuntime(agentsDir, join(work, 'credentials.yaml'), {
@@ -70,20 +71,6 @@ async function main(): Promise<void> {
     rmSync(work, { recursive: true, force: true });
     await dispatcher.close();
   }
-}
-
-function agentYaml(name: string): string {
-  return [
-    'apiVersion: astromesh/v1',
-    'kind: Agent',
-    `metadata: {name: ${name}}`,
-    'spec:',
-    '  model:',
-    '    primary: {provider: openai, model: gpt-4o-mini}',
-    '  prompts: {system: "You are a benchmark agent."}',
-    '  tools: [{name: calculator, type: builtin}]',
-    '',
-  ].join('\n');
 }
 
 /** `count` runs, `concurrency` at a time, spread over the agents; none names a session. */

@@ -11,6 +11,7 @@ import { chartDir } from '../support/helm-chart.ts';
 import { imageNodeFlags } from '../support/image-node-flags.ts';
 import { createMemoryCgroup, type MemoryCgroup } from '../support/memory-cgroup.ts';
 import { type AstromeshdProcess, spawnAstromeshd } from '../support/spawn-astromeshd.ts';
+import { writeLoadAgents } from '../support/write-load-agents.ts';
 
 // Issue 13: a runtime pod must never be OOM-killed under load. The limit is the chart's own for
 // runtime pods, the Node flags the image's, and the load what the goal names: 64 runs at a time
@@ -35,7 +36,7 @@ describe('a runtime under its chart memory limit', () => {
     dir = mkdtempSync(join(tmpdir(), 'astromesh-memory-limit-'));
     const agentsDir = join(dir, 'agents');
     mkdirSync(agentsDir);
-    for (const name of agents) writeFileSync(join(agentsDir, `${name}.yaml`), agentYaml(name));
+    writeLoadAgents(agentsDir, agents);
     writeFileSync(join(dir, 'credentials.yaml'), `OPENAI_API_KEY: sk-limit\nOPENAI_BASE_URL: ${fake.baseUrl}\n`);
     cgroup = createMemoryCgroup(`astromesh-memory-limit-${randomBytes(4).toString('hex')}`, limitBytes);
     // The shell joins the cgroup, then becomes Node: every byte astromeshd ever uses is charged
@@ -111,20 +112,6 @@ function chartRuntimeMemoryLimitBytes(): number {
   if (!match) throw new Error(`runtime.resources.limits.memory is not a whole quantity: ${quantity}`);
   const unit = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, k: 1e3, M: 1e6, G: 1e9 }[match[2] ?? ''] ?? 1;
   return Number(match[1]) * unit;
-}
-
-function agentYaml(name: string): string {
-  return [
-    'apiVersion: astromesh/v1',
-    'kind: Agent',
-    `metadata: {name: ${name}}`,
-    'spec:',
-    '  model:',
-    '    primary: {provider: openai, model: gpt-4o-mini}',
-    '  prompts: {system: "You are a load test agent."}',
-    '  tools: [{name: calculator, type: builtin}]',
-    '',
-  ].join('\n');
 }
 
 function quoted(text: string): string {
