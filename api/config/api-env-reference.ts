@@ -141,7 +141,8 @@ export const apiEnvReference: readonly EnvVariable[] = [
     description:
       'How long a run, test or stream that no org runtime took in (none ready, connection refused, a ' +
       'name that does not resolve yet, a runtime reloading or shutting down) is sent again before it ' +
-      'answers 502/503: a runtime just deployed or rolled is served once its Service routes to it. ' +
+      "answers 502/503, counted from the first failure (a sleeping org's wake is waited for before " +
+      'that): a runtime just deployed or rolled is served once its Service routes to it. ' +
       '0: never retried.',
   },
   {
