@@ -15,6 +15,7 @@ import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { Agent, fetch as undiciFetch } from 'undici';
 import WebSocket from 'ws';
+import { type LoadStats, measureLoad } from './measure-load.ts';
 
 const repoRoot = join(import.meta.dirname, '..', '..');
 const dispatcher = new Agent({ connections: 256, pipelining: 1 });
@@ -24,12 +25,6 @@ const cpuProfileDir = valueOfFlag('--cpu-prof');
 const profileArgs = cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfileDir] : [];
 // `--api-node-flags '--max-semi-space-size=2 …'`: Node flags for the API process, to try heap sizing.
 const apiNodeFlags = valueOfFlag('--api-node-flags')?.split(' ').filter(Boolean) ?? [];
-
-interface Stats {
-  p50: number;
-  p99: number;
-  perSecond: number;
-}
 
 interface Target {
   /** POST a run; resolves when the answer has been read. */
@@ -62,19 +57,19 @@ async function main(): Promise<void> {
       streamUrl: `${runtimeUrl.replace('http', 'ws')}/v1/ws/agent/${agentId}?token=${runtimeToken}`,
     };
 
-    await measure(direct.run, 1, 200);
-    await measure(viaApi.run, 1, 200);
+    await measureLoad(direct.run, 1, 200);
+    await measureLoad(viaApi.run, 1, 200);
     // Before the load below grows the heap, so the streams' own cost shows.
     const memory = await rssWithIdleStreams(api.pid, viaApi.streamUrl);
-    const runs: { concurrency: number; direct: Stats; api: Stats }[] = [];
+    const runs: { concurrency: number; direct: LoadStats; api: LoadStats }[] = [];
     for (const [concurrency, total] of [
       [1, 1_000],
       [64, 5_000],
     ] as const) {
       runs.push({
         concurrency,
-        direct: await measure(direct.run, concurrency, total),
-        api: await measure(viaApi.run, concurrency, total),
+        direct: await measureLoad(direct.run, concurrency, total),
+        api: await measureLoad(viaApi.run, concurrency, total),
       });
     }
     // Transactions per run, which no load on the machine changes: what each path costs PostgreSQL.
@@ -223,23 +218,6 @@ async function post(url: string, headers: Record<string, string>): Promise<void>
   if (!response.ok) throw new Error(`${url} answered ${response.status}: ${body}`);
 }
 
-async function measure(call: () => Promise<void>, concurrency: number, total: number): Promise<Stats> {
-  const latencies: number[] = [];
-  let started = 0;
-  const startedAt = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (started < total) {
-        started++;
-        const callStartedAt = performance.now();
-        await call();
-        latencies.push(performance.now() - callStartedAt);
-      }
-    }),
-  );
-  return { ...percentiles(latencies), perSecond: latencies.length / ((performance.now() - startedAt) / 1000) };
-}
-
 /**
  * Transactions committed in the database per run (each statement outside BEGIN is one), from
  * pg_stat_database. Backends report their counts when idle, at most once a second, and when they
@@ -257,7 +235,7 @@ async function transactionsPerRunOf(databaseUrl: string, call: () => Promise<voi
   };
   try {
     const before = await committed();
-    await measure(call, 16, runs);
+    await measureLoad(call, 16, runs);
     // This client's own two readings are transactions too.
     return ((await committed()) - before - 1) / runs;
   } finally {
@@ -341,7 +319,7 @@ function rssMbOf(pid: number): number {
 }
 
 function print(results: {
-  runs: { concurrency: number; direct: Stats; api: Stats }[];
+  runs: { concurrency: number; direct: LoadStats; api: LoadStats }[];
   firstToken: { direct: { p50: number; p99: number }; api: { p50: number; p99: number } };
   transactionsPerRun: { direct: number; api: number };
   memory: { beforeMb: number; withStreamsMb: number; afterRunsMb: number };
@@ -351,8 +329,8 @@ function print(results: {
   for (const { concurrency, direct, api } of results.runs) {
     lines.push(
       `run, concurrency ${concurrency}:`,
-      `  runtime  p50 ${ms(direct.p50)}  p99 ${ms(direct.p99)}  ${direct.perSecond.toFixed(0)} runs/s`,
-      `  api      p50 ${ms(api.p50)}  p99 ${ms(api.p99)}  ${api.perSecond.toFixed(0)} runs/s`,
+      `  runtime  p50 ${ms(direct.p50)}  p99 ${ms(direct.p99)}  ${direct.runsPerSecond.toFixed(0)} runs/s`,
+      `  api      p50 ${ms(api.p50)}  p99 ${ms(api.p99)}  ${api.runsPerSecond.toFixed(0)} runs/s`,
       `  added    p50 ${ms(api.p50 - direct.p50)}  p99 ${ms(api.p99 - direct.p99)}`,
     );
   }
