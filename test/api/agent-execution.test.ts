@@ -4,17 +4,13 @@ import { fakeReply } from '../fakes/fake-reply.ts';
 import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { eventually } from '../support/eventually.ts';
 import { jsonOf } from '../support/json-of.ts';
+import { post } from '../support/post.ts';
 import { startSignedInTestApi } from '../support/start-test-api.ts';
 
 const aSupportBot = (overrides: { system_prompt?: string } = {}) => ({
   name: 'support-bot',
   step1: { model: 'openai/gpt-4o-mini' },
   step2: { system_prompt: overrides.system_prompt ?? 'You are a helpful support agent.' },
-});
-
-const post = (body?: unknown): RequestInit => ({
-  method: 'POST',
-  ...(body === undefined ? {} : { body: JSON.stringify(body) }),
 });
 
 const nextUtcMidnightSeconds = () => {

@@ -6,13 +6,9 @@ import { abandonUpgradeRequest } from '../support/abandon-upgrade-request.ts';
 import { eventually } from '../support/eventually.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { type AgentSocket, openAgentSocket } from '../support/open-agent-socket.ts';
+import { post } from '../support/post.ts';
 import { startSignedInTestApi } from '../support/start-test-api.ts';
 import { websocketUpgradeAnswer } from '../support/websocket-upgrade-answer.ts';
-
-const post = (body?: unknown): RequestInit => ({
-  method: 'POST',
-  ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-});
 
 const aSupportBot = { name: 'support-bot', step1: { model: 'openai/gpt-4o-mini' } };
 

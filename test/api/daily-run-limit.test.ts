@@ -1,12 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { jsonOf } from '../support/json-of.ts';
+import { post } from '../support/post.ts';
 import { startTestApi, type TestApi } from '../support/start-test-api.ts';
-
-const post = (body?: unknown): RequestInit => ({
-  method: 'POST',
-  ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-});
 
 describe('the daily run limit', () => {
   const cleanups: (() => Promise<void>)[] = [];

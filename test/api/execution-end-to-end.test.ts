@@ -6,23 +6,14 @@ import { createLocalBackend } from '../../api/backends/local/create-local-backen
 import type { FakeProvider } from '../fakes/fake-provider.ts';
 import { fakeReply } from '../fakes/fake-reply.ts';
 import { startFakeProvider } from '../fakes/start-fake-provider.ts';
+import { aSupportBot } from '../support/a-support-bot.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { openAgentSocket } from '../support/open-agent-socket.ts';
+import { post } from '../support/post.ts';
 import { startTestApi, type TestApi } from '../support/start-test-api.ts';
 
 // The whole path: Cloud API → the org's astromeshd process (local backend) → a fake
 // OpenAI-compatible server the org's provider key points at through its base_url.
-
-const post = (body?: unknown): RequestInit => ({
-  method: 'POST',
-  ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-});
-
-const aSupportBot = {
-  name: 'support-bot',
-  step1: { model: 'openai/gpt-4o-mini' },
-  step2: { persona: 'Support Agent', system_prompt: 'Answer questions about Acme orders.' },
-};
 
 describe('running agents end to end through the org runtime', () => {
   const cleanups: (() => Promise<void>)[] = [];

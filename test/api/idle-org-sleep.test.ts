@@ -4,25 +4,16 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeProvider } from '../fakes/fake-provider.ts';
 import { fakeReply } from '../fakes/fake-reply.ts';
 import { startFakeProvider } from '../fakes/start-fake-provider.ts';
+import { aSupportBot } from '../support/a-support-bot.ts';
 import { eventually } from '../support/eventually.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { openAgentSocket } from '../support/open-agent-socket.ts';
 import { orgRuntimePids } from '../support/org-runtime-pids.ts';
+import { post } from '../support/post.ts';
 import { startTestApi, type TestApi } from '../support/start-test-api.ts';
 
 // Issue 13: an org whose runtime served nothing for ASTROMESH_ORG_IDLE_SECONDS sleeps (local
 // backend: its astromeshd process stops), and the next run, test or stream wakes it.
-
-const post = (body?: unknown): RequestInit => ({
-  method: 'POST',
-  ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-});
-
-const aSupportBot = {
-  name: 'support-bot',
-  step1: { model: 'openai/gpt-4o-mini' },
-  step2: { persona: 'Support Agent', system_prompt: 'Answer questions about Acme orders.' },
-};
 
 // Long enough for a test's own calls, short enough to wait for in a test.
 const idleSeconds = '1';

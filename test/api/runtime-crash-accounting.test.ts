@@ -6,15 +6,11 @@ import { eventually } from '../support/eventually.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { openAgentSocket } from '../support/open-agent-socket.ts';
 import { orgRuntimePid } from '../support/org-runtime-pid.ts';
+import { post } from '../support/post.ts';
 import { startSignedInTestApi } from '../support/start-test-api.ts';
 
 // The org's astromeshd (a real process of the local backend) is killed with SIGKILL while the
 // fake model holds its query: the model may have worked, and billed, so the run keeps its count.
-
-const post = (body?: unknown): RequestInit => ({
-  method: 'POST',
-  ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-});
 
 // Fixed words for a known transport failure, never the cause's own message.
 const sentButCut =

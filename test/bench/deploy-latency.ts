@@ -9,6 +9,7 @@
 // Secret, memory role, a new pod); later ones add an agent to a running runtime, which rolls to a
 // new pod beside the old. Prints numbers, asserts nothing.
 import { randomBytes } from 'node:crypto';
+import { post } from '../support/post.ts';
 import { type RunningPostgres, startEmbeddedPostgres } from '../support/start-embedded-postgres.ts';
 import { type KubernetesStack, startKubernetesStack } from '../support/start-kubernetes-stack.ts';
 
@@ -50,11 +51,6 @@ async function main(): Promise<void> {
     await postgres?.stop();
   }
 }
-
-const post = (body?: unknown): RequestInit => ({
-  method: 'POST',
-  ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-});
 
 async function expectOk(pending: Promise<Response>): Promise<void> {
   const response = await pending;

@@ -15,6 +15,7 @@ import type { FakeProvider } from '../fakes/fake-provider.ts';
 import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { eventually } from '../support/eventually.ts';
 import { orgRuntimePids } from '../support/org-runtime-pids.ts';
+import { post } from '../support/post.ts';
 import { type RunningPostgres, startEmbeddedPostgres } from '../support/start-embedded-postgres.ts';
 import { type KubernetesStack, startKubernetesStack } from '../support/start-kubernetes-stack.ts';
 import { type SignedIn, startTestApi, type TestApi } from '../support/start-test-api.ts';
@@ -100,11 +101,6 @@ async function timedRun(user: SignedIn): Promise<number> {
   await expectOk(user.as('/agents/bench/run', post({ query: 'Hello' })));
   return performance.now() - startedAt;
 }
-
-const post = (body?: unknown): RequestInit => ({
-  method: 'POST',
-  ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-});
 
 async function expectOk(pending: Promise<Response>): Promise<void> {
   const response = await pending;

@@ -23,11 +23,13 @@ import { locateTestBinaries } from '../binaries/locate-test-binaries.ts';
 import type { FakeProvider } from '../fakes/fake-provider.ts';
 import { fakeReply } from '../fakes/fake-reply.ts';
 import { startFakeProvider } from '../fakes/start-fake-provider.ts';
+import { aSupportBot } from '../support/a-support-bot.ts';
 import { eventually } from '../support/eventually.ts';
 import { loopbackAddressOf } from '../support/fake-kubelet.ts';
 import { isPodReady } from '../support/is-pod-ready.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { type AgentSocket, openAgentSocket, type StreamEvent } from '../support/open-agent-socket.ts';
+import { post } from '../support/post.ts';
 import { type KubernetesStack, startKubernetesStack, tailOf } from '../support/start-kubernetes-stack.ts';
 import type { SignedIn, TestApi } from '../support/start-test-api.ts';
 
@@ -37,15 +39,6 @@ import type { SignedIn, TestApi } from '../support/start-test-api.ts';
 // namespace and a runtime that scales up from zero.
 
 const resource = { group: cloudAgentGroup, version: cloudAgentVersion, plural: cloudAgentPlural };
-const post = (body?: unknown): RequestInit => ({
-  method: 'POST',
-  ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-});
-const aSupportBot = {
-  name: 'support-bot',
-  step1: { model: 'openai/gpt-4o-mini' },
-  step2: { persona: 'Support Agent', system_prompt: 'Answer questions about Acme orders.' },
-};
 const compiledSystemPrompt = 'You are Support Agent.\n\nAnswer questions about Acme orders.';
 const podsTimeoutMs = 60_000;
 const streamErrorTimeoutMs = 15_000;

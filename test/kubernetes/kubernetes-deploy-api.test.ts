@@ -27,6 +27,7 @@ import { eventually } from '../support/eventually.ts';
 import { loopbackAddressOf } from '../support/fake-kubelet.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { createOrgNamespace } from '../support/org-namespace.ts';
+import { post } from '../support/post.ts';
 import { startApiInProcess } from '../support/start-api-in-process.ts';
 import { tailOf } from '../support/start-kubernetes-stack.ts';
 import { startTestApi } from '../support/start-test-api.ts';
@@ -39,10 +40,6 @@ import { type OperatedCluster, startOperatedCluster } from './start-operated-clu
 
 const resource = { group: cloudAgentGroup, version: cloudAgentVersion, plural: cloudAgentPlural };
 const supportBot = { name: 'support-bot', display_name: 'Support Bot', step1: { model: 'openai/gpt-4o-mini' } };
-const post = (body?: unknown): RequestInit => ({
-  method: 'POST',
-  ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-});
 // Time enough for a runtime pod to start on a busy machine.
 const podsTimeoutMs = 60_000;
 
