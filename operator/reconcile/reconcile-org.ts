@@ -188,11 +188,15 @@ export function createOrgReconciler(deps: OrgReconcilerDeps) {
 
     const configHash = deployment.spec?.template?.metadata?.annotations?.[configHashAnnotation] ?? '';
     const rollout = rolloutOf(liveDeployment as V1Deployment, configHash);
-    await Promise.all(
-      accepted.map(({ agent, acceptance }) =>
-        writeStatus({ agent, acceptance, secret: secretState, rollout, isSleeping }),
-      ),
-    );
+    // The agents the rollout serves first, the paused and refused ones after: the Cloud API's deploy
+    // waits until every agent shows its state at the applied generation, and an unchanged agent's
+    // old Ready counts as such. Were a paused agent's Paused to land first, the deploy could answer
+    // before the others show Deploying for the config that took it out.
+    const servesRollout = ({ acceptance }: (typeof accepted)[number]) => acceptance.accepted && !acceptance.spec.paused;
+    const writeStatusOf = ({ agent, acceptance }: (typeof accepted)[number]) =>
+      writeStatus({ agent, acceptance, secret: secretState, rollout, isSleeping });
+    await Promise.all(accepted.filter(servesRollout).map(writeStatusOf));
+    await Promise.all(accepted.filter((entry) => !servesRollout(entry)).map(writeStatusOf));
     const waiting =
       !isSleeping && accepted.some(({ acceptance }) => acceptance.accepted && !acceptance.spec.paused && !rollout.done);
     log.debug({ agents: live.length, served: servedAgents.length, rollout, isSleeping }, 'org reconciled');
