@@ -5,9 +5,9 @@ import type { ModelBlock } from '../../config/agent-schema.ts';
 import type { ModelChunk } from '../model-types.ts';
 import { ProviderCallError } from '../model-types.ts';
 import { createCandidateClient } from './create-candidate-client.ts';
-import { defaultAzureApiVersion } from './create-language-model.ts';
+import { defaultAzureApiVersion } from './provider-endpoints.ts';
 
-// azure_openai through the real SDK against a fake Azure resource that serves Chat Completions
+// azure_openai through the direct Chat Completions client against a fake Azure resource that serves Chat Completions
 // only at /openai/deployments/{deployment}/chat/completions?api-version=… with an api-key header.
 
 const apiKey = 'azure-test-key';
@@ -75,8 +75,11 @@ describe('azure_openai', () => {
     expect(text).toBe('Streamed from Azure.');
     expect(azure.requests[0]).toMatchObject({
       path: '/openai/deployments/prod-4o/chat/completions',
+      apiVersion: '2024-06-01',
       apiKeyHeader: apiKey,
+      authorization: undefined,
     });
+    expect(azure.chat.lastRequest.body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
   });
 
   it('takes the endpoint from AZURE_OPENAI_ENDPOINT when the block has none', async () => {

@@ -8,7 +8,8 @@ import type { ChatMessage, ModelChunk, ModelRequest, ToolDefinition } from '../m
 import { ProviderCallError } from '../model-types.ts';
 import { createCandidateClient } from './create-candidate-client.ts';
 
-// Every provider, through its real SDK, against a fake server that speaks its wire format.
+// Every provider, through its client (the direct Chat Completions client for openai and
+// openai_compat, the AI SDK for the others), against a fake server that speaks its wire format.
 
 interface ProviderCase {
   provider: ProviderName;

@@ -1,16 +1,11 @@
-import { generateText, streamText } from 'ai';
 import type { ModelBlock } from '../../config/agent-schema.ts';
 import type { CredentialsLookup } from '../../config/credentials-lookup.ts';
-import type { CandidateClient, ModelChunk, ModelRequest, ModelResponse, ToolCall } from '../model-types.ts';
+import type { CandidateClient, ModelChunk } from '../model-types.ts';
 import { ProviderCallError } from '../model-types.ts';
-import { type ResolvedModelBlock, resolveModelBlock } from '../resolve-model-block.ts';
-import { createLanguageModel } from './create-language-model.ts';
-import { resolveProviderAccess } from './resolve-provider-access.ts';
-import { toCallSettings } from './to-call-settings.ts';
-import { toModelResponse, toToolCall } from './to-model-response.ts';
-import { toProviderCallError } from './to-provider-call-error.ts';
-import { toSdkPrompt } from './to-sdk-prompt.ts';
-import { toSdkTools } from './to-sdk-tools.ts';
+import { resolveModelBlock } from '../resolve-model-block.ts';
+import { isChatCompletionsProvider } from './chat-completions-target.ts';
+import { createChatCompletionsClient } from './create-chat-completions-client.ts';
+import type { SdkCandidate } from './create-sdk-candidate-client.ts';
 
 export interface CandidateClientDeps {
   /** Resolved at load (resolveModelBlock); a block in any other form of the file is resolved here. */
@@ -19,16 +14,12 @@ export interface CandidateClientDeps {
   credentials: CredentialsLookup;
 }
 
-interface Candidate {
-  block: ResolvedModelBlock;
-  credentials: CredentialsLookup;
-  label: string;
-}
-
 /**
  * One model candidate behind the CandidateClient contract. Building it never fails: a missing
  * key or a bad parameter fails each call instead, so the router can fall back to the next
- * candidate. Each call is exactly one HTTP attempt (`maxRetries: 0`).
+ * candidate. Each call is exactly one HTTP attempt. Providers that speak OpenAI's Chat
+ * Completions wire are called directly (createChatCompletionsClient); the others through the AI
+ * SDK, whose modules load on their first call (a good part of idle memory, issue 13).
  */
 export function createCandidateClient(deps: CandidateClientDeps): CandidateClient {
   const { credentials } = deps;
@@ -48,110 +39,26 @@ export function createCandidateClient(deps: CandidateClientDeps): CandidateClien
     };
   }
   const block = resolved.block;
-  const candidate: Candidate = { block, credentials, label: `${block.provider}/${block.model}` };
+  const label = `${block.provider}/${block.model}`;
+  const { provider } = block;
+  if (isChatCompletionsProvider(provider)) {
+    return createChatCompletionsClient({ block: { ...block, provider }, credentials, label });
+  }
+  return createLazySdkClient({ block, credentials, label });
+}
+
+/** The AI SDK client for `candidate`, built on the first call: importing the SDK is what costs. */
+function createLazySdkClient(candidate: SdkCandidate): CandidateClient {
+  let client: Promise<CandidateClient> | undefined;
+  const load = () => {
+    client ??= import('./create-sdk-candidate-client.ts').then((sdk) => sdk.createSdkCandidateClient(candidate));
+    return client;
+  };
   return {
     label: candidate.label,
-    generate: (request, signal) => generate(candidate, request, signal),
-    stream: (request, signal) => stream(candidate, request, signal),
+    generate: async (request, signal) => (await load()).generate(request, signal),
+    stream: async function* (request, signal): AsyncIterable<ModelChunk> {
+      yield* (await load()).stream(request, signal);
+    },
   };
-}
-
-/** Everything generateText and streamText share; throws ProviderCallError when the call cannot start. */
-function prepareCall(candidate: Candidate, request: ModelRequest) {
-  const { block, credentials, label } = candidate;
-  const access = resolveProviderAccess({ block, credentials, candidate: label });
-  const { instructions, messages } = toSdkPrompt(request.messages);
-  const options = {
-    model: createLanguageModel({ ...block, ...access }),
-    instructions,
-    messages,
-    tools: toSdkTools(request.tools),
-    ...toCallSettings({ block, request, candidate: label }),
-    // One attempt: retries, backoff and fallback belong to the router.
-    maxRetries: 0,
-  };
-  return { options, apiKey: access.apiKey };
-}
-
-async function generate(candidate: Candidate, request: ModelRequest, signal: AbortSignal): Promise<ModelResponse> {
-  signal.throwIfAborted();
-  let apiKey: string | undefined;
-  try {
-    const call = prepareCall(candidate, request);
-    apiKey = call.apiKey;
-    const result = await generateText({ ...call.options, abortSignal: signal });
-    return toModelResponse({
-      provider: candidate.block.provider,
-      candidate: candidate.label,
-      text: result.text,
-      toolCalls: result.toolCalls.map(toToolCall),
-      usage: result.usage,
-      finishReason: result.finishReason,
-    });
-  } catch (err) {
-    // The router tells its own timeout from the caller leaving by the reason it aborted with.
-    if (signal.aborted) throw signal.reason;
-    throw toProviderCallError(err, { candidate: candidate.label, apiKey });
-  }
-}
-
-async function* stream(candidate: Candidate, request: ModelRequest, signal: AbortSignal): AsyncIterable<ModelChunk> {
-  signal.throwIfAborted();
-  // Our own controller, so that a consumer who stops reading early also cancels the HTTP request.
-  const controller = new AbortController();
-  const forwardAbort = () => controller.abort(signal.reason);
-  signal.addEventListener('abort', forwardAbort, { once: true });
-  let apiKey: string | undefined;
-  let finished = false;
-  try {
-    const call = prepareCall(candidate, request);
-    apiKey = call.apiKey;
-    const result = streamText({
-      ...call.options,
-      abortSignal: controller.signal,
-      // Failures arrive as `error` parts below; the default handler would print them to stderr.
-      onError: () => {},
-    });
-    let text = '';
-    const toolCalls: ToolCall[] = [];
-    for await (const part of result.fullStream) {
-      if (part.type === 'text-delta' && part.text.length > 0) {
-        text += part.text;
-        yield { type: 'text', text: part.text };
-      } else if (part.type === 'tool-call') {
-        const call = toToolCall(part);
-        toolCalls.push(call);
-        yield { type: 'tool_call', call };
-      } else if (part.type === 'error') {
-        throw part.error;
-      } else if (part.type === 'abort') {
-        throw signal.reason;
-      } else if (part.type === 'finish') {
-        const response = toModelResponse({
-          provider: candidate.block.provider,
-          candidate: candidate.label,
-          text,
-          toolCalls,
-          usage: part.totalUsage,
-          finishReason: part.finishReason,
-        });
-        finished = true;
-        yield { type: 'finish', response };
-        return;
-      }
-    }
-    throw new ProviderCallError({
-      candidate: candidate.label,
-      isRetryable: true,
-      message: 'the stream ended without finishing',
-    });
-  } catch (err) {
-    if (signal.aborted) throw signal.reason;
-    throw toProviderCallError(err, { candidate: candidate.label, apiKey });
-  } finally {
-    signal.removeEventListener('abort', forwardAbort);
-    // A consumer that stopped reading early leaves the HTTP request open; cancel it. After a
-    // normal finish there is nothing to cancel, and an abort would only allocate an error.
-    if (!finished) controller.abort();
-  }
 }

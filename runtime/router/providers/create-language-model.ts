@@ -7,6 +7,7 @@ import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { LanguageModel } from 'ai';
 import { createOllama } from 'ollama-ai-provider-v2';
 import type { NativeProvider } from '../resolve-model-block.ts';
+import { azureDeploymentUrl, defaultAzureApiVersion, isAzureV1Endpoint, ollamaApiUrl } from './provider-endpoints.ts';
 import { providerFetch as fetch } from './provider-fetch.ts';
 import type { ProviderAccess } from './resolve-provider-access.ts';
 
@@ -73,28 +74,4 @@ export function createLanguageModel(
       }).chatModel(deployment);
     }
   }
-}
-
-/** Azure OpenAI's newest generally available data-plane API version when this was written. */
-export const defaultAzureApiVersion = '2024-10-21';
-
-/** `https://{resource}.openai.azure.com/openai/v1`: Azure's v1 API, which speaks OpenAI's paths. */
-export function isAzureV1Endpoint(endpoint: string): boolean {
-  return /\/openai\/v1\/*$/.test(endpoint);
-}
-
-/** `https://{resource}.openai.azure.com` → `…/openai/deployments/{deployment}`; a full `…/openai` works too. */
-export function azureDeploymentUrl(endpoint: string, deployment: string): string {
-  const trimmed = endpoint.replace(/\/+$/, '');
-  const root = trimmed.endsWith('/openai') ? trimmed : `${trimmed}/openai`;
-  return `${root}/deployments/${encodeURIComponent(deployment)}`;
-}
-
-/**
- * Agent files name the Ollama host (`http://localhost:11434`, the upstream format); the SDK
- * wants the API root under it. Both spellings work.
- */
-export function ollamaApiUrl(endpoint: string): string {
-  const trimmed = endpoint.replace(/\/+$/, '');
-  return trimmed.endsWith('/api') ? trimmed : `${trimmed}/api`;
 }

@@ -1,8 +1,6 @@
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
+import { bodyCutShort, readWholeBody, sendProviderRequest } from './send-provider-request.ts';
 
-// Keep-alive pools shared by every model call of the process: one per protocol.
-const agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
 const redirects = new Set([301, 302, 303, 307, 308]);
 const nullBodyStatuses = new Set([101, 204, 205, 304]);
 
@@ -22,23 +20,15 @@ export async function providerFetch(input: string | URL | Request, init: Request
   const plainBody = body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array;
   if (input instanceof Request || !plainBody) return fetch(input, init);
   const url = input instanceof URL ? input : new URL(input);
-  const agent = url.protocol === 'http:' || url.protocol === 'https:' ? agents[url.protocol] : undefined;
-  if (agent === undefined) return fetch(input, init);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return fetch(input, init);
   const signal = init.signal ?? undefined;
   signal?.throwIfAborted();
 
-  const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
-    const request = (url.protocol === 'https:' ? https : http).request(url, {
-      method: init.method ?? 'GET',
-      headers: { 'accept-encoding': 'identity', ...headersOf(init.headers) },
-      agent,
-      signal,
-    });
-    request.once('response', resolve);
-    request.once('error', (err) =>
-      reject(signal?.aborted ? signal.reason : new TypeError('fetch failed', { cause: err })),
-    );
-    request.end(body ?? undefined);
+  const response = await sendProviderRequest(url, {
+    method: init.method ?? 'GET',
+    headers: headersOf(init.headers),
+    body: body ?? undefined,
+    signal,
   });
   const status = response.statusCode ?? 0;
   if (redirects.has(status) && response.headers.location !== undefined) {
@@ -55,7 +45,7 @@ export async function providerFetch(input: string | URL | Request, init: Request
     return new Response(null, options);
   }
   const isJson = /^application\/(.+\+)?json\b/i.test(headers.get('content-type') ?? '');
-  if (isJson) return new Response(await readWhole(response, signal), options);
+  if (isJson) return new Response(await readWholeBody(response, signal), options);
   return new Response(streamOf(response, signal), options);
 }
 
@@ -65,24 +55,6 @@ function headersOf(headers: RequestInit['headers']): Record<string, string> {
   return headers as Record<string, string>;
 }
 
-/** The body cut short: what the global fetch reports, so callers tell it the same way. */
-function cutShort(response: http.IncomingMessage, signal: AbortSignal | undefined, err?: Error): unknown {
-  if (signal?.aborted) return signal.reason;
-  return new TypeError('terminated', { cause: err ?? response.errored ?? new Error('the connection closed') });
-}
-
-function readWhole(response: http.IncomingMessage, signal: AbortSignal | undefined): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    response.on('data', (chunk: Buffer) => chunks.push(chunk));
-    response.once('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
-    response.once('error', (err) => reject(cutShort(response, signal, err)));
-    response.once('close', () => {
-      if (!response.complete) reject(cutShort(response, signal));
-    });
-  });
-}
-
 function streamOf(response: http.IncomingMessage, signal: AbortSignal | undefined): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>({
     start(controller) {
@@ -90,7 +62,7 @@ function streamOf(response: http.IncomingMessage, signal: AbortSignal | undefine
       const fail = (err?: Error) => {
         if (done) return;
         done = true;
-        controller.error(cutShort(response, signal, err));
+        controller.error(bodyCutShort(response, signal, err));
       };
       response.on('data', (chunk: Buffer) => {
         controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));

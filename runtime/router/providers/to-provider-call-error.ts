@@ -1,5 +1,15 @@
-import { APICallError } from 'ai';
+import type { APICallError } from 'ai';
 import { ProviderCallError } from '../model-types.ts';
+import { errorMessageInBody } from './provider-http-error.ts';
+
+// APICallError.isInstance's own test (a symbol marker, so it works across package copies),
+// written out so that this module loads without the AI SDK: the direct Chat Completions client
+// maps its errors here too, and an astromeshd serving only OpenAI-wire agents never loads `ai`.
+const apiCallErrorMarker = Symbol.for('vercel.ai.error.AI_APICallError');
+
+function isApiCallError(error: unknown): error is APICallError {
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[apiCallErrorMarker] === true;
+}
 
 // Connection failures that trying again can cure (the SDK's own list, plus undici's "terminated"
 // for a response cut off mid-body).
@@ -34,14 +44,14 @@ export function toProviderCallError(
     message: context.apiKey ? redactKey(detail, context.apiKey) : detail,
     // An APICallError carries the whole request body (the conversation) and the response; a logged
     // cause must spill neither, so only what lies beneath it (a socket error) is kept.
-    cause: APICallError.isInstance(error) ? error.cause : error,
+    cause: isApiCallError(error) ? error.cause : error,
   });
 }
 
 /** The provider's error status; a 2xx whose body broke off midway is a connection failure, not an HTTP error. */
 function errorStatusOf(error: unknown): number | undefined {
   // Errors inside a stream (OpenAI, Anthropic, Groq) are plain objects with the status they imply.
-  const status = APICallError.isInstance(error) ? error.statusCode : fieldOf(error, 'statusCode');
+  const status = isApiCallError(error) ? error.statusCode : fieldOf(error, 'statusCode');
   return typeof status === 'number' && status >= 400 ? status : undefined;
 }
 
@@ -79,26 +89,12 @@ function messageOf(error: unknown): string {
   if (typeof error === 'string') return error;
   // Ollama answers `{ "error": "<message>" }`, which its SDK does not parse: read it ourselves
   // rather than report only the status text.
-  if (APICallError.isInstance(error) && error.data === undefined) {
-    const fromBody = messageInBody(error.responseBody);
+  if (isApiCallError(error) && error.data === undefined) {
+    const fromBody = errorMessageInBody(error.responseBody);
     if (fromBody) return fromBody;
   }
   const message = fieldOf(error, 'message');
   return typeof message === 'string' && message.length > 0 ? message : 'the provider call failed';
-}
-
-function messageInBody(body: string | undefined): string | undefined {
-  try {
-    const parsed: unknown = JSON.parse(body ?? '');
-    const candidates = [
-      fieldOf(parsed, 'error'),
-      fieldOf(fieldOf(parsed, 'error'), 'message'),
-      fieldOf(parsed, 'message'),
-    ];
-    return candidates.find((value): value is string => typeof value === 'string' && value.length > 0);
-  } catch {
-    return undefined;
-  }
 }
 
 /** Replaces the key where it stands as a token of its own, so a short key cannot mangle ordinary words. */

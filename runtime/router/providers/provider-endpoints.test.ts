@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ollamaApiUrl } from './create-language-model.ts';
+import { ollamaApiUrl } from './provider-endpoints.ts';
 
 describe('ollamaApiUrl', () => {
   it.each([
