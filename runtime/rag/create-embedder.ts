@@ -1,11 +1,8 @@
-import { createOpenAI } from '@ai-sdk/openai';
-import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
-import { type EmbeddingModel, embedMany } from 'ai';
-import { createOllama } from 'ollama-ai-provider-v2';
+import type { EmbeddingModel } from 'ai';
 import type { EmbeddingsSpec } from '../config/agent-schema.ts';
 import type { CredentialsLookup } from '../config/credentials-lookup.ts';
-import { ollamaApiUrl } from '../router/providers/create-language-model.ts';
 import { EmbeddingFailed } from './rag-errors.ts';
+import type { EmbeddingAccess } from './sdk-embeddings.ts';
 
 /** Turns texts into vectors, one per text, in order. */
 export interface Embedder {
@@ -28,18 +25,20 @@ const credentialNames = {
  */
 export function createEmbedder(spec: EmbeddingsSpec, credentials: CredentialsLookup): Embedder {
   let built: { access: EmbeddingAccess; model: EmbeddingModel } | undefined;
-  const modelFor = (access: EmbeddingAccess): EmbeddingModel => {
-    if (built && built.access.apiKey === access.apiKey && built.access.baseUrl === access.baseUrl) return built.model;
-    built = { access, model: embeddingModel(spec, access) };
-    return built.model;
-  };
   return {
     async embed(texts, signal) {
       if (texts.length === 0) return [];
-      const model = modelFor(embeddingAccess(spec, credentials));
+      const access = embeddingAccess(spec, credentials);
+      // The AI SDK loads on the first embedding, not at startup: most runtimes embed nothing,
+      // and its modules are a good part of idle memory (issue 13).
+      const sdk = await import('./sdk-embeddings.ts');
+      if (!built || built.access.apiKey !== access.apiKey || built.access.baseUrl !== access.baseUrl) {
+        built = { access, model: sdk.embeddingModel(spec, access) };
+      }
+      const { model } = built;
       let embeddings: number[][];
       try {
-        ({ embeddings } = await embedMany({ model, values: [...texts], abortSignal: signal, maxRetries: 1 }));
+        ({ embeddings } = await sdk.embedMany({ model, values: [...texts], abortSignal: signal, maxRetries: 1 }));
       } catch (err) {
         if (signal?.aborted) throw err;
         throw new EmbeddingFailed(spec.provider, err instanceof Error ? err.message : String(err), { cause: err });
@@ -56,11 +55,6 @@ export function createEmbedder(spec: EmbeddingsSpec, credentials: CredentialsLoo
   };
 }
 
-interface EmbeddingAccess {
-  apiKey: string | undefined;
-  baseUrl: string | undefined;
-}
-
 /** The key and base URL a block uses now; a missing one it needs is an EmbeddingFailed naming it. */
 function embeddingAccess(spec: EmbeddingsSpec, credentials: CredentialsLookup): EmbeddingAccess {
   const names = credentialNames[spec.provider];
@@ -74,23 +68,6 @@ function embeddingAccess(spec: EmbeddingsSpec, credentials: CredentialsLookup): 
     throw new EmbeddingFailed(spec.provider, `no base URL: set endpoint or the credential ${names.baseUrl}`);
   }
   return { apiKey, baseUrl };
-}
-
-function embeddingModel(spec: EmbeddingsSpec, { apiKey, baseUrl }: EmbeddingAccess): EmbeddingModel {
-  switch (spec.provider) {
-    case 'openai':
-      return createOpenAI({ apiKey, baseURL: baseUrl }).embeddingModel(spec.model);
-    case 'openai_compat':
-      // embeddingAccess refuses openai_compat without a base URL.
-      return createOpenAICompatible({ name: 'openai_compat', baseURL: baseUrl as string, apiKey }).embeddingModel(
-        spec.model,
-      );
-    case 'ollama':
-      return createOllama({
-        baseURL: baseUrl === undefined ? undefined : ollamaApiUrl(baseUrl),
-        headers: apiKey === undefined ? undefined : { Authorization: `Bearer ${apiKey}` },
-      }).embeddingModel(spec.model);
-  }
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
