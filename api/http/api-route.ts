@@ -28,6 +28,8 @@ export interface ApiRoute<Params = unknown, Query = unknown, Body = unknown, Res
   /** OpenAPI form, relative to /api/v1: `/orgs/{slug}/agents/{name}`. */
   path: string;
   summary: string;
+  /** What the summary cannot say (OpenAPI's operation description). */
+  description?: string;
   tag: string;
   /** public: no credentials; authenticated: any valid principal; org: a member of `{slug}`. */
   auth: 'public' | 'authenticated' | 'org';

@@ -4,13 +4,9 @@ import type { Logger } from 'pino';
 import { InputRefused } from '../../runtime/input/input-refused.ts';
 import { routingRefusal } from '../../runtime/server/routing-refusal.ts';
 import { AppError } from '../errors.ts';
+import type { ErrorBody } from '../schemas/error-body.ts';
 
-export interface ErrorBody {
-  error: string;
-  message: string;
-  status: number;
-  request_id?: string;
-}
+export type { ErrorBody } from '../schemas/error-body.ts';
 
 const requestIdPattern = /^[A-Za-z0-9._-]{8,128}$/;
 

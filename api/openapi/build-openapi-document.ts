@@ -107,10 +107,11 @@ function operationOf(route: ApiRoute, schemas: Record<string, JsonSchema>, bodyL
     content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
   };
   const roles = route.auth === 'org' && route.roles ? ` Roles: ${route.roles.join(', ')}.` : '';
+  const description = `${route.description ?? ''}${roles}`.trim();
   return {
     operationId: operationIdOf(route),
     summary: route.summary,
-    ...(roles ? { description: roles.trim() } : {}),
+    ...(description ? { description } : {}),
     tags: [route.tag],
     ...(route.auth === 'public' ? { security: [] } : {}),
     ...(parameters.length > 0 ? { parameters } : {}),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AgentName, agentIdOf } from '../../crds/cloud-agent.ts';
 import { orgRoute } from '../http/api-route.ts';
 import { managers } from '../http/principal.ts';
+import { AgentSummary } from '../schemas/agent-summary.ts';
 import { WizardConfig, WizardConfigPatch } from '../schemas/wizard-config.ts';
 import type { AgentService } from '../services/agent-service.ts';
 import type { AgentRecord } from '../stores/agents-store.ts';
@@ -9,14 +10,6 @@ import type { AgentRecord } from '../stores/agents-store.ts';
 const OrgParams = z.object({ slug: z.string() });
 const AgentParams = z.object({ slug: z.string(), name: AgentName });
 
-const AgentSummary = z.object({
-  name: z.string(),
-  display_name: z.string(),
-  status: z.enum(['draft', 'deployed', 'paused']),
-  model: z.string(),
-  created_at: z.string(),
-  deployed_at: z.string().nullable(),
-});
 const AgentView = AgentSummary.extend({
   agent_id: z.string().describe('The runtime id, {org_slug}__{name}.'),
   updated_at: z.string(),
