@@ -18,6 +18,7 @@ import { literalPathsWin } from './http/literal-paths-win.ts';
 import { createApiMetrics } from './http/metrics.ts';
 import { createOrgAccessCache } from './http/org-access-cache.ts';
 import { requestLog } from './http/request-log.ts';
+import { serveStudio } from './http/serve-studio.ts';
 import { agentRoutes } from './routes/agent-routes.ts';
 import { apiKeyRoutes } from './routes/api-key-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
@@ -48,6 +49,8 @@ export interface ApiDeps {
   now: () => Date;
   /** Local mode: the PostgreSQL the API started and restarts, which /healthz and /readyz report on. */
   embeddedPostgres?: EmbeddedPostgresSupervisor;
+  /** The Studio build to serve at /studio; studio/dist of this checkout if not given. */
+  studioDir?: string;
 }
 
 export const apiPrefix = '/api/v1';
@@ -100,7 +103,7 @@ export function createApi(deps: ApiDeps) {
   const guard = createRequestGuard({ log });
 
   const routes: ApiRoute[] = [
-    ...authRoutes(auth),
+    ...authRoutes(auth, { refreshTtlSeconds: tokens.refreshTtlSeconds }),
     ...agentRoutes(agents),
     ...orgRoutes(orgs),
     ...apiKeyRoutes(apiKeys),
@@ -117,6 +120,7 @@ export function createApi(deps: ApiDeps) {
   app.use(requestLog({ log, metrics }));
   app.use(errorEnvelope(log));
   app.use(refuseMalformedUrl());
+  app.use(serveStudio({ studioDir: deps.studioDir }));
   app.use(opsRouter({ db, metrics, embeddedPostgres: deps.embeddedPostgres }).routes());
   app.use(jsonBodyParser({ limit: bodyLimit }));
   for (const middleware of authenticate({ db, tokens, now })) app.use(middleware);

@@ -1,5 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { ensureNodePackages } from './node/ensure-node-packages.ts';
+import { chromiumProgram } from './studio/launch-chromium.ts';
 import { ensureDebianPrograms } from './support/ensure-debian-programs.ts';
 import { type RunningPostgres, startEmbeddedPostgres } from './support/start-embedded-postgres.ts';
 import { startKubeControlPlane } from './support/start-kube-control-plane.ts';
@@ -26,8 +27,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (process.getuid?.() === 0) {
     const log = (line: string) => process.stderr.write(`[global-setup] ${line}\n`);
     ensureNodePackages(log);
-    // The Redis memory tests start their own redis-server; installed here for the same reason.
-    ensureDebianPrograms([redisServerProgram], 'the Redis memory tests', log);
+    // The Redis memory tests start their own redis-server, and the Studio tests drive Debian's
+    // chromium; installed here for the same reason.
+    ensureDebianPrograms([redisServerProgram, chromiumProgram], 'the Redis memory tests and Studio browser tests', log);
   }
   const external = process.env.TEST_DATABASE_URL;
   const [postgres, kube] = await Promise.allSettled([

@@ -49,6 +49,8 @@ export async function startTestApi(
     backend?: TestBackendFactory;
     /** The PostgreSQL server's superuser URL; vitest's shared server if not given. */
     adminDatabaseUrl?: string;
+    /** The Studio build served at /studio; this checkout's studio/dist if not given. */
+    studioDir?: string;
   } = {},
 ): Promise<TestApi> {
   const database = await createTestDatabase(options.adminDatabaseUrl);
@@ -66,7 +68,7 @@ export async function startTestApi(
   const backend = options.backend
     ? options.backend({ stateDir, databaseUrl: database.url, log })
     : createLocalBackend({ stateDir, memoryUrl: database.url, log });
-  const api = createApi({ config, db, backend, log, now: () => new Date() });
+  const api = createApi({ config, db, backend, log, now: () => new Date(), studioDir: options.studioDir });
   const server = createServer(api.app.callback());
   api.attach(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,0 +1,57 @@
+import { useEffect } from 'preact/hooks';
+import { LocationProvider, Route, Router, useLocation } from 'preact-iso/router';
+import { AppShell } from './components/app-shell.tsx';
+import { AgentsPage } from './pages/agents-page.tsx';
+import { NotFoundPage } from './pages/not-found-page.tsx';
+import { SignInPage } from './pages/sign-in-page.tsx';
+import type { Session } from './session/create-session.ts';
+import { SessionContext, useSessionState } from './session/session-context.ts';
+
+export function App(props: { session: Session }) {
+  return (
+    <SessionContext.Provider value={props.session}>
+      <LocationProvider scope="/studio">
+        <Pages />
+      </LocationProvider>
+    </SessionContext.Provider>
+  );
+}
+
+/** Signed out, every address shows sign-in; signed in, sign-in and the bare /studio/ lead to the agents. */
+function Pages() {
+  const state = useSessionState();
+  const location = useLocation();
+  const isEntry = location.path === '/studio/' || location.path === '/studio/sign-in';
+
+  useEffect(() => {
+    if (state.kind === 'signed-in' && isEntry) location.route('/studio/agents', true);
+  }, [state.kind, isEntry, location]);
+
+  if (state.kind === 'restoring') {
+    return (
+      <main id="main" class="loading" aria-busy="true">
+        <p>Loading Studio…</p>
+      </main>
+    );
+  }
+  if (state.kind === 'signed-out') return <SignInPage />;
+  return (
+    <AppShell org={state.org}>
+      <Router>
+        <Route path="/studio/agents" component={SignedInAgentsPage} />
+        <Route default component={isEntry ? Nothing : NotFoundPage} />
+      </Router>
+    </AppShell>
+  );
+}
+
+// Route components are module-level, so a re-render (a renewed token) never remounts a page.
+function SignedInAgentsPage() {
+  const state = useSessionState();
+  return state.kind === 'signed-in' ? <AgentsPage org={state.org} /> : null;
+}
+
+/** What the entry addresses show for the moment before they lead to the agents. */
+function Nothing() {
+  return null;
+}
