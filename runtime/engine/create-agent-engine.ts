@@ -4,7 +4,7 @@ import type { AgentDocument } from '../config/agent-schema.ts';
 import { createDeadline } from '../create-deadline.ts';
 import { applyInputGuardrails } from '../guardrails/apply-input-guardrails.ts';
 import { createOutputStreamFilter } from '../guardrails/create-output-stream-filter.ts';
-import type { StoredTurn } from '../memory/memory-types.ts';
+import type { MemoryRecall, StoredTurn } from '../memory/memory-types.ts';
 import { startRunTrace, type Tracing } from '../observability/create-tracing.ts';
 import { createStepRunner } from '../patterns/create-step-runner.ts';
 import type { RunEvent } from '../patterns/pattern-types.ts';
@@ -81,6 +81,8 @@ export function createAgentEngine(deps: AgentEngineDeps) {
   async function run(name: string, request: RunRequest, options: RunOptions): Promise<RunResult> {
     const runtime = runtimeOf(name);
     const agent = runtime.document;
+    // A session named here is new: nothing can be stored under a random id we just chose.
+    const isNewSession = request.session_id === undefined;
     const sessionId = request.session_id ?? `sess_${randomUUID().replaceAll('-', '')}`;
     const startedAt = deps.now();
     const chain = options.chain ?? { depth: 0, handoffs: 0 };
@@ -102,8 +104,13 @@ export function createAgentEngine(deps: AgentEngineDeps) {
       const input = await trace.span('guardrails.input', { rules: runtime.guardrails.input.length }, async () =>
         applyInputGuardrails(request.query, runtime.guardrails.input),
       );
-      const recalled = await trace.span('memory.recall', { session_id: sessionId }, () =>
-        runtime.memory.recall(name, sessionId),
+      // A new session has nothing to recall, so it costs its store no read: with PostgreSQL memory,
+      // a run that starts a conversation makes one round trip instead of two (issue 13).
+      const recalled = await trace.span(
+        'memory.recall',
+        { session_id: sessionId },
+        async (): Promise<MemoryRecall> =>
+          isNewSession ? { messages: [], text: '' } : runtime.memory.recall(name, sessionId),
       );
       // Only agents with knowledge or semantic memory retrieve (and trace it).
       const retrieves = runtime.rag.knowledge.pipeline !== undefined || runtime.rag.semantic !== undefined;
