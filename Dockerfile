@@ -2,7 +2,9 @@
 #
 # One image for the three Astromesh Cloud binaries. Node 24 runs their TypeScript directly (type
 # stripping), so there is no build step: the image holds the sources and the production
-# dependencies only.
+# dependencies only, plus Studio's built bundle (studio/dist), which the Cloud API serves at
+# /studio. Build that first: `npm run studio:build` (`npm run image` and `npm test` do it), so
+# no dev dependency (Vite) enters the image.
 #
 #   astromeshd (the default)  the operator's runtime Deployment sets only `args`
 #   Cloud API                 command: ["node", "api/main.ts"]       (configured by environment)
@@ -51,6 +53,7 @@ COPY crds ./crds
 COPY runtime ./runtime
 COPY operator ./operator
 COPY api ./api
+COPY studio/dist ./studio/dist
 
 # Node's compile cache, prebuilt: each org's runtime (and the API and operator) starts from cached
 # bytecode instead of parsing and compiling its ~900 modules (measured: module graph loaded in

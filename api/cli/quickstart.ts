@@ -1,4 +1,4 @@
-// What `npm start` prints once the API listens: where it is, and a bash session that signs in,
+// What `npm start` prints once the API listens: where Studio and the API are, and a bash session that signs in,
 // creates an agent, adds a provider key, deploys and runs it. A test runs this very text against
 // a started API, so every command here works as printed.
 
@@ -11,6 +11,7 @@ export function quickstartOf(baseUrl: string): string {
   const auth = '-H "Authorization: Bearer $TOKEN"';
   return [
     '',
+    `Astromesh Studio: ${baseUrl}/studio/  (open it in a browser and sign in)`,
     `Astromesh Cloud API: ${baseUrl}/api/v1`,
     `  OpenAPI ${baseUrl}/api/v1/openapi.json · health ${baseUrl}/healthz · ${baseUrl}/readyz · metrics ${baseUrl}/metrics`,
     '',

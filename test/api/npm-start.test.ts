@@ -83,6 +83,18 @@ describe('npm start: the API on its embedded PostgreSQL', { timeout: 120_000 }, 
     expect(fake.requests.at(-1)?.headers.authorization).toBe('Bearer sk-quickstart-test');
   });
 
+  it('prints the Studio URL, where the built Studio answers (npm test and npm start build it first)', async () => {
+    const { api, url } = await start(aStateDir());
+    await api.quickstart();
+
+    const studioUrl = /^Astromesh Studio: (\S+)/m.exec(api.stdout())?.[1];
+    const page = await fetch(studioUrl ?? 'missing');
+
+    expect(studioUrl).toBe(`${url}/studio/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<div id="app"></div>');
+  });
+
   it('keeps its data and brings deployed agents back after a restart, initialising PostgreSQL only once', async () => {
     const fake = await aFakeOpenAi();
     const stateDir = aStateDir();

@@ -413,13 +413,14 @@ describe('the astromesh-cloud chart, rendered', () => {
       });
     });
 
-    it('routes only /api through the Ingress, with TLS for its host', async () => {
+    it('routes /api, Studio (/studio) and / through the Ingress, with TLS for its host', async () => {
       const objects = await render({
         api: { ingress: { enabled: true, host: 'cloud.example.com', tlsSecretName: 'cloud-tls', className: 'nginx' } },
       });
 
       const ingress = theObject(objects, 'Ingress', '-api') as { spec: Record<string, unknown> };
 
+      const backend = { service: { name: 'astromesh-astromesh-cloud-api', port: { name: 'http' } } };
       expect(ingress.spec).toEqual({
         ingressClassName: 'nginx',
         tls: [{ hosts: ['cloud.example.com'], secretName: 'cloud-tls' }],
@@ -427,12 +428,11 @@ describe('the astromesh-cloud chart, rendered', () => {
           {
             host: 'cloud.example.com',
             http: {
+              // Not /healthz, /readyz or /metrics: those stay inside the cluster.
               paths: [
-                {
-                  path: '/api',
-                  pathType: 'Prefix',
-                  backend: { service: { name: 'astromesh-astromesh-cloud-api', port: { name: 'http' } } },
-                },
+                { path: '/api', pathType: 'Prefix', backend },
+                { path: '/studio', pathType: 'Prefix', backend },
+                { path: '/', pathType: 'Exact', backend },
               ],
             },
           },

@@ -24,6 +24,12 @@ export async function buildProductImage(
   target: ImageLocation,
   builder: ImageBuilder,
 ): Promise<void> {
+  // The image serves Studio from studio/dist, which the Dockerfile copies: built first if stale.
+  await runCommand(process.execPath, [join(context.repoRoot, 'studio/build/build-studio.ts'), '--if-stale'], {
+    label: 'studio build',
+    logFile: join(context.logDir, 'studio-build.log'),
+    log: context.log,
+  });
   const baseReference = builder === 'buildah' ? await buildNodeBase(context) : undefined;
   const startedAt = Date.now();
   const stampFile = join(context.stampDir, 'product.json');

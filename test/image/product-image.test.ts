@@ -81,6 +81,18 @@ describe('the product image (npm run image)', () => {
     expect(existsSync(join(rootfs, 'usr/local/lib/node_modules'))).toBe(false);
   });
 
+  it('holds the Studio build the Cloud API serves at /studio, exactly as built here, and no Studio sources', () => {
+    const built = join(repoRoot, 'studio/dist');
+    const shipped = join(rootfs, 'app/studio/dist');
+
+    const files = (dir: string) => findFiles(dir, () => true).sort();
+
+    expect(files(shipped)).toEqual(files(built));
+    expect(files(shipped)).toContain('index.html');
+    for (const file of files(built)) expect(sha256(join(shipped, file)), file).toBe(sha256(join(built, file)));
+    expect(existsSync(join(rootfs, 'app/studio/src'))).toBe(false);
+  });
+
   it('keeps no npm configuration, npm cache or CA bundle from the build (not even an empty mount point)', () => {
     const found = findFiles(rootfs, (path) =>
       /(^|\/)\.?npmrc$|(^|\/)ca-certificates\.crt$|^root\/\.npm(\/|$)|^root\/\.ca-certificates/.test(path),
