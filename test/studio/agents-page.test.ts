@@ -47,7 +47,7 @@ describe('Studio: sign in and the Agents page, in a real browser', { timeout: 18
 
   const card = ({ page }: StudioPage, label: string) => page.getByRole('listitem').filter({ hasText: label });
 
-  it('deploys, pauses, explains a 409, keeps the session over a reload and deletes with a confirm', async () => {
+  it('deploys, pauses, explains a 409, keeps the session over a reload, deletes with a confirm and signs out', async () => {
     const owner = await anOrgWithADraftAgent('ada@example.com');
     const desktop = await studio.openPage('desktop');
     const { page } = desktop;
@@ -100,6 +100,11 @@ describe('Studio: sign in and the Agents page, in a real browser', { timeout: 18
     expect((await owner.as('/agents/support-bot')).status).toBe(404);
     await check(desktop, 'agents-empty');
 
+    // Signing out ends the session on the server and clears the cookie: a reload stays signed out.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.reload();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     expect(desktop.problems).toEqual([]);
   });
 
