@@ -1,12 +1,14 @@
 // npm run bench: what the Cloud API adds on top of the org runtime it proxies to.
 //
 // Processes: this load generator, a fake OpenAI provider, the API started as `npm start` starts
-// it (`node api/main.ts`: embedded PostgreSQL, local backend, info-level logs), the org runtime
+// it (`node api/main.ts`: embedded PostgreSQL, local backend, info-level logs) but with the Node
+// flags of the chart's API Deployment and a Node compile cache written first by `node api/main.ts
+// --help`, as the product image runs it (no TypeScript stripping at start), the org runtime
 // the API runs, and a second astromeshd started here on the very files the API wrote for that
 // org (agents, credentials, token, memory schema). "Direct" calls go to that second runtime;
 // overhead is API latency minus direct latency at the same percentile. Prints numbers, asserts
 // nothing. `--cpu-prof <dir>`: the API and the direct runtime write V8 CPU profiles there;
-// `--api-node-flags '<flags>'`: the API runs with these Node flags.
+// `--api-node-flags '<flags>'`: the API runs with these Node flags instead of the chart's ('' for none).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,8 +25,15 @@ const children: ChildProcess[] = [];
 const idleStreams = 1_000;
 const cpuProfileDir = valueOfFlag('--cpu-prof');
 const profileArgs = cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfileDir] : [];
+/** The Node flags the Helm chart starts the API with: `command: ["node", …flags, "api/main.ts"]`. */
+function chartApiNodeFlags(): string[] {
+  const template = readFileSync(join(repoRoot, 'charts/astromesh-cloud/templates/api-deployment.yaml'), 'utf8');
+  const command = /command: (\[.*"api\/main\.ts"\])/.exec(template)?.[1];
+  if (!command) throw new Error("the chart's API Deployment has no command naming api/main.ts");
+  return (JSON.parse(command) as string[]).slice(1, -1);
+}
 // `--api-node-flags '--max-semi-space-size=2 …'`: Node flags for the API process, to try heap sizing.
-const apiNodeFlags = valueOfFlag('--api-node-flags')?.split(' ').filter(Boolean) ?? [];
+const apiNodeFlags = valueOfFlag('--api-node-flags')?.split(' ').filter(Boolean) ?? chartApiNodeFlags();
 
 interface Target {
   /** POST a run; resolves when the answer has been read. */
@@ -41,7 +50,7 @@ async function main(): Promise<void> {
     const fakeUrl = (
       await linesOf(spawnChild([join(import.meta.dirname, 'fake-provider-process.ts')]), 1)
     )[0] as string;
-    const api = await startApi(join(work, 'state'));
+    const api = await startApi(join(work, 'state'), await writeApiCompileCache(join(work, 'compile-cache')));
     const org = await deployBenchAgent(api.url, fakeUrl);
     const orgDir = join(work, 'state', 'orgs', org.slug);
     const runtimeToken = readFileSync(join(orgDir, 'runtime-token'), 'utf8').trim();
@@ -111,11 +120,27 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
+/**
+ * A Node compile cache of the API's module graph, written as the product image's Dockerfile writes
+ * it: `--help` loads every module statically imported and exits.
+ */
+async function writeApiCompileCache(cacheDir: string): Promise<string> {
+  const child = spawn(process.execPath, [join(repoRoot, 'api', 'main.ts'), '--help'], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_COMPILE_CACHE: cacheDir },
+    stdio: 'ignore',
+  });
+  const code = await new Promise((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`node api/main.ts --help exited with ${code}`);
+  return cacheDir;
+}
+
 /** The API as `npm start` runs it, with limits raised so the benchmark measures, not the free tier. */
-async function startApi(stateDir: string) {
+async function startApi(stateDir: string, compileCacheDir: string) {
   const child = spawnChild([...apiNodeFlags, ...profileArgs, join(repoRoot, 'api', 'main.ts')], {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '',
+    NODE_COMPILE_CACHE: compileCacheDir,
     ASTROMESH_STATE_DIR: stateDir,
     PORT: '0',
     ASTROMESH_DAILY_RUNS: '100000000',
@@ -343,7 +368,8 @@ function print(results: {
     `PostgreSQL transactions per run: runtime ${results.transactionsPerRun.direct.toFixed(2)}, ` +
       `api ${results.transactionsPerRun.api.toFixed(2)} (API and its org runtime together)`,
     '',
-    `RSS of the API: ${results.memory.beforeMb.toFixed(1)} MiB idle after warm-up, ` +
+    `RSS of the API (node ${apiNodeFlags.join(' ') || 'without flags'}, compile cache): ` +
+      `${results.memory.beforeMb.toFixed(1)} MiB idle after warm-up, ` +
       `${results.memory.withStreamsMb.toFixed(1)} MiB with ${idleStreams} idle WebSocket streams open ` +
       `(${(((results.memory.withStreamsMb - results.memory.beforeMb) * 1024) / idleStreams).toFixed(1)} KiB per stream), ` +
       `${results.memory.afterRunsMb.toFixed(1)} MiB after all the runs above`,
