@@ -16,7 +16,7 @@ class RealNodeFirst extends BaseSequencer {
 
 export default defineConfig({
   test: {
-    include: ['{api,operator,runtime,crds,test}/**/*.test.ts'],
+    include: ['{api,operator,runtime,crds,test}/**/*.test.ts', 'studio/src/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
     // Tests talk to real servers, so allow for a slow machine. Nothing asserts on timing, except
     // where a bound is itself the contract under test, said so beside it: a leader cut off from
