@@ -6,7 +6,8 @@ const indent = '      ';
 /** `node api/main.ts --help`: how to run the API and every variable it reads, with its default. */
 export const usage = [
   'astromesh-api: the Astromesh Cloud API (/api/v1), with an embedded PostgreSQL and local org runtimes',
-  'unless configured otherwise.',
+  'unless configured otherwise. It also serves Studio, the web UI, at /studio/ (/ redirects there) from',
+  'studio/dist: npm start builds it when its sources changed; npm run studio:build builds it by hand.',
   '',
   'Usage:',
   '  node api/main.ts          (what npm start runs)',
