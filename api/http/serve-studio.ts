@@ -49,7 +49,8 @@ export function serveStudio(options: { studioDir?: string } = {}): Middleware {
     ctx.set(studioSecurityHeaders);
     const relative = ctx.path.slice(studioPath.length + 1);
     if (relative.startsWith('assets/')) {
-      const file = await fileWithin(root, relative);
+      // Within assets/ only: `assets/../x` names a file of the build that is not an asset.
+      const file = await fileWithin(join(root, 'assets'), relative.slice('assets/'.length));
       if (!file) return next(); // the error envelope's 404
       sendFile(ctx, file, 'public, max-age=31536000, immutable');
       return;

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rawRequest } from '../support/raw-request.ts';
 import { startTestApi, type TestApi } from '../support/start-test-api.ts';
 
 const studioCsp =
@@ -72,6 +73,26 @@ describe('Studio, served by the Cloud API at /studio', () => {
       expect(await response.json()).toMatchObject({ error: 'not_found', status: 404 });
     },
   );
+
+  it('serves nothing outside the build, even for a path that climbs out of it as sent', async () => {
+    const answers = await Promise.all(
+      ['/studio/assets/../../../package.json', '/studio/assets/../.source-hash'].map((path) =>
+        rawRequest(`${api.url}${path}`),
+      ),
+    );
+
+    expect(answers.map(({ status }) => status)).toEqual([404, 404]);
+    expect(answers.map(({ text }) => text).join('\n')).not.toMatch(/astromesh-cloud|not for browsers/);
+  });
+
+  it('answers HEAD with the headers of GET and no body', async () => {
+    const answer = await rawRequest(`${api.url}/studio/assets/index-abc123.js`, { method: 'HEAD' });
+
+    expect(answer.status).toBe(200);
+    expect(answer.headers['content-length']).toBe('10');
+    expect(answer.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(answer.text).toBe('');
+  });
 
   it('leaves the API routes to the API', async () => {
     const response = await get(api, '/api/v1/orgs/me');
