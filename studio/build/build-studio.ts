@@ -2,7 +2,7 @@
 // Builds Studio into studio/dist for the Cloud API to serve at /studio. `npm start` and `npm test`
 // run it with --if-stale (a fresh clone needs no command of its own); `npm run studio:build`
 // always builds.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
@@ -27,7 +27,28 @@ if (args.includes('--if-stale') && builtHash === sourceHash && existsSync(join(d
   process.exit(0);
 }
 
+// Built beside studio/dist and then swapped in, so an API serving the old build (a test file, or
+// `npm start` in another shell) never sees a half-written one, and two builds at once (vitest
+// workers) do not write into each other's files.
 const startedAt = performance.now();
-await build({ configFile: join(repoRoot, 'studio/vite.config.ts'), logLevel: 'warn' });
-writeFileSync(hashFile, `${sourceHash}\n`);
+const buildDir = join(repoRoot, 'studio', `.dist-${process.pid}`);
+try {
+  await build({
+    configFile: join(repoRoot, 'studio/vite.config.ts'),
+    logLevel: 'warn',
+    build: { outDir: buildDir, emptyOutDir: true },
+  });
+  writeFileSync(join(buildDir, '.source-hash'), `${sourceHash}\n`);
+  const oldDir = `${buildDir}-old`;
+  if (existsSync(distDir)) renameSync(distDir, oldDir);
+  try {
+    renameSync(buildDir, distDir);
+  } catch (err) {
+    // Another build swapped its own in between: fine if it was built from the same sources.
+    if (!existsSync(hashFile) || readFileSync(hashFile, 'utf8').trim() !== sourceHash) throw err;
+  }
+  rmSync(oldDir, { recursive: true, force: true });
+} finally {
+  rmSync(buildDir, { recursive: true, force: true });
+}
 process.stdout.write(`studio: built studio/dist in ${((performance.now() - startedAt) / 1000).toFixed(1)} s\n`);
