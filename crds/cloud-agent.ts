@@ -10,6 +10,14 @@ export const cloudAgentVersion = 'v1alpha1';
 export const cloudAgentKind = 'CloudAgent';
 export const cloudAgentPlural = 'cloudagents';
 
+/**
+ * Keeps a CloudAgent until the operator has taken it out of its org's runtime. The Cloud API
+ * creates CloudAgents with it already on, so the operator has nothing to write for it on its
+ * first reconcile; the operator adds it to CloudAgents written without it (by hand) and is the
+ * one that removes it.
+ */
+export const runtimeFinalizer = 'astromesh.io/runtime';
+
 export const OrgSlug = z
   .string()
   .min(1)

@@ -8,6 +8,10 @@ export { KubeApiError };
 export const isNotFound = (err: unknown) => err instanceof KubeApiError && err.statusCode === 404;
 export const isConflict = (err: unknown) => err instanceof KubeApiError && err.statusCode === 409;
 
+export type JsonPatchOperation =
+  | { op: 'test' | 'add' | 'replace'; path: string; value: unknown }
+  | { op: 'remove'; path: string };
+
 export interface KubeRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
@@ -91,6 +95,9 @@ export function createKubeClient(kubeConfig: KubeAccess) {
       }),
     mergePatch: <T>(path: string, patch: unknown): Promise<T> =>
       call<T>({ method: 'PATCH', path, body: patch, contentType: 'application/merge-patch+json' }),
+    /** RFC 6902 operations; a failed `test` makes the API server refuse all of them (422). */
+    jsonPatch: <T>(path: string, operations: JsonPatchOperation[]): Promise<T> =>
+      call<T>({ method: 'PATCH', path, body: operations, contentType: 'application/json-patch+json' }),
     close: () => agent.destroy(),
   };
 }

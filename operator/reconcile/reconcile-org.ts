@@ -1,5 +1,6 @@
 import type { KubernetesObject, V1ConfigMap, V1Deployment, V1Namespace, V1Secret } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { runtimeFinalizer } from '../../crds/cloud-agent.ts';
 import { orgLabel, orgSleepAnnotations } from '../../crds/org-runtime-names.ts';
 import type { AgentDocument } from '../../runtime/config/agent-schema.ts';
 import type { OrgRuntimeSettings } from '../config/org-runtime-settings.ts';
@@ -21,9 +22,6 @@ import {
 import { fitAgentsConfig } from './fit-agents-config.ts';
 import { operatorFieldManager } from './org-labels.ts';
 import type { RecordEvent } from './record-event.ts';
-
-/** Keeps a CloudAgent until the operator has taken it out of its org's runtime. */
-export const runtimeFinalizer = 'astromesh.io/runtime';
 
 /** What the reconciler reads: the informers' caches, never the API server directly. */
 export interface OrgView {
@@ -78,21 +76,39 @@ export function createOrgReconciler(deps: OrgReconcilerDeps) {
     });
   }
 
-  async function setFinalizer(agent: CloudAgent, present: boolean): Promise<void> {
-    const has = agent.metadata?.finalizers?.includes(runtimeFinalizer) ?? false;
-    if (has === present) return;
-    // Server-side apply owns just our entry of the finalizer set: others' finalizers are left alone.
+  /**
+   * Adds the finalizer to a CloudAgent written without it (by hand: the Cloud API's come with it).
+   * Server-side apply owns just our entry of the finalizer set: others' finalizers are left alone.
+   */
+  async function addFinalizer(agent: CloudAgent): Promise<void> {
+    if (agent.metadata?.finalizers?.includes(runtimeFinalizer)) return;
     const object = {
       apiVersion: agent.apiVersion,
       kind: agent.kind,
-      metadata: {
-        name: agent.metadata?.name,
-        namespace: agent.metadata?.namespace,
-        ...(present ? { finalizers: [runtimeFinalizer] } : {}),
-      },
+      metadata: { name: agent.metadata?.name, namespace: agent.metadata?.namespace, finalizers: [runtimeFinalizer] },
     };
     await kube
       .apply({ path: pathOf(agent), object, fieldManager: `${operatorFieldManager}-finalizer` })
+      .catch((err: unknown) => {
+        if (!isNotFound(err)) throw err;
+      });
+  }
+
+  /**
+   * Removes the finalizer whoever owns its entry (the Cloud API's apply does, for the CloudAgents
+   * it creates): a JSON patch whose `test` pins it at the index the cache shows, so a list changed
+   * since fails (422) and the retry reads it again. An agent already gone answers 404, which is
+   * what removing wanted; an apply would have tried to create it.
+   */
+  async function removeFinalizer(agent: CloudAgent): Promise<void> {
+    const index = agent.metadata?.finalizers?.indexOf(runtimeFinalizer) ?? -1;
+    if (index < 0) return;
+    const path = `/metadata/finalizers/${index}`;
+    await kube
+      .jsonPatch(pathOf(agent), [
+        { op: 'test', path, value: runtimeFinalizer },
+        { op: 'remove', path },
+      ])
       .catch((err: unknown) => {
         if (!isNotFound(err)) throw err;
       });
@@ -138,7 +154,7 @@ export function createOrgReconciler(deps: OrgReconcilerDeps) {
     if (!orgNamespace || !orgSlug || orgNamespace.metadata?.deletionTimestamp) {
       // Not an org namespace, or one going away: nothing runs here, so nothing to take out.
       for (const agent of agents) {
-        await setFinalizer(agent, false);
+        await removeFinalizer(agent);
         if (orgNamespace?.metadata?.deletionTimestamp || agent.metadata?.deletionTimestamp) continue;
         await writeStatus({
           agent,
@@ -173,9 +189,10 @@ export function createOrgReconciler(deps: OrgReconcilerDeps) {
       isSleeping,
     });
     // The bundle first: no runtime pod may start in a namespace that is not fenced yet. The
-    // finalizers meanwhile: they must be on before the config below serves the agents. Every
+    // finalizers meanwhile (only for CloudAgents written by hand; the Cloud API's come with it):
+    // they must be on before the config below serves the agents. Every
     // agent's writes go out at once: an org's reconcile waits for round trips, not for CPU.
-    await Promise.all([...bundle.map(apply), ...live.map((agent) => setFinalizer(agent, true))]);
+    await Promise.all([...bundle.map(apply), ...live.map(addFinalizer)]);
     await Promise.all([
       applyAgentsConfig(configMap),
       apply(service),
@@ -184,7 +201,7 @@ export function createOrgReconciler(deps: OrgReconcilerDeps) {
     const liveDeployment = await apply(deployment);
 
     // Taken out of the config just applied: their finalizers may go.
-    await Promise.all(leaving.map((agent) => setFinalizer(agent, false)));
+    await Promise.all(leaving.map(removeFinalizer));
 
     const configHash = deployment.spec?.template?.metadata?.annotations?.[configHashAnnotation] ?? '';
     const rollout = rolloutOf(liveDeployment as V1Deployment, configHash);

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
 import { KubeConfig } from '@kubernetes/client-node';
-import type { CloudAgentStatus } from '../../crds/cloud-agent.ts';
+import { type CloudAgentStatus, runtimeFinalizer } from '../../crds/cloud-agent.ts';
 import { createKubeClient, type KubeClient } from '../../operator/kube/kube-client.ts';
 import { objectPath } from '../../operator/kube/object-path.ts';
 import type { CloudAgent } from '../../operator/reconcile/cloud-agent-status.ts';
@@ -142,7 +142,10 @@ async function main(): Promise<void> {
   }
 }
 
-/** 200 org namespaces with their Secrets and 5 CloudAgents each, as the Cloud API writes them. */
+/**
+ * 200 org namespaces with their Secrets and 5 CloudAgents each, as the Cloud API writes them:
+ * with the operator's finalizer already on (buildCloudAgent).
+ */
 async function createOrgsWithAgents(kubeConfig: KubeConfig, admin: KubeClient): Promise<void> {
   const orgs = await mapConcurrently(
     Array.from({ length: orgCount }, (_, index) => `bench-${String(index).padStart(3, '0')}`),
@@ -150,9 +153,10 @@ async function createOrgsWithAgents(kubeConfig: KubeConfig, admin: KubeClient): 
     (orgSlug) => createOrgNamespace(kubeConfig, { orgSlug }),
   );
   const agents = orgs.flatMap(({ namespace, orgSlug }) =>
-    Array.from({ length: agentsPerOrg }, (_, index) =>
-      aCloudAgent({ namespace, org: orgSlug, name: `agent-${index}` }),
-    ),
+    Array.from({ length: agentsPerOrg }, (_, index) => {
+      const agent = aCloudAgent({ namespace, org: orgSlug, name: `agent-${index}` });
+      return { ...agent, metadata: { ...agent.metadata, finalizers: [runtimeFinalizer] } };
+    }),
   );
   await mapConcurrently(agents, setupConcurrency, (agent) =>
     admin.call({

@@ -28,9 +28,14 @@ import { reconcileDeployments } from '../../api/services/reconcile-deployments.t
 import { startPeriodicResync } from '../../api/services/start-periodic-resync.ts';
 import { insertAgent, setAgentStatus } from '../../api/stores/agents-store.ts';
 import { insertOrg } from '../../api/stores/orgs-store.ts';
-import { cloudAgentGroup, cloudAgentPlural, cloudAgentVersion } from '../../crds/cloud-agent.ts';
-import { memorySchemaOf, orgNamespaceOf, orgSecretName, runtimeName } from '../../crds/org-runtime-names.ts';
-import { runtimeFinalizer } from '../../operator/reconcile/reconcile-org.ts';
+import { cloudAgentGroup, cloudAgentPlural, cloudAgentVersion, runtimeFinalizer } from '../../crds/cloud-agent.ts';
+import {
+  memorySchemaOf,
+  orgNamespaceOf,
+  orgSecretName,
+  orgSleepAnnotations,
+  runtimeName,
+} from '../../crds/org-runtime-names.ts';
 import { createPostgresConversationStore } from '../../runtime/memory/create-postgres-conversation-store.ts';
 import { eventually } from '../support/eventually.ts';
 import { createOrgNamespace } from '../support/org-namespace.ts';
@@ -311,16 +316,14 @@ describe('the kubernetes deploy backend, with only the RBAC the chart gives the 
         namespace: orgNamespaceOf(orgSlug),
         name: 'bot',
       });
-      const second = await eventually(async () => {
-        const current = await cloudAgentOf(orgSlug, 'bot');
-        expect(current.metadata.uid).not.toBe(first.metadata.uid);
-        return current;
-      });
+      // It is created with the operator's finalizer on: gone only once the operator lets it go.
       await operated.startOperator();
       await applying;
 
+      const second = await cloudAgentOf(orgSlug, 'bot');
+      expect(second.metadata.uid).not.toBe(first.metadata.uid);
       expect(second.spec.agentName).toBe('bot');
-      expect((await cloudAgentOf(orgSlug, 'bot')).status?.phase).toBe('Ready');
+      expect(second.status?.phase).toBe('Ready');
     });
   });
 
@@ -372,6 +375,51 @@ describe('the kubernetes deploy backend, with only the RBAC the chart gives the 
 
       expect(await backend.endpointOf(orgSlug)).toBeUndefined();
       expect(await aBackend().endpointOf(anOrgSlug())).toBeUndefined();
+    });
+  });
+
+  describe('a sleeping org', () => {
+    /** An org with one agent served, then put to sleep: its CloudAgent says Ready, Sleeping. */
+    async function aSleepingOrg(backend: DeployBackend) {
+      const orgSlug = anOrgSlug();
+      const bot = anAgent(orgSlug, 'bot');
+      await backend.applyOrg({ orgSlug, agents: [bot], pausedAgents: [], credentials: {} });
+      expect(await backend.sleep?.sleepIfIdleSince(orgSlug, new Date())).toBe(true);
+      await eventually(async () =>
+        expect(readyConditionOf(await cloudAgentOf(orgSlug, 'bot'))?.reason).toBe('Sleeping'),
+      );
+      return { orgSlug, bot };
+    }
+    const sleepingMarkOf = async (orgSlug: string) =>
+      (await core().readNamespacedSecret({ name: orgSecretName, namespace: orgNamespaceOf(orgSlug) })).metadata
+        ?.annotations?.[orgSleepAnnotations.sleeping];
+
+    it('is woken by a deploy, which answers once the runtime serves the agents', async () => {
+      const backend = aBackend();
+      const { orgSlug, bot } = await aSleepingOrg(backend);
+
+      await backend.applyOrg({ orgSlug, agents: [bot, anAgent(orgSlug, 'helper')], pausedAgents: [], credentials: {} });
+
+      for (const name of ['bot', 'helper']) {
+        expect(readyConditionOf(await cloudAgentOf(orgSlug, name))).toMatchObject({
+          status: 'True',
+          reason: 'Serving',
+        });
+      }
+      expect(await sleepingMarkOf(orgSlug)).toBeUndefined();
+      const runtime = await admin
+        .makeApiClient(AppsV1Api)
+        .readNamespacedDeployment({ namespace: orgNamespaceOf(orgSlug), name: runtimeName });
+      expect(runtime.status?.availableReplicas).toBe(1);
+    });
+
+    it('stays asleep through a restore (startup, resync), which nobody waits for', async () => {
+      const backend = aBackend();
+      const { orgSlug, bot } = await aSleepingOrg(backend);
+
+      await backend.applyOrg({ orgSlug, agents: [bot], pausedAgents: [], credentials: {} }, { waitUntilServed: false });
+
+      expect(await sleepingMarkOf(orgSlug)).toBe('true');
     });
   });
 

@@ -1,13 +1,12 @@
 import type { KubeConfig, KubernetesObject, V1ConfigMap, V1Deployment } from '@kubernetes/client-node';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CloudAgentStatus } from '../../crds/cloud-agent.ts';
+import { type CloudAgentStatus, runtimeFinalizer } from '../../crds/cloud-agent.ts';
 import { OrgRuntimeSettings } from '../../operator/config/org-runtime-settings.ts';
 import type { ReconcileReport } from '../../operator/controller/run-workers.ts';
 import { createKubeClient, type KubeClient } from '../../operator/kube/kube-client.ts';
 import { objectPath } from '../../operator/kube/object-path.ts';
 import type { CloudAgent } from '../../operator/reconcile/cloud-agent-status.ts';
-import { runtimeFinalizer } from '../../operator/reconcile/reconcile-org.ts';
 import { type OrgController, startOrgController } from '../../operator/start-org-controller.ts';
 import { aCloudAgent } from '../support/a-cloud-agent.ts';
 import { applyCrds } from '../support/apply-crds.ts';

@@ -7,12 +7,11 @@ import type {
   V1Secret,
 } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CloudAgentStatus } from '../../crds/cloud-agent.ts';
+import { type CloudAgentStatus, runtimeFinalizer } from '../../crds/cloud-agent.ts';
 import { OrgRuntimeSettings } from '../../operator/config/org-runtime-settings.ts';
 import { createKubeClient, type KubeClient } from '../../operator/kube/kube-client.ts';
 import { cloudAgentPath, objectPath } from '../../operator/kube/object-path.ts';
 import type { CloudAgent } from '../../operator/reconcile/cloud-agent-status.ts';
-import { runtimeFinalizer } from '../../operator/reconcile/reconcile-org.ts';
 import { aCloudAgent } from '../support/a-cloud-agent.ts';
 import { applyCrds } from '../support/apply-crds.ts';
 import { operatorIdentityFromChart } from '../support/chart-identity.ts';

@@ -11,7 +11,7 @@ const anAgent = (name = 'support-bot', displayName?: string) =>
   });
 
 describe('buildCloudAgent', () => {
-  it('names the CloudAgent after the agent, in the org namespace, labelled with the org', () => {
+  it("names the CloudAgent after the agent, in the org namespace, labelled with the org, with the operator's finalizer on", () => {
     const agent = anAgent('support-bot', 'Support Bot');
 
     const cloudAgent = buildCloudAgent({ namespace: 'astromesh-org-acme', orgSlug: 'acme', agent, paused: false });
@@ -19,7 +19,12 @@ describe('buildCloudAgent', () => {
     expect(cloudAgent).toEqual({
       apiVersion: 'astromesh.io/v1alpha1',
       kind: 'CloudAgent',
-      metadata: { name: 'support-bot', namespace: 'astromesh-org-acme', labels: { 'astromesh.io/org': 'acme' } },
+      metadata: {
+        name: 'support-bot',
+        namespace: 'astromesh-org-acme',
+        labels: { 'astromesh.io/org': 'acme' },
+        finalizers: ['astromesh.io/runtime'],
+      },
       spec: { orgSlug: 'acme', agentName: 'support-bot', displayName: 'Support Bot', paused: false, agent },
     });
   });

@@ -4,6 +4,7 @@ import {
   cloudAgentGroup,
   cloudAgentKind,
   cloudAgentVersion,
+  runtimeFinalizer,
 } from '../../../crds/cloud-agent.ts';
 import { orgLabel } from '../../../crds/org-runtime-names.ts';
 import type { AgentDocument } from '../../../runtime/config/agent-schema.ts';
@@ -28,6 +29,11 @@ export interface CloudAgentObject {
 /**
  * The deployment projection of one compiled agent (DESIGN.md decision 2): named after the agent,
  * in its org's namespace, labelled with the org. Pure: the same input always gives the same object.
+ *
+ * It carries the operator's finalizer from its creation: the operator would otherwise add it with
+ * a write of its own before serving the agent (one per CloudAgent on a cold start). The operator
+ * still removes it, with a patch that works whoever owns the entry; the API server refuses to add
+ * a finalizer to an object being deleted, so a later apply cannot bring it back onto one.
  */
 export function buildCloudAgent(input: {
   namespace: string;
@@ -41,7 +47,7 @@ export function buildCloudAgent(input: {
   return {
     apiVersion: `${cloudAgentGroup}/${cloudAgentVersion}`,
     kind: cloudAgentKind,
-    metadata: { name: agentName, namespace, labels: { [orgLabel]: orgSlug } },
+    metadata: { name: agentName, namespace, labels: { [orgLabel]: orgSlug }, finalizers: [runtimeFinalizer] },
     spec: { orgSlug, agentName, ...(displayName ? { displayName } : {}), paused, agent },
   };
 }

@@ -106,6 +106,11 @@ export function createKubernetesBackend(options: KubernetesBackendOptions): Depl
     const namespace = await ensureOrgNamespace(core, orgSlug);
     // Credentials first: the operator must never start an agent without the keys it needs.
     await applyOrgSecret(namespace, deployment);
+    const isWaitedFor = applyOptions.waitUntilServed !== false;
+    // A change someone waits for wakes a sleeping org, as a deploy does on the local backend: the
+    // wait below then sees the runtime serve the new config, not a sleeping org's Ready (and the
+    // deploy counts as activity). Restores leave a sleeping org asleep: a resync would wake them all.
+    if (isWaitedFor && deployment.agents.length > 0) await sleepMarks.markAwake(orgSlug, new Date());
     const desired: DesiredCloudAgent[] = [
       ...deployment.agents.map((agent) => ({ agent, paused: false, phase: 'Ready' as const })),
       ...deployment.pausedAgents.map((agent) => ({ agent, paused: true, phase: 'Paused' as const })),
@@ -121,7 +126,7 @@ export function createKubernetesBackend(options: KubernetesBackendOptions): Depl
       if (wanted.has(cloudAgent.metadata.name) || cloudAgent.metadata.deletionTimestamp) continue;
       await cloudAgents.delete(namespace, cloudAgent.metadata.name);
     }
-    if (applyOptions.waitUntilServed === false) return;
+    if (!isWaitedFor) return;
     await waitForRollout({
       client: cloudAgents,
       namespace,

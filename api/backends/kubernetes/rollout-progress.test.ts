@@ -78,6 +78,33 @@ describe('rolloutProgressOf', () => {
     });
   });
 
+  it('waits for an agent that is Ready only because its org sleeps: the deploy has woken the org, which serves nothing yet', () => {
+    const observed = [
+      aCloudAgent({
+        name: 'a',
+        status: {
+          phase: 'Ready',
+          observedGeneration: 1,
+          conditions: [condition('True', 'Sleeping', "the org's runtime is scaled to zero while idle")],
+        },
+      }),
+      aCloudAgent({
+        name: 'b',
+        status: { phase: 'Ready', observedGeneration: 1, conditions: [condition('True', 'Serving', 'serves')] },
+      }),
+    ];
+
+    const progress = rolloutProgressOf(
+      [
+        { name: 'a', phase: 'Ready', generation: 1 },
+        { name: 'b', phase: 'Ready', generation: 1 },
+      ],
+      observed,
+    );
+
+    expect(progress).toEqual({ state: 'waiting', waitingFor: ["a: its org's runtime is still asleep"] });
+  });
+
   it("fails with the Ready condition's message when the operator marks the current generation Failed", () => {
     const observed = [
       aCloudAgent({
