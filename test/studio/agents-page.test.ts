@@ -59,7 +59,7 @@ describe('Studio: sign in and the Agents page, in a real browser', { timeout: 18
     await signIn(desktop, 'ada@example.com');
 
     const bot = card(desktop, 'Support Bot');
-    await expect.poll(() => bot.locator('.badge').textContent()).toBe('Draft');
+    await expect.poll(() => bot.locator('.badge').textContent(), { timeout: 10_000 }).toBe('Draft');
     await check(desktop, 'agents-draft');
 
     await page.getByRole('button', { name: 'Deploy Support Bot' }).click();
@@ -78,7 +78,7 @@ describe('Studio: sign in and the Agents page, in a real browser', { timeout: 18
     const alert = page.getByRole('alert');
     await alert.waitFor();
     expect(await alert.textContent()).toContain('“support-bot” is already deployed — it was deployed elsewhere');
-    await expect.poll(() => bot.locator('.badge').textContent()).toBe('Deployed');
+    await expect.poll(() => bot.locator('.badge').textContent(), { timeout: 10_000 }).toBe('Deployed');
     await check(desktop, 'agents-conflict');
 
     await page.reload();

@@ -40,17 +40,19 @@ export function AgentsPage(props: { org: string }) {
   async function act(name: string, action: Action) {
     setBusy({ name, action });
     setNotice(undefined);
+    let outcome: Notice;
     try {
       if (action === 'deploy') await agents.deploy(name);
       else if (action === 'pause') await agents.pause(name);
       else await agents.remove(name);
-      setNotice({ kind: 'done', text: doneText[action](name) });
+      outcome = { kind: 'done', text: doneText[action](name) };
     } catch (err) {
-      setNotice({ kind: 'error', text: explainAgentError(err, name, action) });
-    } finally {
-      setBusy(undefined);
-      await reload();
+      outcome = { kind: 'error', text: explainAgentError(err, name, action) };
     }
+    // The list first, then the words: what the notice says is what the list already shows.
+    await reload();
+    setBusy(undefined);
+    setNotice(outcome);
   }
 
   return (
