@@ -12,7 +12,9 @@ export interface DesiredCloudAgent {
 /**
  * Applies each desired CloudAgent not applied yet, or gone since it was, and records the
  * generation the API server gave it; `observed` is updated with what came back. One whose old
- * object is still terminating waits: applying to it would only patch an object about to vanish.
+ * object is still terminating waits: applying to it would only patch an object about to vanish,
+ * or be refused once the operator's finalizer is off and another still holds it (the API server
+ * adds no finalizer to an object being deleted).
  */
 export async function applyCloudAgents(input: {
   client: CloudAgentsClient;
