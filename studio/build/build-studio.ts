@@ -5,7 +5,6 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'vite';
 import { studioSourceHash } from './studio-source-hash.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -30,10 +29,19 @@ if (args.includes('--if-stale') && builtHash === sourceHash && existsSync(join(d
 // Built beside studio/dist and then swapped in, so an API serving the old build (a test file, or
 // `npm start` in another shell) never sees a half-written one, and two builds at once (vitest
 // workers) do not write into each other's files.
+// Vite is a dev dependency: where only production dependencies are installed, `npm start` still
+// starts the API (whose /studio then answers 503 naming the build command) instead of failing here.
+const vite = await import('vite').catch((err: unknown) => {
+  if (!args.includes('--if-stale')) throw err;
+  process.stderr.write(
+    `studio: not built (${(err as Error).message}); install the dev dependencies (npm ci) and run npm run studio:build\n`,
+  );
+  process.exit(0);
+});
 const startedAt = performance.now();
 const buildDir = join(repoRoot, 'studio', `.dist-${process.pid}`);
 try {
-  await build({
+  await vite.build({
     configFile: join(repoRoot, 'studio/vite.config.ts'),
     logLevel: 'warn',
     build: { outDir: buildDir, emptyOutDir: true },
