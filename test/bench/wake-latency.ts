@@ -19,16 +19,11 @@ import { post } from '../support/post.ts';
 import { type RunningPostgres, startEmbeddedPostgres } from '../support/start-embedded-postgres.ts';
 import { type KubernetesStack, startKubernetesStack } from '../support/start-kubernetes-stack.ts';
 import { type SignedIn, startTestApi, type TestApi } from '../support/start-test-api.ts';
+import { reportWakeLatency, type WakeLatencies } from './report-wake-latency.ts';
 
 const wakes = 8;
 const concurrentDuringWake = 10;
 const sleepTimeoutMs = 120_000;
-
-interface Measured {
-  wakeMs: number[];
-  warmMs: number[];
-  concurrentMaxMs: number[];
-}
 
 async function main(): Promise<void> {
   const onlyLocal = process.argv.includes('--local');
@@ -45,7 +40,7 @@ async function main(): Promise<void> {
     const local = await measure(api, fake, (org) => orgRuntimePids({ stateDir: api.stateDir, org }).length === 0);
     await localApi.stop();
     localApi = undefined;
-    report('local backend (astromeshd process per org, idle 1 s)', local);
+    reportWakeLatency('local backend (astromeshd process per org, idle 1 s)', local);
     if (onlyLocal) return;
 
     stack = await startKubernetesStack({ adminDatabaseUrl: postgres.adminUrl, deployTimeoutMs: 120_000 });
@@ -59,7 +54,7 @@ async function main(): Promise<void> {
       const pods = await admin.makeApiClient(CoreV1Api).listNamespacedPod({ namespace });
       return deployment.spec?.replicas === 0 && pods.items.length === 0;
     });
-    report('test cluster (operator, fake kubelet running node runtime/main.ts per pod, idle 2 s)', cluster);
+    reportWakeLatency('test cluster (operator, fake kubelet running node runtime/main.ts per pod, idle 2 s)', cluster);
   } finally {
     await clusterApi?.stop();
     await stack?.stop();
@@ -82,7 +77,7 @@ async function measure(api: TestApi, fake: FakeProvider, isAsleep: (org: string)
       },
       { timeoutMs: sleepTimeoutMs, intervalMs: 50 },
     );
-  const measured: Measured = { wakeMs: [], warmMs: [], concurrentMaxMs: [] };
+  const measured: WakeLatencies = { wakeMs: [], warmMs: [], concurrentMaxMs: [], concurrentDuringWake };
   for (let wake = 0; wake < wakes; wake++) {
     await untilAsleep();
     measured.wakeMs.push(await timedRun(user));
@@ -106,23 +101,6 @@ async function expectOk(pending: Promise<Response>): Promise<void> {
   const response = await pending;
   if (!response.ok) throw new Error(`${response.url} answered ${response.status}: ${await response.text()}`);
   await response.arrayBuffer();
-}
-
-function summary(values: number[]): string {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number;
-  const ms = (value: number) => `${value.toFixed(0).padStart(6)} ms`;
-  return `p50 ${ms(at(0.5))}  min ${ms(sorted[0] as number)}  max ${ms(sorted.at(-1) as number)}  (n=${values.length})`;
-}
-
-function report(title: string, measured: Measured): void {
-  const lines = [
-    `cold wake → first answer, ${title}`,
-    `  wake (one run)          ${summary(measured.wakeMs)}`,
-    `  warm run (org awake)    ${summary(measured.warmMs)}`,
-    `  ${concurrentDuringWake} runs during a wake   ${summary(measured.concurrentMaxMs)}   (slowest of each burst; all answered 200)`,
-  ];
-  process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 await main();
