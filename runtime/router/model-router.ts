@@ -17,6 +17,7 @@ export interface RetryPolicy {
 
 export interface ModelRouterDeps {
   spec: ModelSpec;
+  /** Called once per candidate, on its first call; the client is kept for the router's life. */
   clientFor: (block: ResolvedModelBlock) => CandidateClient;
   breakers: BreakerRegistry;
   latency: LatencyTracker;
@@ -54,6 +55,17 @@ export function createModelRouter(deps: ModelRouterDeps): ModelRouter {
   const defaultTimeoutMs = deps.defaultTimeoutMs ?? 60_000;
   const groups = candidateGroups(deps.spec);
   const turns = new Map<string, number>();
+  // One client per candidate, built on its first call: a client reads its key on every call, so
+  // keeping it changes nothing for rotated keys, and a run no longer resolves the block again.
+  const clients = new Map<ResolvedModelBlock, CandidateClient>();
+  const clientOf = (block: ResolvedModelBlock): CandidateClient => {
+    let client = clients.get(block);
+    if (client === undefined) {
+      client = deps.clientFor(block);
+      clients.set(block, client);
+    }
+    return client;
+  };
 
   function rankedFor(request: ModelRequest): { role: string; ranked: Candidate[] } {
     const role = request.role && groups.has(request.role) ? request.role : 'default';
@@ -128,7 +140,7 @@ export function createModelRouter(deps: ModelRouterDeps): ModelRouter {
         // Cleared once the call settles: see createDeadline for why not AbortSignal.timeout.
         const timeout = createDeadline(timeoutMs);
         try {
-          return await deps.clientFor(candidate.block).generate(request, AbortSignal.any([signal, timeout.signal]));
+          return await clientOf(candidate.block).generate(request, AbortSignal.any([signal, timeout.signal]));
         } catch (err) {
           throw classify(err, candidate, timeout.signal, timeoutMs);
         } finally {
@@ -143,8 +155,7 @@ export function createModelRouter(deps: ModelRouterDeps): ModelRouter {
       const opened = await withFallback(request, signal, async (candidate) => {
         const timeoutMs = timeoutMsOf(candidate.block);
         const idle = createIdleTimeout(timeoutMs);
-        const chunks = deps
-          .clientFor(candidate.block)
+        const chunks = clientOf(candidate.block)
           .stream(request, AbortSignal.any([signal, idle.signal]))
           [Symbol.asyncIterator]();
         try {
