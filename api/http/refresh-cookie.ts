@@ -15,13 +15,14 @@ export function wantsCookieSession(ctx: Context): boolean {
 export function refreshCookieOf(ctx: Context): string | undefined {
   for (const part of ctx.get('cookie').split(';')) {
     const [name, ...value] = part.trim().split('=');
-    if (name === refreshCookieName && value.length > 0) return decodeURIComponent(value.join('='));
+    // Taken as sent: refresh tokens are base64url, and a value that is not one is simply not recognised.
+    if (name === refreshCookieName && value.length > 0) return value.join('=');
   }
   return undefined;
 }
 
 export function setRefreshCookie(ctx: Context, token: string, maxAgeSeconds: number): void {
-  ctx.append('Set-Cookie', cookieOf(ctx, encodeURIComponent(token), maxAgeSeconds));
+  ctx.append('Set-Cookie', cookieOf(ctx, token, maxAgeSeconds));
 }
 
 /** Tells the browser to drop the session cookie (logout, or a refresh that ended the session). */

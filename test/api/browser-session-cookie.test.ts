@@ -91,6 +91,16 @@ describe('the browser session cookie of dev login, refresh and logout', () => {
     expect((await refreshWith(cookie)).status).toBe(200);
   });
 
+  it.each(['astromesh_refresh=%E0%A4%A', 'astromesh_refresh=amr_forged', `astromesh_refresh=${'x'.repeat(300)}`])(
+    'answers 401, not a 500, to a cookie that holds no live refresh token (%s)',
+    async (cookie) => {
+      const refused = await refreshWith(cookie);
+
+      expect(refused.status).toBe(401);
+      expect(await jsonOf(refused)).toMatchObject({ error: 'unauthorized' });
+    },
+  );
+
   it('answers 401 to a cookie-mode refresh that sends no cookie', async () => {
     const refused = await api.request('/auth/refresh', { method: 'POST', headers: cookieMode, body: '{}' });
 
