@@ -1,5 +1,7 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { freePort } from '../../../test/support/free-port.ts';
@@ -73,6 +75,51 @@ describe('the org runtime client on a runtime that fails in transport', () => {
       message: "the org's runtime refused the connection; try again shortly",
       mayHaveReachedModel: false,
     });
+  });
+
+  /**
+   * A port whose listener accepts nothing and whose accept queue is full, so the kernel drops every
+   * further SYN: a connection that is neither refused nor accepted, as to a pod the network does not
+   * route to yet. Python holds the listener (Node accepts every connection by itself).
+   */
+  async function aPortThatDropsConnections(): Promise<string> {
+    const listener = spawn(
+      'python3',
+      ['-c', "import socket,sys,time\ns=socket.socket()\ns.bind(('127.0.0.1',0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(120)"],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    cleanups.push(() => {
+      listener.kill();
+    });
+    const [line] = (await once(listener.stdout, 'data')) as [Buffer];
+    const port = Number(line.toString().trim());
+    // Fill the queue (backlog 0 holds one): this one connects, is never accepted, and the next SYN has no room.
+    const filler = connect(port, '127.0.0.1');
+    filler.on('error', () => {});
+    cleanups.push(() => {
+      filler.destroy();
+    });
+    await once(filler, 'connect');
+    return `http://127.0.0.1:${port}`;
+  }
+
+  it('gives up on a connection not accepted within half a second, as one that may be tried again', async () => {
+    const baseUrl = await aPortThatDropsConnections();
+
+    const startedAt = performance.now();
+    const failure = await client()
+      .run(aCall(baseUrl))
+      .catch((err: unknown) => err);
+    const waitedMs = performance.now() - startedAt;
+
+    expect(failure).toMatchObject({
+      code: 'runtime_unavailable',
+      message: "the org's runtime did not accept a connection in time; try again shortly",
+      mayHaveReachedModel: false,
+      mayRetry: true,
+    });
+    // undici's default would wait 10 s, the kernel's retransmits alone 1 s and 3 s.
+    expect(waitedMs).toBeLessThan(3_000);
   });
 
   it('reports a run whose connection was cut after the query arrived as one a model may have worked on', async () => {

@@ -8,6 +8,12 @@ import { streamOnOrgRuntime } from './stream-on-org-runtime.ts';
 // The runtime ends a run itself at the agent's orchestration deadline (300 s by default) with a
 // 408; waiting a little longer than that keeps its answer from losing a race with our timeout.
 const runtimeAnswerTimeoutMs = 330_000;
+// A runtime is on this cluster or this machine: a connection takes milliseconds. One not accepted
+// in half a second is dropped (a just-woken pod whose network policy and Service rules still lag
+// its Ready): trying again on a new connection at once beats the kernel's SYN retransmits at 1 s
+// and 3 s, which made a real node's wake wait 3 s after Ready. The query never left, so
+// retryUntilRouted sends it again.
+const runtimeConnectTimeoutMs = 500;
 
 export interface OrgRuntimeCall {
   endpoint: RuntimeEndpoint;
@@ -24,7 +30,11 @@ export interface OrgRuntimeCall {
  * `RunCancelled`.
  */
 export function createOrgRuntimeClient() {
-  const http = new Agent({ headersTimeout: runtimeAnswerTimeoutMs, bodyTimeout: runtimeAnswerTimeoutMs });
+  const http = new Agent({
+    connect: { timeout: runtimeConnectTimeoutMs },
+    headersTimeout: runtimeAnswerTimeoutMs,
+    bodyTimeout: runtimeAnswerTimeoutMs,
+  });
 
   return {
     async run(call: OrgRuntimeCall): Promise<RuntimeAnswer> {
