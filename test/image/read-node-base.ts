@@ -50,7 +50,8 @@ function bundledNpmVersion(pinnedPackage: string, nodeVersion: string): string {
     join(pinnedPackage, 'node_modules', platformPackage, 'CHANGELOG.md'),
     join(pinnedPackage, '..', platformPackage, 'CHANGELOG.md'),
   ].find((file) => existsSync(file));
-  if (!changelog) throw new Error(`no ${platformPackage}/CHANGELOG.md next to the pinned node package`);
+  // The node package installs it in its postinstall, unsaved: a later `npm install <pkg>` prunes it.
+  if (!changelog) throw new Error(`no ${platformPackage}/CHANGELOG.md next to the pinned node package (run npm ci)`);
   const text = readFileSync(changelog, 'utf8');
   const release = text.indexOf(`<a id="${nodeVersion}"></a>`);
   const npmVersion = release === -1 ? undefined : /upgrade npm to (\d+\.\d+\.\d+)/.exec(text.slice(release))?.[1];
