@@ -16,7 +16,10 @@ export interface RunningApiServer {
   /** `http://127.0.0.1:8080`: routes live under /api/v1. */
   url: string;
   api: Api;
-  /** Graceful stop: no new connections, requests in flight finish (up to the configured deadline), then everything closes. */
+  /**
+   * Graceful stop: no new connections, requests in flight finish (up to the configured deadline),
+   * idle keep-alive connections may linger (ASTROMESH_SHUTDOWN_LINGER_SECONDS), then everything closes.
+   */
   stop(): Promise<void>;
 }
 
@@ -103,7 +106,10 @@ export async function startApiServer(config: ApiConfig, deps: { log: Logger }): 
     shutdown.push({
       name: 'http server',
       run: async () => {
-        const { abandoned } = await requests.drain(config.shutdownTimeoutSeconds * 1000);
+        const { abandoned } = await requests.drain({
+          deadlineMs: config.shutdownTimeoutSeconds * 1000,
+          lingerMs: config.shutdownLingerSeconds * 1000,
+        });
         if (abandoned > 0) log.warn({ abandoned }, 'requests still running at the shutdown deadline were cut off');
       },
     });

@@ -53,6 +53,8 @@ export interface ApiConfig {
   logLevel: string;
   /** On SIGTERM/SIGINT, how long requests in flight may take to finish. */
   shutdownTimeoutSeconds: number;
+  /** On SIGTERM/SIGINT, how long idle keep-alive connections may stay open (within the timeout); 0: closed at once. */
+  shutdownLingerSeconds: number;
 }
 
 const wholeNumber = (name: string, fallback: number, minimum = 0) =>
@@ -129,6 +131,8 @@ export const Env = z.object({
   ASTROMESH_MAX_API_KEYS: positiveInt('ASTROMESH_MAX_API_KEYS', 50),
   ASTROMESH_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ASTROMESH_SHUTDOWN_TIMEOUT_SECONDS: positiveInt('ASTROMESH_SHUTDOWN_TIMEOUT_SECONDS', 30),
+  // node:http's default keepAliveTimeout (the Keep-Alive: timeout=5 every answer advertises).
+  ASTROMESH_SHUTDOWN_LINGER_SECONDS: wholeNumber('ASTROMESH_SHUTDOWN_LINGER_SECONDS', 5),
 });
 
 const minimumJwtSecretLength = 32;
@@ -203,6 +207,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv): ApiConfig {
     streamLeaseSeconds: vars.ASTROMESH_STREAM_LEASE_SECONDS,
     logLevel: vars.ASTROMESH_LOG_LEVEL,
     shutdownTimeoutSeconds: vars.ASTROMESH_SHUTDOWN_TIMEOUT_SECONDS,
+    shutdownLingerSeconds: vars.ASTROMESH_SHUTDOWN_LINGER_SECONDS,
   };
 }
 

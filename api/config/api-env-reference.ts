@@ -205,6 +205,15 @@ export const apiEnvReference: readonly EnvVariable[] = [
     default: '30',
     description: 'On SIGTERM or SIGINT, how long requests in flight may take to finish.',
   },
+  {
+    name: 'ASTROMESH_SHUTDOWN_LINGER_SECONDS',
+    default: '5',
+    description:
+      'On SIGTERM or SIGINT, how long idle keep-alive connections stay open (never past ' +
+      'ASTROMESH_SHUTDOWN_TIMEOUT_SECONDS), so a client sending its next request on one is answered, not cut; ' +
+      'every answer while shutting down says Connection: close. 5 is the Keep-Alive timeout the API ' +
+      'advertises, before which clients stop reusing a connection. 0: closed at once.',
+  },
 ];
 
 /** The default column of the README table and --help: the default, or what unset means. */

@@ -41,6 +41,7 @@ describe('node api/main.ts, run as a command', () => {
     ['DATABASE_URL', 'mysql://db/astromesh'],
     ['ASTROMESH_MASTER_KEY', 'too-short'],
     ['ASTROMESH_SHUTDOWN_TIMEOUT_SECONDS', '-1'],
+    ['ASTROMESH_SHUTDOWN_LINGER_SECONDS', 'soon'],
     ['ASTROMESH_BACKEND', 'docker'],
     ['ASTROMESH_DEPLOY_TIMEOUT_SECONDS', '0'],
     ['ASTROMESH_RUNTIME_ENDPOINTS', 'dns'],

@@ -17,12 +17,13 @@ export interface ApiMainProcess extends AstromeshdProcess {
 
 /**
  * Runs the Cloud API the way `npm start` does (`node api/main.ts`) as a child process, with the
- * Node that runs the tests and an environment holding only PATH and `env`.
+ * Node that runs the tests and an environment holding only PATH and `env`, and no shutdown linger
+ * unless `env` asks for one: a test's fetch keeps connections alive that would hold every stop up.
  */
 export function spawnApiMain(options: { env?: NodeJS.ProcessEnv; args?: string[] } = {}): ApiMainProcess {
   const child = spawnAstromeshd(['api/main.ts', ...(options.args ?? [])], {
     command: process.execPath,
-    env: options.env,
+    env: { ASTROMESH_SHUTDOWN_LINGER_SECONDS: '0', ...options.env },
   });
   const logs = () =>
     child

@@ -21,7 +21,8 @@ export interface InProcessApi {
 
 /**
  * The API started the way main.ts starts it (startApiServer: migrations, local backend, startup
- * reconcile, HTTP server), in this process, on a database of its own, with its log captured.
+ * reconcile, HTTP server), in this process, on a database of its own, with its log captured. No
+ * shutdown linger unless `env` asks for one: the test's keep-alive connections would hold stop() up.
  */
 export async function startApiInProcess(options: { env?: Record<string, string> } = {}): Promise<InProcessApi> {
   const database = await createTestDatabase();
@@ -37,6 +38,7 @@ export async function startApiInProcess(options: { env?: Record<string, string> 
     PORT: '0',
     ASTROMESH_JWT_SECRET: randomBytes(48).toString('base64'),
     ASTROMESH_MASTER_KEY: randomBytes(32).toString('base64'),
+    ASTROMESH_SHUTDOWN_LINGER_SECONDS: '0',
     ...options.env,
   });
   const server = await startApiServer(config, { log });
