@@ -6,7 +6,7 @@ export interface RequestsInFlight {
   inFlight(): number;
   /**
    * Stops accepting connections and resolves once every request in flight has been answered and
-   * every keep-alive connection has ended (or `lingerMs` has passed), or at `deadlineMs`;
+   * every keep-alive connection has ended (or `lingerMs` from the start has passed), or at `deadlineMs`;
    * `abandoned` counts the requests still unanswered then.
    */
   drain(limits: { deadlineMs: number; lingerMs: number }): Promise<{ abandoned: number }>;
@@ -57,7 +57,7 @@ export function trackRequestsInFlight(server: Server): RequestsInFlight {
     inFlight: () => responses.size,
     async drain({ deadlineMs, lingerMs }) {
       isDraining = true;
-      for (const response of responses) if (!response.headersSent) closeConnectionAfter(response);
+      for (const response of responses) closeConnectionAfter(response);
       // net.Server's close: stop listening. http.Server's close() would also close idle keep-alive
       // connections at once (Node ≥ 19), failing a request a client is just sending on one.
       NetServer.prototype.close.call(server);
@@ -88,7 +88,10 @@ export function trackRequestsInFlight(server: Server): RequestsInFlight {
   };
 }
 
-/** The client closes the connection once it has read this answer, so it sends nothing more on it. */
+/**
+ * The client closes the connection once it has read this answer, so it sends nothing more on it.
+ * An answer whose headers are out already keeps its connection until the linger.
+ */
 function closeConnectionAfter(response: ServerResponse): void {
-  response.setHeader('Connection', 'close');
+  if (!response.headersSent) response.setHeader('Connection', 'close');
 }
