@@ -85,7 +85,10 @@ describe('the org runtime client on a runtime that fails in transport', () => {
   async function aPortThatDropsConnections(): Promise<string> {
     const listener = spawn(
       'python3',
-      ['-c', "import socket,sys,time\ns=socket.socket()\ns.bind(('127.0.0.1',0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(120)"],
+      [
+        '-c',
+        "import socket,sys,time\ns=socket.socket()\ns.bind(('127.0.0.1',0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(120)",
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     cleanups.push(() => {
