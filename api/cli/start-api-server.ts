@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { trackRequestsInFlight } from '../../runtime/server/track-requests-in-flight.ts';
 import type { ApiConfig } from '../config/api-config.ts';
 import { type Api, createApi } from '../create-api.ts';
 import { createDatabase, type DatabaseTimeouts } from '../db/database.ts';
@@ -10,7 +11,6 @@ import { migrate } from '../db/migrate.ts';
 import { type EmbeddedPostgresSupervisor, superviseEmbeddedPostgres } from '../db/supervise-embedded-postgres.ts';
 import { startPeriodicResync } from '../services/start-periodic-resync.ts';
 import { prepareDeployBackend } from './prepare-deploy-backend.ts';
-import { trackRequestsInFlight } from './track-requests-in-flight.ts';
 
 export interface RunningApiServer {
   /** `http://127.0.0.1:8080`: routes live under /api/v1. */

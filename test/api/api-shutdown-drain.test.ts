@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type InProcessApi, startApiInProcess } from '../support/start-api-in-process.ts';
 
 // The API as main.ts starts it (startApiServer), stopped while a keep-alive client keeps using it:
-// the drain of api/cli/track-requests-in-flight.ts with the linger ASTROMESH_SHUTDOWN_LINGER_SECONDS sets.
+// the drain of runtime/server/track-requests-in-flight.ts with the linger ASTROMESH_SHUTDOWN_LINGER_SECONDS sets.
 describe('the Cloud API stopping under a keep-alive client', () => {
   const cleanups: (() => Promise<unknown> | unknown)[] = [];
   afterEach(async () => {

@@ -14,7 +14,7 @@ interface TrackedServer {
   sockets: Socket[];
 }
 
-describe('the API server drain at shutdown', () => {
+describe('the HTTP server drain at shutdown (the Cloud API and astromeshd)', () => {
   const cleanups: (() => Promise<unknown> | unknown)[] = [];
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();

@@ -25,6 +25,9 @@ export interface RequestsInFlight {
  * request (to another replica); idle ones end by the `Keep-Alive: timeout=5` the server advertised
  * (clients stop reusing a connection before that hint), or at the linger. A linger of 0 closes
  * idle connections at once.
+ *
+ * The Cloud API (api/cli/start-api-server.ts) and astromeshd (create-runtime-server.ts) both drain
+ * through this; it lives with the runtime's server pieces the API already reuses.
  */
 export function trackRequestsInFlight(server: Server): RequestsInFlight {
   const responses = new Set<ServerResponse>();
