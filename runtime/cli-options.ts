@@ -10,8 +10,8 @@ export const usage = `astromeshd: runs Astromesh agents (astromesh/v1 Agent YAML
 Usage:
   astromeshd --agents-dir DIR [--port N] [--host HOST] [--credentials PATH]
              [--memory postgres://…] [--memory-schema NAME] [--data-dir DIR] [--auth-token-file PATH]
-             [--otlp-endpoint URL] [--shutdown-timeout SECONDS] [--log-level LEVEL]
-             [--stop-when-stdin-closes]
+             [--otlp-endpoint URL] [--shutdown-timeout SECONDS] [--shutdown-linger-seconds SECONDS]
+             [--log-level LEVEL] [--stop-when-stdin-closes]
 
 Options:
   --agents-dir DIR          Folder of agent YAML files, reloaded when files are added, changed or removed. Required.
@@ -33,6 +33,11 @@ Options:
                             (WebSocket: Authorization header or ?token=). Re-read when it changes.
   --otlp-endpoint URL       Also export traces over OTLP/HTTP, e.g. http://collector:4318/v1/traces.
   --shutdown-timeout SECONDS  On SIGTERM/SIGINT, how long runs in flight may finish (default 30).
+  --shutdown-linger-seconds SECONDS
+                            On SIGTERM/SIGINT, how long idle keep-alive connections stay open (default 5, the
+                            Keep-Alive timeout astromeshd advertises; never past --shutdown-timeout), so a run a
+                            client sends on one just then is served, not cut; every answer while shutting down
+                            says Connection: close. 0 closes them at once.
   --log-level LEVEL         fatal, error, warn, info (default), debug, trace or silent. Logs are JSON lines.
   --stop-when-stdin-closes  Shut down gracefully when standard input closes: a supervisor that keeps a pipe
                             open takes its runtimes down with it, even if it is killed.
@@ -51,6 +56,8 @@ export interface Options {
   authTokenFile: string | undefined;
   otlpEndpoint: string | undefined;
   shutdownTimeoutSeconds: number;
+  /** On SIGTERM/SIGINT, how long idle keep-alive connections may stay open (within the timeout); 0: closed at once. */
+  shutdownLingerSeconds: number;
   logLevel: string;
   stopWhenStdinCloses?: boolean;
 }
@@ -69,6 +76,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = {}): Optio
       'auth-token-file': { type: 'string' },
       'otlp-endpoint': { type: 'string' },
       'shutdown-timeout': { type: 'string', default: '30' },
+      // node:http's keepAliveTimeout: the Keep-Alive: timeout=5 every answer advertises.
+      'shutdown-linger-seconds': { type: 'string', default: '5' },
       'log-level': { type: 'string', default: 'info' },
       'stop-when-stdin-closes': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
@@ -80,12 +89,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = {}): Optio
   const port = /^\d+$/.test(values.port) ? Number(values.port) : Number.NaN;
   if (!Number.isInteger(port) || port < 0 || port > 65_535)
     throw new UsageError(`--port: '${values.port}' is not a port number`);
-  const shutdownTimeoutSeconds = /^\d+(\.\d+)?$/.test(values['shutdown-timeout'])
-    ? Number(values['shutdown-timeout'])
-    : Number.NaN;
-  if (!Number.isFinite(shutdownTimeoutSeconds) || shutdownTimeoutSeconds < 0) {
-    throw new UsageError(`--shutdown-timeout: '${values['shutdown-timeout']}' is not a number of seconds`);
-  }
+  const shutdownTimeoutSeconds = secondsOf('--shutdown-timeout', values['shutdown-timeout']);
+  const shutdownLingerSeconds = secondsOf('--shutdown-linger-seconds', values['shutdown-linger-seconds']);
   const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
   if (!logLevels.includes(values['log-level']))
     throw new UsageError(`--log-level: must be one of ${logLevels.join(', ')}`);
@@ -104,9 +109,17 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = {}): Optio
     authTokenFile: values['auth-token-file'],
     otlpEndpoint: values['otlp-endpoint'],
     shutdownTimeoutSeconds,
+    shutdownLingerSeconds,
     logLevel: values['log-level'],
     stopWhenStdinCloses: values['stop-when-stdin-closes'],
   };
+}
+
+/** A flag's non-negative number of seconds; digits and an optional fraction only, as for --port. */
+function secondsOf(flag: string, value: string): number {
+  const seconds = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isFinite(seconds)) throw new UsageError(`${flag}: '${value}' is not a number of seconds`);
+  return seconds;
 }
 
 /** The data directory when --data-dir is not given: ASTROMESH_DATA_DIR, else the XDG state directory. */

@@ -27,7 +27,10 @@ export interface RunningRuntime {
   engine: AgentEngine;
   /** Pins an error that escapes a handler on its request; main installs it process-wide. */
   guard: RequestGuard;
-  /** Graceful stop: runs in flight get `options.shutdownTimeoutSeconds` to finish. */
+  /**
+   * Graceful stop: runs in flight get `options.shutdownTimeoutSeconds` to finish; idle keep-alive
+   * connections stay open `options.shutdownLingerSeconds` (within it), their requests served.
+   */
   stop(): Promise<void>;
 }
 
@@ -138,10 +141,17 @@ export async function startRuntime(
     guard: server.guard,
     async stop() {
       log.info(
-        { activeRuns: loadedEngine.activeRuns(), deadlineSeconds: options.shutdownTimeoutSeconds },
+        {
+          activeRuns: loadedEngine.activeRuns(),
+          deadlineSeconds: options.shutdownTimeoutSeconds,
+          lingerSeconds: options.shutdownLingerSeconds,
+        },
         'shutting down',
       );
-      await server.shutdown(options.shutdownTimeoutSeconds * 1000);
+      await server.shutdown({
+        deadlineMs: options.shutdownTimeoutSeconds * 1000,
+        lingerMs: options.shutdownLingerSeconds * 1000,
+      });
       await Promise.allSettled([
         catalog.close(),
         pipelines.close().then(() => rag.close()),

@@ -135,6 +135,8 @@ function runtimeDeployment(input: OrgRuntimeInput, configHash: string): V1Deploy
             fsGroup: 10001,
             seccompProfile: { type: 'RuntimeDefault' },
           },
+          // Covers astromeshd's whole drain (no preStop hook): runs get --shutdown-timeout=30, and
+          // idle keep-alive connections linger (default 5 s) within those 30 s, not after them.
           terminationGracePeriodSeconds: 40,
           containers: [
             {

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import Router from '@koa/router';
 import Koa from 'koa';
@@ -19,6 +20,7 @@ import { ragRoutes } from './routes/rag-routes.ts';
 import { semanticMemoryRoute } from './routes/semantic-memory-route.ts';
 import { toolRoutes } from './routes/tool-routes.ts';
 import type { RuntimeServices } from './runtime-services.ts';
+import { trackRequestsInFlight } from './track-requests-in-flight.ts';
 
 const bodyLimit = '1mb';
 const openPaths = new Set(['/v1/health', '/v1/openapi.json']);
@@ -28,8 +30,12 @@ export interface RuntimeServer {
   /** Pins errors that escape a handler on its request (main installs the process-level half). */
   guard: RequestGuard;
   listen(port: number, host: string): Promise<{ port: number }>;
-  /** Stops accepting work, lets runs in flight finish until `deadlineMs`, then cancels the rest. */
-  shutdown(deadlineMs: number): Promise<void>;
+  /**
+   * Stops listening, lets runs in flight finish until `deadlineMs`, then cancels the rest. Idle
+   * keep-alive connections stay open for `lingerMs` (within the deadline) and requests arriving on
+   * them are served, each answer saying `Connection: close`; 0 closes them at once.
+   */
+  shutdown(limits: { deadlineMs: number; lingerMs: number }): Promise<void>;
 }
 
 export function createRuntimeServer(
@@ -38,21 +44,11 @@ export function createRuntimeServer(
 ): RuntimeServer {
   const { tokenCheck, log } = options;
   const shutdownController = new AbortController();
-  let isDraining = false;
   const guard = createRequestGuard({ log });
   const app = new Koa();
   app.proxy = false;
   app.silent = true;
   app.use(guard.middleware((err) => toErrorBody(err)));
-  app.use(async (ctx, next) => {
-    try {
-      await next();
-    } finally {
-      // A response sent while draining closes its connection: kept alive, it would let a client
-      // (the Cloud API's connection pool) start new runs on a runtime that is stopping.
-      if (isDraining) ctx.set('Connection', 'close');
-    }
-  });
   app.use(errorEnvelope(log));
   app.use(async (ctx, next) => {
     ctx.state.shutdown = shutdownController.signal;
@@ -70,6 +66,9 @@ export function createRuntimeServer(
   app.use(router.allowedMethods());
 
   const server = createServer(app.callback());
+  // Answers sent while draining say Connection: close, so the Cloud API's pool takes its next run
+  // to another runtime.
+  const requests = trackRequestsInFlight(server);
   answerClientErrors(server);
   const sockets = attachAgentStreamSocket(server, {
     services,
@@ -91,17 +90,27 @@ export function createRuntimeServer(
         });
       });
     },
-    async shutdown(deadlineMs) {
-      isDraining = true;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
+    async shutdown({ deadlineMs, lingerMs }) {
+      const closed = once(server, 'close');
       const deadline = services.now() + deadlineMs;
-      while (services.engine.activeRuns() > 0 && services.now() < deadline) {
+      // Not server.close() + closeIdleConnections(): during a rollout the Cloud API's pool may be
+      // sending a run on an idle connection just then, and a connection closed under it fails the
+      // run with a socket error the API must not retry (the run may have reached a model): a 502.
+      let isHttpDrained = false;
+      const drained = requests.drain({ deadlineMs, lingerMs }).then((result) => {
+        isHttpDrained = true;
+        return result;
+      });
+      // Runs over HTTP end the HTTP drain; runs over WebSocket are counted by the engine. Until
+      // both are over (or the deadline), a run arriving on a lingering connection is served, not
+      // cancelled at once by the shutdown signal.
+      while ((!isHttpDrained || services.engine.activeRuns() > 0) && services.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
       shutdownController.abort(new ShuttingDown());
       sockets.closeAll();
-      server.closeAllConnections();
+      const { abandoned } = await drained;
+      if (abandoned > 0) log.warn({ abandoned }, 'requests still running at the shutdown deadline were cut off');
       await closed;
     },
   };

@@ -27,6 +27,9 @@ export async function startBenchRuntime(
       '0',
       '--credentials',
       credentials,
+      // The bench's keep-alive pool would hold the SIGTERM that ends the bench up for the linger.
+      '--shutdown-linger-seconds',
+      '0',
     ],
     {
       stdio: ['ignore', 'pipe', 'inherit', ...(options.ipc ? (['ipc'] as const) : [])],

@@ -28,6 +28,7 @@ const everyOption = [
   '--auth-token-file',
   '--otlp-endpoint',
   '--shutdown-timeout',
+  '--shutdown-linger-seconds',
   '--log-level',
   '--help',
   '-h',
@@ -76,9 +77,13 @@ describe('astromeshd, run as a command', () => {
     return astromeshd;
   }
 
-  /** Starts astromeshd on the port the kernel picks and reads that port from its log. */
+  /**
+   * Starts astromeshd on the port the kernel picks and reads that port from its log. No shutdown
+   * linger unless `args` ask for one (a later flag wins): fetch's kept-alive connections would hold
+   * every graceful stop up.
+   */
   async function start(args: string[], options: { stdin?: 'ignore' | 'pipe' } = {}) {
-    const astromeshd = spawn(['--port', '0', ...args], options);
+    const astromeshd = spawn(['--port', '0', '--shutdown-linger-seconds', '0', ...args], options);
     const { port } = await astromeshd.waitForLog('astromeshd listening');
     const url = `http://127.0.0.1:${port as number}`;
     return { astromeshd, port: port as number, url };
@@ -122,6 +127,16 @@ describe('astromeshd, run as a command', () => {
         problem: 'an empty --shutdown-timeout',
         args: ['--agents-dir', '.', '--shutdown-timeout='],
         named: '--shutdown-timeout',
+      },
+      {
+        problem: 'a --shutdown-linger-seconds that is negative',
+        args: ['--agents-dir', '.', '--shutdown-linger-seconds=-1'],
+        named: '--shutdown-linger-seconds',
+      },
+      {
+        problem: 'an empty --shutdown-linger-seconds',
+        args: ['--agents-dir', '.', '--shutdown-linger-seconds='],
+        named: '--shutdown-linger-seconds',
       },
       {
         problem: 'a --memory URL that is not PostgreSQL',
@@ -405,6 +420,32 @@ describe('astromeshd, run as a command', () => {
       expect(await astromeshd.exitWithin(exitDeadlineMs)).toEqual({ code: 0, signal: null });
     });
 
+    it('answers a run sent on a kept-alive idle connection after SIGTERM, with Connection: close, by default', async () => {
+      const openai = await aFakeOpenAi();
+      const workspace = aWorkspace({ credentials: { OPENAI_API_KEY: 'sk-linger', OPENAI_BASE_URL: openai.baseUrl } });
+      // Not start(): its linger of 0 would hide the default.
+      const astromeshd = spawn([
+        '--port',
+        '0',
+        '--agents-dir',
+        workspace.agentsDir,
+        '--credentials',
+        workspace.credentialsFile,
+      ]);
+      const port = (await astromeshd.waitForLog('astromeshd listening')).port as number;
+      const keptAlive = new Agent({ keepAlive: true, maxSockets: 1 });
+      cleanups.push(() => keptAlive.destroy());
+      await postRun({ port, agent: keptAlive, query: 'First' });
+
+      astromeshd.child.kill('SIGTERM');
+      await astromeshd.waitForLog('shutting down');
+      const second = await postRun({ port, agent: keptAlive, query: 'Second' }).catch((err: unknown) => err);
+
+      expect(second).toMatchObject({ status: 200, connection: 'close' });
+      expect(openai.requestCount).toBe(2);
+      expect(await astromeshd.exitWithin(exitDeadlineMs)).toEqual({ code: 0, signal: null });
+    });
+
     it('shuts down gracefully when its standard input closes, with --stop-when-stdin-closes', async () => {
       const workspace = aWorkspace();
       const { astromeshd, url } = await start(['--agents-dir', workspace.agentsDir, '--stop-when-stdin-closes'], {
@@ -455,7 +496,11 @@ function underWay<T>(request: Promise<T>): Promise<T> {
 }
 
 /** POSTs a run with node:http, so the test controls which connection carries it. */
-function postRun(options: { port: number; agent: Agent; query: string }): Promise<{ status: number; body: string }> {
+function postRun(options: {
+  port: number;
+  agent: Agent;
+  query: string;
+}): Promise<{ status: number; body: string; connection: string | undefined }> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -472,7 +517,7 @@ function postRun(options: { port: number; agent: Agent; query: string }): Promis
         res.on('data', (chunk: string) => {
           body += chunk;
         });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, connection: res.headers.connection }));
         res.on('error', reject);
       },
     );

@@ -7,7 +7,7 @@ import { type AstromeshdProcess, spawnAstromeshd } from './spawn-astromeshd.ts';
 /**
  * astromeshd as a real child process on a free port, over a temp folder of its own: `agents`
  * written into its agents directory, `credentials` into its credentials file, and a data
- * directory. `prepare` may add files to those folders first (a knowledge bundle). What kills the
+ * directory, with no shutdown linger. `prepare` may add files to those folders first (a knowledge bundle). What kills the
  * process and removes the folder goes to `onCleanup`. Resolves once it listens.
  */
 export async function startAstromeshdProcess(
@@ -37,6 +37,9 @@ export async function startAstromeshdProcess(
     dataDir,
     '--credentials',
     credentialsFile,
+    // A test's keep-alive connections would hold every graceful stop up for the linger.
+    '--shutdown-linger-seconds',
+    '0',
   ]);
   onCleanup(() => astromeshd.kill());
   const { port } = await astromeshd.waitForLog('astromeshd listening');

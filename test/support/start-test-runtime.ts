@@ -29,6 +29,8 @@ export async function startTestRuntime(
     /** Default: a folder in the runtime's temp folder, removed on stop. */
     dataDir?: string;
     shutdownTimeoutSeconds?: number;
+    /** Default 0: the test's keep-alive connections (fetch's pool) would hold every stop() up. */
+    shutdownLingerSeconds?: number;
     otlpEndpoint?: string;
   } = {},
 ): Promise<TestRuntime> {
@@ -53,6 +55,7 @@ export async function startTestRuntime(
       authTokenFile: tokenFile,
       otlpEndpoint: options.otlpEndpoint,
       shutdownTimeoutSeconds: options.shutdownTimeoutSeconds ?? 5,
+      shutdownLingerSeconds: options.shutdownLingerSeconds ?? 0,
       logLevel: 'silent',
     },
     // The process environment must not leak real keys into tests: only the credentials file counts.

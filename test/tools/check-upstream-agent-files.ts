@@ -95,6 +95,8 @@ const runtime = await startRuntime(
     credentials: join(work, 'credentials.yaml'),
     dataDir: join(work, 'data'),
     shutdownTimeoutSeconds: 5,
+    // It stops as soon as it has printed; its own fetch's idle connection must not hold that up.
+    shutdownLingerSeconds: 0,
     logLevel: 'silent',
     memory: undefined,
     memorySchema: undefined,

@@ -78,6 +78,10 @@ export function startOrgRuntime(options: RuntimeOptions): OrgRuntimeProcess {
       '0',
       '--shutdown-timeout',
       '5',
+      // This process stops its runtime only when it has no more calls to send it: no keep-alive
+      // connection of ours needs to linger.
+      '--shutdown-linger-seconds',
+      '0',
       // Our end of its stdin closes when this process dies, however it dies: no orphaned runtimes.
       '--stop-when-stdin-closes',
       ...(options.memoryUrl ? ['--memory-schema', memorySchemaOf(options.orgSlug)] : []),
