@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeReply } from '../fakes/fake-reply.ts';
 import { startFakeProvider } from '../fakes/start-fake-provider.ts';
-import { type AstromeshdProcess, spawnAstromeshd } from '../support/spawn-astromeshd.ts';
+import { type AstromeshdProcess, spawnAstromeshdWithPostgresMemory } from '../support/spawn-astromeshd.ts';
 import { agentYaml } from '../support/start-test-runtime.ts';
 import { createTestDatabase } from '../support/test-database.ts';
 
@@ -18,23 +18,9 @@ describe('PostgreSQL conversation memory, durable when a run is answered', () =>
   });
 
   async function startAstromeshd(dir: string, memoryUrl: string): Promise<{ url: string; process: AstromeshdProcess }> {
-    const astromeshd = spawnAstromeshd([
-      '--port',
-      '0',
-      '--agents-dir',
-      join(dir, 'agents'),
-      '--credentials',
-      join(dir, 'credentials.yaml'),
-      '--data-dir',
-      join(dir, 'data'),
-      '--memory',
-      memoryUrl,
-      '--memory-schema',
-      'org_acme',
-    ]);
-    cleanups.push(() => astromeshd.kill());
-    const { port } = await astromeshd.waitForLog('astromeshd listening');
-    return { url: `http://127.0.0.1:${port as number}`, process: astromeshd };
+    const started = await spawnAstromeshdWithPostgresMemory(dir, memoryUrl);
+    cleanups.push(() => started.process.kill());
+    return started;
   }
 
   it('keeps the turns of a run whose runtime is killed right after answering it', async () => {

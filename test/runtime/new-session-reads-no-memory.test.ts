@@ -6,7 +6,7 @@ import pg from 'pg';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { fakeReply } from '../fakes/fake-reply.ts';
 import { startFakeProvider } from '../fakes/start-fake-provider.ts';
-import { spawnAstromeshd } from '../support/spawn-astromeshd.ts';
+import { spawnAstromeshdWithPostgresMemory } from '../support/spawn-astromeshd.ts';
 import { agentYaml } from '../support/start-test-runtime.ts';
 import { createTestDatabase } from '../support/test-database.ts';
 
@@ -61,24 +61,10 @@ describe('PostgreSQL conversation memory, for a run that starts a conversation',
       }),
     );
     writeFileSync(join(dir, 'credentials.yaml'), `OPENAI_API_KEY: sk-test\nOPENAI_BASE_URL: ${fake.baseUrl}\n`);
-    const astromeshd = spawnAstromeshd([
-      '--port',
-      '0',
-      '--agents-dir',
-      join(dir, 'agents'),
-      '--credentials',
-      join(dir, 'credentials.yaml'),
-      '--data-dir',
-      join(dir, 'data'),
-      '--memory',
-      runtimeUrl,
-      '--memory-schema',
-      'org_acme',
-    ]);
-    cleanups.push(() => astromeshd.kill());
-    const { port } = await astromeshd.waitForLog('astromeshd listening');
+    const astromeshd = await spawnAstromeshdWithPostgresMemory(dir, runtimeUrl);
+    cleanups.push(() => astromeshd.process.kill());
     const run = async (body: Record<string, unknown>) => {
-      const response = await fetch(`http://127.0.0.1:${port as number}/v1/agents/greeter/run`, {
+      const response = await fetch(`${astromeshd.url}/v1/agents/greeter/run`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ query: 'My name is Ada.', ...body }),

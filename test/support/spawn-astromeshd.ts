@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { eventually } from './eventually.ts';
 
@@ -116,4 +116,36 @@ export function spawnAstromeshd(
       await exited.catch(() => {});
     },
   };
+}
+
+/**
+ * astromeshd over a folder laid out as `agents/`, `credentials.yaml` and `data/`, with PostgreSQL
+ * conversation memory at `memoryUrl` in the schema org_acme (as the Cloud API starts an org's
+ * runtime); resolves with its URL once it listens. The caller kills it.
+ */
+export async function spawnAstromeshdWithPostgresMemory(
+  dir: string,
+  memoryUrl: string,
+): Promise<{ url: string; process: AstromeshdProcess }> {
+  const astromeshd = spawnAstromeshd([
+    '--port',
+    '0',
+    '--agents-dir',
+    join(dir, 'agents'),
+    '--credentials',
+    join(dir, 'credentials.yaml'),
+    '--data-dir',
+    join(dir, 'data'),
+    '--memory',
+    memoryUrl,
+    '--memory-schema',
+    'org_acme',
+  ]);
+  try {
+    const { port } = await astromeshd.waitForLog('astromeshd listening');
+    return { url: `http://127.0.0.1:${port as number}`, process: astromeshd };
+  } catch (err) {
+    await astromeshd.kill();
+    throw err;
+  }
 }
