@@ -1,11 +1,12 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeReply } from '../fakes/fake-reply.ts';
 import { startFakeProvider } from '../fakes/start-fake-provider.ts';
-import { type AstromeshdProcess, spawnAstromeshdWithPostgresMemory } from '../support/spawn-astromeshd.ts';
-import { agentYaml } from '../support/start-test-runtime.ts';
+import {
+  type AstromeshdProcess,
+  spawnAstromeshdWithPostgresMemory,
+  writeGreeterWithPostgresMemory,
+} from '../support/spawn-astromeshd.ts';
 import { createTestDatabase } from '../support/test-database.ts';
 
 // Issue 13 made a run's turns one statement without a transaction around it; the answer must
@@ -28,18 +29,8 @@ describe('PostgreSQL conversation memory, durable when a run is answered', () =>
     cleanups.push(() => database.drop());
     const fake = await startFakeProvider('openai', { defaultReply: fakeReply.text('Hello, Ada.') });
     cleanups.push(() => fake.close());
-    const dir = mkdtempSync(join(tmpdir(), 'astromesh-memory-durability-'));
+    const dir = writeGreeterWithPostgresMemory(fake.baseUrl, 'astromesh-memory-durability-');
     cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
-    mkdirSync(join(dir, 'agents'));
-    writeFileSync(
-      join(dir, 'agents', 'greeter.yaml'),
-      agentYaml('greeter', {
-        model: { primary: { provider: 'openai', model: 'gpt-4o-mini' } },
-        prompts: { system: 'You greet people.' },
-        memory: { conversational: { backend: 'postgres', strategy: 'sliding_window' } },
-      }),
-    );
-    writeFileSync(join(dir, 'credentials.yaml'), `OPENAI_API_KEY: sk-test\nOPENAI_BASE_URL: ${fake.baseUrl}\n`);
 
     const first = await startAstromeshd(dir, database.url);
     const answered = await fetch(`${first.url}/v1/agents/greeter/run`, {

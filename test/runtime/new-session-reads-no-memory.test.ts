@@ -1,13 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import pg from 'pg';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { fakeReply } from '../fakes/fake-reply.ts';
 import { startFakeProvider } from '../fakes/start-fake-provider.ts';
-import { spawnAstromeshdWithPostgresMemory } from '../support/spawn-astromeshd.ts';
-import { agentYaml } from '../support/start-test-runtime.ts';
+import { spawnAstromeshdWithPostgresMemory, writeGreeterWithPostgresMemory } from '../support/spawn-astromeshd.ts';
 import { createTestDatabase } from '../support/test-database.ts';
 
 // Issue 13: a run without a session_id starts a conversation under an id the runtime has just
@@ -49,18 +46,8 @@ describe('PostgreSQL conversation memory, for a run that starts a conversation',
     const { adminUrl, runtimeUrl, role } = await anOrgDatabase();
     const fake = await startFakeProvider('openai', { defaultReply: fakeReply.text('Hello, Ada.') });
     cleanups.push(() => fake.close());
-    const dir = mkdtempSync(join(tmpdir(), 'astromesh-new-session-'));
+    const dir = writeGreeterWithPostgresMemory(fake.baseUrl, 'astromesh-new-session-');
     cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
-    mkdirSync(join(dir, 'agents'));
-    writeFileSync(
-      join(dir, 'agents', 'greeter.yaml'),
-      agentYaml('greeter', {
-        model: { primary: { provider: 'openai', model: 'gpt-4o-mini' } },
-        prompts: { system: 'You greet people.' },
-        memory: { conversational: { backend: 'postgres', strategy: 'sliding_window' } },
-      }),
-    );
-    writeFileSync(join(dir, 'credentials.yaml'), `OPENAI_API_KEY: sk-test\nOPENAI_BASE_URL: ${fake.baseUrl}\n`);
     const astromeshd = await spawnAstromeshdWithPostgresMemory(dir, runtimeUrl);
     cleanups.push(() => astromeshd.process.kill());
     const run = async (body: Record<string, unknown>) => {

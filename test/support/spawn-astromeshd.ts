@@ -1,7 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { eventually } from './eventually.ts';
+import { agentYaml } from './start-test-runtime.ts';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -148,4 +151,23 @@ export async function spawnAstromeshdWithPostgresMemory(
     await astromeshd.kill();
     throw err;
   }
+}
+
+/**
+ * A temporary astromeshd folder for spawnAstromeshdWithPostgresMemory: one agent `greeter` on the
+ * fake OpenAI provider at `fakeBaseUrl`, with PostgreSQL conversation memory. The caller removes it.
+ */
+export function writeGreeterWithPostgresMemory(fakeBaseUrl: string, prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  mkdirSync(join(dir, 'agents'));
+  writeFileSync(
+    join(dir, 'agents', 'greeter.yaml'),
+    agentYaml('greeter', {
+      model: { primary: { provider: 'openai', model: 'gpt-4o-mini' } },
+      prompts: { system: 'You greet people.' },
+      memory: { conversational: { backend: 'postgres', strategy: 'sliding_window' } },
+    }),
+  );
+  writeFileSync(join(dir, 'credentials.yaml'), `OPENAI_API_KEY: sk-test\nOPENAI_BASE_URL: ${fakeBaseUrl}\n`);
+  return dir;
 }
