@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { InvalidInput, Unauthenticated } from '../errors.ts';
+import { Unauthenticated } from '../errors.ts';
 import { authenticatedRoute, publicRoute } from '../http/api-route.ts';
 import { clearRefreshCookie, refreshCookieOf, setRefreshCookie, wantsCookieSession } from '../http/refresh-cookie.ts';
 import { refreshCookieName, refreshCookiePath, sessionModeHeader } from '../schemas/session-cookie.ts';
@@ -99,8 +99,10 @@ export function authRoutes(auth: AuthService, session: { refreshTtlSeconds: numb
 
 /** The refresh token of the session cookie, for a refresh whose body carries none. */
 function cookieTokenOf(ctx: Context): string {
+  // No token in the body and no browser session asked for: a request without credentials, so 401
+  // (the body itself is valid: refresh_token is optional because the cookie may stand in for it).
   if (!wantsCookieSession(ctx)) {
-    throw new InvalidInput(
+    throw new Unauthenticated(
       `refresh_token: required (a browser session sends the header ${sessionModeHeader}: cookie instead, with its cookie)`,
     );
   }

@@ -82,9 +82,9 @@ describe('the browser session cookie of dev login, refresh and logout', () => {
 
     const refused = await refreshWith(cookie, {});
 
-    expect(refused.status).toBe(400);
+    expect(refused.status).toBe(401);
     expect(await refused.json()).toMatchObject({
-      error: 'invalid_request',
+      error: 'unauthorized',
       message: expect.stringMatching(/^refresh_token: required/),
     });
     // The cookie was not spent: with the header it still works.
