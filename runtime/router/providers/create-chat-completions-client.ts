@@ -18,6 +18,7 @@ import {
 import { readSseData } from './read-sse-data.ts';
 import { resolveProviderAccess } from './resolve-provider-access.ts';
 import { readWholeBody, sendProviderRequest } from './send-provider-request.ts';
+import { streamAttemptSignal } from './stream-attempt-signal.ts';
 import { toCallSettings } from './to-call-settings.ts';
 import { toChatCompletionsBody } from './to-chat-completions-body.ts';
 import { toProviderCallError } from './to-provider-call-error.ts';
@@ -98,10 +99,8 @@ async function* stream(
   signal: AbortSignal,
 ): AsyncIterable<ModelChunk> {
   signal.throwIfAborted();
-  // Our own controller, so that a consumer who stops reading early also cancels the HTTP request.
-  const controller = new AbortController();
-  const forwardAbort = () => controller.abort(signal.reason);
-  signal.addEventListener('abort', forwardAbort, { once: true });
+  // Our own signal, so that a consumer who stops reading early also cancels the HTTP request.
+  const attempt = streamAttemptSignal(signal);
   let apiKey: string | undefined;
   let finished = false;
   try {
@@ -111,10 +110,10 @@ async function* stream(
       method: 'POST',
       headers: call.headers,
       body: call.body,
-      signal: controller.signal,
+      signal: attempt.signal,
     });
     if ((response.statusCode ?? 0) >= 300) {
-      throwIfFailed(response, (await readWholeBody(response, controller.signal)).toString('utf8'), candidate.label);
+      throwIfFailed(response, (await readWholeBody(response, attempt.signal)).toString('utf8'), candidate.label);
     }
     let text = '';
     let usage: Usage = { inputTokens: 0, outputTokens: 0 };
@@ -123,7 +122,7 @@ async function* stream(
     let isDone = false;
     const drafts: ToolCallDraft[] = [];
     // Read to the body's end even after [DONE]: leaving early would destroy the keep-alive socket.
-    for await (const data of readSseData(response, controller.signal)) {
+    for await (const data of readSseData(response, attempt.signal)) {
       if (isDone) continue;
       if (data === '[DONE]') {
         isDone = true;
@@ -179,10 +178,7 @@ async function* stream(
     if (signal.aborted) throw signal.reason;
     throw toProviderCallError(err, { candidate: candidate.label, apiKey });
   } finally {
-    signal.removeEventListener('abort', forwardAbort);
-    // A consumer that stopped reading early leaves the HTTP request open; cancel it. After a
-    // normal finish there is nothing to cancel, and an abort would only allocate an error.
-    if (!finished) controller.abort();
+    attempt.end({ finished });
   }
 }
 

@@ -5,6 +5,7 @@ import { ProviderCallError } from '../model-types.ts';
 import type { ResolvedModelBlock } from '../resolve-model-block.ts';
 import { createLanguageModel } from './create-language-model.ts';
 import { resolveProviderAccess } from './resolve-provider-access.ts';
+import { streamAttemptSignal } from './stream-attempt-signal.ts';
 import { toCallSettings } from './to-call-settings.ts';
 import { toModelResponse, toToolCall } from './to-model-response.ts';
 import { toProviderCallError } from './to-provider-call-error.ts';
@@ -72,10 +73,8 @@ async function generate(candidate: SdkCandidate, request: ModelRequest, signal: 
 
 async function* stream(candidate: SdkCandidate, request: ModelRequest, signal: AbortSignal): AsyncIterable<ModelChunk> {
   signal.throwIfAborted();
-  // Our own controller, so that a consumer who stops reading early also cancels the HTTP request.
-  const controller = new AbortController();
-  const forwardAbort = () => controller.abort(signal.reason);
-  signal.addEventListener('abort', forwardAbort, { once: true });
+  // Our own signal, so that a consumer who stops reading early also cancels the HTTP request.
+  const attempt = streamAttemptSignal(signal);
   let apiKey: string | undefined;
   let finished = false;
   try {
@@ -83,7 +82,7 @@ async function* stream(candidate: SdkCandidate, request: ModelRequest, signal: A
     apiKey = call.apiKey;
     const result = streamText({
       ...call.options,
-      abortSignal: controller.signal,
+      abortSignal: attempt.signal,
       // Failures arrive as `error` parts below; the default handler would print them to stderr.
       onError: () => {},
     });
@@ -124,9 +123,6 @@ async function* stream(candidate: SdkCandidate, request: ModelRequest, signal: A
     if (signal.aborted) throw signal.reason;
     throw toProviderCallError(err, { candidate: candidate.label, apiKey });
   } finally {
-    signal.removeEventListener('abort', forwardAbort);
-    // A consumer that stopped reading early leaves the HTTP request open; cancel it. After a
-    // normal finish there is nothing to cancel, and an abort would only allocate an error.
-    if (!finished) controller.abort();
+    attempt.end({ finished });
   }
 }
