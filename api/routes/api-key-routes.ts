@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { orgRoute } from '../http/api-route.ts';
 import { managers } from '../http/principal.ts';
+import { ApiKeyView, CreatedApiKey } from '../schemas/api-key-view.ts';
 import { CreateApiKey } from '../schemas/create-api-key.ts';
 import type { ApiKeyService } from '../services/api-key-service.ts';
 import type { ApiKeyRecord } from '../stores/api-keys-store.ts';
@@ -8,19 +9,7 @@ import type { ApiKeyRecord } from '../stores/api-keys-store.ts';
 const OrgParams = z.object({ slug: z.string() });
 const KeyParams = z.object({ slug: z.string(), key_id: z.string().max(64) });
 
-const ApiKeyView = z.object({
-  id: z.string(),
-  name: z.string(),
-  prefix: z.string().describe('The first characters of the secret, to tell keys apart.'),
-  role: z.enum(['admin', 'member']),
-  created_at: z.string(),
-  last_used_at: z.string().nullable(),
-});
-const CreatedApiKey = ApiKeyView.omit({ last_used_at: true }).extend({
-  secret: z.string().describe('Send as X-API-Key. Shown only here, once; only its hash is stored.'),
-});
-
-const viewOf = (key: ApiKeyRecord): z.infer<typeof ApiKeyView> => ({
+const viewOf = (key: ApiKeyRecord): ApiKeyView => ({
   id: key.id,
   name: key.name,
   prefix: key.prefix,

@@ -2,27 +2,14 @@ import { z } from 'zod';
 import { authenticatedRoute, orgRoute } from '../http/api-route.ts';
 import { managers } from '../http/principal.ts';
 import { InviteMember } from '../schemas/invite-member.ts';
+import { MemberView, OrgView } from '../schemas/org-view.ts';
 import { UpdateOrg } from '../schemas/update-org.ts';
 import type { OrgProfile, OrgService } from '../services/org-service.ts';
 import type { Member } from '../stores/orgs-store.ts';
 
 const OrgParams = z.object({ slug: z.string() });
 
-const OrgView = z.object({
-  slug: z.string(),
-  display_name: z.string(),
-  plan: z.string(),
-  role: z.enum(['owner', 'admin', 'member']).describe("The caller's role in the org."),
-  limits: z.object({ max_agents: z.int(), requests_per_day: z.int(), max_members: z.int() }),
-  created_at: z.string(),
-});
-const MemberView = z.object({
-  email: z.string(),
-  role: z.enum(['owner', 'admin', 'member']),
-  joined_at: z.string(),
-});
-
-const orgViewOf = (profile: OrgProfile): z.infer<typeof OrgView> => ({
+const orgViewOf = (profile: OrgProfile): OrgView => ({
   slug: profile.org.slug,
   display_name: profile.org.displayName,
   plan: profile.org.plan,
@@ -34,7 +21,7 @@ const orgViewOf = (profile: OrgProfile): z.infer<typeof OrgView> => ({
   },
   created_at: profile.org.createdAt.toISOString(),
 });
-const memberViewOf = (member: Member): z.infer<typeof MemberView> => ({
+const memberViewOf = (member: Member): MemberView => ({
   email: member.email,
   role: member.role,
   joined_at: member.joinedAt.toISOString(),

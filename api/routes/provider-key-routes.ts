@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { orgRoute } from '../http/api-route.ts';
 import { managers } from '../http/principal.ts';
+import { ProviderKeyView } from '../schemas/provider-key-view.ts';
 import { SaveProviderKey } from '../schemas/save-provider-key.ts';
 import { CloudProvider } from '../schemas/wizard-config.ts';
 import type { ProviderKeyService } from '../services/provider-key-service.ts';
@@ -9,15 +10,7 @@ import type { ProviderKeyRecord } from '../stores/provider-keys-store.ts';
 const OrgParams = z.object({ slug: z.string() });
 const ProviderParams = z.object({ slug: z.string(), provider: CloudProvider });
 
-const ProviderKeyView = z.object({
-  provider: CloudProvider,
-  masked_key: z.string().nullable().describe('At most the last 4 characters, e.g. sk-...wxyz; null when keyless.'),
-  base_url: z.string().nullable(),
-  added_at: z.string(),
-  updated_at: z.string(),
-});
-
-const viewOf = (key: ProviderKeyRecord): z.infer<typeof ProviderKeyView> => ({
+const viewOf = (key: ProviderKeyRecord): ProviderKeyView => ({
   provider: key.provider,
   masked_key: key.maskedKey,
   base_url: key.baseUrl,

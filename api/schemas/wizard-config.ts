@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { AgentName } from '../../crds/cloud-agent.ts';
 import { builtinToolNames } from '../../runtime/tools/builtin-tools.ts';
+import { cloudProviders } from './cloud-providers.ts';
 
 // The WizardConfig of the Cloud API reference (seed 003, POST /orgs/{slug}/agents): five steps,
 // each optional but step1, with the defaults below. Names and types follow the reference.
 
-export const cloudProviders = ['openai', 'anthropic', 'groq', 'mistral', 'cohere', 'ollama'] as const;
+export { cloudProviders };
 export const CloudProvider = z.enum(cloudProviders);
 export type CloudProvider = z.infer<typeof CloudProvider>;
 
@@ -20,6 +21,11 @@ export const ModelRef = z
 
 export const inputGuardrailNames = ['pii_filter', 'pii_detection', 'max_length'] as const;
 export const outputGuardrailNames = ['pii_filter', 'pii_detection', 'content_safety', 'cost_limit'] as const;
+export const memoryTypes = ['conversational'] as const;
+export const memoryStrategies = ['sliding_window', 'summary', 'token_budget'] as const;
+// Bounds and defaults, here once: the schemas below and the wizard catalogue (GET /catalogue) both read them.
+export const windowSizeBounds = { min: 1, max: 200, default: 20 } as const;
+export const maxTokensBounds = { min: 1, max: 100_000, default: 1000 } as const;
 
 // Each step's fields once, without defaults, so the PUT patch (which must not invent values)
 // and the full config (which fills defaults in) cannot drift apart.
@@ -39,14 +45,14 @@ const step3Fields = {
     .meta({ uniqueItems: true }),
 };
 const step4Fields = {
-  memory_type: z.enum(['conversational']),
-  memory_strategy: z.enum(['sliding_window', 'summary', 'token_budget']),
-  window_size: z.int().min(1).max(200),
+  memory_type: z.enum(memoryTypes),
+  memory_strategy: z.enum(memoryStrategies),
+  window_size: z.int().min(windowSizeBounds.min).max(windowSizeBounds.max),
 };
 const step5Fields = {
   input_guardrails: z.array(z.enum(inputGuardrailNames)).max(10),
   output_guardrails: z.array(z.enum(outputGuardrailNames)).max(10),
-  max_tokens: z.int().min(1).max(100_000),
+  max_tokens: z.int().min(maxTokensBounds.min).max(maxTokensBounds.max),
 };
 
 const Step2 = z.object({ ...step2Fields, system_prompt: step2Fields.system_prompt.default('') });
@@ -54,12 +60,12 @@ const Step3 = z.object({ tools: step3Fields.tools.default([]) });
 const Step4 = z.object({
   memory_type: step4Fields.memory_type.default('conversational'),
   memory_strategy: step4Fields.memory_strategy.default('sliding_window'),
-  window_size: step4Fields.window_size.default(20),
+  window_size: step4Fields.window_size.default(windowSizeBounds.default),
 });
 const Step5 = z.object({
   input_guardrails: step5Fields.input_guardrails.default([]),
   output_guardrails: step5Fields.output_guardrails.default([]),
-  max_tokens: step5Fields.max_tokens.default(1000),
+  max_tokens: step5Fields.max_tokens.default(maxTokensBounds.default),
 });
 
 export const WizardConfig = z.object({
