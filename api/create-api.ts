@@ -22,6 +22,7 @@ import { serveStudio } from './http/serve-studio.ts';
 import { agentRoutes } from './routes/agent-routes.ts';
 import { apiKeyRoutes } from './routes/api-key-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
+import { catalogueRoutes } from './routes/catalogue-routes.ts';
 import { executionRoutes } from './routes/execution-routes.ts';
 import { openApiRoute, opsRouter } from './routes/ops-routes.ts';
 import { orgRoutes } from './routes/org-routes.ts';
@@ -105,6 +106,7 @@ export function createApi(deps: ApiDeps) {
   const routes: ApiRoute[] = [
     ...authRoutes(auth, { refreshTtlSeconds: tokens.refreshTtlSeconds }),
     ...agentRoutes(agents),
+    ...catalogueRoutes(),
     ...orgRoutes(orgs),
     ...apiKeyRoutes(apiKeys),
     ...providerKeyRoutes(providerKeys),

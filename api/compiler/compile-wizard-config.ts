@@ -2,6 +2,7 @@ import { agentIdOf } from '../../crds/cloud-agent.ts';
 import type { AgentDocument, GuardrailSpec, ModelBlock } from '../../runtime/config/agent-schema.ts';
 import { type ConfigIssue, checkAgentDocument } from '../../runtime/config/load-agent-file.ts';
 import { createAgentChecks } from '../../runtime/engine/create-agent-checks.ts';
+import type { WizardIssue } from '../schemas/compiled-agent-preview.ts';
 import type { WizardConfig } from '../schemas/wizard-config.ts';
 
 // Guardrail names of the wizard, as the rules the runtime applies. Settings a bare name cannot
@@ -69,12 +70,6 @@ function modelBlock(ref: string, maxTokens: number): ModelBlock {
     model: ref.slice(slash + 1),
     max_tokens: maxTokens,
   };
-}
-
-export interface WizardIssue {
-  /** The WizardConfig field at fault, e.g. `step3.tools[1]`. */
-  field: string;
-  message: string;
 }
 
 /**
