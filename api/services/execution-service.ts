@@ -13,6 +13,7 @@ import {
 import type { Database } from '../db/database.ts';
 import { AppError, NotFound } from '../errors.ts';
 import type { OrgAccess } from '../http/principal.ts';
+import type { StreamMode } from '../schemas/stream-event.ts';
 import { type AgentRecord, findAgent } from '../stores/agents-store.ts';
 import type { UsageOutcome } from '../stores/usage-store.ts';
 import { retryUntilRouted } from './retry-until-routed.ts';
@@ -56,7 +57,7 @@ export interface RunMetric {
 
 /**
  * Runs deployed agents on their org's runtime: `run` and `stream` take one run of the org's daily
- * budget and leave a usage record, `test` does neither (seed 001). A run whose query never reached
+ * budget and leave a usage record, `test` (and a stream in test mode) does neither (seed 001). A run whose query never reached
  * the runtime (no runtime ready, connection refused, a caller who left first), that the runtime
  * refused, or that every provider failed gives its run back. Once the query was sent, a model may
  * have worked on it (and billed for it), so it keeps its run: an answer, a timeout, a runtime
@@ -94,6 +95,8 @@ export function createExecutionService(deps: {
   async function execute(
     input: ExecutionInput & {
       kind: ExecutionKind;
+      /** Streamed from the runtime (its progress events passed on), whether counted (`stream`) or not (`test`). */
+      isStreamed?: boolean;
       onRateLimit?: (rateLimit: RateLimit) => void;
       onEvent?: (event: RuntimeProgressEvent) => void;
     },
@@ -123,7 +126,7 @@ export function createExecutionService(deps: {
       const answer = await retryUntilRouted(
         async () => {
           const call = { endpoint: await endpointOf(access.orgSlug), agentId, request, signal: input.signal };
-          return kind === 'stream' ? deps.runtime.stream({ ...call, onEvent }) : deps.runtime.run(call);
+          return input.isStreamed ? deps.runtime.stream({ ...call, onEvent }) : deps.runtime.run(call);
         },
         {
           windowMs: deps.runtimeRetryMs,
@@ -192,8 +195,9 @@ export function createExecutionService(deps: {
       execute({ ...input, kind: 'run' }),
     test: (input: ExecutionInput & { onRateLimit: (rateLimit: RateLimit) => void }) =>
       execute({ ...input, kind: 'test' }),
-    stream: (input: ExecutionInput & { onEvent: (event: RuntimeProgressEvent) => void }) =>
-      execute({ ...input, kind: 'stream' }),
+    /** A stream's query; in `test` mode (Studio's playground by default) it is a test: not counted, no daily limit. */
+    stream: (input: ExecutionInput & { mode: StreamMode; onEvent: (event: RuntimeProgressEvent) => void }) =>
+      execute({ ...input, kind: input.mode === 'test' ? 'test' : 'stream', isStreamed: true }),
     /** The agent, or 404: a stream is refused at its upgrade for an agent that does not exist. */
     agentOf,
   };

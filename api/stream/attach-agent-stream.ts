@@ -13,6 +13,7 @@ import { principalOfToken } from '../http/authenticate.ts';
 import { type ErrorBody, toErrorBody } from '../http/error-envelope.ts';
 import { everyone, type OrgAccess } from '../http/principal.ts';
 import { resolveOrgAccess } from '../http/resolve-org-access.ts';
+import { type StreamMode, streamModes } from '../schemas/stream-event.ts';
 import type { ExecutionService } from '../services/execution-service.ts';
 import type { TokenService } from '../services/token-service.ts';
 import { serveAgentStream } from './serve-agent-stream.ts';
@@ -40,7 +41,9 @@ export interface AgentStreamDeps {
 
 /**
  * `WS /api/v1/orgs/{slug}/agents/{name}/stream` (seed 003), authenticated by `?token=` (a JWT or
- * an `ask-` API key; browsers cannot set headers on a WebSocket). Who, where and what are checked
+ * an `ask-` API key; browsers cannot set headers on a WebSocket). `?mode=test` makes its queries
+ * tests (not counted, as POST …/test; Studio's playground), `run` (the default) runs. The URL is
+ * never logged: its query holds a credential. Who, where and what are checked
  * before the upgrade, so 401, 403 and 404 are plain HTTP refusals with the error envelope. A
  * stream past the org's limit is accepted and then refused with an `error` event
  * (`stream_limit_reached`, 429) and close code 1013: a browser never sees an upgrade's status.
@@ -80,12 +83,14 @@ export function attachAgentStream(server: Server, deps: AgentStreamDeps) {
       refuse(socket, toErrorBody(err, streamId), headersOf(err));
       return;
     }
-    const { url, orgSlug, agentName } = target;
+    const { url, orgSlug, agentName, mode } = target;
 
     authorize(req, url, orgSlug, agentName).then(
       (access) => {
         socket.off('error', onSocketError);
-        sockets.handleUpgrade(req, socket, head, (ws) => startStream(ws, { access, orgSlug, agentName, streamId }));
+        sockets.handleUpgrade(req, socket, head, (ws) =>
+          startStream(ws, { access, orgSlug, agentName, mode, streamId }),
+        );
       },
       (err: unknown) => {
         const body = toErrorBody(err, streamId);
@@ -101,9 +106,9 @@ export function attachAgentStream(server: Server, deps: AgentStreamDeps) {
    */
   function startStream(
     ws: WebSocket,
-    target: { access: OrgAccess; orgSlug: string; agentName: string; streamId: string },
+    target: { access: OrgAccess; orgSlug: string; agentName: string; mode: StreamMode; streamId: string },
   ) {
-    const { access, agentName, streamId } = target;
+    const { access, agentName, mode, streamId } = target;
     const streamLog = log.child({ org: target.orgSlug, agent: agentName, streamId });
     // Nothing is read from the client until the stream has its slot and its handlers: a query
     // sent right after the upgrade waits in the socket instead of going unheard.
@@ -134,6 +139,7 @@ export function attachAgentStream(server: Server, deps: AgentStreamDeps) {
         access,
         agentName,
         streamId,
+        mode,
         execution: deps.execution,
         guard: deps.guard,
         log: streamLog,
@@ -155,7 +161,10 @@ export function attachAgentStream(server: Server, deps: AgentStreamDeps) {
       });
   }
 
-  /** The org and agent the upgrade's path names; a broken %-escape or a NUL is a 400, not a crash. */
+  /**
+   * The org and agent the upgrade's path names, and its `?mode=`; a broken %-escape, a NUL or an
+   * unknown mode is a 400, not a crash.
+   */
   function streamTargetOf(req: IncomingMessage): StreamTarget {
     let url: URL;
     try {
@@ -166,7 +175,8 @@ export function attachAgentStream(server: Server, deps: AgentStreamDeps) {
     const match = streamPath.exec(url.pathname);
     if (!match) throw new NotFound(`no WebSocket route ${url.pathname}`);
     const orgSlug = decodePathSegment(match[1] as string, 'slug');
-    return { url, orgSlug, agentName: decodePathSegment(match[2] as string, 'name') };
+    const agentName = decodePathSegment(match[2] as string, 'name');
+    return { url, orgSlug, agentName, mode: modeOf(url) };
   }
 
   async function authorize(req: IncomingMessage, url: URL, orgSlug: string, agentName: string): Promise<OrgAccess> {
@@ -202,6 +212,13 @@ interface StreamTarget {
   url: URL;
   orgSlug: string;
   agentName: string;
+  mode: StreamMode;
+}
+
+function modeOf(url: URL): StreamMode {
+  const mode = url.searchParams.get('mode') ?? 'run';
+  if ((streamModes as readonly string[]).includes(mode)) return mode as StreamMode;
+  throw new InputRefused(`query.mode: must be ${streamModes.join(' or ')}`);
 }
 
 /** A refusal while the caller still waits for the upgrade's answer; a cut connection after it. */

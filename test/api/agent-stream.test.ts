@@ -12,6 +12,8 @@ import { websocketUpgradeAnswer } from '../support/websocket-upgrade-answer.ts';
 
 const aSupportBot = { name: 'support-bot', step1: { model: 'openai/gpt-4o-mini' } };
 
+type StreamTarget = { agent?: string; token?: string; org?: string; mode?: string };
+
 describe('streaming an agent over WebSocket', () => {
   const cleanups: (() => Promise<void>)[] = [];
   afterEach(async () => {
@@ -20,12 +22,14 @@ describe('streaming an agent over WebSocket', () => {
 
   async function setup() {
     const { api, token, org, as } = await startSignedInTestApi((stop) => cleanups.push(stop));
-    const streamUrl = (input: { agent?: string; token?: string; org?: string } = {}) => {
-      const query = input.token === '' ? '' : `?token=${encodeURIComponent(input.token ?? token)}`;
+    const streamUrl = (input: StreamTarget = {}) => {
+      const params = new URLSearchParams(input.token === '' ? {} : { token: input.token ?? token });
+      if (input.mode) params.set('mode', input.mode);
+      const query = params.size === 0 ? '' : `?${params}`;
       const ws = api.url.replace(/^http/, 'ws');
       return `${ws}/api/v1/orgs/${input.org ?? org}/agents/${input.agent ?? 'support-bot'}/stream${query}`;
     };
-    const openStream = async (input: { agent?: string; token?: string; org?: string } = {}) => {
+    const openStream = async (input: StreamTarget = {}) => {
       const url = new URL(streamUrl(input));
       const socket = await openAgentSocket(api.url, { path: `${url.pathname}${url.search}` });
       cleanups.push(() => socket.close());
@@ -81,6 +85,69 @@ describe('streaming an agent over WebSocket', () => {
 
     expect([first.at(-1)?.type, second.at(-1)?.type]).toEqual(['done', 'done']);
     expect(usage).toMatchObject({ total_requests: 2, remaining_today: 998 });
+  });
+
+  it('runs the queries of a ?mode=test stream as tests: not counted in usage, nor held to the daily limit', async () => {
+    const { api, org, openStream, as } = await setupDeployed();
+    const testStream = await openStream({ mode: 'test' });
+    const runStream = await openStream({ mode: 'run' });
+
+    testStream.send({ query: 'First test' });
+    const firstTest = await testStream.untilEnd();
+    testStream.send({ query: 'Second test' });
+    const secondTest = await testStream.untilEnd();
+    const afterTests = await jsonOf(await as('/usage?days=1'));
+    runStream.send({ query: 'A real run' });
+    const run = await runStream.untilEnd();
+    const afterRun = await jsonOf(await as('/usage?days=1'));
+    await api.db.query(
+      `UPDATE daily_run_counters SET runs = 1000
+       WHERE org_id = (SELECT id FROM orgs WHERE slug = $1) AND day = (now() AT TIME ZONE 'UTC')::date`,
+      [org],
+    );
+    testStream.send({ query: 'A test past the limit' });
+    const pastTheLimit = await testStream.untilEnd();
+
+    expect([firstTest, secondTest, run, pastTheLimit].map((events) => events.at(-1)?.type)).toEqual([
+      'done',
+      'done',
+      'done',
+      'done',
+    ]);
+    expect(firstTest.some((event) => event.type === 'token')).toBe(true);
+    expect(afterTests).toMatchObject({ total_requests: 0, remaining_today: 1000 });
+    expect(afterRun).toMatchObject({ total_requests: 1, remaining_today: 999 });
+  });
+
+  it('refuses the upgrade with 400 naming query.mode for a mode other than run or test', async () => {
+    const { as, streamUrl } = await setup();
+    await as('/agents', post(aSupportBot));
+
+    const answer = await websocketUpgradeAnswer(streamUrl({ mode: 'free' }));
+
+    expect(answer).toMatchObject({
+      status: 400,
+      body: expect.objectContaining({ error: 'invalid_request', message: 'query.mode: must be run or test' }),
+    });
+  });
+
+  it("cancels the run and its model request on {type: 'cancel'}, ends it with cancelled, and serves the next query", async () => {
+    const { openStream, fake } = await setupDeployed();
+    fake.enqueue(fakeReply.text('one two three four five six', { stallAfterDeltas: 2 }));
+    const socket = await openStream({ mode: 'test' });
+
+    socket.send({ query: 'Count' });
+    await socket.until((event) => event.type === 'token');
+    socket.send({ type: 'cancel' });
+    const rest = await socket.until((event) => ['done', 'error', 'cancelled'].includes(event.type));
+    socket.send({ type: 'cancel' }); // nothing runs: ignored, no event
+    socket.send({ query: 'Hello again' });
+    const next = await socket.untilEnd();
+
+    expect(rest.at(-1)).toEqual({ type: 'cancelled' });
+    await eventually(() => expect(fake.requests[0]?.wasAbortedByClient).toBe(true));
+    expect(next.at(-1)).toMatchObject({ type: 'done', answer: 'Hello from the fake provider.' });
+    expect(next.filter((event) => event.type !== 'token' && event.type !== 'done')).toEqual([]);
   });
 
   it('accepts an API key of the org as the token', async () => {

@@ -1,0 +1,14 @@
+import { z } from 'zod';
+
+// Imports zod only, so Studio (studio/src/api) can take its types without pulling in the API.
+
+/** The answer of POST …/run and …/test, and the fields of the stream's `done` event (seed 003). */
+export const RunAgentAnswer = z.object({
+  answer: z.string(),
+  session_id: z.string().describe('Pass it again to continue the conversation; generated when the request had none.'),
+  tokens_used: z.int().describe('Input plus output tokens of every model call of the run.'),
+  model: z.string().describe('provider/model that answered, e.g. openai/gpt-4o-mini.'),
+  latency_ms: z.int(),
+  trace_id: z.string(),
+});
+export type RunAgentAnswer = z.infer<typeof RunAgentAnswer>;
