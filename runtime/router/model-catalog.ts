@@ -20,6 +20,10 @@ const knownModels: Record<string, ModelTraits> = {
   'gpt-4o-mini': { costPerMillionTokens: 0.75, qualityTier: 3, supportsTools: true },
   'gpt-4o': { costPerMillionTokens: 12.5, qualityTier: 4, supportsTools: true },
   'gpt-5': { costPerMillionTokens: 11.25, qualityTier: 5, supportsTools: true },
+  // The GPT-6 tiers (OpenAI's model pages, autumn 2026): input + output list price per 1M tokens.
+  'gpt-6-luna': { costPerMillionTokens: 0.6, qualityTier: 3, supportsTools: true },
+  'gpt-6.1-terra': { costPerMillionTokens: 6, qualityTier: 4, supportsTools: true },
+  'gpt-6.1-sol': { costPerMillionTokens: 12, qualityTier: 5, supportsTools: true },
   o3: { costPerMillionTokens: 10, qualityTier: 5, supportsTools: true },
   'o4-mini': { costPerMillionTokens: 5.5, qualityTier: 4, supportsTools: true },
   'claude-3-5-haiku': { costPerMillionTokens: 4.8, qualityTier: 3, supportsTools: true },
@@ -27,10 +31,20 @@ const knownModels: Record<string, ModelTraits> = {
   'claude-3-7-sonnet': { costPerMillionTokens: 18, qualityTier: 4, supportsTools: true },
   'claude-sonnet': { costPerMillionTokens: 18, qualityTier: 5, supportsTools: true },
   'claude-opus': { costPerMillionTokens: 90, qualityTier: 5, supportsTools: true },
+  // The Claude 5.5 family (platform.claude.com models overview, 2026); Haiku's price is its "from" price.
+  'claude-haiku-5-5': { costPerMillionTokens: 0.6, qualityTier: 3, supportsTools: true },
+  'claude-sonnet-5-5': { costPerMillionTokens: 12, qualityTier: 5, supportsTools: true },
+  'claude-opus-5-5': { costPerMillionTokens: 24, qualityTier: 5, supportsTools: true },
   'llama-3.1-8b': { costPerMillionTokens: 0.13, qualityTier: 2, supportsTools: true },
   'llama-3.3-70b': { costPerMillionTokens: 1.4, qualityTier: 3, supportsTools: true },
+  // Groq names these openai/gpt-oss-…; the vendor prefix is dropped before matching. Groq's prices.
+  'gpt-oss-20b': { costPerMillionTokens: 0.375, qualityTier: 2, supportsTools: true },
+  'gpt-oss-120b': { costPerMillionTokens: 0.75, qualityTier: 3, supportsTools: true },
   'mistral-small': { costPerMillionTokens: 0.4, qualityTier: 2, supportsTools: true },
   'mistral-medium': { costPerMillionTokens: 2.4, qualityTier: 3, supportsTools: true },
+  // Mistral Medium 3.5 (2026-04-29), which the -latest alias now names.
+  'mistral-medium-3.5': { costPerMillionTokens: 9, qualityTier: 4, supportsTools: true },
+  'mistral-medium-latest': { costPerMillionTokens: 9, qualityTier: 4, supportsTools: true },
   'mistral-large': { costPerMillionTokens: 8, qualityTier: 4, supportsTools: true },
   'command-r7b': { costPerMillionTokens: 0.19, qualityTier: 2, supportsTools: true },
   'command-r-plus': { costPerMillionTokens: 12.5, qualityTier: 4, supportsTools: true },
