@@ -5,13 +5,18 @@ import { buildWizardCatalogue } from './build-wizard-catalogue.ts';
 describe('buildWizardCatalogue', () => {
   it('puts the suggested models under their provider and names the default model', () => {
     const catalogue = buildWizardCatalogue({
-      models: { anthropic: ['model-b', 'model-a'] },
+      models: {
+        anthropic: [
+          { model: 'anthropic/model-b', note: 'fast' },
+          { model: 'anthropic/model-a', note: 'capable' },
+        ],
+      },
       defaultModel: 'anthropic/model-b',
     });
 
     expect(catalogue.providers.find((provider) => provider.name === 'anthropic')?.suggested_models).toEqual([
-      'model-b',
-      'model-a',
+      { model: 'anthropic/model-b', note: 'fast' },
+      { model: 'anthropic/model-a', note: 'capable' },
     ]);
     expect(catalogue.providers.find((provider) => provider.name === 'groq')?.suggested_models).toEqual([]);
     expect(catalogue.default_model).toBe('anthropic/model-b');

@@ -36,13 +36,16 @@ const strategyWords: Record<(typeof memoryStrategies)[number], string> = {
  * providers' deprecation schedules, not with the code.
  */
 export function buildWizardCatalogue(suggestions: {
-  models: Partial<Record<CloudProvider, readonly string[]>>;
+  models: Partial<Record<CloudProvider, readonly { model: string; note: string }[]>>;
   defaultModel: string | undefined;
 }): WizardCatalogue {
   const withWords = <Name extends string>(names: readonly Name[], words: Record<Name, string>) =>
     names.map((name) => ({ name, description: words[name] }));
   return {
-    providers: cloudProviders.map((name) => ({ name, suggested_models: [...(suggestions.models[name] ?? [])] })),
+    providers: cloudProviders.map((name) => ({
+      name,
+      suggested_models: (suggestions.models[name] ?? []).map((model) => ({ ...model })),
+    })),
     default_model: suggestions.defaultModel ?? null,
     tools: listBuiltinTools(),
     guardrails: {

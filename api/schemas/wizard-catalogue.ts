@@ -11,8 +11,15 @@ const Bounds = z.object({ min: z.int(), max: z.int(), default: z.int() });
  */
 export const WizardCatalogue = z.object({
   providers: z
-    .array(z.object({ name: z.string(), suggested_models: z.array(z.string()) }))
-    .describe('Providers accepted in step1 (provider/model), each with models to suggest, newest first.'),
+    .array(
+      z.object({
+        name: z.string(),
+        suggested_models: z
+          .array(z.object({ model: z.string().describe('provider/model, as step1.model takes it.'), note: z.string() }))
+          .describe('Current models no provider has scheduled for removal, the cheap, fast one first.'),
+      }),
+    )
+    .describe('Providers accepted in step1 (provider/model).'),
   default_model: z.string().nullable().describe('The model the wizard starts from, provider/model; null if none.'),
   tools: z
     .array(
