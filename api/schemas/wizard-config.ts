@@ -15,9 +15,9 @@ export type CloudProvider = z.infer<typeof CloudProvider>;
 export const ModelRef = z
   .string()
   .max(300)
-  .regex(/^[a-z_]+\/\S+$/, 'must be provider/model, e.g. openai/gpt-4o-mini')
+  .regex(/^[a-z_]+\/\S+$/, 'must be provider/model, e.g. openai/gpt-6-luna')
   .regex(new RegExp(`^(${cloudProviders.join('|')})/`), `the provider must be one of ${cloudProviders.join(', ')}`)
-  .describe('provider/model, e.g. openai/gpt-4o-mini; the model part may contain further slashes.');
+  .describe('provider/model, e.g. openai/gpt-6-luna; the model part may contain further slashes.');
 
 export const inputGuardrailNames = ['pii_filter', 'pii_detection', 'max_length'] as const;
 export const outputGuardrailNames = ['pii_filter', 'pii_detection', 'content_safety', 'cost_limit'] as const;
@@ -84,7 +84,11 @@ export type WizardConfigInput = z.input<typeof WizardConfig>;
 export const WizardConfigPatch = z.object({
   name: AgentName.optional(),
   display_name: z.string().min(1).max(128).optional(),
-  step1: z.object(step1Fields).partial().optional(),
+  // null removes the fallback: an absent key keeps the stored one, as for every other field.
+  step1: z
+    .object({ ...step1Fields, fallback_model: ModelRef.nullable() })
+    .partial()
+    .optional(),
   step2: z.object(step2Fields).partial().optional(),
   step3: z.object(step3Fields).partial().optional(),
   step4: z.object(step4Fields).partial().optional(),
@@ -97,10 +101,15 @@ export function mergeWizardConfig(current: WizardConfig, patch: WizardConfigPatc
   return {
     name: current.name,
     display_name: patch.display_name ?? current.display_name,
-    step1: { ...current.step1, ...patch.step1 },
+    step1: mergeStep1(current.step1, patch.step1),
     step2: { ...current.step2, ...patch.step2 },
     step3: { ...current.step3, ...patch.step3 },
     step4: { ...current.step4, ...patch.step4 },
     step5: { ...current.step5, ...patch.step5 },
   };
+}
+
+function mergeStep1(current: WizardConfig['step1'], patch: WizardConfigPatch['step1']): WizardConfig['step1'] {
+  const { fallback_model: fallback, ...rest } = { ...current, ...patch };
+  return { ...rest, ...(fallback ? { fallback_model: fallback } : {}) };
 }
