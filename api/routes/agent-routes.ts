@@ -3,19 +3,13 @@ import { AgentName, agentIdOf } from '../../crds/cloud-agent.ts';
 import { orgRoute } from '../http/api-route.ts';
 import { managers } from '../http/principal.ts';
 import { AgentSummary } from '../schemas/agent-summary.ts';
+import { AgentView } from '../schemas/agent-view.ts';
 import { WizardConfig, WizardConfigPatch } from '../schemas/wizard-config.ts';
 import type { AgentService } from '../services/agent-service.ts';
 import type { AgentRecord } from '../stores/agents-store.ts';
 
 const OrgParams = z.object({ slug: z.string() });
 const AgentParams = z.object({ slug: z.string(), name: AgentName });
-
-const AgentView = AgentSummary.extend({
-  agent_id: z.string().describe('The runtime id, {org_slug}__{name}.'),
-  updated_at: z.string(),
-  paused_at: z.string().nullable(),
-  wizard_config: WizardConfig,
-});
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 const summaryOf = (agent: AgentRecord): z.infer<typeof AgentSummary> => ({
@@ -26,7 +20,7 @@ const summaryOf = (agent: AgentRecord): z.infer<typeof AgentSummary> => ({
   created_at: agent.createdAt.toISOString(),
   deployed_at: iso(agent.deployedAt),
 });
-const viewOf = (orgSlug: string, agent: AgentRecord): z.infer<typeof AgentView> => ({
+const viewOf = (orgSlug: string, agent: AgentRecord): AgentView => ({
   ...summaryOf(agent),
   agent_id: agentIdOf(orgSlug, agent.name),
   updated_at: agent.updatedAt.toISOString(),
