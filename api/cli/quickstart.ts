@@ -1,3 +1,5 @@
+import { defaultModel } from '../catalogue/suggested-models.ts';
+
 // What `npm start` prints once the API listens: where Studio and the API are, and a bash session that signs in,
 // creates an agent, adds a provider key, deploys and runs it. A test runs this very text against
 // a started API, so every command here works as printed.
@@ -26,7 +28,8 @@ export function quickstartOf(baseUrl: string): string {
     'TOKEN=$(printf %s "$LOGIN" | json access_token); ORG=$(printf %s "$LOGIN" | json org_slug)',
     '# 2. Create an agent (a draft)',
     `curl -sS -w '\\n' -X POST "$API/orgs/$ORG/agents" ${auth} ${json} \\`,
-    `  -d '{"name": "support-bot", "step1": {"model": "openai/gpt-4o-mini"}, "step2": {"system_prompt": "You are a helpful support agent."}}'`,
+    // The wizard's default, a model no provider has scheduled for removal (suggested-models.ts).
+    `  -d '{"name": "support-bot", "step1": {"model": "${defaultModel}"}, "step2": {"system_prompt": "You are a helpful support agent."}}'`,
     '# 3. Add your OpenAI key (stored encrypted)',
     `curl -sS -w '\\n' -X POST "$API/orgs/$ORG/providers" ${auth} ${json} \\`,
     // A bash expansion, not a template placeholder: base_url is sent only when OPENAI_BASE_URL is set.

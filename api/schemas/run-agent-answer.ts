@@ -7,7 +7,7 @@ export const RunAgentAnswer = z.object({
   answer: z.string(),
   session_id: z.string().describe('Pass it again to continue the conversation; generated when the request had none.'),
   tokens_used: z.int().describe('Input plus output tokens of every model call of the run.'),
-  model: z.string().describe('provider/model that answered, e.g. openai/gpt-4o-mini.'),
+  model: z.string().describe('provider/model that answered, e.g. openai/gpt-6-luna.'),
   latency_ms: z.int(),
   trace_id: z.string(),
 });

@@ -37,7 +37,7 @@ export interface ExecutionAnswer {
   answer: string;
   sessionId: string;
   tokensUsed: number;
-  /** provider/model that answered, e.g. openai/gpt-4o-mini. */
+  /** provider/model that answered, e.g. openai/gpt-6-luna. */
   model: string;
   latencyMs: number;
   traceId: string;

@@ -98,7 +98,7 @@ export const ModelBlock = z
       .min(1)
       .max(256)
       .optional()
-      .describe('Model name as the provider knows it, e.g. gpt-4o-mini, or vendor/model for litellm.'),
+      .describe('Model name as the provider knows it, e.g. gpt-6-luna, or vendor/model for litellm.'),
     endpoint: z.url().max(2048).optional().describe('Base URL of the provider API (Ollama host, gateway).'),
     api_key_env: EnvVarName.optional().describe('Environment variable holding the key; keys never live in YAML.'),
     timeout: z.number().positive().max(3600).optional().describe('Per-call timeout in seconds.'),

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import { defaultModel } from '../../api/catalogue/suggested-models.ts';
 import type { FakeProvider } from '../fakes/fake-provider.ts';
 import { fakeReply } from '../fakes/fake-reply.ts';
 import { startFakeProvider } from '../fakes/start-fake-provider.ts';
@@ -17,7 +18,7 @@ import { type ApiMainProcess, spawnApiMain } from '../support/spawn-api-main.ts'
 const exitDeadlineMs = 30_000;
 const supportBot = {
   name: 'support-bot',
-  step1: { model: 'openai/gpt-4o-mini' },
+  step1: { model: defaultModel },
   step2: { system_prompt: 'You are a helpful support agent.' },
 };
 
@@ -79,7 +80,7 @@ describe('npm start: the API on its embedded PostgreSQL', { timeout: 120_000 }, 
     expect(created).toMatchObject({ name: 'support-bot', status: 'draft' });
     expect(saved).toEqual({ provider: 'openai', status: 'saved' });
     expect(deployed).toMatchObject({ status: 'deployed' });
-    expect(ran).toMatchObject({ answer: 'Happy to help with refunds.', model: 'openai/gpt-4o-mini' });
+    expect(ran).toMatchObject({ answer: 'Happy to help with refunds.', model: defaultModel });
     expect(fake.requests.at(-1)?.headers.authorization).toBe('Bearer sk-quickstart-test');
   });
 
