@@ -2,8 +2,12 @@ import { useEffect } from 'preact/hooks';
 import { LocationProvider, Route, Router, useLocation } from 'preact-iso/router';
 import { AppShell } from './components/app-shell.tsx';
 import { AgentsPage } from './pages/agents-page.tsx';
+import { ApiKeysPage } from './pages/api-keys-page.tsx';
+import { MembersPage } from './pages/members-page.tsx';
 import { NotFoundPage } from './pages/not-found-page.tsx';
+import { ProviderKeysPage } from './pages/provider-keys-page.tsx';
 import { SignInPage } from './pages/sign-in-page.tsx';
+import { UsagePage } from './pages/usage-page.tsx';
 import type { Session } from './session/create-session.ts';
 import { SessionContext, useSessionState } from './session/session-context.ts';
 
@@ -39,6 +43,10 @@ function Pages() {
     <AppShell org={state.org}>
       <Router>
         <Route path="/studio/agents" component={SignedInAgentsPage} />
+        <Route path="/studio/members" component={SignedInMembersPage} />
+        <Route path="/studio/api-keys" component={SignedInApiKeysPage} />
+        <Route path="/studio/providers" component={SignedInProviderKeysPage} />
+        <Route path="/studio/usage" component={SignedInUsagePage} />
         <Route default component={isEntry ? Nothing : NotFoundPage} />
       </Router>
     </AppShell>
@@ -49,6 +57,26 @@ function Pages() {
 function SignedInAgentsPage() {
   const state = useSessionState();
   return state.kind === 'signed-in' ? <AgentsPage org={state.org} /> : null;
+}
+
+function SignedInMembersPage() {
+  const state = useSessionState();
+  return state.kind === 'signed-in' ? <MembersPage org={state.org} /> : null;
+}
+
+function SignedInApiKeysPage() {
+  const state = useSessionState();
+  return state.kind === 'signed-in' ? <ApiKeysPage org={state.org} /> : null;
+}
+
+function SignedInProviderKeysPage() {
+  const state = useSessionState();
+  return state.kind === 'signed-in' ? <ProviderKeysPage org={state.org} /> : null;
+}
+
+function SignedInUsagePage() {
+  const state = useSessionState();
+  return state.kind === 'signed-in' ? <UsagePage org={state.org} /> : null;
 }
 
 /** What the entry addresses show for the moment before they lead to the agents. */

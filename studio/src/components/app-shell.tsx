@@ -3,7 +3,13 @@ import { useLocation } from 'preact-iso/router';
 import { useSession } from '../session/session-context.ts';
 
 // Only pages that exist are linked: later pages (wizard, playground, org settings) add their entry here.
-const navigation = [{ href: '/studio/agents', label: 'Agents' }];
+const navigation = [
+  { href: '/studio/agents', label: 'Agents' },
+  { href: '/studio/members', label: 'Members' },
+  { href: '/studio/api-keys', label: 'API keys' },
+  { href: '/studio/providers', label: 'Provider keys' },
+  { href: '/studio/usage', label: 'Usage' },
+];
 
 /** The frame of every signed-in page: the product name, the navigation, the org and sign-out. */
 export function AppShell(props: { org: string; children: ComponentChildren }) {

@@ -1,0 +1,158 @@
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { ApiError } from '../api/api-error.ts';
+import { type MemberView, type OrgRole, orgApi } from '../api/org-api.ts';
+import { type Notice, NoticeArea } from '../components/notice-area.tsx';
+import { useSession } from '../session/session-context.ts';
+import { explainOrgError } from './explain-org-error.ts';
+import { formatDay } from './format-day.ts';
+import { isManager, useOrgProfile } from './use-org-profile.ts';
+
+type InvitedRole = Exclude<OrgRole, 'owner'>;
+
+const roleNames: Record<OrgRole, string> = { owner: 'Owner', admin: 'Admin', member: 'Member' };
+
+/**
+ * The org's members and their roles, and (for owners and admins) the invite form. Roles are shown
+ * read-only: seed 003's API has no route to change a role or remove a member.
+ */
+export function MembersPage(props: { org: string }) {
+  const session = useSession();
+  const api = useMemo(() => orgApi(session.api, props.org), [session, props.org]);
+  const { profile, error: profileError } = useOrgProfile(props.org);
+  const [members, setMembers] = useState<MemberView[] | undefined>();
+  const [loadError, setLoadError] = useState<string | undefined>();
+  const [notice, setNotice] = useState<Notice | undefined>();
+  const [email, setEmail] = useState('');
+  const [role, setRole] = useState<InvitedRole>('member');
+  const [isInviting, setInviting] = useState(false);
+  const [isEmailWrong, setEmailWrong] = useState(false);
+
+  const reload = useCallback(async () => {
+    try {
+      setMembers(await api.members());
+      setLoadError(undefined);
+    } catch (err) {
+      setLoadError(explainOrgError(err, 'load the members'));
+    }
+  }, [api]);
+
+  useEffect(() => {
+    void reload();
+  }, [reload]);
+
+  async function invite(event: Event) {
+    event.preventDefault();
+    const invited = email.trim();
+    setInviting(true);
+    setNotice(undefined);
+    setEmailWrong(false);
+    try {
+      await api.invite({ email: invited, role });
+      setEmail('');
+      await reload();
+      setNotice({
+        kind: 'done',
+        text: `${invited} is now a member of ${props.org}, as ${roleNames[role].toLowerCase()}.`,
+      });
+    } catch (err) {
+      await reload();
+      setEmailWrong(err instanceof ApiError && err.field === 'email');
+      setNotice({ kind: 'error', text: explainOrgError(err, `invite ${invited}`) });
+    } finally {
+      setInviting(false);
+    }
+  }
+
+  const maxMembers = profile?.limits.max_members;
+  const isFull = members !== undefined && maxMembers !== undefined && members.length >= maxMembers;
+
+  return (
+    <section aria-labelledby="members-title" class="org-page">
+      <div class="page-head">
+        <h1 id="members-title">Members</h1>
+        {members && maxMembers !== undefined && (
+          <p class="count" id="member-count">
+            {members.length} of {maxMembers} members
+          </p>
+        )}
+      </div>
+      <NoticeArea notice={notice} />
+      {(loadError || profileError) && (
+        <p class="error" role="alert">
+          {loadError ?? profileError}
+        </p>
+      )}
+      {members === undefined && !loadError && <p aria-live="polite">Loading members…</p>}
+      {members && (
+        <div class="card">
+          <table class="org-table stacked">
+            <caption class="visually-hidden">Members of {props.org}</caption>
+            <thead>
+              <tr>
+                <th scope="col">Email</th>
+                <th scope="col">Role</th>
+                <th scope="col">Joined</th>
+              </tr>
+            </thead>
+            <tbody>
+              {members.map((member) => (
+                <tr key={member.email}>
+                  <td data-label="Email">
+                    <span class="cell-text">{member.email}</span>
+                  </td>
+                  <td data-label="Role">
+                    <span class={`badge role-${member.role}`}>{roleNames[member.role]}</span>
+                  </td>
+                  <td data-label="Joined">{formatDay(member.joined_at)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <p class="hint">
+            Roles are set when a member is invited. Changing a role or removing a member is not offered: the API has no
+            route for it yet.
+          </p>
+        </div>
+      )}
+      {profile && !isManager(profile) && (
+        <p class="hint">Only owners and admins invite members. Your role here: {roleNames[profile.role]}.</p>
+      )}
+      {isManager(profile) && (
+        <form class="card org-form" onSubmit={invite} aria-labelledby="invite-title">
+          <h2 id="invite-title">Invite a member</h2>
+          <p class="hint" id="invite-hint">
+            {isFull
+              ? `The org is full: ${members?.length} of ${maxMembers} members, the owner included. The free plan allows no more.`
+              : 'The person becomes a member at once and signs in with this email.'}
+          </p>
+          <div class="fields">
+            <div class="field">
+              <label for="invite-email">Email</label>
+              <input
+                id="invite-email"
+                type="email"
+                required
+                autocomplete="off"
+                maxLength={254}
+                value={email}
+                aria-invalid={isEmailWrong || undefined}
+                aria-describedby="invite-hint"
+                onInput={(e) => setEmail(e.currentTarget.value)}
+              />
+            </div>
+            <div class="field">
+              <label for="invite-role">Role</label>
+              <select id="invite-role" value={role} onChange={(e) => setRole(e.currentTarget.value as InvitedRole)}>
+                <option value="member">Member — runs agents, reads the org</option>
+                <option value="admin">Admin — also manages agents, members and keys</option>
+              </select>
+            </div>
+          </div>
+          <button type="submit" class="primary" disabled={isInviting}>
+            {isInviting ? 'Inviting…' : 'Invite'}
+          </button>
+        </form>
+      )}
+    </section>
+  );
+}
