@@ -2,12 +2,9 @@ import { useEffect } from 'preact/hooks';
 import { LocationProvider, Route, Router, useLocation } from 'preact-iso/router';
 import { AppShell } from './components/app-shell.tsx';
 import { AgentsPage } from './pages/agents-page.tsx';
-import { ApiKeysPage } from './pages/api-keys-page.tsx';
-import { MembersPage } from './pages/members-page.tsx';
+import { ApiKeysPage, MembersPage, ProviderKeysPage, UsagePage } from './pages/lazy-org-pages.ts';
 import { NotFoundPage } from './pages/not-found-page.tsx';
-import { ProviderKeysPage } from './pages/provider-keys-page.tsx';
 import { SignInPage } from './pages/sign-in-page.tsx';
-import { UsagePage } from './pages/usage-page.tsx';
 import type { Session } from './session/create-session.ts';
 import { SessionContext, useSessionState } from './session/session-context.ts';
 
