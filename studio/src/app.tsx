@@ -1,5 +1,6 @@
 import { useEffect } from 'preact/hooks';
-import { LocationProvider, Route, Router, useLocation } from 'preact-iso/router';
+import lazy from 'preact-iso/lazy';
+import { LocationProvider, Route, Router, useLocation, useRoute } from 'preact-iso/router';
 import { AppShell } from './components/app-shell.tsx';
 import { AgentsPage } from './pages/agents-page.tsx';
 import { ApiKeysPage, MembersPage, ProviderKeysPage, UsagePage } from './pages/lazy-org-pages.ts';
@@ -40,6 +41,7 @@ function Pages() {
     <AppShell org={state.org}>
       <Router>
         <Route path="/studio/agents" component={SignedInAgentsPage} />
+        <Route path="/studio/agents/:name/playground" component={SignedInPlaygroundPage} />
         <Route path="/studio/members" component={SignedInMembersPage} />
         <Route path="/studio/api-keys" component={SignedInApiKeysPage} />
         <Route path="/studio/providers" component={SignedInProviderKeysPage} />
@@ -74,6 +76,17 @@ function SignedInProviderKeysPage() {
 function SignedInUsagePage() {
   const state = useSessionState();
   return state.kind === 'signed-in' ? <UsagePage org={state.org} /> : null;
+}
+
+// Loaded when first opened (its own script and stylesheet): the first page load stays lean.
+const PlaygroundPage = lazy(() => import('./pages/playground-page.tsx').then((module) => module.PlaygroundPage));
+
+function SignedInPlaygroundPage() {
+  const state = useSessionState();
+  const { params } = useRoute();
+  const name = params.name;
+  // Keyed by the agent, so moving to another agent's playground starts a conversation of its own.
+  return state.kind === 'signed-in' && name ? <PlaygroundPage key={name} org={state.org} agent={name} /> : null;
 }
 
 /** What the entry addresses show for the moment before they lead to the agents. */

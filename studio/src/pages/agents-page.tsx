@@ -170,6 +170,15 @@ function AgentCard(props: {
           class="danger"
           disabled={props.isAnyBusy}
           aria-label={`Delete ${label}`}
+        {canPause && (
+          <a
+            class="button-link"
+            href={`/studio/agents/${encodeURIComponent(agent.name)}/playground`}
+            aria-label={`Open the playground of ${label}`}
+          >
+            Playground
+          </a>
+        )}
           onClick={() => props.onAction('delete')}
         >
           {busyAction === 'delete' ? 'Deleting…' : 'Delete'}

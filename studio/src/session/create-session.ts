@@ -42,6 +42,11 @@ export function createSession() {
   return {
     api,
     state: () => state,
+    /**
+     * The access token, for what cannot send it in a header: the playground's WebSocket puts it
+     * in the URL (`?token=`), the only place a browser lets it go; the API never logs that URL.
+     */
+    accessToken: () => accessToken,
     subscribe(listener: (state: SessionState) => void): () => void {
       listeners.add(listener);
       return () => listeners.delete(listener);
