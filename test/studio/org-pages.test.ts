@@ -78,6 +78,17 @@ describe('Studio: the org pages (members, API keys, provider keys, usage), in a 
     expect(await page.getByRole('row').count()).toBe(4); // the header and the three members
     await check(desktop, 'members-limit');
     expect(desktop.problems).toEqual([]);
+
+    // Ben, invited as a member, signs in to this org: he sees the members, but no invite form and no keys.
+    const phone = await signedInPage('phone', 'ben@example.com', 'members');
+    await phone.page.getByText('3 of 3 members', { exact: true }).waitFor();
+    await phone.page.getByText('Only owners and admins invite members. Your role here: Member.').waitFor();
+    expect(await phone.page.getByRole('button', { name: 'Invite' }).count()).toBe(0);
+    await check(phone, 'members-as-member');
+    await phone.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'API keys' }).click();
+    await phone.page.getByText('Only owners and admins see and manage API keys.', { exact: false }).waitFor();
+    expect(await phone.page.getByRole('button', { name: 'Create key' }).count()).toBe(0);
+    expect(phone.problems).toEqual([]);
   });
 
   it('shows a new API key’s secret once, copies it, and revokes the key: the API then refuses it', async () => {
@@ -149,6 +160,12 @@ describe('Studio: the org pages (members, API keys, provider keys, usage), in a 
         'window.getSelection().toString() || document.activeElement.value.slice(document.activeElement.selectionStart, document.activeElement.selectionEnd)',
       ),
     ).toBe(secret);
+
+    // Escape closes the dialog like its button does, and the secret goes with it.
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    expect(await page.content()).not.toContain(secret);
+    expect(await page.getByRole('row').filter({ hasText: 'Phone key' }).count()).toBe(1);
     expect(problems).toEqual([]);
   });
 

@@ -216,6 +216,7 @@ export function ProviderKeysPage(props: { org: string }) {
               />
               <p class="hint" id="base-url-hint">
                 Only for a gateway, a compatible endpoint or your Ollama host; leave empty for the provider’s own API.
+                {saved.has(provider) ? ' Saving replaces the saved key and base URL together.' : ''}
               </p>
             </div>
           </div>
