@@ -41,6 +41,8 @@ function Pages() {
     <AppShell org={state.org}>
       <Router>
         <Route path="/studio/agents" component={SignedInAgentsPage} />
+        <Route path="/studio/agents/new" component={SignedInAgentWizardPage} />
+        <Route path="/studio/agents/:name/edit" component={SignedInAgentWizardPage} />
         <Route path="/studio/agents/:name/playground" component={SignedInPlaygroundPage} />
         <Route path="/studio/members" component={SignedInMembersPage} />
         <Route path="/studio/api-keys" component={SignedInApiKeysPage} />
@@ -87,6 +89,18 @@ function SignedInPlaygroundPage() {
   const name = params.name;
   // Keyed by the agent, so moving to another agent's playground starts a conversation of its own.
   return state.kind === 'signed-in' && name ? <PlaygroundPage key={name} org={state.org} agent={name} /> : null;
+}
+
+// The wizard is the biggest page: loaded when first opened, with its own script and stylesheet.
+const AgentWizardPage = lazy(() => import('./pages/agent-wizard-page.tsx').then((module) => module.AgentWizardPage));
+
+function SignedInAgentWizardPage() {
+  const state = useSessionState();
+  const { params, query } = useRoute();
+  // Keyed by the agent: opening another one (or a new one) starts from what the API holds for it.
+  return state.kind === 'signed-in' ? (
+    <AgentWizardPage key={params.name ?? ''} org={state.org} name={params.name} step={query.step} />
+  ) : null;
 }
 
 /** What the entry addresses show for the moment before they lead to the agents. */

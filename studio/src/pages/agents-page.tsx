@@ -59,9 +59,14 @@ export function AgentsPage(props: { org: string }) {
     <section aria-labelledby="agents-title">
       <div class="page-head">
         <h1 id="agents-title">Agents</h1>
-        <button type="button" onClick={() => void reload()}>
-          Refresh
-        </button>
+        <div class="page-actions">
+          <button type="button" onClick={() => void reload()}>
+            Refresh
+          </button>
+          <a class="button-link primary-link" href="/studio/agents/new">
+            New agent
+          </a>
+        </div>
       </div>
       <div class="notices">
         {notice?.kind === 'error' && (
@@ -81,8 +86,9 @@ export function AgentsPage(props: { org: string }) {
       {list === undefined && !loadError && <p aria-live="polite">Loading agents…</p>}
       {list?.length === 0 && (
         <p class="empty">
-          This org has no agents yet. Create one with <code>POST /api/v1/orgs/{props.org}/agents</code> (the quickstart
-          that <code>npm start</code> prints shows how).
+          This org has no agents yet. Create one with <a href="/studio/agents/new">New agent</a>, or with{' '}
+          <code>POST /api/v1/orgs/{props.org}/agents</code> (the quickstart that <code>npm start</code> prints shows
+          how).
         </p>
       )}
       {list && list.length > 0 && (
@@ -130,7 +136,9 @@ function AgentCard(props: {
   return (
     <li class="agent-card" aria-labelledby={`agent-${agent.name}`} aria-busy={busyAction !== undefined}>
       <div class="agent-head">
-        <h2 id={`agent-${agent.name}`}>{label}</h2>
+        <h2 id={`agent-${agent.name}`}>
+          <a href={`/studio/agents/${encodeURIComponent(agent.name)}/edit`}>{label}</a>
+        </h2>
         <StateBadge status={agent.status} />
       </div>
       <dl class="agent-facts">
@@ -144,6 +152,13 @@ function AgentCard(props: {
         </dd>
       </dl>
       <div class="agent-actions">
+        <a
+          class="button-link"
+          href={`/studio/agents/${encodeURIComponent(agent.name)}/edit${canPause ? '?step=review' : ''}`}
+          aria-label={`${canPause ? 'View' : 'Edit'} ${label}`}
+        >
+          {canPause ? 'View' : 'Edit'}
+        </a>
         {canDeploy && (
           <button
             type="button"
@@ -154,6 +169,15 @@ function AgentCard(props: {
           >
             {busyAction === 'deploy' ? 'Deploying…' : 'Deploy'}
           </button>
+        )}
+        {canPause && (
+          <a
+            class="button-link"
+            href={`/studio/agents/${encodeURIComponent(agent.name)}/playground`}
+            aria-label={`Open the playground of ${label}`}
+          >
+            Playground
+          </a>
         )}
         {canPause && (
           <button
@@ -170,15 +194,6 @@ function AgentCard(props: {
           class="danger"
           disabled={props.isAnyBusy}
           aria-label={`Delete ${label}`}
-        {canPause && (
-          <a
-            class="button-link"
-            href={`/studio/agents/${encodeURIComponent(agent.name)}/playground`}
-            aria-label={`Open the playground of ${label}`}
-          >
-            Playground
-          </a>
-        )}
           onClick={() => props.onAction('delete')}
         >
           {busyAction === 'delete' ? 'Deleting…' : 'Delete'}

@@ -1,6 +1,6 @@
 import { ApiError } from '../api/api-error.ts';
 
-type Action = 'deploy' | 'pause' | 'delete';
+type Action = 'deploy' | 'pause' | 'delete' | 'save';
 
 /**
  * What a failed agent action means, in words a person can act on. A 409 here nearly always means
