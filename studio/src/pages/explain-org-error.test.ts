@@ -39,6 +39,12 @@ describe('explainOrgError, the words for a failed org request', () => {
     );
   });
 
+  it('puts a problem that does not read on after the field’s name behind a colon', () => {
+    const error = new ApiError({ error: 'invalid_request', message: 'email: Invalid email address', status: 400 });
+
+    expect(explainOrgError(error, 'invite ada')).toBe('Could not invite ada: the email: invalid email address.');
+  });
+
   it('says the API could not be reached when there was no answer at all', () => {
     expect(explainOrgError(new TypeError('Failed to fetch'), 'load the members')).toBe(
       'Could not load the members: the API could not be reached. Check your connection and try again.',

@@ -28,7 +28,7 @@ export function explainOrgError(error: unknown, attempt: string): string {
       return `Could not ${attempt}: the API's database is not answering. Try again in a moment.`;
     default:
       if (error.field)
-        return `Could not ${attempt}: ${fieldLabel(error.field)} ${error.message.slice(error.field.length + 2)}.`;
+        return `Could not ${attempt}: ${fieldProblem(error.field, error.message.slice(error.field.length + 2))}.`;
       return `Could not ${attempt}: ${error.message}`;
   }
 }
@@ -49,6 +49,10 @@ const fieldLabels: Record<string, string> = {
   days: 'the period',
 };
 
-function fieldLabel(field: string): string {
-  return fieldLabels[field] ?? field;
+// zod words most problems as "must …", which reads on after the field's name; others
+// ("Invalid email address") follow a colon.
+function fieldProblem(field: string, problem: string): string {
+  const label = fieldLabels[field] ?? field;
+  const text = problem.replace(/\.$/, '');
+  return text.startsWith('must ') ? `${label} ${text}` : `${label}: ${text.charAt(0).toLowerCase()}${text.slice(1)}`;
 }
