@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { buildWizardCatalogue } from '../catalogue/build-wizard-catalogue.ts';
+import { defaultModel, suggestedModels } from '../catalogue/suggested-models.ts';
 import { previewWizardConfig } from '../compiler/preview-wizard-config.ts';
 import { authenticatedRoute, orgRoute } from '../http/api-route.ts';
 import { CompiledAgentPreview } from '../schemas/compiled-agent-preview.ts';
@@ -11,7 +12,7 @@ const OrgParams = z.object({ slug: z.string() });
 /** What the agent wizard reads besides the agent: what it may offer, and the compiled preview. */
 export function catalogueRoutes() {
   // The catalogue depends on the code alone: built once.
-  const catalogue = buildWizardCatalogue({ models: {}, defaultModel: undefined });
+  const catalogue = buildWizardCatalogue({ models: suggestedModels, defaultModel });
   return [
     authenticatedRoute({
       method: 'get',

@@ -1,5 +1,6 @@
 import { load } from 'js-yaml';
 import { afterEach, describe, expect, it } from 'vitest';
+import { defaultModel, retiringModels } from '../../api/catalogue/suggested-models.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { post } from '../support/post.ts';
 import { startSignedInTestApi } from '../support/start-test-api.ts';
@@ -42,6 +43,25 @@ describe('the wizard catalogue and the compiled preview', () => {
       window_size: { min: 1, max: 200, default: 20 },
     });
     expect(catalogue.max_tokens).toEqual({ min: 1, max: 100_000, default: 1000 });
+  });
+
+  it('suggests current models under their provider and starts from the default model, all accepted by create', async () => {
+    const { api, token, as } = await setup();
+
+    const catalogue = await jsonOf(await api.request('/catalogue', { token }));
+
+    expect(catalogue.default_model).toBe(defaultModel);
+    const suggested: string[] = catalogue.providers.flatMap(
+      (provider: { name: string; suggested_models: { model: string }[] }) =>
+        provider.suggested_models.map(({ model }) => {
+          expect(model.startsWith(`${provider.name}/`), model).toBe(true);
+          return model;
+        }),
+    );
+    expect(suggested).toContain(defaultModel);
+    expect(suggested.filter((model) => retiringModels.some((retiring) => retiring.model === model))).toEqual([]);
+    const created = await as('/agents', post(aBot({ step1: { model: defaultModel } })));
+    expect(created.status).toBe(201);
   });
 
   it('offers nothing the API then refuses: an agent with every tool, guardrail and the widest window is created', async () => {
