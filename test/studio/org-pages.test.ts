@@ -142,7 +142,8 @@ describe('Studio: the org pages (members, API keys, provider keys, usage), in a 
 
   it('falls back to selecting the secret when the browser refuses the clipboard', async () => {
     await studio.api.login('lee@example.com');
-    const { page, problems } = await signedInPage('phone', 'lee@example.com', 'api-keys');
+    const phone = await signedInPage('phone', 'lee@example.com', 'api-keys');
+    const { page, problems } = phone;
     await page.getByLabel('Name').fill('Phone key');
     await page.getByRole('button', { name: 'Create key' }).click();
     const dialog = page.getByRole('dialog', { name: 'API key “Phone key” created' });
@@ -154,6 +155,7 @@ describe('Studio: the org pages (members, API keys, provider keys, usage), in a 
     await dialog.getByRole('button', { name: 'Copy' }).click();
 
     await status(page, 'the secret is selected, press Ctrl+C').waitFor();
+    await check(phone, 'api-keys-secret');
     const secret = await dialog.getByLabel(/^Secret/).inputValue();
     expect(
       await page.evaluate(
