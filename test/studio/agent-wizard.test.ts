@@ -223,6 +223,15 @@ describe('Studio: the 5-step agent wizard, in a real browser', { timeout: 240_00
       .poll(() => page.getByRole('region', { name: 'Compiled astromesh/v1 YAML' }).textContent())
       .toContain('model: phone-model');
     await check(phone, 'wizard-6-review');
+
+    // Leaving the page at once (before the autosave's pause) still saves what was typed.
+    await page.getByRole('navigation', { name: 'Wizard steps' }).getByRole('button', { name: 'Prompt' }).click();
+    await page.getByLabel('System prompt').fill('Typed just before leaving.');
+    await page.getByRole('link', { name: 'All agents' }).click();
+    await page.getByRole('heading', { name: 'Agents', level: 1 }).waitFor();
+    await expect
+      .poll(async () => (await jsonOf(await owner.as('/agents/phone-bot'))).wizard_config.step2.system_prompt)
+      .toBe('Typed just before leaving.');
     expect(phone.problems).toEqual([]);
   });
 });

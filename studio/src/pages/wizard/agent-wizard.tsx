@@ -169,6 +169,15 @@ export function AgentWizard(props: { api: WizardApi; data: WizardData; initialSt
     return () => clearTimeout(timer);
   }, [form, status]);
 
+  // Leaving the page (a link, the back button) saves what the autosave had not sent yet.
+  useEffect(
+    () => () => {
+      const { form: last, status: lastStatus } = latest.current;
+      if (lastStatus === 'draft' && JSON.stringify(patchOf(last)) !== savedPatch.current) void save();
+    },
+    [],
+  );
+
   // The review compiles what the wizard holds (saved already, as reaching the review saves).
   useEffect(() => {
     if (step !== 'review') return;

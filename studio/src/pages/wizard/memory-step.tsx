@@ -9,7 +9,7 @@ export function MemoryStep(props: StepProps) {
   const bounds = catalogue.memory.window_size;
   return (
     <>
-      <div class="field">
+      <div class="field field-narrow">
         <label for={controlIds.memoryType}>Memory type</label>
         <select
           {...controlAttributes(controlIds.memoryType, errors[controlIds.memoryType])}
