@@ -131,6 +131,25 @@ describe('wizardConfigIssues', () => {
   });
 });
 
+describe('wizardConfigIssues: template errors where their author wrote them', () => {
+  const issuesOf = (step2: { system_prompt: string; persona?: string }) =>
+    wizardConfigIssues({ orgSlug: 'acme', config: aConfig({ step2 }) });
+
+  it('counts the prompt’s lines from its own first line, not from the persona line before it', () => {
+    const withPersona = issuesOf({ system_prompt: 'Fine.\nHello {% if %}', persona: 'Support Agent' });
+    const without = issuesOf({ system_prompt: 'Fine.\nHello {% if %}' });
+
+    expect(without).toEqual([{ field: 'step2.system_prompt', message: expect.stringContaining('line:2') }]);
+    expect(withPersona).toEqual(without);
+  });
+
+  it('names step2.persona when the persona holds the broken template', () => {
+    expect(issuesOf({ system_prompt: 'Fine.', persona: 'agent {{ unclosed' })).toEqual([
+      { field: 'step2.persona', message: expect.stringContaining('template does not parse') },
+    ]);
+  });
+});
+
 describe('WizardConfig', () => {
   it('refuses a model without a supported provider, naming the field', () => {
     const result = WizardConfig.safeParse({ name: 'bot', step1: { model: 'skynet/t-800' } });

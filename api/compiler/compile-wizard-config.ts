@@ -28,7 +28,7 @@ export function compileWizardConfig(input: { orgSlug: string; config: WizardConf
   const { step1, step2, step3, step4, step5 } = config;
   const maxTokens = step5.max_tokens;
   const persona = step2.persona?.trim();
-  const system = [persona ? `You are ${persona}.` : '', step2.system_prompt].filter((part) => part !== '').join('\n\n');
+  const system = [personaLine(step2), step2.system_prompt].filter((part) => part !== '').join('\n\n');
   return {
     apiVersion: 'astromesh/v1',
     kind: 'Agent',
@@ -63,6 +63,12 @@ export function compileWizardConfig(input: { orgSlug: string; config: WizardConf
   };
 }
 
+/** The prompt's first line when a persona is given: the runtime's system prompt is this, a blank line, then step2's. */
+function personaLine(step2: WizardConfig['step2']): string {
+  const persona = step2.persona?.trim();
+  return persona ? `You are ${persona}.` : '';
+}
+
 function modelBlock(ref: string, maxTokens: number): ModelBlock {
   const slash = ref.indexOf('/');
   return {
@@ -78,7 +84,26 @@ function modelBlock(ref: string, maxTokens: number): ModelBlock {
  */
 export function wizardConfigIssues(input: { orgSlug: string; config: WizardConfig }): WizardIssue[] {
   const checked = checkAgentDocument(compileWizardConfig(input), createAgentChecks({ hasPostgresMemory: true }));
-  return checked.issues.map((issue) => ({ field: wizardFieldOf(issue.path), message: issue.message }));
+  return checked.issues.map((issue) => {
+    const field = wizardFieldOf(issue.path);
+    return field === 'step2.system_prompt'
+      ? promptIssue(input.config.step2, issue.message)
+      : { field, message: issue.message };
+  });
+}
+
+/**
+ * A template error of the compiled system prompt, placed where its author wrote it: the persona
+ * line comes first in the compiled prompt, so the error's `line:N` counts from the persona. An
+ * error within those lines is the persona's; one after is the prompt's, at its own line number.
+ */
+function promptIssue(step2: WizardConfig['step2'], message: string): WizardIssue {
+  const persona = personaLine(step2);
+  const prefixLines = persona === '' || step2.system_prompt === '' ? 0 : persona.split('\n').length + 1;
+  const line = Number(/line:(\d+)/.exec(message)?.[1] ?? Number.NaN);
+  if (prefixLines === 0 || Number.isNaN(line)) return { field: 'step2.system_prompt', message };
+  if (line <= prefixLines) return { field: 'step2.persona', message };
+  return { field: 'step2.system_prompt', message: message.replace(/line:\d+/, `line:${line - prefixLines}`) };
 }
 
 function wizardFieldOf(path: ConfigIssue['path']): string {
