@@ -76,14 +76,55 @@ describe('layoutUsageChart, the geometry of the runs-per-day chart', () => {
     expect((last?.x ?? 0) + (last?.width ?? 0)).toBeLessThanOrEqual(628 + 1e-9);
   });
 
-  it('labels at most six dates, the first and the last among them', () => {
+  it('labels every day of a week on a wide chart', () => {
+    const days = Array.from({ length: 7 }, (_, index) => aDay(`2026-11-2${index}`, 1));
+
+    const labels = layoutUsageChart({ days, dailyLimit: 1000, scale: 'daily-limit', ...size }).dateLabels;
+
+    expect(labels.map((label) => label.text)).toEqual([
+      'Nov 20',
+      'Nov 21',
+      'Nov 22',
+      'Nov 23',
+      'Nov 24',
+      'Nov 25',
+      'Nov 26',
+    ]);
+  });
+
+  it('labels a week every other day on a phone-narrow chart, evenly', () => {
+    const days = Array.from({ length: 7 }, (_, index) => aDay(`2026-11-2${index}`, 1));
+
+    const labels = layoutUsageChart({
+      days,
+      dailyLimit: 1000,
+      scale: 'daily-limit',
+      width: 360,
+      height: 220,
+    }).dateLabels;
+
+    expect(labels.map((label) => label.text)).toEqual(['Nov 20', 'Nov 22', 'Nov 24', 'Nov 26']);
+  });
+
+  it('labels a month at equal steps, the first and the last day among them, no two labels closer than 56 units', () => {
     const days = Array.from({ length: 30 }, (_, index) => aDay(`2026-11-${String(index + 1).padStart(2, '0')}`, 1));
 
     const labels = layoutUsageChart({ days, dailyLimit: 1000, scale: 'daily-limit', ...size }).dateLabels;
 
-    expect(labels).toHaveLength(6);
-    expect(labels[0]?.text).toBe('Nov 1');
-    expect(labels.at(-1)?.text).toBe('Nov 30');
+    expect(labels.map((label) => label.text)).toEqual([
+      'Nov 1',
+      'Nov 4',
+      'Nov 7',
+      'Nov 10',
+      'Nov 13',
+      'Nov 16',
+      'Nov 19',
+      'Nov 22',
+      'Nov 25',
+      'Nov 30',
+    ]);
+    const gaps = labels.slice(1).map((label, index) => label.x - (labels[index]?.x ?? 0));
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(56);
   });
 
   it('lays out a period of one day', () => {
@@ -91,7 +132,7 @@ describe('layoutUsageChart, the geometry of the runs-per-day chart', () => {
 
     expect(layout.bars).toHaveLength(1);
     expect(layout.dateLabels.map((label) => label.text)).toEqual(['Dec 2']);
-    expect(layout.ticks.map((tick) => tick.runs)).toEqual([0, 5]);
+    expect(layout.ticks.map((tick) => tick.runs)).toEqual([0, 1, 2, 3, 4, 5]);
   });
 });
 

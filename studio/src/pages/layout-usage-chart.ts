@@ -29,7 +29,8 @@ export interface UsageChartLayout {
 const margin = { left: 44, right: 12, top: 14, bottom: 26 };
 // A day with runs always shows, however small its share of the scale.
 const minimumBarHeight = 2;
-const maxDateLabels = 6;
+// A date label ("Nov 26") is about 40 units wide at the chart's 12-unit font: one per 56 units leaves a gap.
+const dateLabelSpacing = 56;
 const monthNames = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /**
@@ -73,7 +74,7 @@ export function layoutUsageChart(input: {
     bars,
     limitY: dailyLimit <= maxRuns ? yOf(dailyLimit) : undefined,
     ticks: ticksOf(maxRuns).map((runs) => ({ runs, y: yOf(runs) })),
-    dateLabels: labelledIndexes(days.length).map((index) => {
+    dateLabels: labelledIndexes(days.length, slot).map((index) => {
       const date = days[index]?.date ?? '';
       return { date, text: shortDate(date), x: plot.left + index * slot + slot / 2 };
     }),
@@ -88,17 +89,30 @@ export function niceCeiling(value: number): number {
   return 10 * power;
 }
 
-// Whole runs only: the middle tick is left out when it would fall between two.
+// Whole runs only. A top of 5, 50, 500… is split in fifths, any other even top in halves.
 function ticksOf(maxRuns: number): number[] {
-  return maxRuns % 2 === 0 ? [0, maxRuns / 2, maxRuns] : [0, maxRuns];
+  const parts = /^50*$/.test(String(maxRuns)) ? 5 : maxRuns % 2 === 0 ? 2 : 1;
+  return [...Array(parts + 1).keys()].map((part) => (maxRuns / parts) * part);
 }
 
-// The first and last day always, and evenly spaced days between, at most maxDateLabels in all.
-function labelledIndexes(count: number): number[] {
+/**
+ * Which days get a date label: every `step`-th day from the first, so the gaps between labels are
+ * equal and at least `dateLabelSpacing` wide, and the last day, which takes the place of the label
+ * before it when the two would be closer than that.
+ */
+function labelledIndexes(count: number, slotWidth: number): number[] {
   if (count === 0) return [];
-  if (count <= maxDateLabels) return [...Array(count).keys()];
-  const step = (count - 1) / (maxDateLabels - 1);
-  return [...Array(maxDateLabels).keys()].map((label) => Math.round(label * step));
+  const minimumGapDays = Math.ceil(dateLabelSpacing / slotWidth);
+  const step = Math.max(1, minimumGapDays);
+  const indexes: number[] = [];
+  for (let index = 0; index < count; index += step) indexes.push(index);
+  const last = count - 1;
+  const previous = indexes.at(-1) ?? 0;
+  if (previous !== last) {
+    if (indexes.length > 1 && last - previous < minimumGapDays) indexes.pop();
+    indexes.push(last);
+  }
+  return indexes;
 }
 
 /** `2026-12-02` → `Dec 2`; read as written (a UTC day), never through the browser's time zone. */

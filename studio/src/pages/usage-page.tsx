@@ -130,8 +130,8 @@ export function UsagePage(props: { org: string }) {
               days={report.by_day}
               dailyLimit={report.daily_limit}
               scale={scale}
-              width={isNarrow ? 360 : 640}
-              height={isNarrow ? 220 : 260}
+              width={isNarrow ? 300 : 640}
+              height={isNarrow ? 200 : 260}
             />
             <figcaption class="hint">
               Bars: runs per UTC day (test runs are not counted); line: the daily limit. Today is the darker bar.
