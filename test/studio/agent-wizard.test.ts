@@ -176,7 +176,7 @@ describe('Studio: the 5-step agent wizard, in a real browser', { timeout: 240_00
     await page.getByLabel('Persona (optional)').fill('a patient support agent for Acme');
     await page.getByRole('button', { name: 'Next: Tools' }).click();
     await stepHeading(desktop, 'Step 3 of 5: Tools').waitFor();
-    await page.getByRole('status').filter({ hasText: 'Draft saved.' }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'Changes saved.' }).waitFor();
     const edited = await jsonOf(await owner.as('/agents/support-bot'));
     expect(edited).toMatchObject({
       status: 'paused',

@@ -86,7 +86,7 @@ export function AgentsPage(props: { org: string }) {
       {list === undefined && !loadError && <p aria-live="polite">Loading agents…</p>}
       {list?.length === 0 && (
         <p class="empty">
-          This org has no agents yet. Create one with <a href="/studio/agents/new">New agent</a>, or with{' '}
+          This org has no agents yet. <a href="/studio/agents/new">Build one in the wizard</a>, or create one with{' '}
           <code>POST /api/v1/orgs/{props.org}/agents</code> (the quickstart that <code>npm start</code> prints shows
           how).
         </p>

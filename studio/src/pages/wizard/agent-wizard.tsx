@@ -29,12 +29,13 @@ type SaveOutcome = { ok: true } | { ok: false; issue: WizardIssue | undefined };
 // How long after the last keystroke a draft saves itself, so a reload loses nothing typed before.
 const autosaveDelayMs = 800;
 
-const saveStateWords = {
-  idle: '',
-  saving: 'Saving…',
-  saved: 'Draft saved.',
-  failed: 'Not saved: the API refused a field (see beside it). The draft keeps its last saved version.',
-};
+const saveStateWords = (state: 'idle' | 'saving' | 'saved' | 'failed', status: Status) =>
+  ({
+    idle: '',
+    saving: 'Saving…',
+    saved: status === 'paused' ? 'Changes saved. Deploy from the review to serve them.' : 'Draft saved.',
+    failed: 'Not saved: the API refused a field (see beside it). The agent keeps its last saved version.',
+  })[state];
 
 const editUrl = (name: string, step: WizardStepId) => `/studio/agents/${encodeURIComponent(name)}/edit?step=${step}`;
 
@@ -169,11 +170,13 @@ export function AgentWizard(props: { api: WizardApi; data: WizardData; initialSt
     return () => clearTimeout(timer);
   }, [form, status]);
 
-  // Leaving the page (a link, the back button) saves what the autosave had not sent yet.
+  // Leaving the page (a link, the back button) saves what was not sent yet: a draft's pending
+  // autosave, or a paused agent's edits on its current step.
   useEffect(
     () => () => {
       const { form: last, status: lastStatus } = latest.current;
-      if (lastStatus === 'draft' && JSON.stringify(patchOf(last)) !== savedPatch.current) void save();
+      if ((lastStatus === 'draft' || lastStatus === 'paused') && JSON.stringify(patchOf(last)) !== savedPatch.current)
+        void save();
     },
     [],
   );
@@ -291,7 +294,7 @@ export function AgentWizard(props: { api: WizardApi; data: WizardData; initialSt
           )}
         </div>
         <p class="save-state" role="status">
-          {saveStateWords[saveState]}
+          {saveStateWords(saveState, status)}
         </p>
       </form>
     </section>
