@@ -120,6 +120,10 @@ describe('Studio: the org pages (members, API keys, provider keys, usage), in a 
     await dialog.waitFor({ state: 'detached' });
     const row = page.getByRole('row').filter({ hasText: 'CI pipeline' });
     expect(await row.textContent()).toContain(secret.slice(0, 8));
+    // Used once above, while the dialog was open: the list, reloaded on close, says when.
+    await expect
+      .poll(() => row.locator('td[data-label="Last used"]').textContent())
+      .toBe(new Date().toISOString().slice(0, 10));
     // Once closed, the secret is nowhere in the page: neither in the HTML nor in a field.
     expect(await page.content()).not.toContain(secret);
     expect(await page.locator('body').innerText()).not.toContain(secret);

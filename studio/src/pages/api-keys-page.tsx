@@ -170,7 +170,15 @@ export function ApiKeysPage(props: { org: string }) {
         </div>
       )}
       {created && (
-        <SecretOnceDialog keyName={created.name} secret={created.secret} onClose={() => setCreated(undefined)} />
+        <SecretOnceDialog
+          keyName={created.name}
+          secret={created.secret}
+          onClose={() => {
+            setCreated(undefined);
+            // The key may have been tried while the dialog was open: the list shows when it was last used.
+            void reload();
+          }}
+        />
       )}
       {toRevoke && (
         <ConfirmDialog
