@@ -5,10 +5,10 @@ import { OrgRuntimeSettings } from '../../operator/config/org-runtime-settings.t
 import { type RunningOperator, startOperator } from '../../operator/start-operator.ts';
 import { applyCrds } from '../support/apply-crds.ts';
 import { apiIdentityFromChart, operatorIdentityFromChart } from '../support/chart-identity.ts';
+import { runtimeImageCommand } from '../support/start-kubernetes-stack.ts';
 import { startTestCluster, type TestCluster } from '../support/start-test-cluster.ts';
 import { waitUntilQuotaCountsCloudAgents } from '../support/wait-until-quota-counts-cloud-agents.ts';
 
-const repoRoot = join(import.meta.dirname, '..', '..');
 /** The runtime image the operator writes into every org Deployment; the fake kubelet runs astromeshd for it. */
 const runtimeImage = 'astromesh-runtime:operated';
 
@@ -36,7 +36,7 @@ export interface OperatedCluster {
  */
 export async function startOperatedCluster(): Promise<OperatedCluster> {
   const cluster = await startTestCluster({
-    images: { [runtimeImage]: { command: [process.execPath, join(repoRoot, 'runtime', 'main.ts')] } },
+    images: { [runtimeImage]: { command: runtimeImageCommand } },
   });
   let operator: RunningOperator | undefined;
   const stopOperator = async () => {

@@ -19,6 +19,17 @@ import { waitUntilQuotaCountsCloudAgents } from './wait-until-quota-counts-cloud
 const repoRoot = join(import.meta.dirname, '..', '..');
 /** The image the operator puts in every runtime Deployment; the fake kubelet runs astromeshd for it. */
 export const runtimeImage = 'astromesh-runtime:e2e';
+/**
+ * The runtime image as the fake kubelet runs it: astromeshd with no shutdown linger. Idle
+ * keep-alive connections (the Cloud API's, the probes') would otherwise hold every pod's stop
+ * until the fake kubelet's 3 s grace cap kills it, on each pause, delete and rollout.
+ */
+export const runtimeImageCommand = [
+  process.execPath,
+  join(repoRoot, 'runtime', 'main.ts'),
+  '--shutdown-linger-seconds',
+  '0',
+];
 export const releaseNamespace = 'astromesh-system';
 const releaseName = 'astromesh';
 const operatorStartTimeoutMs = 60_000;
@@ -57,7 +68,7 @@ export async function startKubernetesStack(
   };
   try {
     const cluster = await startTestCluster({
-      images: { [runtimeImage]: { command: [process.execPath, join(repoRoot, 'runtime', 'main.ts')] } },
+      images: { [runtimeImage]: { command: runtimeImageCommand } },
     });
     cleanups.push(() => cluster.stop());
     const admin = cluster.kubeConfig;
