@@ -72,7 +72,19 @@ export function createApi(deps: ApiDeps) {
   const credentialsOf: CredentialsOf = providerCredentialsOf(config.masterKeys);
   const accessCache = createOrgAccessCache({ ttlMs: orgAccessCacheMs, now });
   const auth = createAuthService({ db, tokens, config, now, onSessionRevoked: accessCache.forgetSession });
-  const agents = createAgentService({ db, backend, credentialsOf, limits: config.limits, log });
+  // Idle orgs cost nothing (issue 13): their runtime sleeps until the next call wakes it.
+  const idleOrgSleep =
+    backend.sleep && config.orgIdleSeconds > 0
+      ? startIdleOrgSleep({ sleep: backend.sleep, idleMs: config.orgIdleSeconds * 1_000, now, log })
+      : undefined;
+  const agents = createAgentService({
+    db,
+    backend,
+    credentialsOf,
+    limits: config.limits,
+    orgActivity: idleOrgSleep,
+    log,
+  });
   const orgs = createOrgService({ db, limits: config.limits });
   const apiKeys = createApiKeyService({ db, limits: config.limits });
   const providerKeys = createProviderKeyService({
@@ -80,15 +92,11 @@ export function createApi(deps: ApiDeps) {
     backend,
     credentialsOf,
     masterKeys: config.masterKeys,
+    orgActivity: idleOrgSleep,
     log,
   });
   const usage = createUsageService({ db, now, limits: config.limits, log });
   const runtimeClient = createOrgRuntimeClient();
-  // Idle orgs cost nothing (issue 13): their runtime sleeps until the next call wakes it.
-  const idleOrgSleep =
-    backend.sleep && config.orgIdleSeconds > 0
-      ? startIdleOrgSleep({ sleep: backend.sleep, idleMs: config.orgIdleSeconds * 1_000, now, log })
-      : undefined;
   const execution = createExecutionService({
     db,
     backend,

@@ -1,8 +1,6 @@
-import type { Logger } from 'pino';
 import { agentIdOf } from '../../crds/cloud-agent.ts';
-import type { DeployBackend } from '../backends/deploy-backend.ts';
 import { wizardConfigIssues } from '../compiler/compile-wizard-config.ts';
-import { type Database, inTransaction } from '../db/database.ts';
+import { inTransaction } from '../db/database.ts';
 import { AppError, Conflict, InvalidInput, NotFound } from '../errors.ts';
 import type { OrgAccess } from '../http/principal.ts';
 import {
@@ -23,17 +21,13 @@ import {
 } from '../stores/agents-store.ts';
 import {
   applyOrgDeployment,
-  type CredentialsOf,
   inOrgDeploymentTransaction,
   lockOrgDeployment,
+  type OrgDeploymentDeps,
 } from './org-deployment.ts';
 
-export interface AgentServiceDeps {
-  db: Database;
-  backend: DeployBackend;
-  credentialsOf: CredentialsOf;
+export interface AgentServiceDeps extends OrgDeploymentDeps {
   limits: { maxAgents: number };
-  log: Logger;
 }
 
 /**

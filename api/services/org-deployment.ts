@@ -15,6 +15,13 @@ export interface OrgDeploymentDeps {
   backend: DeployBackend;
   credentialsOf: CredentialsOf;
   log: Logger;
+  /** Counts a change under way as the org's activity (the idle sweep must not put it to sleep meanwhile). */
+  orgActivity?: OrgActivity;
+}
+
+/** Marks the start of something the org is busy with; the function returned marks its end. */
+export interface OrgActivity {
+  begin(orgSlug: string): () => void;
 }
 
 export interface OrgRef {
@@ -80,6 +87,9 @@ export async function inOrgDeploymentTransaction<T>(
   org: OrgRef,
   work: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
+  // A change waits up to the deploy timeout for the runtime to serve it, longer than a short idle
+  // time: counted as a call in flight, the org is not put to sleep under the deploy that wakes it.
+  const endActivity = deps.orgActivity?.begin(org.slug);
   try {
     // The transaction holds the org's lock while the backend applies the change (up to the deploy
     // timeout): it gets the held-transaction limits, not those of a request's statements.
@@ -102,6 +112,8 @@ export async function inOrgDeploymentTransaction<T>(
       );
     }
     throw err;
+  } finally {
+    endActivity?.();
   }
 }
 

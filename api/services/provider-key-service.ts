@@ -1,7 +1,4 @@
 import type pg from 'pg';
-import type { Logger } from 'pino';
-import type { DeployBackend } from '../backends/deploy-backend.ts';
-import type { Database } from '../db/database.ts';
 import { NotFound } from '../errors.ts';
 import type { OrgAccess } from '../http/principal.ts';
 import type { SaveProviderKey } from '../schemas/save-provider-key.ts';
@@ -13,17 +10,13 @@ import {
   upsertProviderKey,
 } from '../stores/provider-keys-store.ts';
 import { maskSecret } from './mask-secret.ts';
-import { applyOrgDeployment, type CredentialsOf, inOrgDeploymentTransaction } from './org-deployment.ts';
+import { applyOrgDeployment, inOrgDeploymentTransaction, type OrgDeploymentDeps } from './org-deployment.ts';
 import { sealProviderKey } from './provider-key-seal.ts';
 import { resealProviderKeys } from './reseal-provider-keys.ts';
 import type { MasterKeyRing } from './seal-secret.ts';
 
-export interface ProviderKeyServiceDeps {
-  db: Database;
-  backend: DeployBackend;
-  credentialsOf: CredentialsOf;
+export interface ProviderKeyServiceDeps extends OrgDeploymentDeps {
   masterKeys: MasterKeyRing;
-  log: Logger;
 }
 
 /**

@@ -135,6 +135,30 @@ describe('idle orgs sleep on the local backend, and the next call wakes them', (
     expect(pidsOf(api, org)).toEqual([awake]);
   });
 
+  it('keeps an org awake while a deploy waits longer than the idle time', async () => {
+    const { api, org, as } = await aSleepingOrg();
+    expect((await as('/agents/support-bot/run', post({ query: 'Wake up' }))).status).toBe(200);
+    const [awake] = pidsOf(api, org);
+    expect(awake).toBeDefined();
+    await as('/agents', post({ ...aSupportBot, name: 'second-bot' }));
+    // Another deploy of the org holds its deployment lock for three idle times, so this one waits
+    // (as a deploy waits for a slow rollout on Kubernetes): all that time is the org's activity.
+    const holder = await api.db.connect();
+    cleanups.push(async () => holder.release());
+    await holder.query('BEGIN');
+    const { rows } = await holder.query<{ id: string }>('SELECT id FROM orgs WHERE slug = $1', [org]);
+    await holder.query("SELECT pg_advisory_xact_lock(hashtext('astromesh-org-deployment:' || $1))", [rows[0]?.id]);
+    const deploying = as('/agents/second-bot/deploy', post());
+
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const duringDeploy = pidsOf(api, org);
+    await holder.query('COMMIT');
+    const deployed = await deploying;
+
+    expect(duringDeploy).toEqual([awake]);
+    expect(deployed.status).toBe(200);
+  });
+
   it('puts a woken org to sleep again once it is idle anew', async () => {
     const { api, org, as } = await aSleepingOrg();
     await as('/agents/support-bot/run', post({ query: 'Hello' }));
