@@ -62,6 +62,12 @@ describe('the real test node', () => {
       async () => {
         const current = await core.readNamespacedPod({ namespace, name });
         expect(current.status?.phase, JSON.stringify(current.status?.containerStatuses)).toBe('Running');
+        // A pod with a readiness probe is waited for until it listens: Running only says its
+        // process started, and on a loaded machine node takes a while to reach listen().
+        if (pod.spec?.containers.some((container) => container.readinessProbe)) {
+          const ready = current.status?.conditions?.find((condition) => condition.type === 'Ready');
+          expect(ready?.status, JSON.stringify(current.status?.conditions)).toBe('True');
+        }
         return current;
       },
       { timeoutMs: podStartTimeoutMs, intervalMs: 250 },
@@ -118,7 +124,10 @@ describe('the real test node', () => {
       },
     });
     const [server] = await Promise.all([
-      runningPod(serverNamespace, aProductPod(productImage.reference, 'echo', echoServerScript, { app: 'echo' })),
+      runningPod(
+        serverNamespace,
+        aProductPod(productImage.reference, 'echo', echoServerScript, { app: 'echo' }, echoPort),
+      ),
       runningPod(clientNamespace, aProductPod(productImage.reference, 'client', 'setInterval(() => {}, 1 << 30)')),
     ]);
     const service = await core.readNamespacedService({ namespace: serverNamespace, name: 'echo' });
@@ -256,11 +265,19 @@ function aPausePod(image: string, name: string): V1Pod {
   };
 }
 
-function aProductPod(image: string, name: string, script: string, labels: Record<string, string> = {}): V1Pod {
+/** A pod running `script` with the product image's node; with `readyOnPort`, Ready once it listens there. */
+function aProductPod(
+  image: string,
+  name: string,
+  script: string,
+  labels: Record<string, string> = {},
+  readyOnPort?: number,
+): V1Pod {
+  const readinessProbe = readyOnPort === undefined ? undefined : { tcpSocket: { port: readyOnPort }, periodSeconds: 1 };
   return {
     metadata: { name, labels },
     spec: {
-      containers: [{ name: 'node', image, imagePullPolicy: 'Never', command: ['node', '-e', script] }],
+      containers: [{ name: 'node', image, imagePullPolicy: 'Never', command: ['node', '-e', script], readinessProbe }],
       terminationGracePeriodSeconds: 1,
     },
   };
