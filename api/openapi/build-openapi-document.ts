@@ -67,7 +67,14 @@ export function buildOpenApiDocument(input: {
       license: { name: input.license, identifier: input.license },
       description:
         'Create, deploy and run AI agents for your organisation. Every non-2xx response is ' +
-        '`{ "error", "message", "status" }`.',
+        '`{ "error", "message", "status" }`.\n\n' +
+        // OpenAPI has no way to describe a WebSocket as an operation, so its contract is told here.
+        'Streaming: `WS /api/v1/orgs/{slug}/agents/{name}/stream?token=<JWT or ask- key>[&mode=run|test]` ' +
+        '(a bad token is 401 at the upgrade, another org 403, an unknown agent 404, another mode 400). ' +
+        '`mode=run` (default) counts each query as a run; `mode=test` runs them as POST …/test does, not counted. ' +
+        'Send `{query, session_id?, context?}` (one at a time) or `{"type": "cancel"}`, which cancels the running ' +
+        'query and its model request; receive `token`, `tool_call`, `tool_result`, then `done` (the fields of a run ' +
+        'answer), `cancelled` or `error` (`{error, message, status}`).',
     },
     servers: [{ url: input.serverUrl }],
     tags: [...new Set(input.routes.map((route) => route.tag))].map((name) => ({ name })),
