@@ -20,6 +20,8 @@ export function useAgentChat(input: { session: Session; org: string; agent: stri
   const nextTurnId = useRef(1);
   // The socket's handlers need it now, not at the next render.
   const isAnsweringNow = useRef(false);
+  // Stop pressed while the socket was still opening: the message is then never sent.
+  const isStopRequested = useRef(false);
   const onNotDeployed = useRef(input.onNotDeployed);
   onNotDeployed.current = input.onNotDeployed;
   const isAnswering = turns.at(-1)?.state === 'answering';
@@ -98,8 +100,14 @@ export function useAgentChat(input: { session: Session; org: string; agent: stri
       const turn: ChatTurn = { id: nextTurnId.current++, query, parts: [], state: 'answering' };
       setTurns((all) => [...all, turn]);
       isAnsweringNow.current = true;
+      isStopRequested.current = false;
       try {
         const ready = await connected(mode);
+        if (isStopRequested.current) {
+          isAnsweringNow.current = false;
+          updateLastTurn((last) => (last.id === turn.id ? { ...last, state: 'cancelled' } : last));
+          return;
+        }
         ready.send(sessionId.current ? { query, session_id: sessionId.current } : { query });
       } catch (err) {
         isAnsweringNow.current = false;
@@ -117,7 +125,10 @@ export function useAgentChat(input: { session: Session; org: string; agent: stri
     problem,
     send,
     /** Stops the answer under way: the API cancels the run and its model request. */
-    stop: () => stream.current?.cancel(),
+    stop: () => {
+      isStopRequested.current = true;
+      stream.current?.cancel();
+    },
     /** Forgets the conversation: the next message starts a new session. */
     startOver: () => {
       sessionId.current = undefined;
