@@ -2,8 +2,9 @@ import type { Context, Middleware } from 'koa';
 import koaJwt from 'koa-jwt';
 import type { Database } from '../db/database.ts';
 import { Unauthenticated } from '../errors.ts';
+import { RevokedApiKeyUsed } from '../services/auth-event-errors.ts';
 import { type AccessClaims, hashSecret, type TokenService } from '../services/token-service.ts';
-import { findApiKeyByHash, touchApiKey } from '../stores/api-keys-store.ts';
+import { findApiKeyByHash, findRevokedApiKey, touchApiKey } from '../stores/api-keys-store.ts';
 import { findSession } from '../stores/sessions-store.ts';
 import type { Principal } from './principal.ts';
 
@@ -35,8 +36,14 @@ export function authenticate(deps: { db: Database; tokens: TokenService; now: ()
 }
 
 export async function principalOfApiKey(db: Database, secret: string): Promise<Principal> {
-  const key = secret.startsWith('ask-') ? await findApiKeyByHash(db, hashSecret(secret)) : undefined;
-  if (!key) throw new Unauthenticated('the API key is invalid or revoked');
+  const secretHash = secret.startsWith('ask-') ? hashSecret(secret) : undefined;
+  const key = secretHash ? await findApiKeyByHash(db, secretHash) : undefined;
+  if (!key) {
+    // A revoked key's use is an auth event of the audit log; it answers the same 401 as any other.
+    const revoked = secretHash ? await findRevokedApiKey(db, secretHash) : undefined;
+    if (revoked) throw new RevokedApiKeyUsed(revoked);
+    throw new Unauthenticated('the API key is invalid or revoked');
+  }
   void touchApiKey(db, key.id).catch(() => undefined);
   return { kind: 'api_key', keyId: key.id, orgId: key.orgId, orgSlug: key.orgSlug, role: key.role };
 }

@@ -11,6 +11,7 @@ import {
   useRefreshToken,
 } from '../stores/sessions-store.ts';
 import { upsertUser } from '../stores/users-store.ts';
+import { RefreshTokenReused } from './auth-event-errors.ts';
 import { hashSecret, type TokenService } from './token-service.ts';
 
 export interface TokenPair {
@@ -96,7 +97,7 @@ export function createAuthService(deps: {
       if (!used.fresh) {
         await revokeSession(db, session.id, 'refresh token reuse');
         deps.onSessionRevoked?.(session.id);
-        throw new Unauthenticated('refresh token already used; the session has been revoked');
+        throw new RefreshTokenReused({ userId: session.userId, orgId: session.orgId, sessionId: session.id });
       }
       const org = await findOrgById(db, session.orgId);
       const user = await db.query<{ email: string }>('SELECT email FROM users WHERE id = $1', [session.userId]);

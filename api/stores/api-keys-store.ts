@@ -97,8 +97,29 @@ export async function insertApiKey(
   return toRecord(rows[0] as ApiKeyRow);
 }
 
-/** Revokes a key by deleting it, so the next request with it finds nothing; false when the org has no such key. */
+/**
+ * Revokes a key by deleting it, so the next request with it finds nothing; false when the org has
+ * no such key. Its hash is kept in revoked_api_keys (one statement, so both or neither), so that a
+ * later use is recorded in the audit log as a revoked key's rather than an unknown one's.
+ */
 export async function deleteApiKey(db: Queryable, input: { orgId: string; id: string }): Promise<boolean> {
-  const { rowCount } = await db.query('DELETE FROM api_keys WHERE org_id = $1 AND id = $2', [input.orgId, input.id]);
+  const { rowCount } = await db.query(
+    `WITH revoked AS (DELETE FROM api_keys WHERE org_id = $1 AND id = $2 RETURNING secret_hash, id, org_id)
+     INSERT INTO revoked_api_keys (secret_hash, key_id, org_id) SELECT secret_hash, id, org_id FROM revoked
+     ON CONFLICT (secret_hash) DO NOTHING`,
+    [input.orgId, input.id],
+  );
   return (rowCount ?? 0) > 0;
+}
+
+/** The key whose secret hashes to `secretHash` if it was revoked (within the audit log's retention). */
+export async function findRevokedApiKey(
+  db: Queryable,
+  secretHash: Buffer,
+): Promise<{ keyId: string; orgId: string } | undefined> {
+  const { rows } = await db.query<{ key_id: string; org_id: string }>(
+    'SELECT key_id, org_id FROM revoked_api_keys WHERE secret_hash = $1',
+    [secretHash],
+  );
+  return rows[0] ? { keyId: rows[0].key_id, orgId: rows[0].org_id } : undefined;
 }
