@@ -3,8 +3,12 @@ import type { FakeProvider } from '../fakes/fake-provider.ts';
 import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { post } from '../support/post.ts';
-import type { SignedIn } from '../support/start-test-api.ts';
-import { type StudioBrowser, type StudioPage, startStudioBrowser } from './start-studio-browser.ts';
+import {
+  anOrgWithAFakeOpenAiKey,
+  type StudioBrowser,
+  type StudioPage,
+  startStudioBrowser,
+} from './start-studio-browser.ts';
 
 // Issue 14: a person builds an agent through the 5-step wizard in a real chromium, sees the API's
 // field error on its control, fixes it, deploys, and pauses to edit. Every step is scanned by
@@ -22,29 +26,7 @@ describe('Studio: the 5-step agent wizard, in a real browser', { timeout: 240_00
     await studio?.stop();
   });
 
-  /** The org of `email`, with an openai key pointing at the fake provider. */
-  async function anOrgWithAnOpenAiKey(email: string): Promise<SignedIn> {
-    const owner = await studio.api.signIn(email);
-    const saved = await owner.as(
-      '/providers',
-      post({ provider: 'openai', api_key: 'sk-test-key', base_url: fake.baseUrl }),
-    );
-    expect(saved.status).toBe(200);
-    return owner;
-  }
-
-  async function signIn({ page }: StudioPage, email: string): Promise<void> {
-    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-    await page.getByLabel('Email').fill(email);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Agents', level: 1 }).waitFor();
-  }
-
-  /** A screenshot and an axe scan of the page as it is now: 0 serious or critical violations. */
-  async function check(studioPage: StudioPage, name: string): Promise<void> {
-    await studio.screenshot(studioPage, name);
-    expect(await studio.accessibilityViolations(studioPage), `${name} at ${studioPage.width} width`).toEqual([]);
-  }
+  const anOrgWithAnOpenAiKey = (email: string) => anOrgWithAFakeOpenAiKey(studio.api, fake, email);
 
   const stepHeading = ({ page }: StudioPage, name: string | RegExp) => page.getByRole('heading', { name, level: 2 });
   const focusedId = ({ page }: StudioPage) => page.evaluate('document.activeElement?.id');
@@ -54,8 +36,7 @@ describe('Studio: the 5-step agent wizard, in a real browser', { timeout: 240_00
     const catalogue = await jsonOf(await studio.api.request('/catalogue', { token: owner.token }));
     const desktop = await studio.openPage('desktop');
     const { page } = desktop;
-    await page.goto(studio.studioUrl);
-    await signIn(desktop, 'wizard@example.com');
+    await studio.signIn(desktop, 'wizard@example.com');
 
     // Step 1: name and model. The provider list says which providers the org has a key for.
     await page.getByRole('link', { name: 'New agent' }).click();
@@ -68,7 +49,7 @@ describe('Studio: the 5-step agent wizard, in a real browser', { timeout: 240_00
     await page.getByLabel('Name', { exact: true }).fill('support-bot');
     await page.getByLabel('Display name (optional)').fill('Support Bot');
     await modelName.fill('wizard-model-1');
-    await check(desktop, 'wizard-1-model');
+    await studio.check(desktop, 'wizard-1-model');
     await page.getByRole('button', { name: 'Create draft and continue' }).click();
 
     // Step 2: the prompt, with the variables it uses listed.
@@ -81,21 +62,21 @@ describe('Studio: the 5-step agent wizard, in a real browser', { timeout: 240_00
     await expect
       .poll(() => variables.locator('li').allTextContents())
       .toEqual(['customer_name from the run’s context', 'memory filled in by the runtime']);
-    await check(desktop, 'wizard-2-prompt');
+    await studio.check(desktop, 'wizard-2-prompt');
     await page.getByRole('button', { name: 'Next: Tools' }).click();
 
     // Step 3: tools, each with its description and parameters.
     await stepHeading(desktop, 'Step 3 of 5: Tools').waitFor();
     await page.getByRole('checkbox', { name: 'calculator' }).check();
     await page.getByText('Parameters of calculator').click();
-    await check(desktop, 'wizard-3-tools');
+    await studio.check(desktop, 'wizard-3-tools');
     await page.getByRole('button', { name: 'Next: Memory' }).click();
 
     // Step 4: memory.
     await stepHeading(desktop, 'Step 4 of 5: Memory').waitFor();
     await page.getByRole('radio', { name: 'summary' }).check();
     await page.getByLabel('Window (turns)').fill('12');
-    await check(desktop, 'wizard-4-memory');
+    await studio.check(desktop, 'wizard-4-memory');
     await page.getByRole('button', { name: 'Next: Guardrails' }).click();
 
     // Step 5: guardrails and max tokens.
@@ -109,7 +90,7 @@ describe('Studio: the 5-step agent wizard, in a real browser', { timeout: 240_00
       .getByRole('checkbox', { name: 'cost_limit' })
       .check();
     await page.getByLabel('Max tokens per answer').fill('800');
-    await check(desktop, 'wizard-5-guardrails');
+    await studio.check(desktop, 'wizard-5-guardrails');
     await page.getByRole('button', { name: 'Next: Review' }).click();
 
     // Review: the compiled YAML names the model.
@@ -117,7 +98,7 @@ describe('Studio: the 5-step agent wizard, in a real browser', { timeout: 240_00
     const yaml = page.getByRole('region', { name: 'Compiled astromesh/v1 YAML' });
     await expect.poll(() => yaml.textContent()).toContain('model: wizard-model-1');
     expect(await yaml.textContent()).toContain('name: calculator');
-    await check(desktop, 'wizard-6-review');
+    await studio.check(desktop, 'wizard-6-review');
 
     // A prompt the runtime refuses (Liquid does not parse it): only the API knows; its error is
     // listed on the review, and clicking it leads to the prompt, focused, with the error beside it.
@@ -130,14 +111,14 @@ describe('Studio: the 5-step agent wizard, in a real browser', { timeout: 240_00
       .getByRole('button', { name: /step2\.system_prompt: template does not parse/ });
     await issue.waitFor();
     expect(await page.getByRole('button', { name: 'Deploy' }).isDisabled()).toBe(true);
-    await check(desktop, 'wizard-review-issue');
+    await studio.check(desktop, 'wizard-review-issue');
     await issue.click();
     await stepHeading(desktop, 'Step 2 of 5: Prompt').waitFor();
     const prompt = page.getByLabel('System prompt');
     await expect.poll(() => focusedId(desktop)).toBe('wizard-system-prompt');
     expect(await prompt.getAttribute('aria-invalid')).toBe('true');
     expect(await page.locator('#wizard-system-prompt-error').textContent()).toMatch(/^template does not parse/);
-    await check(desktop, 'wizard-field-error');
+    await studio.check(desktop, 'wizard-field-error');
 
     // Fixed, it saves itself; a reload keeps the draft.
     await prompt.fill('Help {{ customer_name }} with order {{ order_id }}.');
@@ -170,7 +151,7 @@ describe('Studio: the 5-step agent wizard, in a real browser', { timeout: 240_00
     await stepHeading(desktop, 'Review and deploy').waitFor();
     await page.getByRole('navigation', { name: 'Wizard steps' }).getByRole('button', { name: 'Prompt' }).click();
     expect(await page.getByLabel('Persona (optional)').isDisabled()).toBe(true);
-    await check(desktop, 'wizard-deployed-read-only');
+    await studio.check(desktop, 'wizard-deployed-read-only');
     await page.getByRole('button', { name: 'Pause to edit' }).click();
     await page.getByRole('status').filter({ hasText: 'You can edit it now' }).waitFor({ timeout: 60_000 });
     await page.getByLabel('Persona (optional)').fill('a patient support agent for Acme');
@@ -191,7 +172,7 @@ describe('Studio: the 5-step agent wizard, in a real browser', { timeout: 240_00
     const phone = await studio.openPage('phone');
     const { page } = phone;
     await page.goto(`${studio.studioUrl}agents/new`);
-    await signIn(phone, 'phone-wizard@example.com');
+    await studio.signIn(phone, 'phone-wizard@example.com');
     await page.goto(`${studio.studioUrl}agents/new`);
     await page.getByRole('heading', { name: 'New agent', level: 1 }).waitFor();
 
@@ -202,7 +183,7 @@ describe('Studio: the 5-step agent wizard, in a real browser', { timeout: 240_00
     await page.locator('#wizard-name-error').waitFor();
     expect(await page.locator('#wizard-name-error').textContent()).toContain('already exists');
     await expect.poll(() => focusedId(phone)).toBe('wizard-name');
-    await check(phone, 'wizard-1-model');
+    await studio.check(phone, 'wizard-1-model');
     await page.keyboard.press('Control+A');
     await page.keyboard.type('phone-bot');
     await page.keyboard.press('Enter');
@@ -215,14 +196,14 @@ describe('Studio: the 5-step agent wizard, in a real browser', { timeout: 240_00
     ] as const) {
       await stepHeading(phone, heading).waitFor();
       await expect.poll(() => focusedId(phone)).toBe('wizard-step-title');
-      await check(phone, name);
+      await studio.check(phone, name);
       await page.getByRole('button', { name: /^Next: / }).press('Enter');
     }
     await stepHeading(phone, 'Review and deploy').waitFor();
     await expect
       .poll(() => page.getByRole('region', { name: 'Compiled astromesh/v1 YAML' }).textContent())
       .toContain('model: phone-model');
-    await check(phone, 'wizard-6-review');
+    await studio.check(phone, 'wizard-6-review');
 
     // Leaving the page at once (before the autosave's pause) still saves what was typed.
     await page.getByRole('navigation', { name: 'Wizard steps' }).getByRole('button', { name: 'Prompt' }).click();

@@ -4,7 +4,13 @@ import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { aSupportBot } from '../support/a-support-bot.ts';
 import { post } from '../support/post.ts';
 import type { SignedIn } from '../support/start-test-api.ts';
-import { type StudioBrowser, type StudioPage, startStudioBrowser, type Width } from './start-studio-browser.ts';
+import {
+  anOrgWithAFakeOpenAiKey,
+  type StudioBrowser,
+  type StudioPage,
+  startStudioBrowser,
+  type Width,
+} from './start-studio-browser.ts';
 
 // Issue 14: a person signs in to Studio in a real chromium and drives an agent through its
 // lifecycle on the Agents page; every page is scanned by axe-core and photographed at both widths.
@@ -23,26 +29,9 @@ describe('Studio: sign in and the Agents page, in a real browser', { timeout: 18
 
   /** The org of `email` (dev login makes it), with an openai key pointing at the fake and support-bot as a draft. */
   async function anOrgWithADraftAgent(email: string): Promise<SignedIn> {
-    const owner = await studio.api.signIn(email);
-    const saved = await owner.as(
-      '/providers',
-      post({ provider: 'openai', api_key: 'sk-test-key', base_url: fake.baseUrl }),
-    );
-    expect(saved.status).toBe(200);
+    const owner = await anOrgWithAFakeOpenAiKey(studio.api, fake, email);
     expect((await owner.as('/agents', post({ ...aSupportBot, display_name: 'Support Bot' }))).status).toBe(201);
     return owner;
-  }
-
-  async function signIn({ page }: StudioPage, email: string): Promise<void> {
-    await page.getByLabel('Email').fill(email);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Agents', level: 1 }).waitFor();
-  }
-
-  /** A screenshot and an axe scan of the page as it is now: 0 serious or critical violations. */
-  async function check(studioPage: StudioPage, name: string): Promise<void> {
-    await studio.screenshot(studioPage, name);
-    expect(await studio.accessibilityViolations(studioPage), `${name} at ${studioPage.width} width`).toEqual([]);
   }
 
   const card = ({ page }: StudioPage, label: string) => page.getByRole('listitem').filter({ hasText: label });
@@ -55,17 +44,17 @@ describe('Studio: sign in and the Agents page, in a real browser', { timeout: 18
     await page.goto(studio.api.url); // `/` leads to Studio
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     expect(page.url()).toBe(studio.studioUrl);
-    await check(desktop, 'sign-in');
-    await signIn(desktop, 'ada@example.com');
+    await studio.check(desktop, 'sign-in');
+    await studio.signIn(desktop, 'ada@example.com');
 
     const bot = card(desktop, 'Support Bot');
     await expect.poll(() => bot.locator('.badge').textContent(), { timeout: 10_000 }).toBe('Draft');
-    await check(desktop, 'agents-draft');
+    await studio.check(desktop, 'agents-draft');
 
     await page.getByRole('button', { name: 'Deploy Support Bot' }).click();
     await page.getByRole('status').filter({ hasText: '“support-bot” is deployed' }).waitFor({ timeout: 90_000 });
     expect(await bot.locator('.badge').textContent()).toBe('Deployed');
-    await check(desktop, 'agents-deployed');
+    await studio.check(desktop, 'agents-deployed');
 
     await page.getByRole('button', { name: 'Pause Support Bot' }).click();
     await page.getByRole('status').filter({ hasText: 'is paused' }).waitFor({ timeout: 60_000 });
@@ -79,7 +68,7 @@ describe('Studio: sign in and the Agents page, in a real browser', { timeout: 18
     await alert.waitFor();
     expect(await alert.textContent()).toContain('“support-bot” is already deployed — it was deployed elsewhere');
     await expect.poll(() => bot.locator('.badge').textContent(), { timeout: 10_000 }).toBe('Deployed');
-    await check(desktop, 'agents-conflict');
+    await studio.check(desktop, 'agents-conflict');
 
     await page.reload();
     await page.getByRole('heading', { name: 'Agents', level: 1 }).waitFor();
@@ -90,7 +79,7 @@ describe('Studio: sign in and the Agents page, in a real browser', { timeout: 18
     await page.getByRole('button', { name: 'Delete Support Bot' }).click();
     const dialog = page.getByRole('dialog', { name: 'Delete “support-bot”?' });
     await dialog.waitFor();
-    await check(desktop, 'agents-delete-confirm');
+    await studio.check(desktop, 'agents-delete-confirm');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     expect(await bot.count()).toBe(1);
     await page.getByRole('button', { name: 'Delete Support Bot' }).click();
@@ -98,7 +87,7 @@ describe('Studio: sign in and the Agents page, in a real browser', { timeout: 18
     await page.getByRole('status').filter({ hasText: '“support-bot” was deleted.' }).waitFor({ timeout: 60_000 });
     await page.getByText('This org has no agents yet.').waitFor();
     expect((await owner.as('/agents/support-bot')).status).toBe(404);
-    await check(desktop, 'agents-empty');
+    await studio.check(desktop, 'agents-empty');
 
     // Signing out ends the session on the server and clears the cookie: a reload stays signed out.
     await page.getByRole('button', { name: 'Sign out' }).click();
@@ -115,14 +104,14 @@ describe('Studio: sign in and the Agents page, in a real browser', { timeout: 18
 
     await page.goto(`${studio.studioUrl}agents`);
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-    await check(phone, 'sign-in');
+    await studio.check(phone, 'sign-in');
     await page.keyboard.press('Tab');
     await page.keyboard.type('grace@example.com');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Agents', level: 1 }).waitFor();
 
     expect(await card(phone, 'Support Bot').locator('.badge').textContent()).toBe('Draft');
-    await check(phone, 'agents-draft');
+    await studio.check(phone, 'agents-draft');
     expect(phone.problems).toEqual([]);
   });
 
@@ -130,12 +119,12 @@ describe('Studio: sign in and the Agents page, in a real browser', { timeout: 18
     await studio.api.login(`nowhere-${width}@example.com`);
     const studioPage = await studio.openPage(width);
     await studioPage.page.goto(studio.studioUrl);
-    await signIn(studioPage, `nowhere-${width}@example.com`);
+    await studio.signIn(studioPage, `nowhere-${width}@example.com`);
 
     await studioPage.page.goto(`${studio.studioUrl}no-such-page`);
 
     await studioPage.page.getByRole('heading', { name: 'Page not found' }).waitFor();
-    await check(studioPage, 'not-found');
+    await studio.check(studioPage, 'not-found');
   });
 
   it('runs no inline script: the browser enforces the CSP Studio is served with', async () => {

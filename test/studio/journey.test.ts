@@ -25,10 +25,7 @@ describe('Studio: the whole journey of a person, in a real browser', { timeout: 
     await studio?.stop();
   });
 
-  async function check(studioPage: StudioPage, name: string): Promise<void> {
-    await studio.screenshot(studioPage, `journey-${name}`);
-    expect(await studio.accessibilityViolations(studioPage), `${name} at ${studioPage.width} width`).toEqual([]);
-  }
+  const check = (studioPage: StudioPage, name: string) => studio.check(studioPage, `journey-${name}`);
 
   it('signs in, builds, deploys, chats, pauses, edits, redeploys, manages an API key, reads usage and deletes', async () => {
     const desktop = await studio.openPage('desktop');

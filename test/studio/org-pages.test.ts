@@ -27,19 +27,9 @@ describe('Studio: the org pages (members, API keys, provider keys, usage), in a 
   /** A fresh page at `width`, signed in as `email` (dev login: the user's own org), on `path`. */
   async function signedInPage(width: Width, email: string, path: string): Promise<StudioPage> {
     const studioPage = await studio.openPage(width);
-    const { page } = studioPage;
-    await page.goto(studio.studioUrl);
-    await page.getByLabel('Email').fill(email);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Agents', level: 1 }).waitFor();
-    await page.goto(`${studio.studioUrl}${path}`);
+    await studio.signIn(studioPage, email);
+    await studioPage.page.goto(`${studio.studioUrl}${path}`);
     return studioPage;
-  }
-
-  /** A screenshot and an axe scan of the page as it is now: 0 serious or critical violations. */
-  async function check(studioPage: StudioPage, name: string): Promise<void> {
-    await studio.screenshot(studioPage, name);
-    expect(await studio.accessibilityViolations(studioPage), `${name} at ${studioPage.width} width`).toEqual([]);
   }
 
   const status = (page: Page, text: string) => page.getByRole('status').filter({ hasText: text });
@@ -65,7 +55,7 @@ describe('Studio: the org pages (members, API keys, provider keys, usage), in a 
     await page.getByText('3 of 3 members', { exact: true }).waitFor();
     expect(await page.getByRole('row').filter({ hasText: 'cyd@example.com' }).textContent()).toContain('Admin');
     expect(await page.getByLabel('Email').inputValue()).toBe('');
-    await check(desktop, 'members-full');
+    await studio.check(desktop, 'members-full');
 
     await page.getByLabel('Email').fill('dee@example.com');
     await page.getByRole('button', { name: 'Invite' }).click();
@@ -76,7 +66,7 @@ describe('Studio: the org pages (members, API keys, provider keys, usage), in a 
       'Could not invite dee@example.com: the org is full. An org may have at most 3 members. The free plan counts the owner too, and members cannot be removed in Studio yet.',
     );
     expect(await page.getByRole('row').count()).toBe(4); // the header and the three members
-    await check(desktop, 'members-limit');
+    await studio.check(desktop, 'members-limit');
     expect(desktop.problems).toEqual([]);
 
     // Ben, invited as a member, signs in to this org: he sees the members, but no invite form and no keys.
@@ -84,7 +74,7 @@ describe('Studio: the org pages (members, API keys, provider keys, usage), in a 
     await phone.page.getByText('3 of 3 members', { exact: true }).waitFor();
     await phone.page.getByText('Only owners and admins invite members. Your role here: Member.').waitFor();
     expect(await phone.page.getByRole('button', { name: 'Invite' }).count()).toBe(0);
-    await check(phone, 'members-as-member');
+    await studio.check(phone, 'members-as-member');
     await phone.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'API keys' }).click();
     await phone.page.getByText('Only owners and admins see and manage API keys.', { exact: false }).waitFor();
     expect(await phone.page.getByRole('button', { name: 'Create key' }).count()).toBe(0);
@@ -98,7 +88,7 @@ describe('Studio: the org pages (members, API keys, provider keys, usage), in a 
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
     await page.getByRole('heading', { name: 'API keys', level: 1 }).waitFor();
     await page.getByText('This org has no API keys.').waitFor();
-    await check(desktop, 'api-keys-empty');
+    await studio.check(desktop, 'api-keys-empty');
 
     await page.getByLabel('Name').fill('CI pipeline');
     await page.getByRole('button', { name: 'Create key' }).click();
@@ -110,7 +100,7 @@ describe('Studio: the org pages (members, API keys, provider keys, usage), in a 
     await dialog.getByRole('button', { name: 'Copy' }).click();
     await status(page, 'Copied to the clipboard.').waitFor();
     expect(await page.evaluate('navigator.clipboard.readText()')).toBe(secret);
-    await check(desktop, 'api-keys-secret');
+    await studio.check(desktop, 'api-keys-secret');
 
     // The copied secret works against the API, as a program would send it.
     const listAgents = () => studio.api.request(`/orgs/${owner.org}/agents`, { apiKey: secret });
@@ -127,12 +117,12 @@ describe('Studio: the org pages (members, API keys, provider keys, usage), in a 
     // Once closed, the secret is nowhere in the page: neither in the HTML nor in a field.
     expect(await page.content()).not.toContain(secret);
     expect(await page.locator('body').innerText()).not.toContain(secret);
-    await check(desktop, 'api-keys-list');
+    await studio.check(desktop, 'api-keys-list');
 
     await page.getByRole('button', { name: 'Revoke CI pipeline' }).click();
     const confirm = page.getByRole('dialog', { name: 'Revoke “CI pipeline”?' });
     await confirm.waitFor();
-    await check(desktop, 'api-keys-revoke-confirm');
+    await studio.check(desktop, 'api-keys-revoke-confirm');
     await confirm.getByRole('button', { name: 'Cancel' }).click();
     expect((await listAgents()).status).toBe(200);
     await page.getByRole('button', { name: 'Revoke CI pipeline' }).click();
@@ -159,7 +149,7 @@ describe('Studio: the org pages (members, API keys, provider keys, usage), in a 
     await dialog.getByRole('button', { name: 'Copy' }).click();
 
     await status(page, 'the secret is selected, press Ctrl+C').waitFor();
-    await check(phone, 'api-keys-secret');
+    await studio.check(phone, 'api-keys-secret');
     const secret = await dialog.getByLabel(/^Secret/).inputValue();
     expect(
       await page.evaluate(
@@ -197,7 +187,7 @@ describe('Studio: the org pages (members, API keys, provider keys, usage), in a 
     expect(await page.getByLabel('API key').getAttribute('type')).toBe('password');
     expect(await page.content()).not.toContain(openAiKey);
     expect(await page.content()).not.toContain('0123456789abcdef');
-    await check(desktop, 'providers-saved');
+    await studio.check(desktop, 'providers-saved');
 
     await page.getByLabel('Provider', { exact: true }).selectOption('groq');
     await page.getByLabel('API key').fill('gsk_0123456789abcdefghijklmn');
@@ -217,7 +207,7 @@ describe('Studio: the org pages (members, API keys, provider keys, usage), in a 
     await page.getByRole('button', { name: 'Delete the Groq key' }).click();
     const confirm = page.getByRole('dialog', { name: 'Delete the Groq key?' });
     await confirm.waitFor();
-    await check(desktop, 'providers-delete-confirm');
+    await studio.check(desktop, 'providers-delete-confirm');
     await confirm.getByRole('button', { name: 'Delete key' }).click();
     await status(page, 'The Groq key is deleted').waitFor();
     expect(await page.getByRole('row').filter({ hasText: 'Groq' }).count()).toBe(0);
@@ -248,7 +238,7 @@ describe('Studio: the org pages (members, API keys, provider keys, usage), in a 
     expect(await agentRow.locator('td').first().textContent()).toBe('3');
     await page.getByText('997 of 1,000 runs left today.').waitFor();
     await page.getByText(/The count starts again at midnight UTC, in \d+/).waitFor();
-    await check(desktop, 'usage');
+    await studio.check(desktop, 'usage');
 
     // Scaled to the busiest day, the three runs fill the plot and the limit line is above it.
     const heightOnLimitScale = Number(await today.getAttribute('height'));
@@ -256,7 +246,7 @@ describe('Studio: the org pages (members, API keys, provider keys, usage), in a 
     await expect.poll(async () => Number(await today.getAttribute('height'))).toBeGreaterThan(heightOnLimitScale * 10);
     expect(await chart.locator('.limit').count()).toBe(0);
     expect(await chart.locator('.limit-above').textContent()).toBe('daily limit 1,000: above this scale');
-    await check(desktop, 'usage-busiest-day');
+    await studio.check(desktop, 'usage-busiest-day');
 
     // The table alternative, and a shorter period.
     await page.getByText('Runs and tokens per day, as a table').click();
@@ -272,14 +262,14 @@ describe('Studio: the org pages (members, API keys, provider keys, usage), in a 
     await page.getByRole('button', { name: 'Show' }).click();
     await page.getByRole('img', { name: 'Runs per day, last 7 days' }).waitFor();
     expect(await page.getByRole('img', { name: 'Runs per day, last 7 days' }).locator('rect.bar').count()).toBe(7);
-    await check(desktop, 'usage-7-days');
+    await studio.check(desktop, 'usage-7-days');
     expect(desktop.problems).toEqual([]);
 
     // The same org at phone width: every org page, photographed and scanned.
     const phone = await signedInPage('phone', 'nia@example.com', 'usage');
     await phone.page.getByRole('img', { name: 'Runs per day, last 30 days' }).waitFor();
     await phone.page.getByText('997 of 1,000 runs left today.').waitFor();
-    await check(phone, 'usage');
+    await studio.check(phone, 'usage');
     for (const [path, heading] of [
       ['members', 'Members'],
       ['api-keys', 'API keys'],
@@ -288,7 +278,10 @@ describe('Studio: the org pages (members, API keys, provider keys, usage), in a 
       await phone.page.goto(`${studio.studioUrl}${path}`);
       await phone.page.getByRole('heading', { name: heading, level: 1 }).waitFor();
       await phone.page.getByRole('button', { name: /^(Invite|Create key|Save key)$/ }).waitFor();
-      await check(phone, path === 'members' ? 'members' : path === 'api-keys' ? 'api-keys-empty' : 'providers-saved');
+      await studio.check(
+        phone,
+        path === 'members' ? 'members' : path === 'api-keys' ? 'api-keys-empty' : 'providers-saved',
+      );
     }
     expect(phone.problems).toEqual([]);
   });

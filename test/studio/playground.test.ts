@@ -8,7 +8,7 @@ import { eventually } from '../support/eventually.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { post } from '../support/post.ts';
 import type { SignedIn } from '../support/start-test-api.ts';
-import { type StudioBrowser, type StudioPage, startStudioBrowser } from './start-studio-browser.ts';
+import { anOrgWithAFakeOpenAiKey, type StudioBrowser, startStudioBrowser } from './start-studio-browser.ts';
 
 // Issue 14: the playground, a chat with a deployed agent over the API's WebSocket stream, driven
 // in a real chromium against a fake provider that streams the real wire format chunk by chunk.
@@ -27,28 +27,11 @@ describe('Studio: the playground, in a real browser', { timeout: 240_000 }, () =
 
   /** The org of `email` with an openai key pointing at the fake and Support Bot (with the calculator) deployed. */
   async function anOrgWithADeployedAgent(email: string): Promise<SignedIn> {
-    const owner = await studio.api.signIn(email);
-    const saved = await owner.as(
-      '/providers',
-      post({ provider: 'openai', api_key: 'sk-test', base_url: fake.baseUrl }),
-    );
-    expect(saved.status).toBe(200);
+    const owner = await anOrgWithAFakeOpenAiKey(studio.api, fake, email);
     const bot = { ...aSupportBot, display_name: 'Support Bot', step3: { tools: ['calculator'] } };
     expect((await owner.as('/agents', post(bot))).status).toBe(201);
     expect((await owner.as('/agents/support-bot/deploy', post())).status).toBe(200);
     return owner;
-  }
-
-  async function signIn({ page }: StudioPage, email: string): Promise<void> {
-    await page.goto(studio.studioUrl);
-    await page.getByLabel('Email').fill(email);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Agents', level: 1 }).waitFor();
-  }
-
-  async function check(studioPage: StudioPage, name: string): Promise<void> {
-    await studio.screenshot(studioPage, name);
-    expect(await studio.accessibilityViolations(studioPage), `${name} at ${studioPage.width} width`).toEqual([]);
   }
 
   const runsCounted = async (owner: SignedIn) => (await jsonOf(await owner.as('/usage?days=1'))).total_requests;
@@ -64,12 +47,12 @@ describe('Studio: the playground, in a real browser', { timeout: 240_000 }, () =
       socketUrls.push(socket.url());
       socket.on('framesent', (frame) => sent.push(JSON.parse(String(frame.payload))));
     });
-    await signIn(desktop, 'lin@example.com');
+    await studio.signIn(desktop, 'lin@example.com');
 
     await page.getByRole('link', { name: 'Open the playground of Support Bot' }).click();
     await page.getByRole('heading', { name: 'Playground: Support Bot' }).waitFor();
     expect(await page.getByRole('switch', { name: 'Count as real runs' }).isChecked()).toBe(false);
-    await check(desktop, 'playground-empty');
+    await studio.check(desktop, 'playground-empty');
 
     // A tool call, then an answer streamed one word every 300 ms: part of it shows before the run is done.
     fake.enqueue(
@@ -90,7 +73,7 @@ describe('Studio: the playground, in a real browser', { timeout: 240_000 }, () =
       expect.stringContaining('"expression": "6 * 7"'),
       expect.stringContaining('42'),
     ]);
-    await check(desktop, 'playground-answered');
+    await studio.check(desktop, 'playground-answered');
 
     // Stop while the provider is still streaming: the fake sees its request closed.
     fake.enqueue(fakeReply.text('one two three four five six', { stallAfterDeltas: 3 }));
@@ -102,7 +85,7 @@ describe('Studio: the playground, in a real browser', { timeout: 240_000 }, () =
     await page.getByText('Stopped: the run was cancelled.').waitFor();
     await eventually(() => expect(fake.lastRequest.wasAbortedByClient).toBe(true));
     expect(fake.requestCount).toBe(stopped);
-    await check(desktop, 'playground-stopped');
+    await studio.check(desktop, 'playground-stopped');
 
     // Test runs by default: nothing of the above was counted.
     expect(await runsCounted(owner)).toBe(0);
@@ -139,14 +122,14 @@ describe('Studio: the playground, in a real browser', { timeout: 240_000 }, () =
       routes.push(route);
       route.connectToServer();
     });
-    await signIn(phone, 'mo@example.com');
+    await studio.signIn(phone, 'mo@example.com');
     await page.goto(`${studio.studioUrl}agents/support-bot/playground`);
     await page.getByRole('heading', { name: 'Playground: Support Bot' }).waitFor();
 
     await page.getByLabel('Message').fill('Hello');
     await page.getByRole('button', { name: 'Send' }).click();
     await page.getByText('Hello from the fake provider.').waitFor();
-    await check(phone, 'playground-answered');
+    await studio.check(phone, 'playground-answered');
     await routes[0]?.close({ code: 1001, reason: 'gone' });
     await page.getByLabel('Message').fill('Still there?');
     await page.getByRole('button', { name: 'Send' }).click();
@@ -161,7 +144,7 @@ describe('Studio: the playground, in a real browser', { timeout: 240_000 }, () =
     await alert.getByText('“support-bot” is not deployed').waitFor();
     await expect.poll(() => page.locator('.badge').textContent()).toBe('Paused');
     expect(await page.getByRole('button', { name: 'Send' }).isDisabled()).toBe(true);
-    await check(phone, 'playground-paused');
+    await studio.check(phone, 'playground-paused');
     await alert.getByRole('link', { name: 'Go to the Agents page' }).click();
     await page.getByRole('heading', { name: 'Agents', level: 1 }).waitFor();
     expect(phone.problems).toEqual([]);

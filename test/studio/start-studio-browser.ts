@@ -3,7 +3,10 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { startTestApi, type TestApi } from '../support/start-test-api.ts';
+import { expect } from 'vitest';
+import type { FakeProvider } from '../fakes/fake-provider.ts';
+import { post } from '../support/post.ts';
+import { type SignedIn, startTestApi, type TestApi } from '../support/start-test-api.ts';
 import { launchChromium } from './launch-chromium.ts';
 import { type AccessibilityViolation, seriousAccessibilityViolations } from './scan-accessibility.ts';
 
@@ -36,6 +39,10 @@ export interface StudioBrowser {
   screenshot(studioPage: StudioPage, name: string): Promise<string>;
   /** axe-core's serious and critical violations on the page as it is now. */
   accessibilityViolations(studioPage: StudioPage): Promise<AccessibilityViolation[]>;
+  /** A screenshot (`<name>-<width>.png`) and an axe scan of the page as it is now, expecting 0 serious or critical violations. */
+  check(studioPage: StudioPage, name: string): Promise<void>;
+  /** Opens Studio and signs in as a person does (dev login as `email`: the user's own org), ending on the Agents page. */
+  signIn(studioPage: StudioPage, email: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -55,7 +62,7 @@ export async function startStudioBrowser(options: Parameters<typeof startTestApi
   }
   mkdirSync(screenshotDir, { recursive: true });
 
-  return {
+  const studio: StudioBrowser = {
     api,
     studioUrl: `${api.url}/studio/`,
     async openPage(width) {
@@ -77,11 +84,22 @@ export async function startStudioBrowser(options: Parameters<typeof startTestApi
       return path;
     },
     accessibilityViolations: ({ page }) => seriousAccessibilityViolations(page),
+    async check(studioPage, name) {
+      await studio.screenshot(studioPage, name);
+      expect(await studio.accessibilityViolations(studioPage), `${name} at ${studioPage.width} width`).toEqual([]);
+    },
+    async signIn({ page }, email) {
+      await page.goto(studio.studioUrl);
+      await page.getByLabel('Email').fill(email);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: 'Agents', level: 1 }).waitFor();
+    },
     async stop() {
       await browser.close();
       await api.stop();
     },
   };
+  return studio;
 }
 
 // The same command npm test and npm start run; here so that `npx vitest run test/studio` works alone.
@@ -90,4 +108,15 @@ function buildStudioIfStale(): void {
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   if (build.status !== 0) throw new Error(`building Studio failed (exit ${build.status ?? build.signal})`);
+}
+
+/** The org of `email` (dev login makes it), with an openai key pointing at the fake provider. */
+export async function anOrgWithAFakeOpenAiKey(api: TestApi, fake: FakeProvider, email: string): Promise<SignedIn> {
+  const owner = await api.signIn(email);
+  const saved = await owner.as(
+    '/providers',
+    post({ provider: 'openai', api_key: 'sk-test-key', base_url: fake.baseUrl }),
+  );
+  expect(saved.status).toBe(200);
+  return owner;
 }
