@@ -1,12 +1,12 @@
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { type AgentSummary, agentsApi } from '../api/agents-api.ts';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
+import { type Notice, NoticeArea } from '../components/notice-area.tsx';
 import { StateBadge } from '../components/state-badge.tsx';
 import { useSession } from '../session/session-context.ts';
 import { explainAgentError } from './explain-agent-error.ts';
 
 type Action = 'deploy' | 'pause' | 'delete';
-type Notice = { kind: 'error' | 'done'; text: string };
 
 const doneText: Record<Action, (name: string) => string> = {
   deploy: (name) => `“${name}” is deployed and accepts runs.`,
@@ -68,16 +68,7 @@ export function AgentsPage(props: { org: string }) {
           </a>
         </div>
       </div>
-      <div class="notices">
-        {notice?.kind === 'error' && (
-          <p class="error" role="alert">
-            {notice.text}
-          </p>
-        )}
-        <p class="done" role="status">
-          {notice?.kind === 'done' ? notice.text : ''}
-        </p>
-      </div>
+      <NoticeArea notice={notice} />
       {loadError && (
         <p class="error" role="alert">
           {loadError}

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { AgentStatus } from '../../../../api/schemas/agent-summary.ts';
 import type { ProviderKeyView } from '../../../../api/schemas/provider-key-view.ts';
 import type { AgentView, CompiledAgentPreview, WizardApi, WizardCatalogue, WizardIssue } from '../../api/wizard-api.ts';
+import { type Notice, NoticeArea } from '../../components/notice-area.tsx';
 import { StateBadge } from '../../components/state-badge.tsx';
 import { explainAgentError } from '../explain-agent-error.ts';
 import { GuardrailsStep } from './guardrails-step.tsx';
@@ -23,7 +24,6 @@ export interface WizardData {
 }
 
 type Status = 'new' | AgentStatus;
-type Notice = { kind: 'error' | 'done'; text: string };
 type SaveOutcome = { ok: true } | { ok: false; issue: WizardIssue | undefined };
 
 // How long after the last keystroke a draft saves itself, so a reload loses nothing typed before.
@@ -237,16 +237,7 @@ export function AgentWizard(props: { api: WizardApi; data: WizardData; initialSt
           </button>
         </div>
       )}
-      <div class="notices">
-        {notice?.kind === 'error' && (
-          <p class="error" role="alert">
-            {notice.text}
-          </p>
-        )}
-        <p class="done" role="status">
-          {notice?.kind === 'done' ? notice.text : ''}
-        </p>
-      </div>
+      <NoticeArea notice={notice} />
       <StepNav current={step} isCreated={isCreated} onGo={(target) => void goTo(target, { stopsAtIssue: false })} />
       <form
         class="wizard-step card"
