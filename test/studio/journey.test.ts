@@ -50,7 +50,7 @@ describe('Studio: the whole journey of a person, in a real browser', { timeout: 
     await page.getByRole('link', { name: 'New agent' }).first().click(); // the empty list's words offer it too
     await page.getByRole('heading', { name: 'New agent', level: 1 }).waitFor();
     expect(await page.getByLabel('Model provider').locator('option:checked').textContent()).toBe('openai — no key yet');
-    await page.getByLabel('Model name', { exact: true }).fill('journey-model');
+    await page.getByLabel('Model name', { exact: true }).fill('gpt-6-luna');
     await page.getByLabel('Name', { exact: true }).fill('support-bot');
     await page.getByLabel('Display name (optional)').fill('Support Bot');
     await check(desktop, 'wizard-1-model');
