@@ -12,6 +12,7 @@ import type { ApiConfig } from './config/api-config.ts';
 import type { Database } from './db/database.ts';
 import type { EmbeddedPostgresSupervisor } from './db/supervise-embedded-postgres.ts';
 import { type ApiRoute, mountRoutes } from './http/api-route.ts';
+import { auditRequests } from './http/audit-requests.ts';
 import { authenticate } from './http/authenticate.ts';
 import { errorEnvelope, requestId, toErrorBody } from './http/error-envelope.ts';
 import { literalPathsWin } from './http/literal-paths-win.ts';
@@ -21,6 +22,7 @@ import { requestLog } from './http/request-log.ts';
 import { serveStudio } from './http/serve-studio.ts';
 import { agentRoutes } from './routes/agent-routes.ts';
 import { apiKeyRoutes } from './routes/api-key-routes.ts';
+import { auditRoutes } from './routes/audit-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { catalogueRoutes } from './routes/catalogue-routes.ts';
 import { executionRoutes } from './routes/execution-routes.ts';
@@ -30,6 +32,7 @@ import { providerKeyRoutes } from './routes/provider-key-routes.ts';
 import { usageRoutes } from './routes/usage-routes.ts';
 import { createAgentService } from './services/agent-service.ts';
 import { createApiKeyService } from './services/api-key-service.ts';
+import { createAuditService } from './services/audit-service.ts';
 import { createAuthService } from './services/auth-service.ts';
 import { createExecutionService } from './services/execution-service.ts';
 import type { CredentialsOf } from './services/org-deployment.ts';
@@ -108,6 +111,9 @@ export function createApi(deps: ApiDeps) {
     now,
     log,
   });
+  // Issue 15: who changed what. audit.record is also how code outside a request adds an entry.
+  const audit = createAuditService({ db, retentionDays: config.auditRetentionDays, log });
+  audit.startSweep();
   const streams: AgentStream[] = [];
   const guard = createRequestGuard({ log });
 
@@ -120,8 +126,10 @@ export function createApi(deps: ApiDeps) {
     ...providerKeyRoutes(providerKeys),
     ...executionRoutes(execution),
     ...usageRoutes(usage),
+    ...auditRoutes(audit),
   ] as ApiRoute[];
   routes.push(openApiRoute({ routes, serverUrl: apiPrefix, bodyLimit }));
+  const router = new Router({ prefix: apiPrefix });
 
   const app = new Koa();
   app.silent = true;
@@ -130,11 +138,12 @@ export function createApi(deps: ApiDeps) {
   app.use(requestLog({ log, metrics }));
   app.use(errorEnvelope(log));
   app.use(refuseMalformedUrl());
+  // Inside the envelope (it sees every refusal's error) and before authentication and body parsing.
+  app.use(auditRequests({ audit, router, routes, prefix: apiPrefix, tokens }));
   app.use(serveStudio({ studioDir: deps.studioDir }));
   app.use(opsRouter({ db, metrics, embeddedPostgres: deps.embeddedPostgres }).routes());
   app.use(jsonBodyParser({ limit: bodyLimit }));
   for (const middleware of authenticate({ db, tokens, now })) app.use(middleware);
-  const router = new Router({ prefix: apiPrefix });
   mountRoutes(router, routes, { db, now, accessCache });
   app.use(literalPathsWin(router));
   app.use(router.routes());
@@ -143,7 +152,7 @@ export function createApi(deps: ApiDeps) {
   return {
     app,
     routes,
-    services: { tokens, auth, agents, orgs, apiKeys, providerKeys, usage, execution },
+    services: { tokens, auth, agents, orgs, apiKeys, providerKeys, usage, execution, audit },
     backend,
     /** Pins an error that escapes a handler on its request; main installs it process-wide. */
     guard,
@@ -162,6 +171,7 @@ export function createApi(deps: ApiDeps) {
         maxStreamsPerOrg: config.limits.maxStreams,
         streamLeaseSeconds: config.streamLeaseSeconds,
         log,
+        recordAudit: audit.record,
       };
       streams.push(attachAgentStream(server, { ...streamDeps, pathPrefix: apiPrefix, guard }));
     },
@@ -172,6 +182,7 @@ export function createApi(deps: ApiDeps) {
       await runtimeClient.close();
       // Usage records still being written after their runs answered: no run goes unrecorded.
       await usage.settled();
+      await audit.stop();
     },
   };
 }

@@ -50,6 +50,8 @@ export interface ApiConfig {
   runtimeRetrySeconds: number;
   /** How long an org's runtime may serve nothing before it is scaled to zero; 0: never. */
   orgIdleSeconds: number;
+  /** Days an audit log entry is kept; older ones are deleted by the hourly sweep. */
+  auditRetentionDays: number;
   logLevel: string;
   /** On SIGTERM/SIGINT, how long requests in flight may take to finish. */
   shutdownTimeoutSeconds: number;
@@ -129,6 +131,7 @@ export const Env = z.object({
   ASTROMESH_MAX_STREAMS: positiveInt('ASTROMESH_MAX_STREAMS', 5),
   ASTROMESH_STREAM_LEASE_SECONDS: positiveInt('ASTROMESH_STREAM_LEASE_SECONDS', 30),
   ASTROMESH_MAX_API_KEYS: positiveInt('ASTROMESH_MAX_API_KEYS', 50),
+  ASTROMESH_AUDIT_RETENTION_DAYS: positiveInt('ASTROMESH_AUDIT_RETENTION_DAYS', 365),
   ASTROMESH_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ASTROMESH_SHUTDOWN_TIMEOUT_SECONDS: positiveInt('ASTROMESH_SHUTDOWN_TIMEOUT_SECONDS', 30),
   // node:http's default keepAliveTimeout (the Keep-Alive: timeout=5 every answer advertises).
@@ -204,6 +207,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv): ApiConfig {
     },
     runtimeRetrySeconds: vars.ASTROMESH_RUNTIME_RETRY_SECONDS,
     orgIdleSeconds: vars.ASTROMESH_ORG_IDLE_SECONDS,
+    auditRetentionDays: vars.ASTROMESH_AUDIT_RETENTION_DAYS,
     streamLeaseSeconds: vars.ASTROMESH_STREAM_LEASE_SECONDS,
     logLevel: vars.ASTROMESH_LOG_LEVEL,
     shutdownTimeoutSeconds: vars.ASTROMESH_SHUTDOWN_TIMEOUT_SECONDS,

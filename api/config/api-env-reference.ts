@@ -155,6 +155,13 @@ export const apiEnvReference: readonly EnvVariable[] = [
       'all wait for the same one. 0: orgs never sleep.',
   },
   {
+    name: 'ASTROMESH_AUDIT_RETENTION_DAYS',
+    default: '365',
+    description:
+      'Days an audit log entry (GET /orgs/{slug}/audit) is kept; an hourly sweep deletes older ones, ' +
+      'and the record of revoked API keys with them. At least 1.',
+  },
+  {
     name: 'ASTROMESH_RUNTIME_ENDPOINTS',
     default: 'service-dns',
     description:

@@ -14,8 +14,10 @@ import { type ErrorBody, toErrorBody } from '../http/error-envelope.ts';
 import { everyone, type OrgAccess } from '../http/principal.ts';
 import { resolveOrgAccess } from '../http/resolve-org-access.ts';
 import { type StreamMode, streamModes } from '../schemas/stream-event.ts';
+import { RevokedApiKeyUsed } from '../services/auth-event-errors.ts';
 import type { ExecutionService } from '../services/execution-service.ts';
 import type { TokenService } from '../services/token-service.ts';
+import type { AuditEntryInput } from '../stores/audit-log-store.ts';
 import { serveAgentStream } from './serve-agent-stream.ts';
 import { createStreamSlots, type StreamLease } from './stream-slots.ts';
 
@@ -37,6 +39,8 @@ export interface AgentStreamDeps {
   /** Each upgrade runs in a scope of its own: a bug that escapes it fails that caller alone. */
   guard: RequestGuard;
   log: Logger;
+  /** Where a revoked API key's use is recorded (the audit log's auth event); optional in tests. */
+  recordAudit?: (entry: AuditEntryInput) => void;
 }
 
 /**
@@ -94,6 +98,19 @@ export function attachAgentStream(server: Server, deps: AgentStreamDeps) {
       },
       (err: unknown) => {
         const body = toErrorBody(err, streamId);
+        if (err instanceof RevokedApiKeyUsed) {
+          deps.recordAudit?.({
+            org: { id: err.orgId },
+            actor: { kind: 'api_key', id: err.keyId },
+            action: 'auth.revoked_api_key_used',
+            method: 'GET',
+            route: `${deps.pathPrefix}/orgs/{slug}/agents/{name}/stream`,
+            target: agentName,
+            status: body.status,
+            requestId: streamId,
+            sourceIp: req.socket.remoteAddress,
+          });
+        }
         if (body.status >= 500) log.error({ err, streamId, path: url.pathname }, 'stream upgrade failed');
         refuse(socket, body, headersOf(err));
       },

@@ -1,0 +1,119 @@
+import type { AuditSummaryValue } from '../stores/audit-log-store.ts';
+
+/** What a summarizer sees of a call: the path's parameters, the body as the route parsed it, the answer. */
+export interface AuditedCall {
+  params: Record<string, string>;
+  /** The body after the route's schema (unknown fields dropped); undefined when it did not parse. */
+  body: unknown;
+  /** The response body: read for an id the call created, never stored as is. */
+  answer: unknown;
+}
+
+export interface AuditAction {
+  /** `agent.deploy`: the name GET /orgs/{slug}/audit?action= filters on. */
+  action: string;
+  /** What was acted on; by default the path's agent name, key id or provider. */
+  target?: (call: AuditedCall) => string | undefined;
+  /** An allow-list of fields, each picked by name: never a body as is, never a secret. */
+  summary?: (call: AuditedCall) => Record<string, AuditSummaryValue>;
+}
+
+const maxTextLength = 200;
+
+/** `object[key]` when it is a short string, number or boolean; anything else is left out. */
+function field(object: unknown, ...path: string[]): AuditSummaryValue | undefined {
+  let value: unknown = object;
+  for (const key of path)
+    value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+  if (typeof value === 'string') return value.slice(0, maxTextLength);
+  return typeof value === 'number' || typeof value === 'boolean' ? value : undefined;
+}
+
+function text(object: unknown, ...path: string[]): string | undefined {
+  const value = field(object, ...path);
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** The fields given that hold a value: `{ role: 'admin' }`, with absent ones left out. */
+function picked(fields: Record<string, AuditSummaryValue | undefined>): Record<string, AuditSummaryValue> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Record<
+    string,
+    AuditSummaryValue
+  >;
+}
+
+/** The names (never the values) of what a partial update changes: `['step2.system_prompt']`. */
+function changedFields(body: unknown): string[] {
+  if (typeof body !== 'object' || body === null) return [];
+  return Object.entries(body).flatMap(([key, value]) =>
+    typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? Object.keys(value).map((inner) => `${key}.${inner}`)
+      : [key],
+  );
+}
+
+/**
+ * The audit action of every state-changing route, keyed `METHOD /path` as the route registry
+ * writes them. A route missing here is still audited (as `post /its/path`, target from the path,
+ * no summary), and the registry test (test/api/audit-log.test.ts) fails until it is added.
+ * Summaries read the body only after the route's schema parsed it, and pick fields by name: a
+ * provider key, an API key's secret, tokens and prompts never reach the log.
+ */
+export const auditActions: Readonly<Record<string, AuditAction>> = {
+  'POST /auth/dev/login': { action: 'auth.dev_login', summary: ({ body }) => picked({ email: field(body, 'email') }) },
+  'POST /auth/refresh': { action: 'auth.refresh' },
+  'POST /auth/logout': { action: 'auth.logout' },
+  'POST /auth/google': { action: 'auth.google' },
+  'POST /auth/github': { action: 'auth.github' },
+  'PATCH /orgs/{slug}': {
+    action: 'org.update',
+    target: ({ params }) => params.slug,
+    summary: ({ body }) => picked({ display_name: field(body, 'display_name') }),
+  },
+  'POST /orgs/{slug}/members/invite': {
+    action: 'member.invite',
+    target: ({ body }) => text(body, 'email'),
+    summary: ({ body }) => picked({ role: field(body, 'role') }),
+  },
+  'POST /orgs/{slug}/agents': {
+    action: 'agent.create',
+    target: ({ body }) => text(body, 'name'),
+    summary: ({ body }) => picked({ model: field(body, 'step1', 'model'), display_name: field(body, 'display_name') }),
+  },
+  'PUT /orgs/{slug}/agents/{name}': {
+    action: 'agent.update',
+    summary: ({ body }) => ({ fields: changedFields(body) }),
+  },
+  'DELETE /orgs/{slug}/agents/{name}': { action: 'agent.delete' },
+  'POST /orgs/{slug}/agents/{name}/deploy': { action: 'agent.deploy' },
+  'POST /orgs/{slug}/agents/{name}/pause': { action: 'agent.pause' },
+  'POST /orgs/{slug}/agents/{name}/rollback': {
+    action: 'agent.rollback',
+    summary: ({ body }) => picked({ version: field(body, 'version') }),
+  },
+  'POST /orgs/{slug}/agents/compile': { action: 'agent.compile', target: ({ body }) => text(body, 'name') },
+  'POST /orgs/{slug}/agents/{name}/run': { action: 'agent.run' },
+  'POST /orgs/{slug}/agents/{name}/test': { action: 'agent.test' },
+  'POST /orgs/{slug}/keys': {
+    action: 'api_key.create',
+    target: ({ answer }) => text(answer, 'id'),
+    summary: ({ body }) => picked({ name: field(body, 'name'), role: field(body, 'role') }),
+  },
+  'DELETE /orgs/{slug}/keys/{key_id}': { action: 'api_key.revoke' },
+  'POST /orgs/{slug}/providers': {
+    action: 'provider_key.save',
+    target: ({ body }) => text(body, 'provider'),
+    // The host only: a gateway URL's path or query may carry a token.
+    summary: ({ body }) => picked({ base_url_host: hostOf(text(body, 'base_url')) }),
+  },
+  'DELETE /orgs/{slug}/providers/{provider}': { action: 'provider_key.delete' },
+};
+
+function hostOf(url: string | undefined): string | undefined {
+  return url === undefined ? undefined : (URL.parse(url)?.host ?? undefined);
+}
+
+/** The path's own name for what a call acts on, for routes whose action names no target. */
+export function defaultTargetOf(params: Record<string, string>): string | undefined {
+  return params.name ?? params.key_id ?? params.provider;
+}

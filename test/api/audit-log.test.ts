@@ -1,0 +1,375 @@
+import { randomBytes } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { auditActions } from '../../api/http/audit-actions.ts';
+import { startFakeProvider } from '../fakes/start-fake-provider.ts';
+import { aMemberOf } from '../support/a-member-of.ts';
+import { jsonOf } from '../support/json-of.ts';
+import { post } from '../support/post.ts';
+import { startSignedInTestApi, startTestApi, type TestApi } from '../support/start-test-api.ts';
+import { websocketUpgradeAnswer } from '../support/websocket-upgrade-answer.ts';
+
+const mutating = new Set(['post', 'put', 'patch', 'delete']);
+const json = (method: string, body?: unknown): RequestInit => ({
+  method,
+  ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+});
+
+interface AuditRow {
+  action: string;
+  method: string;
+  route: string;
+  status: number;
+  actor_kind: string;
+  actor_id: string | null;
+  org_id: string | null;
+  target: string | null;
+  summary: Record<string, unknown>;
+  source_ip: string | null;
+}
+
+async function entriesOf(api: TestApi, requestId: string | null): Promise<AuditRow[]> {
+  await api.api.services.audit.settled();
+  const { rows } = await api.db.query<AuditRow>('SELECT * FROM audit_log WHERE request_id = $1', [requestId]);
+  return rows;
+}
+
+async function orgIdOf(api: TestApi, slug: string): Promise<string> {
+  const { rows } = await api.db.query<{ id: string }>('SELECT id FROM orgs WHERE slug = $1', [slug]);
+  return rows[0]?.id as string;
+}
+
+describe('the audit log', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  it('records exactly one entry for a valid call of every mutating route of the registry, and no secret anywhere', async () => {
+    const api = await startTestApi();
+    cleanups.push(() => api.stop());
+    const fake = await startFakeProvider('openai');
+    cleanups.push(() => fake.close());
+    const secrets: string[] = [];
+    const keep = (secret: string) => {
+      secrets.push(secret);
+      return secret;
+    };
+    const providerKey = keep(`sk-provider-${randomBytes(12).toString('hex')}`);
+    const password = keep(`password-${randomBytes(12).toString('hex')}`);
+    const state = { token: '', refreshToken: '', org: '', keyId: '' };
+    const asOwner = (path: string, init: RequestInit) =>
+      api.request(`/orgs/${state.org}${path}`, { ...init, token: state.token });
+    const bot = {
+      name: 'support-bot',
+      step1: { model: 'openai/gpt-4o-mini' },
+      step2: { system_prompt: 'You help.' },
+      password,
+    };
+    // One valid call per mutating route, in an order that makes each valid ('METHOD /path' as the
+    // registry writes it). Routes not (yet) in the registry are skipped; a registry route missing
+    // here fails the test below.
+    const calls: [string, () => Promise<Response>][] = [
+      [
+        'POST /auth/dev/login',
+        async () => {
+          const response = await api.request('/auth/dev/login', post({ email: 'audit@example.com', password }));
+          const body = await jsonOf(response.clone());
+          Object.assign(state, {
+            token: keep(body.access_token),
+            refreshToken: keep(body.refresh_token),
+            org: body.org_slug,
+          });
+          return response;
+        },
+      ],
+      [
+        'POST /auth/refresh',
+        async () => {
+          const response = await api.request('/auth/refresh', post({ refresh_token: state.refreshToken }));
+          const body = await jsonOf(response.clone());
+          Object.assign(state, { token: keep(body.access_token), refreshToken: keep(body.refresh_token) });
+          return response;
+        },
+      ],
+      ['PATCH /orgs/{slug}', () => asOwner('', json('PATCH', { display_name: 'Audited', password }))],
+      [
+        'POST /orgs/{slug}/members/invite',
+        () => asOwner('/members/invite', post({ email: 'invited@example.com', role: 'admin' })),
+      ],
+      [
+        'POST /orgs/{slug}/providers',
+        () => asOwner('/providers', post({ provider: 'openai', api_key: providerKey, base_url: fake.baseUrl })),
+      ],
+      ['POST /orgs/{slug}/agents/compile', () => asOwner('/agents/compile', post(bot))],
+      ['POST /orgs/{slug}/agents', () => asOwner('/agents', post(bot))],
+      ['POST /orgs/{slug}/agents/{name}/deploy', () => asOwner('/agents/support-bot/deploy', post())],
+      ['POST /orgs/{slug}/agents/{name}/pause', () => asOwner('/agents/support-bot/pause', post())],
+      [
+        'PUT /orgs/{slug}/agents/{name}',
+        () => asOwner('/agents/support-bot', json('PUT', { step2: { system_prompt: 'You help a lot.' }, password })),
+      ],
+      ['POST /orgs/{slug}/agents/{name}/deploy', () => asOwner('/agents/support-bot/deploy', post())],
+      ['POST /orgs/{slug}/agents/{name}/rollback', () => asOwner('/agents/support-bot/rollback', post({ version: 1 }))],
+      ['POST /orgs/{slug}/agents/{name}/run', () => asOwner('/agents/support-bot/run', post({ query: 'Hello' }))],
+      ['POST /orgs/{slug}/agents/{name}/test', () => asOwner('/agents/support-bot/test', post({ query: 'Hello' }))],
+      ['POST /orgs/{slug}/agents/{name}/pause', () => asOwner('/agents/support-bot/pause', post())],
+      [
+        'POST /orgs/{slug}/keys',
+        async () => {
+          const response = await asOwner('/keys', post({ name: 'ci', role: 'member', password }));
+          const body = await jsonOf(response.clone());
+          keep(body.secret);
+          state.keyId = body.id;
+          return response;
+        },
+      ],
+      ['DELETE /orgs/{slug}/keys/{key_id}', () => asOwner(`/keys/${state.keyId}`, json('DELETE'))],
+      ['DELETE /orgs/{slug}/agents/{name}', () => asOwner('/agents/support-bot', json('DELETE'))],
+      ['DELETE /orgs/{slug}/providers/{provider}', () => asOwner('/providers/openai', json('DELETE'))],
+      ['POST /auth/google', () => api.request('/auth/google', post({}))],
+      ['POST /auth/github', () => api.request('/auth/github', post({}))],
+      ['POST /auth/logout', () => api.request('/auth/logout', { method: 'POST', token: state.token })],
+    ];
+    // Sign-in routes answer as configured (501 when not): recorded either way, status as answered.
+    const anyStatus = new Set(['POST /auth/google', 'POST /auth/github']);
+    const registry = api.api.routes
+      .filter((route) => mutating.has(route.method))
+      .map((route) => `${route.method.toUpperCase()} ${route.path}`);
+
+    expect(registry.filter((route) => !calls.some(([called]) => called === route))).toEqual([]);
+    expect(registry.filter((route) => !auditActions[route])).toEqual([]);
+    for (const [route, call] of calls) {
+      if (!registry.includes(route)) continue;
+      const response = await call();
+      if (!anyStatus.has(route))
+        expect(response.status, `${route}: ${await response.clone().text()}`).toBeLessThan(300);
+      const entries = await entriesOf(api, response.headers.get('x-request-id'));
+
+      expect(entries, route).toHaveLength(1);
+      expect(entries[0]).toMatchObject({
+        action: auditActions[route]?.action,
+        method: route.split(' ')[0],
+        route: `/api/v1${route.split(' ')[1]}`,
+        status: response.status,
+        source_ip: expect.stringMatching(/127\.0\.0\.1/),
+      });
+    }
+    const { rows } = await api.db.query<{ text: string }>(
+      "SELECT coalesce(string_agg(a::text, ' '), '') AS text FROM audit_log a",
+    );
+    const whole = rows[0]?.text ?? '';
+    expect(whole).toContain('agent.deploy');
+    for (const secret of secrets) expect(whole).not.toContain(secret);
+  });
+
+  it('says who did what to which target, without the body, for the org to read', async () => {
+    const { api, as, org, token } = await startSignedInTestApi((stop) => cleanups.push(stop));
+    const created = await jsonOf(await as('/keys', post({ name: 'deployer', role: 'admin' })));
+
+    const response = await api.request(`/orgs/${org}/providers`, {
+      ...post({
+        provider: 'anthropic',
+        api_key: 'sk-ant-secret-value-123',
+        base_url: 'https://gw.example.com/v1?key=q',
+      }),
+      apiKey: created.secret,
+    });
+    await api.api.services.audit.settled();
+    const page = await jsonOf(await as('/audit?action=provider_key.save'));
+
+    expect(response.status).toBe(200);
+    expect(page.entries).toEqual([
+      {
+        id: expect.any(String),
+        at: expect.any(String),
+        actor: { kind: 'api_key', id: created.id },
+        action: 'provider_key.save',
+        method: 'POST',
+        route: '/api/v1/orgs/{slug}/providers',
+        target: 'anthropic',
+        summary: { base_url_host: 'gw.example.com' },
+        status: 200,
+        request_id: response.headers.get('x-request-id'),
+        source_ip: expect.stringMatching(/127\.0\.0\.1/),
+      },
+    ]);
+    expect(JSON.stringify(await jsonOf(await as('/audit')))).not.toContain('sk-ant-secret-value-123');
+    expect(token).toBeTruthy();
+  });
+
+  it('records a refused call once, with its status, and never the refused secret', async () => {
+    const { api, as, org } = await startSignedInTestApi((stop) => cleanups.push(stop));
+
+    const refused = await as('/providers', post({ provider: 'nope', api_key: 'sk-refused-secret-999' }));
+    const anonymous = await api.request(`/orgs/${org}/agents/x/deploy`, post());
+    const entries = [
+      ...(await entriesOf(api, refused.headers.get('x-request-id'))),
+      ...(await entriesOf(api, anonymous.headers.get('x-request-id'))),
+    ];
+
+    expect(entries).toMatchObject([
+      { action: 'provider_key.save', status: 400, actor_kind: 'user', target: null, summary: {} },
+      { action: 'agent.deploy', status: 401, actor_kind: 'anonymous', target: 'x', org_id: await orgIdOf(api, org) },
+    ]);
+    expect(JSON.stringify(entries)).not.toContain('sk-refused-secret');
+  });
+
+  it('records a revoked API key used again, over REST and over the stream, under its key and org', async () => {
+    const { api, as, org } = await startSignedInTestApi((stop) => cleanups.push(stop));
+    const key = await jsonOf(await as('/keys', post({ name: 'old', role: 'member' })));
+    await as(`/keys/${key.id}`, { method: 'DELETE' });
+
+    const rest = await api.request(`/orgs/${org}/agents`, { apiKey: key.secret });
+    const unknown = await api.request(`/orgs/${org}/agents`, {
+      apiKey: `ask-${randomBytes(32).toString('base64url')}`,
+    });
+    const stream = await websocketUpgradeAnswer(
+      `${api.url.replace('http', 'ws')}/api/v1/orgs/${org}/agents/bot/stream?token=${key.secret}`,
+    );
+    await api.api.services.audit.settled();
+    const page = await jsonOf(await as('/audit?action=auth.revoked_api_key_used'));
+
+    expect([rest.status, unknown.status, stream.status]).toEqual([401, 401, 401]);
+    expect(await rest.json()).toEqual(await unknown.json());
+    expect(page.entries).toMatchObject([
+      { actor: { kind: 'api_key', id: key.id }, method: 'GET', route: '/api/v1/orgs/{slug}/agents/{name}/stream' },
+      { actor: { kind: 'api_key', id: key.id }, method: 'GET', route: '/api/v1/orgs/{slug}/agents', status: 401 },
+    ]);
+    expect(await entriesOf(api, unknown.headers.get('x-request-id'))).toEqual([]);
+  });
+
+  it('records sign-in, refresh, refresh-token reuse and logout as auth events of the user and org', async () => {
+    const api = await startTestApi();
+    cleanups.push(() => api.stop());
+    const { token, refreshToken, org } = await api.login('events@example.com');
+    const refreshed = await jsonOf(await api.request('/auth/refresh', post({ refresh_token: refreshToken })));
+    const reused = await api.request('/auth/refresh', post({ refresh_token: refreshToken }));
+    const again = await api.login('events@example.com');
+    await api.request('/auth/logout', { method: 'POST', token: again.token });
+    const reader = await api.login('events@example.com');
+    await api.api.services.audit.settled();
+
+    const page = await jsonOf(await api.request(`/orgs/${org}/audit?limit=200`, { token: reader.token }));
+
+    expect(reused.status).toBe(401);
+    expect(refreshed.access_token).toBeTruthy();
+    expect(token).toBeTruthy();
+    expect(page.entries.map((entry: { action: string; status: number }) => [entry.action, entry.status])).toEqual([
+      ['auth.dev_login', 200],
+      ['auth.logout', 204],
+      ['auth.dev_login', 200],
+      ['auth.refresh_reuse_detected', 401],
+      ['auth.refresh', 200],
+      ['auth.dev_login', 200],
+    ]);
+    expect(new Set(page.entries.map((entry: { actor: { kind: string } }) => entry.actor.kind))).toEqual(
+      new Set(['user']),
+    );
+  });
+
+  it('answers owners and admins, refuses members, and never shows another org', async () => {
+    const { api, as, org, token } = await startSignedInTestApi((stop) => cleanups.push(stop));
+    const admin = await aMemberOf(api, { org, ownerToken: token, role: 'admin' });
+    const member = await aMemberOf(api, { org, ownerToken: token, role: 'member' });
+    const other = await api.signIn();
+    await other.as('', json('PATCH', { display_name: 'Other org' }));
+    await api.api.services.audit.settled();
+
+    const asAdmin = await api.request(`/orgs/${org}/audit`, { token: admin.token });
+    const asMember = await api.request(`/orgs/${org}/audit`, { token: member.token });
+    const intoOther = await as('/audit').then(jsonOf);
+    const stranger = await api.request(`/orgs/${other.org}/audit`, { token });
+
+    expect(asAdmin.status).toBe(200);
+    expect(asMember.status).toBe(403);
+    expect(stranger.status).toBe(403);
+    expect(JSON.stringify(intoOther)).not.toContain('Other org');
+    expect((await jsonOf(await other.as('/audit'))).entries.map((entry: { action: string }) => entry.action)).toEqual([
+      'org.update',
+      'auth.dev_login',
+    ]);
+  });
+
+  it('filters by actor, action and time, and pages with an opaque cursor to the end', async () => {
+    const { api, as, org } = await startSignedInTestApi((stop) => cleanups.push(stop));
+    for (const name of ['One', 'Two', 'Three', 'Four', 'Five']) await as('', json('PATCH', { display_name: name }));
+    await api.api.services.audit.settled();
+    const all = (await jsonOf(await as('/audit?limit=200'))).entries as {
+      id: string;
+      at: string;
+      actor: { id: string };
+    }[];
+
+    const pages: string[][] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await jsonOf(await as(`/audit?action=org.update&limit=2${cursor ? `&cursor=${cursor}` : ''}`));
+      pages.push(page.entries.map((entry: { summary: { display_name: string } }) => entry.summary.display_name));
+      cursor = page.next_cursor;
+    } while (cursor);
+    const byActor = await jsonOf(await as(`/audit?actor=${all[0]?.actor.id}&limit=200`));
+    const byOtherActor = await jsonOf(await as('/audit?actor=key_nobody'));
+    const future = await jsonOf(await as(`/audit?from=${new Date(Date.now() + 60_000).toISOString()}`));
+    const past = await jsonOf(await as(`/audit?to=${encodeURIComponent(all.at(-1)?.at ?? '')}`));
+    const badCursor = await as('/audit?cursor=bm90LWEtY3Vyc29y');
+    const badLimit = await as('/audit?limit=201');
+
+    expect(pages).toEqual([['Five', 'Four'], ['Three', 'Two'], ['One']]);
+    expect(byActor.entries).toHaveLength(all.length);
+    expect(byOtherActor.entries).toEqual([]);
+    expect(future.entries).toEqual([]);
+    expect(past.entries).toEqual([]);
+    expect(await jsonOf(badCursor)).toMatchObject({ status: 400, message: expect.stringMatching(/^cursor: /) });
+    expect(await jsonOf(badLimit)).toMatchObject({ status: 400, message: expect.stringMatching(/^limit: /) });
+    expect(org).toBeTruthy();
+  });
+
+  it('is append-only: updates, deletes and truncation are refused; the sweep deletes only what is past retention', async () => {
+    const api = await startTestApi({ env: { ASTROMESH_AUDIT_RETENTION_DAYS: '30' } });
+    cleanups.push(() => api.stop());
+    // The sweep the API starts with has run, so the rows below meet only the one this test calls.
+    await api.api.services.audit.sweep();
+    await api.db.query(
+      `INSERT INTO audit_log (at, actor_kind, action, status) VALUES
+         (now() - interval '31 days', 'anonymous', 'old.entry', 200), (now() - interval '29 days', 'anonymous', 'kept.entry', 200)`,
+    );
+
+    const refusals = await Promise.all(
+      [
+        "UPDATE audit_log SET action = 'rewritten'",
+        'DELETE FROM audit_log',
+        "DELETE FROM audit_log WHERE action = 'kept.entry'",
+        'TRUNCATE audit_log',
+      ].map((sql) =>
+        api.db.query(sql).then(
+          () => 'allowed',
+          (err: Error) => err.message,
+        ),
+      ),
+    );
+    await api.api.services.audit.sweep();
+    const { rows } = await api.db.query<{ action: string }>('SELECT action FROM audit_log ORDER BY id');
+
+    expect(refusals).toEqual([
+      'audit_log is append-only: UPDATE refused',
+      'audit_log is append-only: DELETE refused',
+      'audit_log is append-only: DELETE refused',
+      'audit_log is append-only: TRUNCATE refused',
+    ]);
+    expect(rows.map((row) => row.action)).toEqual(['kept.entry']);
+  });
+
+  it('refuses a retention that is not a whole number of days, naming the variable', async () => {
+    const { loadApiConfig } = await import('../../api/config/api-config.ts');
+    const secrets = {
+      ASTROMESH_JWT_SECRET: randomBytes(48).toString('base64'),
+      ASTROMESH_MASTER_KEY: randomBytes(32).toString('base64'),
+    };
+
+    const load = (value: string) => () => loadApiConfig({ ...secrets, ASTROMESH_AUDIT_RETENTION_DAYS: value });
+
+    expect(load('0')).toThrow(/ASTROMESH_AUDIT_RETENTION_DAYS must be at least 1/);
+    expect(load('a year')).toThrow(/ASTROMESH_AUDIT_RETENTION_DAYS must be a whole number/);
+    expect(loadApiConfig(secrets).auditRetentionDays).toBe(365);
+  });
+});
