@@ -29,6 +29,7 @@ import { executionRoutes } from './routes/execution-routes.ts';
 import { openApiRoute, opsRouter } from './routes/ops-routes.ts';
 import { orgRoutes } from './routes/org-routes.ts';
 import { providerKeyRoutes } from './routes/provider-key-routes.ts';
+import { signInRoutes } from './routes/sign-in-routes.ts';
 import { usageRoutes } from './routes/usage-routes.ts';
 import { createAgentService } from './services/agent-service.ts';
 import { createApiKeyService } from './services/api-key-service.ts';
@@ -40,6 +41,7 @@ import { createOrgService } from './services/org-service.ts';
 import { providerCredentialsOf } from './services/provider-credentials-of.ts';
 import { createProviderKeyService } from './services/provider-key-service.ts';
 import { reconcileDeployments } from './services/reconcile-deployments.ts';
+import { createSignInService } from './services/sign-in/sign-in-service.ts';
 import { startIdleOrgSleep } from './services/start-idle-org-sleep.ts';
 import { createTokenService } from './services/token-service.ts';
 import { createUsageService } from './services/usage-service.ts';
@@ -75,6 +77,7 @@ export function createApi(deps: ApiDeps) {
   const credentialsOf: CredentialsOf = providerCredentialsOf(config.masterKeys);
   const accessCache = createOrgAccessCache({ ttlMs: orgAccessCacheMs, now });
   const auth = createAuthService({ db, tokens, config, now, onSessionRevoked: accessCache.forgetSession });
+  const signIn = createSignInService({ db, auth, config: config.signIn });
   // Idle orgs cost nothing (issue 13): their runtime sleeps until the next call wakes it.
   const idleOrgSleep =
     backend.sleep && config.orgIdleSeconds > 0
@@ -118,7 +121,8 @@ export function createApi(deps: ApiDeps) {
   const guard = createRequestGuard({ log });
 
   const routes: ApiRoute[] = [
-    ...authRoutes(auth, { refreshTtlSeconds: tokens.refreshTtlSeconds }),
+    ...authRoutes(auth, { refreshTtlSeconds: tokens.refreshTtlSeconds, signIn }),
+    ...signInRoutes(signIn, { refreshTtlSeconds: tokens.refreshTtlSeconds, devLoginEnabled: config.devLoginEnabled }),
     ...agentRoutes(agents),
     ...catalogueRoutes(),
     ...orgRoutes(orgs),

@@ -2,11 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { ConfigError } from './config-error.ts';
+import { loadSignInConfig, type SignInConfig, SignInEnv } from './sign-in-config.ts';
 
-/** A configuration the API refuses to start with; the message names the variable. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError };
 
 export interface MasterKey {
   id: string;
@@ -57,6 +56,8 @@ export interface ApiConfig {
   shutdownTimeoutSeconds: number;
   /** On SIGTERM/SIGINT, how long idle keep-alive connections may stay open (within the timeout); 0: closed at once. */
   shutdownLingerSeconds: number;
+  /** Sign-in with an OpenID Connect issuer and GitHub; each undefined when not configured (501). */
+  signIn: SignInConfig;
 }
 
 const wholeNumber = (name: string, fallback: number, minimum = 0) =>
@@ -136,6 +137,7 @@ export const Env = z.object({
   ASTROMESH_SHUTDOWN_TIMEOUT_SECONDS: positiveInt('ASTROMESH_SHUTDOWN_TIMEOUT_SECONDS', 30),
   // node:http's default keepAliveTimeout (the Keep-Alive: timeout=5 every answer advertises).
   ASTROMESH_SHUTDOWN_LINGER_SECONDS: wholeNumber('ASTROMESH_SHUTDOWN_LINGER_SECONDS', 5),
+  ...SignInEnv,
 });
 
 const minimumJwtSecretLength = 32;
@@ -212,6 +214,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv): ApiConfig {
     logLevel: vars.ASTROMESH_LOG_LEVEL,
     shutdownTimeoutSeconds: vars.ASTROMESH_SHUTDOWN_TIMEOUT_SECONDS,
     shutdownLingerSeconds: vars.ASTROMESH_SHUTDOWN_LINGER_SECONDS,
+    signIn: loadSignInConfig(vars),
   };
 }
 

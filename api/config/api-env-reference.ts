@@ -221,6 +221,56 @@ export const apiEnvReference: readonly EnvVariable[] = [
       'every answer while shutting down says Connection: close. 5 is the Keep-Alive timeout the API ' +
       'advertises, before which clients stop reusing a connection. 0: closed at once.',
   },
+  {
+    name: 'ASTROMESH_PUBLIC_URL',
+    whenUnset: 'no sign-in through an identity provider',
+    description:
+      'The API as browsers reach it (https://cloud.example.com). Required with ASTROMESH_OIDC_* or ' +
+      'ASTROMESH_GITHUB_*: the redirect URIs to register are <this>/api/v1/auth/oidc/callback and ' +
+      '<this>/api/v1/auth/github/callback.',
+  },
+  {
+    name: 'ASTROMESH_OIDC_ISSUER',
+    whenUnset: 'POST /api/v1/auth/google answers 501',
+    description:
+      'OpenID Connect issuer whose discovery document the API reads (https://accounts.google.com, a ' +
+      'Keycloak realm, Dex, Entra ID…). With its client id and secret it turns on sign-in with it.',
+  },
+  {
+    name: 'ASTROMESH_OIDC_CLIENT_ID',
+    whenUnset: 'no OpenID Connect sign-in',
+    description: 'The client id registered at the OpenID Connect issuer.',
+  },
+  {
+    name: 'ASTROMESH_OIDC_CLIENT_SECRET',
+    whenUnset: 'no OpenID Connect sign-in',
+    description: 'That client’s secret (a confidential client); never logged.',
+  },
+  {
+    name: 'ASTROMESH_OIDC_NAME',
+    whenUnset: 'the issuer’s host name (Google for accounts.google.com)',
+    description: 'What the Studio’s button says: Sign in with <this>.',
+  },
+  {
+    name: 'ASTROMESH_GITHUB_CLIENT_ID',
+    whenUnset: 'POST /api/v1/auth/github answers 501',
+    description: 'Client id of a GitHub OAuth app; with its secret it turns on sign-in with GitHub.',
+  },
+  {
+    name: 'ASTROMESH_GITHUB_CLIENT_SECRET',
+    whenUnset: 'no GitHub sign-in',
+    description: 'That OAuth app’s client secret; never logged.',
+  },
+  {
+    name: 'ASTROMESH_GITHUB_URL',
+    default: 'https://github.com',
+    description: 'Where users authorize the OAuth app and codes are exchanged (a GitHub Enterprise host).',
+  },
+  {
+    name: 'ASTROMESH_GITHUB_API_URL',
+    default: 'https://api.github.com',
+    description: 'GitHub’s REST API, asked who signed in (GET /user, /user/emails); https://HOST/api/v3 on Enterprise.',
+  },
 ];
 
 /** The default column of the README table and --help: the default, or what unset means. */

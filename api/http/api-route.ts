@@ -39,8 +39,8 @@ export interface ApiRoute<Params = unknown, Query = unknown, Body = unknown, Res
   query?: z.ZodType<Query>;
   body?: z.ZodType<Body>;
   response?: z.ZodType<Result>;
-  /** Success status; 204 sends no body. */
-  status?: 200 | 201 | 204;
+  /** Success status; 204 sends no body; 303 redirects to the URL the handler returns. */
+  status?: 200 | 201 | 204 | 303;
   /** Error statuses worth documenting besides 401/403 (implied by auth) and 400 (implied by schemas). */
   errors?: number[];
   handle(input: RouteInput<Params, Query, Body>): Promise<Result>;
@@ -107,6 +107,11 @@ export function mountRoutes(
       const query = parseInput(route.query, ctx.query, 'query');
       const body = parseInput(route.body, ctx.request.body ?? {}, 'body');
       const result = await route.handle({ params, query, body, principal, access, ctx });
+      if (route.status === 303) {
+        ctx.redirect(String(result));
+        ctx.status = 303;
+        return;
+      }
       ctx.status = route.status ?? 200;
       if (ctx.status !== 204) ctx.body = result;
     });

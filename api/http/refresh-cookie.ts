@@ -45,7 +45,7 @@ function cookieOf(ctx: Context, value: string, maxAgeSeconds: number): string {
 // Behind a TLS-terminating Ingress the API itself is reached over http, so the proxy's
 // X-Forwarded-Proto counts too. Trusting it here is safe: a caller who forges it only makes its
 // own cookie Secure, which its browser then keeps off plain http.
-function isHttps(ctx: Context): boolean {
+export function isHttps(ctx: Context): boolean {
   if (ctx.protocol === 'https') return true;
   return ctx.get('x-forwarded-proto').split(',')[0]?.trim().toLowerCase() === 'https';
 }

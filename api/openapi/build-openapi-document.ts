@@ -94,12 +94,17 @@ function operationOf(route: ApiRoute, schemas: Record<string, JsonSchema>, bodyL
   const parameters = [...parametersOf(route.params, 'path', schemas), ...parametersOf(route.query, 'query', schemas)];
   const status = route.status ?? 200;
   const success =
-    status === 204 || !route.response
-      ? { description: status === 204 ? 'No content.' : 'Success.' }
-      : {
-          description: 'Success.',
-          content: { 'application/json': { schema: responseSchemaOf(route, schemas) } },
-        };
+    status === 303
+      ? {
+          description: 'See Other: the browser is sent to the Location header.',
+          headers: { Location: { schema: { type: 'string' }, description: 'Where to go next.' } },
+        }
+      : status === 204 || !route.response
+        ? { description: status === 204 ? 'No content.' : 'Success.' }
+        : {
+            description: 'Success.',
+            content: { 'application/json': { schema: responseSchemaOf(route, schemas) } },
+          };
   const responses: Record<string, unknown> = { [String(status)]: success };
   for (const code of errorStatusesOf(route)) {
     responses[String(code)] = {

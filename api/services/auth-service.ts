@@ -1,6 +1,6 @@
 import type { ApiConfig } from '../config/api-config.ts';
 import { type Database, inTransaction } from '../db/database.ts';
-import { AppError, Forbidden, NotImplemented, Unauthenticated } from '../errors.ts';
+import { AppError, Forbidden, Unauthenticated } from '../errors.ts';
 import type { Principal } from '../http/principal.ts';
 import { addMember, findOrgById, firstOrgOf, insertOrg, type Org } from '../stores/orgs-store.ts';
 import {
@@ -10,6 +10,7 @@ import {
   revokeSession,
   useRefreshToken,
 } from '../stores/sessions-store.ts';
+import { recordUserIdentity } from '../stores/user-identities-store.ts';
 import { upsertUser } from '../stores/users-store.ts';
 import { RefreshTokenReused } from './auth-event-errors.ts';
 import { hashSecret, type TokenService } from './token-service.ts';
@@ -65,22 +66,44 @@ export function createAuthService(deps: {
     });
   }
 
+  /** The user of the email (created if new) in their first org, or an org of their own if they have none. */
+  async function signInByEmail(input: {
+    email: string;
+    name: string;
+    identity?: { provider: string; subject: string };
+  }): Promise<TokenPair> {
+    const email = input.email.trim().toLowerCase();
+    const { user, org } = await inTransaction(db, async (client) => {
+      const user = await upsertUser(client, { email, name: input.name });
+      if (input.identity) await recordUserIdentity(client, { ...input.identity, userId: user.id, email });
+      const existing = await firstOrgOf(client, user.id);
+      if (existing) return { user, org: existing };
+      const org = await createOwnOrg(client, { email, name: input.name || email });
+      await addMember(client, { orgId: org.id, userId: user.id, role: 'owner' });
+      return { user, org };
+    });
+    return issueTokens({ userId: user.id, email: user.email, org });
+  }
+
   return {
     /** Creates or retrieves the user and their org (DESIGN: development and tests only). */
     async devLogin(input: { email: string; name: string }): Promise<TokenPair> {
       if (!deps.config.devLoginEnabled) {
         throw new AppError('dev_login_disabled', 403, 'dev login is disabled on this deployment (ASTROMESH_DEV_LOGIN)');
       }
-      const email = input.email.trim().toLowerCase();
-      const { user, org } = await inTransaction(db, async (client) => {
-        const user = await upsertUser(client, { email, name: input.name });
-        const existing = await firstOrgOf(client, user.id);
-        if (existing) return { user, org: existing };
-        const org = await createOwnOrg(client, { email, name: input.name || email });
-        await addMember(client, { orgId: org.id, userId: user.id, role: 'owner' });
-        return { user, org };
-      });
-      return issueTokens({ userId: user.id, email: user.email, org });
+      return signInByEmail(input);
+    },
+
+    /**
+     * Signs in the account of an email an identity provider has verified: the same session as dev
+     * login's. An invited email already has a user and a membership, so signing in accepts it.
+     */
+    async signInVerified(input: {
+      email: string;
+      name: string;
+      identity: { provider: string; subject: string };
+    }): Promise<TokenPair> {
+      return signInByEmail(input);
     },
 
     /**
@@ -110,12 +133,6 @@ export function createAuthService(deps: {
         throw new Forbidden('an API key has no session to log out of; revoke the key instead');
       await revokeSession(db, principal.sessionId, 'logout');
       deps.onSessionRevoked?.(principal.sessionId);
-    },
-
-    oauth(provider: 'google' | 'github'): never {
-      throw new NotImplemented(
-        `${provider} sign-in is not available yet; use POST /api/v1/auth/dev/login in development`,
-      );
     },
   };
 }

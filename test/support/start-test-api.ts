@@ -51,6 +51,8 @@ export async function startTestApi(
     adminDatabaseUrl?: string;
     /** The Studio build served at /studio; this checkout's studio/dist if not given. */
     studioDir?: string;
+    /** The port to listen on (one known before the API starts, e.g. for ASTROMESH_PUBLIC_URL); free if not given. */
+    port?: number;
   } = {},
 ): Promise<TestApi> {
   const database = await createTestDatabase(options.adminDatabaseUrl);
@@ -71,7 +73,7 @@ export async function startTestApi(
   const api = createApi({ config, db, backend, log, now: () => new Date(), studioDir: options.studioDir });
   const server = createServer(api.app.callback());
   api.attach(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const request: TestApi['request'] = (path, init = {}) => {
