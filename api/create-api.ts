@@ -21,6 +21,7 @@ import { createOrgAccessCache } from './http/org-access-cache.ts';
 import { requestLog } from './http/request-log.ts';
 import { serveStudio } from './http/serve-studio.ts';
 import { agentRoutes } from './routes/agent-routes.ts';
+import { agentVersionRoutes } from './routes/agent-version-routes.ts';
 import { apiKeyRoutes } from './routes/api-key-routes.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
@@ -124,6 +125,7 @@ export function createApi(deps: ApiDeps) {
     ...authRoutes(auth, { refreshTtlSeconds: tokens.refreshTtlSeconds, signIn }),
     ...signInRoutes(signIn, { refreshTtlSeconds: tokens.refreshTtlSeconds, devLoginEnabled: config.devLoginEnabled }),
     ...agentRoutes(agents),
+    ...agentVersionRoutes(agents),
     ...catalogueRoutes(),
     ...orgRoutes(orgs),
     ...apiKeyRoutes(apiKeys),

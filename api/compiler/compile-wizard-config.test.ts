@@ -94,6 +94,14 @@ describe('compileWizardConfig', () => {
     });
   });
 
+  it('stamps the agent version being deployed as metadata.version, which the runtime answers with', () => {
+    const unversioned = compileWizardConfig({ orgSlug: 'acme', config: aConfig() });
+    const versioned = compileWizardConfig({ orgSlug: 'acme', config: aConfig(), version: 3 });
+
+    expect(unversioned.metadata.version).toBeUndefined();
+    expect(versioned).toEqual({ ...unversioned, metadata: { ...unversioned.metadata, version: '3' } });
+  });
+
   it('is pure: the same input gives the same document', () => {
     expect(compileWizardConfig({ orgSlug: 'acme', config: aConfig() })).toEqual(
       compileWizardConfig({ orgSlug: 'acme', config: aConfig() }),

@@ -22,8 +22,12 @@ const outputRules: Record<WizardConfig['step5']['output_guardrails'][number], (m
 /**
  * Compiles a WizardConfig into the `astromesh/v1` Agent the runtime loads, with agent id
  * `{org_slug}__{name}`. Pure: the same input always gives the same document.
+ *
+ * `version` (the agent version being deployed) becomes metadata.version: the runtime answers each
+ * run with the version of the file it ran, which stays true while a rollout still has pods on the
+ * previous file (the API's own idea of the deployed version would already be the new one).
  */
-export function compileWizardConfig(input: { orgSlug: string; config: WizardConfig }): AgentDocument {
+export function compileWizardConfig(input: { orgSlug: string; config: WizardConfig; version?: number }): AgentDocument {
   const { orgSlug, config } = input;
   const { step1, step2, step3, step4, step5 } = config;
   const maxTokens = step5.max_tokens;
@@ -34,6 +38,7 @@ export function compileWizardConfig(input: { orgSlug: string; config: WizardConf
     kind: 'Agent',
     metadata: {
       name: agentIdOf(orgSlug, config.name),
+      ...(input.version === undefined ? {} : { version: String(input.version) }),
       labels: { 'astromesh.io/org': orgSlug, 'astromesh.io/agent': config.name },
     },
     spec: {

@@ -26,6 +26,7 @@ const viewOf = (orgSlug: string, agent: AgentRecord): AgentView => ({
   updated_at: agent.updatedAt.toISOString(),
   paused_at: iso(agent.pausedAt),
   wizard_config: agent.config,
+  version: agent.version,
 });
 
 export function agentRoutes(agents: AgentService) {
@@ -95,7 +96,12 @@ export function agentRoutes(agents: AgentService) {
       tag: 'Agents',
       roles: managers,
       params: AgentParams,
-      response: z.object({ status: z.literal('deployed'), agent_id: z.string(), deployed_at: z.string() }),
+      response: z.object({
+        status: z.literal('deployed'),
+        agent_id: z.string(),
+        deployed_at: z.string(),
+        version: z.int().describe('The version deployed: a new one unless the config equals the latest version.'),
+      }),
       errors: [404, 409, 422, 502, 504],
       handle: async ({ access, params }) => {
         const agent = await agents.deploy(access, params.name);
@@ -103,6 +109,7 @@ export function agentRoutes(agents: AgentService) {
           status: 'deployed' as const,
           agent_id: agentIdOf(access.orgSlug, agent.name),
           deployed_at: (agent.deployedAt as Date).toISOString(),
+          version: agent.version as number,
         };
       },
     }),

@@ -9,4 +9,5 @@ export const runAgentAnswerOf = (answer: ExecutionAnswer): RunAgentAnswer => ({
   model: answer.model,
   latency_ms: answer.latencyMs,
   trace_id: answer.traceId,
+  version: answer.version,
 });

@@ -10,5 +10,11 @@ export const AgentView = AgentSummary.extend({
   updated_at: z.string(),
   paused_at: z.string().nullable(),
   wizard_config: WizardConfig,
+  version: z
+    .int()
+    .nullable()
+    .describe(
+      'The version its deployment holds (GET …/versions/{n}); null for a draft or a paused agent edited since.',
+    ),
 });
 export type AgentView = z.infer<typeof AgentView>;

@@ -10,5 +10,11 @@ export const RunAgentAnswer = z.object({
   model: z.string().describe('provider/model that answered, e.g. openai/gpt-6-luna.'),
   latency_ms: z.int(),
   trace_id: z.string(),
+  version: z
+    .int()
+    .nullable()
+    .describe(
+      'The agent version that answered (GET …/versions/{n}), as the runtime that ran it says: during a rollout, the old or the new one. Null if unknown.',
+    ),
 });
 export type RunAgentAnswer = z.infer<typeof RunAgentAnswer>;

@@ -1,4 +1,5 @@
 import { agentIdOf } from '../../crds/cloud-agent.ts';
+import { agentVersionContentOf } from '../compiler/agent-version-content-of.ts';
 import { wizardConfigIssues } from '../compiler/compile-wizard-config.ts';
 import { inTransaction } from '../db/database.ts';
 import { AppError, Conflict, InvalidInput, NotFound } from '../errors.ts';
@@ -9,6 +10,7 @@ import {
   type WizardConfigInput,
   type WizardConfigPatch,
 } from '../schemas/wizard-config.ts';
+import { type AgentVersionRecord, findAgentVersion, listAgentVersions } from '../stores/agent-versions-store.ts';
 import {
   type AgentRecord,
   countAgents,
@@ -19,6 +21,7 @@ import {
   setAgentStatus,
   updateAgentConfig,
 } from '../stores/agents-store.ts';
+import { deployAsVersion } from './deploy-as-version.ts';
 import {
   applyOrgDeployment,
   inOrgDeploymentTransaction,
@@ -57,14 +60,16 @@ export function createAgentService(deps: AgentServiceDeps) {
     });
   }
 
+  async function getAgent(access: OrgAccess, name: string): Promise<AgentRecord> {
+    const agent = await findAgent(db, { orgId: access.orgId, name });
+    if (!agent) throw new NotFound(`agent '${name}'`);
+    return agent;
+  }
+
   return {
     list: (access: OrgAccess) => listAgents(db, access.orgId),
 
-    async get(access: OrgAccess, name: string): Promise<AgentRecord> {
-      const agent = await findAgent(db, { orgId: access.orgId, name });
-      if (!agent) throw new NotFound(`agent '${name}'`);
-      return agent;
-    },
+    get: getAgent,
 
     async create(access: OrgAccess, input: WizardConfig): Promise<AgentRecord> {
       checkRuntimeAccepts(access, input);
@@ -115,9 +120,46 @@ export function createAgentService(deps: AgentServiceDeps) {
         if (agent.status === 'deployed')
           throw new Conflict('agent_already_deployed', `agent '${name}' is already deployed`);
         checkRuntimeAccepts(access, agent.config);
-        return setAgentStatus(client, agent.id, 'deployed');
+        const { orgSlug, principal } = access;
+        return deployAsVersion(client, { orgSlug, agent, config: agent.config, principal });
       });
       return deployed as AgentRecord;
+    },
+
+    /**
+     * Deploys an earlier version's config, by the rules of deploy (422 if the runtime would now
+     * refuse it, 502/504 if the runtime cannot serve it). A deployed agent may roll back without a
+     * pause; one that already runs that config is in the target state: 409 agent_already_deployed.
+     */
+    async rollback(access: OrgAccess, name: string, version: number): Promise<AgentRecord> {
+      const deployed = await changeDeployment(access, name, async (agent, client) => {
+        const target = await findAgentVersion(client, { agentId: agent.id, version });
+        if (!target) throw new NotFound(`version ${version} of agent '${name}'`);
+        const { orgSlug, principal } = access;
+        if (
+          agent.status === 'deployed' &&
+          agentVersionContentOf({ orgSlug, config: agent.config }).checksum === target.checksum
+        ) {
+          throw new Conflict(
+            'agent_already_deployed',
+            `agent '${name}' is already deployed with the config of version ${version}`,
+          );
+        }
+        checkRuntimeAccepts(access, target.config);
+        return deployAsVersion(client, { orgSlug, agent, config: target.config, principal, rolledBackFrom: version });
+      });
+      return deployed as AgentRecord;
+    },
+
+    async versions(access: OrgAccess, name: string): Promise<AgentVersionRecord[]> {
+      return listAgentVersions(db, (await getAgent(access, name)).id);
+    },
+
+    async version(access: OrgAccess, name: string, version: number): Promise<AgentVersionRecord> {
+      const agent = await getAgent(access, name);
+      const found = await findAgentVersion(db, { agentId: agent.id, version });
+      if (!found) throw new NotFound(`version ${version} of agent '${name}'`);
+      return found;
     },
 
     async pause(access: OrgAccess, name: string): Promise<AgentRecord> {

@@ -41,6 +41,8 @@ export interface ExecutionAnswer {
   model: string;
   latencyMs: number;
   traceId: string;
+  /** The agent version that answered (agent_versions), as the runtime that ran it says; null if it did not say. */
+  version: number | null;
 }
 
 type ExecutionKind = 'run' | 'test' | 'stream';
@@ -180,6 +182,7 @@ export function createExecutionService(deps: {
         tokensIn,
         tokensOut,
         model: answer ? modelOf(answer, agent) : null,
+        agentVersion: answer ? versionOf(answer) : null,
         latencyMs: result.latencyMs,
         outcome: result.outcome,
       })
@@ -227,5 +230,12 @@ function answerOf(answer: RuntimeAnswer, agent: AgentRecord, latencyMs: number):
     model: modelOf(answer, agent),
     latencyMs,
     traceId: answer.trace_id,
+    version: versionOf(answer),
   };
+}
+
+/** The agent version the runtime ran, from the metadata.version the API stamped (a whole number). */
+function versionOf(answer: RuntimeAnswer): number | null {
+  const version = answer.agent_version;
+  return version && /^[1-9][0-9]{0,8}$/.test(version) ? Number(version) : null;
 }

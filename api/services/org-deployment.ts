@@ -65,7 +65,9 @@ export async function applyOrgDeployment(
   options: ApplyOptions = {},
 ): Promise<void> {
   const compile = (records: AgentRecord[]) =>
-    records.map((agent) => compileWizardConfig({ orgSlug: org.slug, config: agent.config }));
+    records.map((agent) =>
+      compileWizardConfig({ orgSlug: org.slug, config: agent.config, version: agent.version ?? undefined }),
+    );
   const agents = compile(await listDeployedAgents(client, org.id));
   const pausedAgents = compile(await listPausedAgents(client, org.id));
   const credentials = await deps.credentialsOf(client, org.id);

@@ -14,6 +14,8 @@ export interface AgentRecord {
   updatedAt: Date;
   deployedAt: Date | null;
   pausedAt: Date | null;
+  /** The version its deployment holds (agent_versions); null for a draft, or a paused agent edited since. */
+  version: number | null;
 }
 
 export interface AgentRow {
@@ -27,6 +29,7 @@ export interface AgentRow {
   updated_at: Date;
   deployed_at: Date | null;
   paused_at: Date | null;
+  version: number | null;
 }
 
 export const toRecord = (row: AgentRow): AgentRecord => ({
@@ -41,6 +44,7 @@ export const toRecord = (row: AgentRow): AgentRecord => ({
   updatedAt: row.updated_at,
   deployedAt: row.deployed_at,
   pausedAt: row.paused_at,
+  version: row.version ?? null,
 });
 
 export async function listAgents(db: Queryable, orgId: string): Promise<AgentRecord[]> {
@@ -98,9 +102,26 @@ export async function insertAgent(
 }
 
 export async function updateAgentConfig(db: Queryable, id: string, config: WizardConfig): Promise<AgentRecord> {
+  // An edit that changes the config leaves the agent on no version until its next deploy records one.
   const { rows } = await db.query<AgentRow>(
-    'UPDATE agents SET config = $2, display_name = $3, updated_at = now() WHERE id = $1 RETURNING *',
+    `UPDATE agents SET config = $2, display_name = $3, updated_at = now(),
+       version = CASE WHEN config = $2::jsonb THEN version END
+     WHERE id = $1 RETURNING *`,
     [id, JSON.stringify(config), config.display_name ?? config.name],
+  );
+  return toRecord(rows[0] as AgentRow);
+}
+
+/** Deploys `config` as `version` (a deploy, or a rollback that brings back an earlier config). */
+export async function setAgentDeployedVersion(
+  db: Queryable,
+  input: { id: string; config: WizardConfig; version: number },
+): Promise<AgentRecord> {
+  const { rows } = await db.query<AgentRow>(
+    `UPDATE agents SET status = 'deployed', config = $2, display_name = $3, version = $4,
+       updated_at = now(), deployed_at = now()
+     WHERE id = $1 RETURNING *`,
+    [input.id, JSON.stringify(input.config), input.config.display_name ?? input.config.name, input.version],
   );
   return toRecord(rows[0] as AgentRow);
 }

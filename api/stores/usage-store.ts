@@ -20,6 +20,8 @@ export interface UsageRecord {
   latencyMs: number;
   outcome: UsageOutcome;
   createdAt: Date;
+  /** The agent version that answered, as its runtime said; null (or absent) when it did not say. */
+  agentVersion?: number | null;
 }
 
 export interface UsageCount {
@@ -81,8 +83,9 @@ export async function insertUsageRecord(db: Queryable, record: UsageRecord): Pro
   const { rowCount } = await db.query({
     name: 'insert-usage-record',
     text: `INSERT INTO usage_records
-       (settlement_id, org_id, agent_name, kind, tokens_in, tokens_out, model, latency_ms, outcome, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+       (settlement_id, org_id, agent_name, kind, tokens_in, tokens_out, model, latency_ms, outcome, created_at,
+        agent_version)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
      ON CONFLICT (settlement_id) DO NOTHING`,
     values: [
       record.settlementId,
@@ -95,6 +98,7 @@ export async function insertUsageRecord(db: Queryable, record: UsageRecord): Pro
       record.latencyMs,
       record.outcome,
       record.createdAt,
+      record.agentVersion ?? null,
     ],
   });
   return rowCount === 1;
@@ -105,9 +109,10 @@ export async function insertUsageRecords(db: Queryable, records: UsageRecord[]):
   await db.query({
     name: 'insert-usage-records',
     text: `INSERT INTO usage_records
-       (settlement_id, org_id, agent_name, kind, tokens_in, tokens_out, model, latency_ms, outcome, created_at)
+       (settlement_id, org_id, agent_name, kind, tokens_in, tokens_out, model, latency_ms, outcome, created_at,
+        agent_version)
      SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::integer[], $6::integer[],
-                          $7::text[], $8::integer[], $9::text[], $10::timestamptz[])
+                          $7::text[], $8::integer[], $9::text[], $10::timestamptz[], $11::integer[])
      ON CONFLICT (settlement_id) DO NOTHING`,
     values: [
       records.map((record) => record.settlementId),
@@ -120,6 +125,7 @@ export async function insertUsageRecords(db: Queryable, records: UsageRecord[]):
       records.map((record) => record.latencyMs),
       records.map((record) => record.outcome),
       records.map((record) => record.createdAt),
+      records.map((record) => record.agentVersion ?? null),
     ],
   });
 }

@@ -275,6 +275,8 @@ export function createAgentEngine(deps: AgentEngineDeps) {
         model: totals.model ?? null,
         provider: totals.provider ?? null,
         trace_id: trace.traceId,
+        // The document this run started with: across a reload or a rollout, the one that answered.
+        agent_version: agent.metadata.version ?? null,
         // spec.output_schema: the answer stays as written; its JSON block comes beside it, as upstream.
         ...(runtime.outputSchema ? structuredOutputOf(response, runtime.outputSchema) : {}),
       };

@@ -47,6 +47,8 @@ export interface RunResult {
   model: string | null;
   provider: string | null;
   trace_id: string;
+  /** metadata.version of the agent file that ran this request; null when the file has none. */
+  agent_version: string | null;
   /** spec.output_schema: the answer's JSON block, parsed and checked; null when it is not there or wrong. */
   data?: unknown;
   /** spec.output_schema: why `data` is null; null when it is not. */

@@ -117,6 +117,7 @@ export function attachAgentStreamSocket(
             model: result.model,
             provider: result.provider,
             trace_id: result.trace_id,
+            agent_version: result.agent_version,
             ...(result.data_error !== undefined ? { data: result.data, data_error: result.data_error } : {}),
           });
         } catch (err) {

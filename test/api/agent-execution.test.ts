@@ -69,6 +69,7 @@ describe('running and testing agents', () => {
       model: 'openai/gpt-4o-mini',
       latency_ms: expect.any(Number),
       trace_id: expect.any(String),
+      version: 1,
     });
     expect(fake.lastRequest.headers.authorization).toBe('Bearer sk-test-key');
   });

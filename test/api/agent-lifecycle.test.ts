@@ -52,7 +52,12 @@ describe('agents and their lifecycle', () => {
     const pausedAgain = await as('/agents/support-bot/pause', post());
     const redeployed = await as('/agents/support-bot/deploy', post());
 
-    expect(deployed).toEqual({ status: 'deployed', agent_id: `${org}__support-bot`, deployed_at: expect.any(String) });
+    expect(deployed).toEqual({
+      status: 'deployed',
+      agent_id: `${org}__support-bot`,
+      deployed_at: expect.any(String),
+      version: 1,
+    });
     expect(again.status).toBe(409);
     expect(paused).toEqual({ status: 'paused', paused_at: expect.any(String) });
     expect(pausedAgain.status).toBe(409);

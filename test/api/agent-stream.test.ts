@@ -70,6 +70,7 @@ describe('streaming an agent over WebSocket', () => {
       model: 'openai/gpt-4o-mini',
       latency_ms: expect.any(Number),
       trace_id: expect.any(String),
+      version: 1,
     });
   });
 

@@ -78,6 +78,7 @@ describe('the astromeshd HTTP API', () => {
       model: 'openai/gpt-4o-mini',
       provider: 'openai',
       trace_id: expect.stringMatching(/^[0-9a-f]{32}$/),
+      agent_version: null,
     });
     expect(openai.lastRequest.body.messages).toEqual([
       { role: 'system', content: 'You are helpful to Ada.' },

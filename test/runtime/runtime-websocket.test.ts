@@ -64,6 +64,7 @@ describe('the astromeshd WebSocket stream', () => {
         model: 'openai/gpt-4o-mini',
         provider: 'openai',
         trace_id: expect.stringMatching(/^[0-9a-f]{32}$/),
+        agent_version: null,
       },
     ]);
   });

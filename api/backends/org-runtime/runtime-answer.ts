@@ -12,6 +12,11 @@ export const RuntimeAnswer = z.object({
   /** provider/model of the candidate that answered; null when no model was called. */
   model: z.string().nullable(),
   trace_id: z.string(),
+  /**
+   * metadata.version of the file that ran, where the API stamps the agent version it deployed:
+   * the pod that answered knows which version it ran, even mid-rollout. Absent from older runtimes.
+   */
+  agent_version: z.string().nullable().optional(),
 });
 export type RuntimeAnswer = z.infer<typeof RuntimeAnswer>;
 

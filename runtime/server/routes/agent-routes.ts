@@ -72,6 +72,12 @@ export const RunAnswer = z.object({
   model: z.string().nullable(),
   provider: z.string().nullable(),
   trace_id: z.string(),
+  agent_version: z
+    .string()
+    .nullable()
+    .describe(
+      'metadata.version of the agent file that ran the request (the Cloud API stamps its agent version there); null when it has none.',
+    ),
   data: z
     .unknown()
     .optional()

@@ -12,6 +12,7 @@ const done = (answer: string): StreamEvent => ({
   model: 'openai/gpt-4o-mini',
   latency_ms: 1240,
   trace_id: 't-1',
+  version: 1,
 });
 
 describe('applyStreamEvent', () => {
