@@ -1,8 +1,10 @@
-import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { useCallback, useMemo, useState } from 'preact/hooks';
 import { type AgentSummary, agentsApi } from '../api/agents-api.ts';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
+import { ErrorAlert } from '../components/error-alert.tsx';
 import { type Notice, NoticeArea } from '../components/notice-area.tsx';
 import { StateBadge } from '../components/state-badge.tsx';
+import { useLoaded } from '../components/use-loaded.ts';
 import { useSession } from '../session/session-context.ts';
 import { explainAgentError } from './explain-agent-error.ts';
 
@@ -18,24 +20,12 @@ const doneText: Record<Action, (name: string) => string> = {
 export function AgentsPage(props: { org: string }) {
   const session = useSession();
   const agents = useMemo(() => agentsApi(session.api, props.org), [session, props.org]);
-  const [list, setList] = useState<AgentSummary[] | undefined>();
-  const [loadError, setLoadError] = useState<string | undefined>();
   const [busy, setBusy] = useState<{ name: string; action: Action } | undefined>();
   const [notice, setNotice] = useState<Notice | undefined>();
   const [toDelete, setToDelete] = useState<string | undefined>();
 
-  const reload = useCallback(async () => {
-    try {
-      setList(await agents.list());
-      setLoadError(undefined);
-    } catch (err) {
-      setLoadError(explainLoadError(err));
-    }
-  }, [agents]);
-
-  useEffect(() => {
-    void reload();
-  }, [reload]);
+  const listAgents = useCallback(() => agents.list(), [agents]);
+  const { value: list, error: loadError, reload } = useLoaded(listAgents, explainLoadError);
 
   async function act(name: string, action: Action) {
     setBusy({ name, action });
@@ -69,11 +59,7 @@ export function AgentsPage(props: { org: string }) {
         </div>
       </div>
       <NoticeArea notice={notice} />
-      {loadError && (
-        <p class="error" role="alert">
-          {loadError}
-        </p>
-      )}
+      <ErrorAlert text={loadError} />
       {list === undefined && !loadError && <p aria-live="polite">Loading agents…</p>}
       {list?.length === 0 && (
         <p class="empty">

@@ -1,8 +1,10 @@
-import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { useCallback, useMemo, useState } from 'preact/hooks';
 import { ApiError } from '../api/api-error.ts';
 import { type ApiKeyRole, type ApiKeyView, apiKeysApi } from '../api/api-keys-api.ts';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
+import { ErrorAlert } from '../components/error-alert.tsx';
 import { type Notice, NoticeArea } from '../components/notice-area.tsx';
+import { useLoaded } from '../components/use-loaded.ts';
 import { useSession } from '../session/session-context.ts';
 import { explainOrgError } from './explain-org-error.ts';
 import { formatDay } from './format-day.ts';
@@ -10,6 +12,7 @@ import { SecretOnceDialog } from './secret-once-dialog.tsx';
 import { isManager, useOrgProfile } from './use-org-profile.ts';
 
 const roleNames: Record<ApiKeyRole, string> = { member: 'Member', admin: 'Admin' };
+const explainLoadError = (err: unknown) => explainOrgError(err, 'load the API keys');
 
 /**
  * The org's API keys: create (the secret shown once), list (prefix, never the secret), revoke.
@@ -20,8 +23,6 @@ export function ApiKeysPage(props: { org: string }) {
   const api = useMemo(() => apiKeysApi(session.api, props.org), [session, props.org]);
   const { profile, error: profileError } = useOrgProfile(props.org);
   const canManage = isManager(profile);
-  const [keys, setKeys] = useState<ApiKeyView[] | undefined>();
-  const [loadError, setLoadError] = useState<string | undefined>();
   const [notice, setNotice] = useState<Notice | undefined>();
   const [name, setName] = useState('');
   const [role, setRole] = useState<ApiKeyRole>('member');
@@ -31,18 +32,8 @@ export function ApiKeysPage(props: { org: string }) {
   const [created, setCreated] = useState<{ name: string; secret: string } | undefined>();
   const [toRevoke, setToRevoke] = useState<ApiKeyView | undefined>();
 
-  const reload = useCallback(async () => {
-    try {
-      setKeys(await api.list());
-      setLoadError(undefined);
-    } catch (err) {
-      setLoadError(explainOrgError(err, 'load the API keys'));
-    }
-  }, [api]);
-
-  useEffect(() => {
-    if (canManage) void reload();
-  }, [reload, canManage]);
+  const listKeys = useCallback(() => api.list(), [api]);
+  const { value: keys, error: loadError, reload } = useLoaded(listKeys, explainLoadError, { isEnabled: canManage });
 
   async function create(event: Event) {
     event.preventDefault();
@@ -84,11 +75,7 @@ export function ApiKeysPage(props: { org: string }) {
         <code>POST /api/v1/orgs/{props.org}/agents/&lt;name&gt;/run</code>.
       </p>
       <NoticeArea notice={notice} />
-      {(loadError || profileError) && (
-        <p class="error" role="alert">
-          {loadError ?? profileError}
-        </p>
-      )}
+      <ErrorAlert text={loadError ?? profileError} />
       {profile && !canManage && (
         <p class="hint">Only owners and admins see and manage API keys. Your role here: {profile.role}.</p>
       )}

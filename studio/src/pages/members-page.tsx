@@ -1,7 +1,9 @@
-import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { useCallback, useMemo, useState } from 'preact/hooks';
 import { ApiError } from '../api/api-error.ts';
-import { type MemberView, type OrgRole, orgApi } from '../api/org-api.ts';
+import { type OrgRole, orgApi } from '../api/org-api.ts';
+import { ErrorAlert } from '../components/error-alert.tsx';
 import { type Notice, NoticeArea } from '../components/notice-area.tsx';
+import { useLoaded } from '../components/use-loaded.ts';
 import { useSession } from '../session/session-context.ts';
 import { explainOrgError } from './explain-org-error.ts';
 import { formatDay } from './format-day.ts';
@@ -10,6 +12,7 @@ import { isManager, useOrgProfile } from './use-org-profile.ts';
 type InvitedRole = Exclude<OrgRole, 'owner'>;
 
 const roleNames: Record<OrgRole, string> = { owner: 'Owner', admin: 'Admin', member: 'Member' };
+const explainLoadError = (err: unknown) => explainOrgError(err, 'load the members');
 
 /**
  * The org's members and their roles, and (for owners and admins) the invite form. Roles are shown
@@ -19,26 +22,14 @@ export function MembersPage(props: { org: string }) {
   const session = useSession();
   const api = useMemo(() => orgApi(session.api, props.org), [session, props.org]);
   const { profile, error: profileError } = useOrgProfile(props.org);
-  const [members, setMembers] = useState<MemberView[] | undefined>();
-  const [loadError, setLoadError] = useState<string | undefined>();
   const [notice, setNotice] = useState<Notice | undefined>();
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<InvitedRole>('member');
   const [isInviting, setInviting] = useState(false);
   const [isEmailWrong, setEmailWrong] = useState(false);
 
-  const reload = useCallback(async () => {
-    try {
-      setMembers(await api.members());
-      setLoadError(undefined);
-    } catch (err) {
-      setLoadError(explainOrgError(err, 'load the members'));
-    }
-  }, [api]);
-
-  useEffect(() => {
-    void reload();
-  }, [reload]);
+  const listMembers = useCallback(() => api.members(), [api]);
+  const { value: members, error: loadError, reload } = useLoaded(listMembers, explainLoadError);
 
   async function invite(event: Event) {
     event.preventDefault();
@@ -77,11 +68,7 @@ export function MembersPage(props: { org: string }) {
         )}
       </div>
       <NoticeArea notice={notice} />
-      {(loadError || profileError) && (
-        <p class="error" role="alert">
-          {loadError ?? profileError}
-        </p>
-      )}
+      <ErrorAlert text={loadError ?? profileError} />
       {members === undefined && !loadError && <p aria-live="polite">Loading members…</p>}
       {members && (
         <div class="card">

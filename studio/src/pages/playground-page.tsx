@@ -1,7 +1,8 @@
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useState } from 'preact/hooks';
 import type { AgentSummary } from '../api/agents-api.ts';
 import { ApiError } from '../api/api-error.ts';
 import { StateBadge } from '../components/state-badge.tsx';
+import { useLoaded } from '../components/use-loaded.ts';
 import { useSession } from '../session/session-context.ts';
 import type { AnswerPart, ChatTurn } from './apply-stream-event.ts';
 import './playground.css';
@@ -14,28 +15,18 @@ import { useAgentChat } from './use-agent-chat.ts';
  */
 export function PlaygroundPage(props: { org: string; agent: string }) {
   const session = useSession();
-  const [agent, setAgent] = useState<AgentSummary | undefined>();
-  const [loadError, setLoadError] = useState<string | undefined>();
   const [isRealRun, setIsRealRun] = useState(false);
   const [message, setMessage] = useState('');
 
-  const load = useCallback(async () => {
-    try {
-      const path = `/orgs/${encodeURIComponent(props.org)}/agents/${encodeURIComponent(props.agent)}`;
-      setAgent(await session.api.request<AgentSummary>('GET', path));
-      setLoadError(undefined);
-    } catch (err) {
-      setLoadError(
-        err instanceof ApiError && err.status === 404
-          ? `There is no agent “${props.agent}” in this org.`
-          : `Could not load “${props.agent}”: ${err instanceof Error ? err.message : 'the API could not be reached'}`,
-      );
-    }
+  const getAgent = useCallback(() => {
+    const path = `/orgs/${encodeURIComponent(props.org)}/agents/${encodeURIComponent(props.agent)}`;
+    return session.api.request<AgentSummary>('GET', path);
   }, [session, props.org, props.agent]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const {
+    value: agent,
+    error: loadError,
+    reload: load,
+  } = useLoaded(getAgent, (err) => explainLoadError(err, props.agent));
 
   const chat = useAgentChat({ session, org: props.org, agent: props.agent, onNotDeployed: () => void load() });
   const label = agent?.display_name || props.agent;
@@ -188,4 +179,10 @@ function Part(props: { part: AnswerPart }) {
       )}
     </details>
   );
+}
+
+function explainLoadError(err: unknown, agent: string): string {
+  return err instanceof ApiError && err.status === 404
+    ? `There is no agent “${agent}” in this org.`
+    : `Could not load “${agent}”: ${err instanceof Error ? err.message : 'the API could not be reached'}`;
 }

@@ -1,9 +1,11 @@
-import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { useCallback, useMemo, useState } from 'preact/hooks';
 import { cloudProviders } from '../../../api/schemas/cloud-providers.ts';
 import { ApiError } from '../api/api-error.ts';
-import { type CloudProviderName, type ProviderKeyView, providerKeysApi } from '../api/provider-keys-api.ts';
+import { type CloudProviderName, providerKeysApi } from '../api/provider-keys-api.ts';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
+import { ErrorAlert } from '../components/error-alert.tsx';
 import { type Notice, NoticeArea } from '../components/notice-area.tsx';
+import { useLoaded } from '../components/use-loaded.ts';
 import { useSession } from '../session/session-context.ts';
 import { explainOrgError } from './explain-org-error.ts';
 import { formatDay } from './format-day.ts';
@@ -19,6 +21,7 @@ const providerNames: Record<CloudProviderName, string> = {
 };
 
 type Field = 'api_key' | 'base_url';
+const explainLoadError = (err: unknown) => explainOrgError(err, 'load the provider keys');
 
 /**
  * The org's provider keys (BYOK): save one per provider (optionally with the base URL of a
@@ -30,8 +33,6 @@ export function ProviderKeysPage(props: { org: string }) {
   const api = useMemo(() => providerKeysApi(session.api, props.org), [session, props.org]);
   const { profile, error: profileError } = useOrgProfile(props.org);
   const canManage = isManager(profile);
-  const [keys, setKeys] = useState<ProviderKeyView[] | undefined>();
-  const [loadError, setLoadError] = useState<string | undefined>();
   const [notice, setNotice] = useState<Notice | undefined>();
   const [provider, setProvider] = useState<CloudProviderName>('openai');
   const [apiKey, setApiKey] = useState('');
@@ -40,18 +41,8 @@ export function ProviderKeysPage(props: { org: string }) {
   const [isSaving, setSaving] = useState(false);
   const [toDelete, setToDelete] = useState<CloudProviderName | undefined>();
 
-  const reload = useCallback(async () => {
-    try {
-      setKeys(await api.list());
-      setLoadError(undefined);
-    } catch (err) {
-      setLoadError(explainOrgError(err, 'load the provider keys'));
-    }
-  }, [api]);
-
-  useEffect(() => {
-    void reload();
-  }, [reload]);
+  const listKeys = useCallback(() => api.list(), [api]);
+  const { value: keys, error: loadError, reload } = useLoaded(listKeys, explainLoadError);
 
   const saved = new Set(keys?.map((key) => key.provider));
   const isKeyOptional = provider === 'ollama';
@@ -111,11 +102,7 @@ export function ProviderKeysPage(props: { org: string }) {
         shows them masked and never reads them back.
       </p>
       <NoticeArea notice={notice} />
-      {(loadError || profileError) && (
-        <p class="error" role="alert">
-          {loadError ?? profileError}
-        </p>
-      )}
+      <ErrorAlert text={loadError ?? profileError} />
       {keys === undefined && !loadError && <p aria-live="polite">Loading provider keys…</p>}
       {keys?.length === 0 && <p class="empty">No provider key yet: agents of this org cannot reach a model.</p>}
       {keys && keys.length > 0 && (

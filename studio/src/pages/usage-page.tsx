@@ -1,14 +1,18 @@
-import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
-import { type UsageReport, usageApi } from '../api/usage-api.ts';
+import { useCallback, useMemo, useState } from 'preact/hooks';
+import { usageApi } from '../api/usage-api.ts';
+import { ErrorAlert } from '../components/error-alert.tsx';
+import { useLoaded } from '../components/use-loaded.ts';
 import { useSession } from '../session/session-context.ts';
 import { describeRateLimit, formatCount } from './describe-rate-limit.ts';
 import { explainOrgError } from './explain-org-error.ts';
 import type { UsageScale } from './layout-usage-chart.ts';
+import { RunsAndTokensTable } from './runs-and-tokens-table.tsx';
 import { UsageChart } from './usage-chart.tsx';
 import { useIsNarrow } from './use-is-narrow.ts';
 
 const maxDays = 90;
 const defaultDays = 30;
+const explainLoadError = (err: unknown) => explainOrgError(err, 'load the usage');
 
 /**
  * The org's usage: runs per day over 1–90 days against the daily limit, tokens, totals, runs per
@@ -21,41 +25,32 @@ export function UsagePage(props: { org: string }) {
   const [days, setDays] = useState(defaultDays);
   const [daysInput, setDaysInput] = useState(String(defaultDays));
   const [scale, setScale] = useState<UsageScale>('daily-limit');
-  const [report, setReport] = useState<UsageReport | undefined>();
-  const [loadedAt, setLoadedAt] = useState(() => new Date());
-  const [error, setError] = useState<string | undefined>();
-  const [isPeriodWrong, setPeriodWrong] = useState(false);
+  const [periodError, setPeriodError] = useState<string | undefined>();
   const isNarrow = useIsNarrow();
-
-  const reload = useCallback(async () => {
-    try {
-      setReport(await api.report(days));
-      setLoadedAt(new Date());
-      setError(undefined);
-    } catch (err) {
-      setError(explainOrgError(err, 'load the usage'));
-    }
-  }, [api, days]);
-
-  useEffect(() => {
-    void reload();
-  }, [reload]);
+  // When it was loaded goes with the report: "resets in 3 hours" counts from the answer, not from now.
+  const loadReport = useCallback(async () => ({ report: await api.report(days), loadedAt: new Date() }), [api, days]);
+  const { value, error: loadError, reload } = useLoaded(loadReport, explainLoadError);
+  const report = value?.report;
+  // A period typed wrong is said over a load error: it is what the person just did.
+  const error = periodError ?? loadError;
 
   function choosePeriod(event: Event) {
     event.preventDefault();
     const chosen = /^\d{1,2}$/.test(daysInput.trim()) ? Number(daysInput) : Number.NaN;
     if (!(chosen >= 1 && chosen <= maxDays)) {
-      setPeriodWrong(true);
-      setError(`The period must be a whole number of days from 1 to ${maxDays}.`);
+      setPeriodError(`The period must be a whole number of days from 1 to ${maxDays}.`);
       return;
     }
-    setPeriodWrong(false);
-    setError(undefined);
+    setPeriodError(undefined);
     setDays(chosen);
   }
 
-  const rateLimit = report
-    ? describeRateLimit({ dailyLimit: report.daily_limit, remainingToday: report.remaining_today, now: loadedAt })
+  const rateLimit = value
+    ? describeRateLimit({
+        dailyLimit: value.report.daily_limit,
+        remainingToday: value.report.remaining_today,
+        now: value.loadedAt,
+      })
     : undefined;
 
   return (
@@ -66,11 +61,7 @@ export function UsagePage(props: { org: string }) {
           Refresh
         </button>
       </div>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorAlert text={error} />
       {rateLimit && (
         <div class={rateLimit.isExhausted ? 'card rate-limit exhausted' : 'card rate-limit'}>
           <h2>Today</h2>
@@ -93,7 +84,7 @@ export function UsagePage(props: { org: string }) {
                 step={1}
                 required
                 value={daysInput}
-                aria-invalid={isPeriodWrong || undefined}
+                aria-invalid={periodError !== undefined || undefined}
                 onInput={(e) => setDaysInput(e.currentTarget.value)}
               />
               <button type="submit">Show</button>
@@ -138,29 +129,14 @@ export function UsagePage(props: { org: string }) {
             </figcaption>
             <details class="day-table">
               <summary>Runs and tokens per day, as a table</summary>
-              <table class="org-table compact">
-                <caption class="visually-hidden">Runs and tokens per day, last {report.period_days} days</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Day (UTC)</th>
-                    <th scope="col" class="num">
-                      Runs
-                    </th>
-                    <th scope="col" class="num">
-                      Tokens
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {[...report.by_day].reverse().map((day) => (
-                    <tr key={day.date}>
-                      <th scope="row">{day.date}</th>
-                      <td class="num">{formatCount(day.requests)}</td>
-                      <td class="num">{formatCount(day.tokens)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <RunsAndTokensTable
+                class="org-table compact"
+                caption={`Runs and tokens per day, last ${report.period_days} days`}
+                firstColumn="Day (UTC)"
+                rows={[...report.by_day]
+                  .reverse()
+                  .map((day) => ({ key: day.date, label: day.date, requests: day.requests, tokens: day.tokens }))}
+              />
             </details>
           </figure>
           <div class="card">
@@ -168,30 +144,17 @@ export function UsagePage(props: { org: string }) {
             {report.by_agent.length === 0 ? (
               <p class="empty">No runs in this period.</p>
             ) : (
-              <table class="org-table" aria-labelledby="by-agent-title">
-                <thead>
-                  <tr>
-                    <th scope="col">Agent</th>
-                    <th scope="col" class="num">
-                      Runs
-                    </th>
-                    <th scope="col" class="num">
-                      Tokens
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {report.by_agent.map((row) => (
-                    <tr key={row.agent}>
-                      <th scope="row">
-                        <code>{row.agent}</code>
-                      </th>
-                      <td class="num">{formatCount(row.requests)}</td>
-                      <td class="num">{formatCount(row.tokens)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <RunsAndTokensTable
+                class="org-table"
+                labelledBy="by-agent-title"
+                firstColumn="Agent"
+                rows={report.by_agent.map((row) => ({
+                  key: row.agent,
+                  label: <code>{row.agent}</code>,
+                  requests: row.requests,
+                  tokens: row.tokens,
+                }))}
+              />
             )}
           </div>
         </>
