@@ -74,7 +74,8 @@ export function auditRequests(deps: {
   }
 
   return async (ctx, next) => {
-    const matched = matchRoute(ctx);
+    // Matched before the call (a handler may change ctx.path); other methods only if they need an entry.
+    const matchedFirst = mutatingMethods.has(ctx.method) ? matchRoute(ctx) : undefined;
     let failure: unknown;
     try {
       await next();
@@ -84,7 +85,8 @@ export function auditRequests(deps: {
     } finally {
       const note = ctx.state.auditNote as AuditNote | undefined;
       const isAuthEvent = failure instanceof RefreshTokenReused || failure instanceof RevokedApiKeyUsed;
-      if ((matched && mutatingMethods.has(ctx.method)) || note || isAuthEvent) {
+      if (matchedFirst || note || isAuthEvent) {
+        const matched = matchedFirst ?? matchRoute(ctx);
         deps.audit.record(entryOf(ctx, { matched, failure, note, prefix: deps.prefix, tokens: deps.tokens }));
       }
     }

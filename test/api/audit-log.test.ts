@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { auditActions } from '../../api/http/audit-actions.ts';
+import { createAuditService } from '../../api/services/audit-service.ts';
 import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { aMemberOf } from '../support/a-member-of.ts';
 import { jsonOf } from '../support/json-of.ts';
@@ -322,6 +324,29 @@ describe('the audit log', () => {
     expect(await jsonOf(badCursor)).toMatchObject({ status: 400, message: expect.stringMatching(/^cursor: /) });
     expect(await jsonOf(badLimit)).toMatchObject({ status: 400, message: expect.stringMatching(/^limit: /) });
     expect(org).toBeTruthy();
+  });
+
+  it('answers a change that worked when its entry cannot be written, and logs the whole entry as lost', async () => {
+    const { api, as, org } = await startSignedInTestApi((stop) => cleanups.push(stop));
+    // Every new row now breaks a constraint: the insert fails as a full disk or a lost grant would.
+    await api.db.query('ALTER TABLE audit_log ADD CONSTRAINT refuse_new_entries CHECK (false) NOT VALID');
+    const lines: string[] = [];
+    const audit = createAuditService({
+      db: api.db,
+      retentionDays: 365,
+      log: pino({ level: 'info' }, { write: (line: string) => lines.push(line) }),
+    });
+
+    const response = await as('', json('PATCH', { display_name: 'Changed anyway' }));
+    audit.record({ actor: { kind: 'anonymous' }, action: 'auth.refresh', status: 401, org: { slug: org } });
+    await audit.settled();
+
+    expect(response.status).toBe(200);
+    expect(await jsonOf(response)).toMatchObject({ display_name: 'Changed anyway' });
+    expect(await entriesOf(api, response.headers.get('x-request-id'))).toEqual([]);
+    expect(lines.map((line) => JSON.parse(line))).toMatchObject([
+      { level: 50, msg: 'audit entry lost: it could not be written', entry: { action: 'auth.refresh', status: 401 } },
+    ]);
   });
 
   it('is append-only: updates, deletes and truncation are refused; the sweep deletes only what is past retention', async () => {
