@@ -8,6 +8,7 @@ import {
   toOpenApiSchema,
 } from '../../runtime/server/openapi/to-openapi-schema.ts';
 import type { ApiRoute } from '../http/api-route.ts';
+import { bearerProtocolPrefix, streamProtocol } from '../schemas/stream-protocols.ts';
 import { ErrorEnvelope } from './error-envelope-schema.ts';
 
 const errorDescriptions = (bodyLimit: string): Record<number, string> => ({
@@ -69,8 +70,11 @@ export function buildOpenApiDocument(input: {
         'Create, deploy and run AI agents for your organisation. Every non-2xx response is ' +
         '`{ "error", "message", "status" }`.\n\n' +
         // OpenAPI has no way to describe a WebSocket as an operation, so its contract is told here.
-        'Streaming: `WS /api/v1/orgs/{slug}/agents/{name}/stream?token=<JWT or ask- key>[&mode=run|test]` ' +
-        '(a bad token is 401 at the upgrade, another org 403, an unknown agent 404, another mode 400). ' +
+        'Streaming: `WS /api/v1/orgs/{slug}/agents/{name}/stream[?mode=run|test]`, authenticated by a JWT or ask- key ' +
+        `offered as subprotocols \`['${streamProtocol}', '${bearerProtocolPrefix}<base64url(token), no padding>']\` ` +
+        `(browsers; the answer is \`Sec-WebSocket-Protocol: ${streamProtocol}\`), or by \`Authorization: Bearer\`, ` +
+        '`X-API-Key` or `?token=` (a bad token or bearer entry is 401 at the upgrade, a bearer entry offered ' +
+        `without ${streamProtocol} 400, another org 403, an unknown agent 404, another mode 400). ` +
         '`mode=run` (default) counts each query as a run; `mode=test` runs them as POST …/test does, not counted. ' +
         'Send `{query, session_id?, context?}` (one at a time) or `{"type": "cancel"}`, which cancels the running ' +
         'query and its model request; receive `token`, `tool_call`, `tool_result`, then `done` (the fields of a run ' +

@@ -20,6 +20,7 @@ import type { TokenService } from '../services/token-service.ts';
 import type { AuditEntryInput } from '../stores/audit-log-store.ts';
 import { serveAgentStream } from './serve-agent-stream.ts';
 import { createStreamSlots, type StreamLease } from './stream-slots.ts';
+import { chooseStreamProtocol, tokenOfProtocols } from './token-of-protocols.ts';
 
 const maxMessageBytes = 1024 * 1024;
 // 1013 "Try Again Later": the refusal of a stream past the org's limit is temporary.
@@ -44,18 +45,24 @@ export interface AgentStreamDeps {
 }
 
 /**
- * `WS /api/v1/orgs/{slug}/agents/{name}/stream` (seed 003), authenticated by `?token=` (a JWT or
- * an `ask-` API key; browsers cannot set headers on a WebSocket). `?mode=test` makes its queries
- * tests (not counted, as POST …/test; Studio's playground), `run` (the default) runs. The URL is
- * never logged: its query holds a credential. Who, where and what are checked
- * before the upgrade, so 401, 403 and 404 are plain HTTP refusals with the error envelope. A
- * stream past the org's limit is accepted and then refused with an `error` event
- * (`stream_limit_reached`, 429) and close code 1013: a browser never sees an upgrade's status.
- * The limit is counted in PostgreSQL (stream-slots.ts), so it holds across API replicas.
+ * `WS /api/v1/orgs/{slug}/agents/{name}/stream` (seed 003), authenticated by a JWT or an `ask-` API
+ * key. Browsers cannot set headers on a WebSocket, so they offer the token as a subprotocol,
+ * `['astromesh.v1', 'astromesh.bearer.<base64url(token)>']`, and the API answers `astromesh.v1`
+ * (token-of-protocols.ts); `?token=`, Authorization: Bearer and X-API-Key work too. `?mode=test`
+ * makes its queries tests (not counted, as POST …/test; Studio's playground), `run` (the default)
+ * runs. Neither the URL nor the protocol header is ever logged: both may hold a credential. Who,
+ * where and what are checked before the upgrade, so 401, 403 and 404 are plain HTTP refusals with
+ * the error envelope. A stream past the org's limit is accepted and then refused with an `error`
+ * event (`stream_limit_reached`, 429) and close code 1013: a browser never sees an upgrade's
+ * status. The limit is counted in PostgreSQL (stream-slots.ts), so it holds across API replicas.
  */
 export function attachAgentStream(server: Server, deps: AgentStreamDeps) {
   const log = deps.log.child({ component: 'agent-stream' });
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes });
+  const sockets = new WebSocketServer({
+    noServer: true,
+    maxPayload: maxMessageBytes,
+    handleProtocols: chooseStreamProtocol,
+  });
   const slots = createStreamSlots({
     db: deps.db,
     maxPerOrg: deps.maxStreamsPerOrg,
@@ -197,8 +204,16 @@ export function attachAgentStream(server: Server, deps: AgentStreamDeps) {
   }
 
   async function authorize(req: IncomingMessage, url: URL, orgSlug: string, agentName: string): Promise<OrgAccess> {
-    const token = url.searchParams.get('token') ?? bearerOf(req) ?? headerOf(req, 'x-api-key');
-    if (!token) throw new Unauthenticated('a ?token= (JWT or API key) is required');
+    const token =
+      tokenOfProtocols(headerOf(req, 'sec-websocket-protocol')) ??
+      url.searchParams.get('token') ??
+      bearerOf(req) ??
+      headerOf(req, 'x-api-key');
+    if (!token) {
+      throw new Unauthenticated(
+        'a token (JWT or API key) is required: a Sec-WebSocket-Protocol entry astromesh.bearer.<base64url token>, ?token=, Authorization: Bearer or X-API-Key',
+      );
+    }
     const principal = await principalOfToken(deps, token);
     const access = await resolveOrgAccess(deps, principal, orgSlug, everyone);
     await deps.execution.agentOf(access, agentName);

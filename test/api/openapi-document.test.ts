@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import type { ApiRoute } from '../../api/http/api-route.ts';
+import { bearerProtocolPrefix, streamProtocol } from '../../api/schemas/stream-protocols.ts';
 import { cloudProviders } from '../../api/schemas/wizard-config.ts';
 import { builtinToolNames } from '../../runtime/tools/builtin-tools.ts';
 import { jsonOf } from '../support/json-of.ts';
@@ -56,6 +57,16 @@ describe('the OpenAPI document at /api/v1/openapi.json', () => {
         },
       },
     });
+  });
+
+  it("tells the WebSocket stream's contract in its description: the subprotocols a browser authenticates with", async () => {
+    const { document } = await documentOf();
+
+    const description = (document.info as Json).description as string;
+
+    expect(description).toContain('WS /api/v1/orgs/{slug}/agents/{name}/stream[?mode=run|test]');
+    expect(description).toContain(`['${streamProtocol}', '${bearerProtocolPrefix}<base64url(token), no padding>']`);
+    expect(description).toContain(`Sec-WebSocket-Protocol: ${streamProtocol}`);
   });
 
   it('has an operation for every route of the registry, and nothing else', async () => {

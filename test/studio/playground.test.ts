@@ -1,5 +1,6 @@
 import type { WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearerProtocolPrefix, streamProtocol } from '../../api/schemas/stream-protocols.ts';
 import type { FakeProvider } from '../fakes/fake-provider.ts';
 import { fakeReply } from '../fakes/fake-reply.ts';
 import { startFakeProvider } from '../fakes/start-fake-provider.ts';
@@ -102,6 +103,8 @@ describe('Studio: the playground, in a real browser', { timeout: 240_000 }, () =
       .waitFor();
     expect(await runsCounted(owner)).toBe(1);
     expect(socketUrls).toEqual([expect.stringContaining('mode=test'), expect.stringContaining('mode=run')]);
+    // The token travels in Sec-WebSocket-Protocol: a URL the console may print holds none.
+    expect(socketUrls.filter((url) => /token/i.test(url))).toEqual([]);
     const queries = sent.filter((message) => 'query' in message);
     expect(queries.map((message) => message.session_id)).toEqual([
       undefined,
@@ -151,8 +154,9 @@ describe('Studio: the playground, in a real browser', { timeout: 240_000 }, () =
   });
 });
 
-// The socket's ?token= is checked at its upgrade only, so it must be fresh whenever a socket
-// opens: a playground left open past the access token's life renews it before it reconnects.
+// The socket's token (offered in its subprotocol list) is checked at its upgrade only, so it must
+// be fresh whenever a socket opens: a playground left open past the access token's life renews it
+// before it reconnects.
 describe('Studio: the playground after its access token expired, in a real browser', { timeout: 180_000 }, () => {
   let studio: StudioBrowser;
   let fake: FakeProvider;
@@ -202,7 +206,8 @@ describe('Studio: the playground after its access token expired, in a real brows
       .locator('.run-facts')
       .getByText(/tokens/)
       .waitFor();
-    const firstToken = new URL(routes[0]?.url() ?? '').searchParams.get('token') ?? '';
+    const firstToken = tokenOffered(routes[0]);
+    expect(routes[0]?.protocols()[0]).toBe(streamProtocol);
 
     // The socket drops; the token it opened with expires.
     await routes[0]?.close({ code: 1001, reason: 'gone' });
@@ -222,9 +227,16 @@ describe('Studio: the playground after its access token expired, in a real brows
       '200 /api/v1/auth/refresh',
       '200 /api/v1/orgs/renew-chat-example-com/agents/support-bot',
     ]);
-    const secondToken = new URL(routes[1]?.url() ?? '').searchParams.get('token');
+    const secondToken = tokenOffered(routes[1]);
+    expect(secondToken).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/); // a JWT
     expect(secondToken).not.toBe(firstToken);
     expect(await page.getByRole('alert').count()).toBe(0);
     expect(studioPage.problems).toEqual([]);
   });
 });
+
+/** The access token a socket offered in its subprotocol list, `astromesh.bearer.<base64url>`. */
+function tokenOffered(route: WebSocketRoute | undefined): string {
+  const entry = route?.protocols().find((protocol) => protocol.startsWith(bearerProtocolPrefix)) ?? '';
+  return Buffer.from(entry.slice(bearerProtocolPrefix.length), 'base64url').toString();
+}

@@ -25,15 +25,15 @@ export interface AgentSocket {
 
 /**
  * A WebSocket client on `/v1/ws/agent/{agent}` (or any `path`), with the runtime's token as a
- * bearer header when `token` is given. Events are queued from the moment the socket opens, so a
- * test never misses one that arrives before it asks.
+ * bearer header when `token` is given, offering the subprotocols `protocols`. Events are queued
+ * from the moment the socket opens, so a test never misses one that arrives before it asks.
  */
 export async function openAgentSocket(
   runtimeUrl: string,
-  options: { agent?: string; path?: string; token?: string },
+  options: { agent?: string; path?: string; token?: string; protocols?: string[] },
 ): Promise<AgentSocket> {
   const path = options.path ?? `/v1/ws/agent/${encodeURIComponent(options.agent ?? '')}`;
-  const socket = new WebSocket(`${runtimeUrl.replace(/^http/, 'ws')}${path}`, {
+  const socket = new WebSocket(`${runtimeUrl.replace(/^http/, 'ws')}${path}`, options.protocols ?? [], {
     headers: options.token ? { authorization: `Bearer ${options.token}` } : {},
   });
   const events: StreamEvent[] = [];

@@ -1,15 +1,16 @@
 import WebSocket from 'ws';
 
 /**
- * What a WebSocket upgrade request gets: 101 when the server accepts it (the socket is closed
- * again at once), otherwise the refusal's status, headers and JSON body (the error envelope).
+ * What a WebSocket upgrade request gets: 101 and the subprotocol the server chose when it accepts
+ * it (the socket is closed again at once), otherwise the refusal's status, headers and JSON body
+ * (the error envelope).
  */
 export function websocketUpgradeAnswer(
   url: string,
-  options: { headers?: Record<string, string> } = {},
-): Promise<{ status: number; body?: unknown; headers?: Record<string, unknown> }> {
+  options: { headers?: Record<string, string>; protocols?: string[] } = {},
+): Promise<{ status: number; body?: unknown; headers?: Record<string, unknown>; protocol?: string }> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, { headers: options.headers ?? {} });
+    const socket = new WebSocket(url, options.protocols ?? [], { headers: options.headers ?? {} });
     socket.once('unexpected-response', (_request, response) => {
       let text = '';
       response.on('data', (chunk: Buffer) => {
@@ -26,7 +27,7 @@ export function websocketUpgradeAnswer(
     });
     socket.once('open', () => {
       socket.close();
-      resolve({ status: 101 });
+      resolve({ status: 101, protocol: socket.protocol });
     });
     socket.on('error', (err) => reject(err));
   });

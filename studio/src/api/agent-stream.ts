@@ -1,4 +1,5 @@
 import type { StreamEvent, StreamMode } from '../../../api/schemas/stream-event.ts';
+import { bearerProtocolPrefix, streamProtocol } from '../../../api/schemas/stream-protocols.ts';
 import { apiPrefix } from './api-client.ts';
 
 export type { StreamEvent, StreamMode };
@@ -20,8 +21,10 @@ export class StreamNotOpened extends Error {
 
 /**
  * Opens `WS /api/v1/orgs/{org}/agents/{agent}/stream` on Studio's own origin. A browser cannot
- * set headers on a WebSocket, so the access token goes in the URL (`?token=`); the API never logs
- * that URL. `mode: 'test'` makes the queries tests (not counted), `run` real runs.
+ * set headers on a WebSocket, and the console prints the URL of a socket that fails to open, so
+ * the access token goes in the subprotocol list (`astromesh.bearer.<base64url>`, beside
+ * `astromesh.v1`, the one the API answers), never in the URL. `mode: 'test'` makes the queries
+ * tests (not counted), `run` real runs.
  */
 export function openAgentStream(input: {
   org: string;
@@ -33,9 +36,12 @@ export function openAgentStream(input: {
   onClose: (code: number) => void;
 }): Promise<AgentStream> {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  const query = new URLSearchParams({ token: input.token, mode: input.mode });
+  const query = new URLSearchParams({ mode: input.mode });
   const path = `${apiPrefix}/orgs/${encodeURIComponent(input.org)}/agents/${encodeURIComponent(input.agent)}/stream`;
-  const socket = new WebSocket(`${scheme}://${location.host}${path}?${query}`);
+  const protocols = input.token
+    ? [streamProtocol, `${bearerProtocolPrefix}${base64url(input.token)}`]
+    : [streamProtocol];
+  const socket = new WebSocket(`${scheme}://${location.host}${path}?${query}`, protocols);
   const stream: AgentStream = {
     mode: input.mode,
     send: (message) => socket.send(JSON.stringify(message)),
@@ -59,4 +65,13 @@ export function openAgentStream(input: {
       else reject(new StreamNotOpened('the stream could not be opened'));
     });
   });
+}
+
+/** Base64url without padding: `=` may not stand in a subprotocol name (an HTTP token). */
+function base64url(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 }

@@ -67,8 +67,9 @@ export function useAgentChat(input: { session: Session; org: string; agent: stri
 
   /**
    * The open socket in `mode`, or a new one. Before a socket opens, the API is asked about the
-   * agent: that renews an expired access token (the socket's `?token=` must be fresh, and a
-   * refused upgrade tells a browser nothing) and finds a paused agent before any message is lost.
+   * agent: that renews an expired access token (the socket's token is checked at its upgrade only,
+   * so it must be fresh, and a refused upgrade tells a browser nothing) and finds a paused agent
+   * before any message is lost.
    */
   const connected = useCallback(
     async (mode: StreamMode): Promise<AgentStream> => {
