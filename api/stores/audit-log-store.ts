@@ -108,6 +108,7 @@ export interface AuditFilter {
 
 /** The org's entries, newest first, matching every filter given. */
 export async function listAuditEntries(db: Queryable, filter: AuditFilter): Promise<AuditEntry[]> {
+  // Ordered by the table's bigint id: `id` alone would name the text column of the select list.
   const { rows } = await db.query<AuditRow>(
     `SELECT id::text, at, org_id, actor_kind, actor_id, action, method, route, target, summary, status, request_id, source_ip
        FROM audit_log
@@ -117,7 +118,7 @@ export async function listAuditEntries(db: Queryable, filter: AuditFilter): Prom
         AND ($4::timestamptz IS NULL OR at >= $4)
         AND ($5::timestamptz IS NULL OR at < $5)
         AND ($6::bigint IS NULL OR id < $6)
-      ORDER BY id DESC
+      ORDER BY audit_log.id DESC
       LIMIT $7`,
     [
       filter.orgId,
