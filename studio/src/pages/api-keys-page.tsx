@@ -1,15 +1,14 @@
-import { useCallback, useMemo, useState } from 'preact/hooks';
+import { useCallback, useState } from 'preact/hooks';
 import { ApiError } from '../api/api-error.ts';
 import { type ApiKeyRole, type ApiKeyView, apiKeysApi } from '../api/api-keys-api.ts';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
 import { ErrorAlert } from '../components/error-alert.tsx';
 import { type Notice, NoticeArea } from '../components/notice-area.tsx';
 import { useLoaded } from '../components/use-loaded.ts';
-import { useSession } from '../session/session-context.ts';
 import { explainOrgError } from './explain-org-error.ts';
 import { formatDay } from './format-day.ts';
 import { SecretOnceDialog } from './secret-once-dialog.tsx';
-import { isManager, useOrgProfile } from './use-org-profile.ts';
+import { useOrgPage } from './use-org-page.ts';
 
 const roleNames: Record<ApiKeyRole, string> = { member: 'Member', admin: 'Admin' };
 const explainLoadError = (err: unknown) => explainOrgError(err, 'load the API keys');
@@ -19,10 +18,7 @@ const explainLoadError = (err: unknown) => explainOrgError(err, 'load the API ke
  * Keys are part of managing the org, so members see why the page is empty instead of a 403.
  */
 export function ApiKeysPage(props: { org: string }) {
-  const session = useSession();
-  const api = useMemo(() => apiKeysApi(session.api, props.org), [session, props.org]);
-  const { profile, error: profileError } = useOrgProfile(props.org);
-  const canManage = isManager(profile);
+  const { api, profile, profileError, canManage } = useOrgPage(props.org, apiKeysApi);
   const [notice, setNotice] = useState<Notice | undefined>();
   const [name, setName] = useState('');
   const [role, setRole] = useState<ApiKeyRole>('member');

@@ -1,13 +1,12 @@
-import { useCallback, useMemo, useState } from 'preact/hooks';
+import { useCallback, useState } from 'preact/hooks';
 import { ApiError } from '../api/api-error.ts';
 import { type OrgRole, orgApi } from '../api/org-api.ts';
 import { ErrorAlert } from '../components/error-alert.tsx';
 import { type Notice, NoticeArea } from '../components/notice-area.tsx';
 import { useLoaded } from '../components/use-loaded.ts';
-import { useSession } from '../session/session-context.ts';
 import { explainOrgError } from './explain-org-error.ts';
 import { formatDay } from './format-day.ts';
-import { isManager, useOrgProfile } from './use-org-profile.ts';
+import { useOrgPage } from './use-org-page.ts';
 
 type InvitedRole = Exclude<OrgRole, 'owner'>;
 
@@ -19,9 +18,7 @@ const explainLoadError = (err: unknown) => explainOrgError(err, 'load the member
  * read-only: seed 003's API has no route to change a role or remove a member.
  */
 export function MembersPage(props: { org: string }) {
-  const session = useSession();
-  const api = useMemo(() => orgApi(session.api, props.org), [session, props.org]);
-  const { profile, error: profileError } = useOrgProfile(props.org);
+  const { api, profile, profileError, canManage } = useOrgPage(props.org, orgApi);
   const [notice, setNotice] = useState<Notice | undefined>();
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<InvitedRole>('member');
@@ -101,10 +98,10 @@ export function MembersPage(props: { org: string }) {
           </p>
         </div>
       )}
-      {profile && !isManager(profile) && (
+      {profile && !canManage && (
         <p class="hint">Only owners and admins invite members. Your role here: {roleNames[profile.role]}.</p>
       )}
-      {isManager(profile) && (
+      {canManage && (
         <form class="card org-form" onSubmit={invite} aria-labelledby="invite-title">
           <h2 id="invite-title">Invite a member</h2>
           <p class="hint" id="invite-hint">

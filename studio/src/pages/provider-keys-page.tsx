@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useState } from 'preact/hooks';
+import { useCallback, useState } from 'preact/hooks';
 import { cloudProviders } from '../../../api/schemas/cloud-providers.ts';
 import { ApiError } from '../api/api-error.ts';
 import { type CloudProviderName, providerKeysApi } from '../api/provider-keys-api.ts';
@@ -6,10 +6,9 @@ import { ConfirmDialog } from '../components/confirm-dialog.tsx';
 import { ErrorAlert } from '../components/error-alert.tsx';
 import { type Notice, NoticeArea } from '../components/notice-area.tsx';
 import { useLoaded } from '../components/use-loaded.ts';
-import { useSession } from '../session/session-context.ts';
 import { explainOrgError } from './explain-org-error.ts';
 import { formatDay } from './format-day.ts';
-import { isManager, useOrgProfile } from './use-org-profile.ts';
+import { useOrgPage } from './use-org-page.ts';
 
 const providerNames: Record<CloudProviderName, string> = {
   openai: 'OpenAI',
@@ -29,10 +28,7 @@ const explainLoadError = (err: unknown) => explainOrgError(err, 'load the provid
  * dropped from the page at once: the API never sends it back, and the page never shows it.
  */
 export function ProviderKeysPage(props: { org: string }) {
-  const session = useSession();
-  const api = useMemo(() => providerKeysApi(session.api, props.org), [session, props.org]);
-  const { profile, error: profileError } = useOrgProfile(props.org);
-  const canManage = isManager(profile);
+  const { api, profile, profileError, canManage } = useOrgPage(props.org, providerKeysApi);
   const [notice, setNotice] = useState<Notice | undefined>();
   const [provider, setProvider] = useState<CloudProviderName>('openai');
   const [apiKey, setApiKey] = useState('');
