@@ -114,8 +114,13 @@ function encodeCursor(id: string): string {
   return Buffer.from(`a1:${id}`).toString('base64url');
 }
 
+const maxBigint = 2n ** 63n - 1n;
+
 function decodeCursor(cursor: string): string {
   const match = /^a1:(\d{1,19})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match?.[1]) throw new InvalidInput('cursor: is not a cursor this API gave; start again without one');
+  // Past PostgreSQL's bigint no id exists, and the query would fail as a 500 rather than say so.
+  if (!match?.[1] || BigInt(match[1]) > maxBigint) {
+    throw new InvalidInput('cursor: is not a cursor this API gave; start again without one');
+  }
   return match[1];
 }

@@ -316,6 +316,7 @@ describe('the audit log', () => {
     const future = await jsonOf(await as(`/audit?from=${new Date(Date.now() + 60_000).toISOString()}`));
     const past = await jsonOf(await as(`/audit?to=${encodeURIComponent(all.at(-1)?.at ?? '')}`));
     const badCursor = await as('/audit?cursor=bm90LWEtY3Vyc29y');
+    const pastBigint = await as(`/audit?cursor=${Buffer.from('a1:9223372036854775808').toString('base64url')}`);
     const badLimit = await as('/audit?limit=201');
 
     expect(pages).toEqual([['Five', 'Four'], ['Three', 'Two'], ['One']]);
@@ -324,6 +325,7 @@ describe('the audit log', () => {
     expect(future.entries).toEqual([]);
     expect(past.entries).toEqual([]);
     expect(await jsonOf(badCursor)).toMatchObject({ status: 400, message: expect.stringMatching(/^cursor: /) });
+    expect(await jsonOf(pastBigint)).toMatchObject({ status: 400, message: expect.stringMatching(/^cursor: /) });
     expect(await jsonOf(badLimit)).toMatchObject({ status: 400, message: expect.stringMatching(/^limit: /) });
     expect(org).toBeTruthy();
   });
