@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { publicRoute } from '../http/api-route.ts';
+import { noteAudit } from '../http/audit-requests.ts';
 import { setRefreshCookie } from '../http/refresh-cookie.ts';
 import { clearSignInCookie, setSignInCookie, signInCookieOf } from '../http/sign-in-cookie.ts';
 import { ReturnTo, SignInProviderId, SignInProviders } from '../schemas/sign-in.ts';
@@ -72,14 +73,26 @@ export function signInRoutes(signIn: SignInService, session: { refreshTtlSeconds
   ];
 }
 
-/** Finishes with the callback's query and this browser's cookie; the cookie goes either way (single use). */
+/**
+ * Finishes with the callback's query and this browser's cookie; the cookie goes either way (single
+ * use). The audit log gets `auth.sign_in` whatever the outcome (a refused one with its 4xx and no
+ * one as its actor), with the provider and, once signed in, the user and their email.
+ */
 export async function finishFromBrowser(
   ctx: Context,
   signIn: SignInService,
   providerId: z.infer<typeof SignInProviderId>,
   callbackParams: URLSearchParams = new URLSearchParams(ctx.querystring),
 ) {
+  noteAudit(ctx, { action: 'auth.sign_in', summary: { provider: providerId } });
   const browserBinding = signInCookieOf(ctx);
   clearSignInCookie(ctx);
-  return signIn.finish(providerId, { callbackParams, browserBinding });
+  const finished = await signIn.finish(providerId, { callbackParams, browserBinding });
+  noteAudit(ctx, {
+    actor: { kind: 'user', id: finished.userId },
+    org: { slug: finished.tokens.org_slug },
+    target: finished.email,
+    summary: { provider: providerId, email: finished.email },
+  });
+  return finished;
 }

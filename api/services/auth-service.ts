@@ -71,7 +71,7 @@ export function createAuthService(deps: {
     email: string;
     name: string;
     identity?: { provider: string; subject: string };
-  }): Promise<TokenPair> {
+  }): Promise<{ tokens: TokenPair; userId: string }> {
     const email = input.email.trim().toLowerCase();
     const { user, org } = await inTransaction(db, async (client) => {
       const user = await upsertUser(client, { email, name: input.name });
@@ -82,7 +82,7 @@ export function createAuthService(deps: {
       await addMember(client, { orgId: org.id, userId: user.id, role: 'owner' });
       return { user, org };
     });
-    return issueTokens({ userId: user.id, email: user.email, org });
+    return { tokens: await issueTokens({ userId: user.id, email: user.email, org }), userId: user.id };
   }
 
   return {
@@ -91,7 +91,7 @@ export function createAuthService(deps: {
       if (!deps.config.devLoginEnabled) {
         throw new AppError('dev_login_disabled', 403, 'dev login is disabled on this deployment (ASTROMESH_DEV_LOGIN)');
       }
-      return signInByEmail(input);
+      return (await signInByEmail(input)).tokens;
     },
 
     /**
@@ -102,7 +102,7 @@ export function createAuthService(deps: {
       email: string;
       name: string;
       identity: { provider: string; subject: string };
-    }): Promise<TokenPair> {
+    }): Promise<{ tokens: TokenPair; userId: string }> {
       return signInByEmail(input);
     },
 

@@ -105,7 +105,7 @@ export function createSignInService(deps: { db: Database; auth: AuthService; con
     async finish(
       provider: SignInProvider,
       input: { callbackParams: URLSearchParams; browserBinding: string | undefined },
-    ): Promise<{ tokens: TokenPair; returnTo: string }> {
+    ): Promise<{ tokens: TokenPair; returnTo: string; userId: string; email: string }> {
       const { client } = clientOf(provider);
       const state = input.callbackParams.get('state');
       if (!state) throw new SignInRefused('state: missing from the callback; start the sign-in again');
@@ -132,12 +132,12 @@ export function createSignInService(deps: { db: Database; auth: AuthService; con
           `the provider has not verified ${account.email}; verify it there, then sign in again`,
         );
       }
-      const tokens = await deps.auth.signInVerified({
+      const { tokens, userId } = await deps.auth.signInVerified({
         email: account.email,
         name: account.name,
         identity: { provider: identityProviderOf(provider), subject: account.subject },
       });
-      return { tokens, returnTo: attempt.returnTo };
+      return { tokens, returnTo: attempt.returnTo, userId, email: account.email.trim().toLowerCase() };
     },
   };
 }
