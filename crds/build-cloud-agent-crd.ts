@@ -47,6 +47,7 @@ export function buildCloudAgentCrd() {
             { name: 'Org', type: 'string', jsonPath: '.spec.orgSlug' },
             { name: 'Agent', type: 'string', jsonPath: '.spec.agentName' },
             { name: 'Model', type: 'string', jsonPath: '.spec.agent.spec.model.primary.model' },
+            { name: 'Version', type: 'integer', jsonPath: '.spec.version' },
             { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
             { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
             // Serving, Sleeping, RollingOut, Paused or what to fix: why the agent is (not) Ready.

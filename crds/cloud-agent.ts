@@ -45,6 +45,13 @@ export const CloudAgentSpec = z
     agentName: AgentName.meta(immutable('agentName')),
     displayName: z.string().max(128).optional(),
     paused: z.boolean().default(false).describe('A paused agent keeps its config but serves no requests.'),
+    version: z
+      .int()
+      .min(1)
+      .optional()
+      .describe(
+        "The Cloud API's agent version this config is (GET …/agents/{name}/versions/{n}), also agent.metadata.version; absent for a paused agent edited since its last deploy.",
+      ),
     agent: AgentDocument.describe('The compiled astromesh/v1 Agent the runtime loads.'),
   })
   .superRefine((spec, ctx) => {

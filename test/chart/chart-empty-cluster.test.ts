@@ -42,6 +42,7 @@ describe('helm install on an empty cluster', () => {
       'Org',
       'Agent',
       'Model',
+      'Version',
       'Phase',
       'Ready',
       'Reason',

@@ -43,9 +43,11 @@ describe('the CloudAgent CRD on a real kube-apiserver', () => {
     expect(stored.metadata.generation).toBe(1);
   });
 
-  it('shows Org, Agent, Model, Phase, Ready, Reason and Age in the Table view kubectl prints', async () => {
+  it('shows Org, Agent, Model, Version, Phase, Ready, Reason and Age in the Table view kubectl prints', async () => {
     const namespace = await createTestNamespace(kubeConfig);
-    await customObjects.createNamespacedCustomObject({ ...resource, namespace, body: aCloudAgent({ namespace }) });
+    const agent = aCloudAgent({ namespace });
+    agent.spec.version = 2;
+    await customObjects.createNamespacedCustomObject({ ...resource, namespace, body: agent });
     await patchStatus(customObjects, namespace, 'support-bot', {
       phase: 'Ready',
       agentId: 'acme__support-bot',
@@ -64,16 +66,18 @@ describe('the CloudAgent CRD on a real kube-apiserver', () => {
       'Org',
       'Agent',
       'Model',
+      'Version',
       'Phase',
       'Ready',
       'Reason',
       'Age',
     ]);
-    expect(table.rows[0]?.cells.slice(0, 7)).toEqual([
+    expect(table.rows[0]?.cells.slice(0, 8)).toEqual([
       'support-bot',
       'acme',
       'support-bot',
       'gpt-4o-mini',
+      2,
       'Ready',
       'True',
       'RuntimeReady',

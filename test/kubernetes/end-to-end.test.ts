@@ -281,6 +281,37 @@ describe('Astromesh Cloud on Kubernetes, end to end', () => {
     ).toEqual([]);
   }, 180_000);
 
+  it("deploys v1, then v2, then rolls back to v1: the rolled-out pod answers with v1's prompt as version 3, which kubectl shows", async () => {
+    const fake = await aFakeOpenAi();
+    const user = await aDeployedOrgUsing(fake);
+    await user.as('/agents/support-bot/pause', post());
+    const v2Prompt = 'Answer questions about Acme invoices only.';
+    await user.as('/agents/support-bot', {
+      method: 'PUT',
+      body: JSON.stringify({ step2: { system_prompt: v2Prompt } }),
+    });
+    const v2 = await jsonOf(await user.as('/agents/support-bot/deploy', post()));
+    const onV2 = await jsonOf(await run(user, 'Where is my order?'));
+    const v2System = (fake.lastRequest.body.messages as unknown[])[0];
+
+    const rolledBack = await user.as('/agents/support-bot/rollback', post({ version: 1 }));
+    const onV1 = await jsonOf(await run(user, 'Where is my order?'));
+
+    expect(v2.version).toBe(2);
+    expect(onV2.version).toBe(2);
+    expect(v2System).toEqual({ role: 'system', content: `You are Support Agent.\n\n${v2Prompt}` });
+    expect(rolledBack.status, JSON.stringify(await jsonOf(rolledBack.clone()))).toBe(200);
+    expect(await jsonOf(rolledBack)).toMatchObject({ status: 'deployed', version: 3 });
+    // The pod that answered ran the file the API stamped with version 3 (the runtime says so).
+    expect(onV1.version).toBe(3);
+    expect((fake.lastRequest.body.messages as unknown[])[0]).toEqual({ role: 'system', content: compiledSystemPrompt });
+    const [cloudAgent] = await cloudAgentsOf(user.org);
+    expect(cloudAgent?.spec.version).toBe(3);
+    const { stdout } = await kubectlGet('cloudagents', '-n', orgNamespaceOf(user.org));
+    expect(stdout).toMatch(/^NAME\s+ORG\s+AGENT\s+MODEL\s+VERSION\s+PHASE/);
+    expect(stdout).toMatch(/\nsupport-bot\s+\S+\s+support-bot\s+gpt-4o-mini\s+3\s+Ready\s/);
+  }, 180_000);
+
   it('ends a stream with an error event when its runtime pod dies mid-answer, and runs again once the kubelet restarts it', async () => {
     const fake = await aFakeOpenAi();
     const user = await aDeployedOrgUsing(fake);

@@ -45,25 +45,29 @@ describe('CloudAgents as an operator sees them with kubectl', () => {
   async function anOrgWithAnAgent() {
     const org = await createOrgNamespace(kubeConfig);
     const agent = aCloudAgent({ namespace: org.namespace, org: org.orgSlug, name: 'support' });
+    agent.spec.version = 3;
     await admin.call({ method: 'POST', path: objectPath({ ...agent, namespace: org.namespace }), body: agent });
     await reconcileOnce(admin, org.namespace);
     return org;
   }
 
-  it('lists them across namespaces with org, agent, model, phase and readiness', async () => {
+  it('lists them across namespaces with org, agent, model, version, phase and readiness', async () => {
     const { namespace, orgSlug } = await anOrgWithAnAgent();
 
     const { stdout, code } = await kubectl('get', 'cloudagents', '-A');
 
     expect(code).toBe(0);
-    expect(stdout.split('\n')[0]).toMatch(/^NAMESPACE\s+NAME\s+ORG\s+AGENT\s+MODEL\s+PHASE\s+READY\s+REASON\s+AGE$/);
+    expect(stdout.split('\n')[0]).toMatch(
+      /^NAMESPACE\s+NAME\s+ORG\s+AGENT\s+MODEL\s+VERSION\s+PHASE\s+READY\s+REASON\s+AGE$/,
+    );
     const row = stdout.split('\n').find((line) => line.startsWith(namespace));
-    expect(row?.split(/\s+/).slice(0, 7)).toEqual([
+    expect(row?.split(/\s+/).slice(0, 8)).toEqual([
       namespace,
       'support',
       orgSlug,
       'support',
       'gpt-4o-mini',
+      '3',
       'Deploying',
       'False',
     ]);

@@ -102,10 +102,12 @@ describe('Astromesh Cloud installed with helm on a real node', () => {
     expect(turns).toContain('It leaves our warehouse in Leeds.');
 
     const table = await setup.node.kubectl(['get', 'cloudagents', '-A']);
-    expect(table.split('\n')[0]).toMatch(/^NAMESPACE\s+NAME\s+ORG\s+AGENT\s+MODEL\s+PHASE\s+READY\s+REASON\s+AGE$/);
+    expect(table.split('\n')[0]).toMatch(
+      /^NAMESPACE\s+NAME\s+ORG\s+AGENT\s+MODEL\s+VERSION\s+PHASE\s+READY\s+REASON\s+AGE$/,
+    );
     expect(table).toMatch(
       new RegExp(
-        `${namespace}\\s+support-bot\\s+${user.org}\\s+support-bot\\s+gpt-4o-mini\\s+Ready\\s+True\\s+Serving`,
+        `${namespace}\\s+support-bot\\s+${user.org}\\s+support-bot\\s+gpt-4o-mini\\s+1\\s+Ready\\s+True\\s+Serving`,
       ),
     );
 

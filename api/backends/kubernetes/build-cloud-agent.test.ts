@@ -29,6 +29,19 @@ describe('buildCloudAgent', () => {
     });
   });
 
+  it('carries the agent version the API stamped on the agent as spec.version, for kubectl to show', () => {
+    const agent = compileWizardConfig({
+      orgSlug: 'acme',
+      config: WizardConfig.parse({ name: 'support-bot', step1: { model: 'openai/gpt-4o-mini' } }),
+      version: 4,
+    });
+
+    const cloudAgent = buildCloudAgent({ namespace: 'ns', orgSlug: 'acme', agent, paused: false });
+
+    expect(cloudAgent.spec.version).toBe(4);
+    expect(CloudAgentSpec.parse(cloudAgent.spec)).toEqual(cloudAgent.spec);
+  });
+
   it('writes a spec the CloudAgent schema accepts, paused or not', () => {
     for (const paused of [false, true]) {
       const cloudAgent = buildCloudAgent({ namespace: 'ns', orgSlug: 'acme', agent: anAgent(), paused });

@@ -44,11 +44,20 @@ export function buildCloudAgent(input: {
   const { namespace, orgSlug, agent, paused } = input;
   const agentName = agentNameOf(orgSlug, agent);
   const displayName = agent.spec.identity?.display_name;
+  // The agent version the API stamped (compileWizardConfig), shown by `kubectl get cloudagents`.
+  const version = /^[1-9][0-9]{0,8}$/.test(agent.metadata.version ?? '') ? Number(agent.metadata.version) : undefined;
   return {
     apiVersion: `${cloudAgentGroup}/${cloudAgentVersion}`,
     kind: cloudAgentKind,
     metadata: { name: agentName, namespace, labels: { [orgLabel]: orgSlug }, finalizers: [runtimeFinalizer] },
-    spec: { orgSlug, agentName, ...(displayName ? { displayName } : {}), paused, agent },
+    spec: {
+      orgSlug,
+      agentName,
+      ...(displayName ? { displayName } : {}),
+      paused,
+      ...(version === undefined ? {} : { version }),
+      agent,
+    },
   };
 }
 
