@@ -145,7 +145,7 @@ export function createApi(deps: ApiDeps) {
   app.use(errorEnvelope(log));
   app.use(refuseMalformedUrl());
   // Inside the envelope (it sees every refusal's error) and before authentication and body parsing.
-  app.use(auditRequests({ audit, router, routes, prefix: apiPrefix, tokens }));
+  app.use(auditRequests({ audit, router, routes, prefix: apiPrefix, tokens, log }));
   app.use(serveStudio({ studioDir: deps.studioDir }));
   app.use(opsRouter({ db, metrics, embeddedPostgres: deps.embeddedPostgres }).routes());
   app.use(jsonBodyParser({ limit: bodyLimit }));

@@ -1,5 +1,6 @@
 import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
+import type { Logger } from 'pino';
 import type { AuditService } from '../services/audit-service.ts';
 import { RefreshTokenReused, RevokedApiKeyUsed } from '../services/auth-event-errors.ts';
 import type { TokenService } from '../services/token-service.ts';
@@ -46,6 +47,7 @@ export function auditRequests(deps: {
   routes: readonly ApiRoute[];
   prefix: string;
   tokens: TokenService;
+  log: Logger;
 }): Middleware {
   const routeOf = new Map(
     deps.routes.map((route) => [
@@ -86,8 +88,16 @@ export function auditRequests(deps: {
       const note = ctx.state.auditNote as AuditNote | undefined;
       const isAuthEvent = failure instanceof RefreshTokenReused || failure instanceof RevokedApiKeyUsed;
       if (matchedFirst || note || isAuthEvent) {
-        const matched = matchedFirst ?? matchRoute(ctx);
-        deps.audit.record(entryOf(ctx, { matched, failure, note, prefix: deps.prefix, tokens: deps.tokens }));
+        // Never the call's error: a summarizer that trips loses the entry (logged), not the answer.
+        try {
+          const matched = matchedFirst ?? matchRoute(ctx);
+          deps.audit.record(entryOf(ctx, { matched, failure, note, prefix: deps.prefix, tokens: deps.tokens }));
+        } catch (err) {
+          deps.log.error(
+            { err, requestId: ctx.state.requestId, method: ctx.method },
+            'audit entry lost: it could not be made',
+          );
+        }
       }
     }
   };
