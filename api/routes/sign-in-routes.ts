@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
+import { AppError } from '../errors.ts';
 import { publicRoute } from '../http/api-route.ts';
 import { noteAudit } from '../http/audit-requests.ts';
 import { setRefreshCookie } from '../http/refresh-cookie.ts';
@@ -63,11 +64,20 @@ export function signInRoutes(signIn: SignInService, session: { refreshTtlSeconds
         'verifier, validates the ID token (issuer, audience, nonce, expiry, signature) or asks GitHub, and ' +
         'requires a verified email. Then the session cookie is set, as for the Studio’s dev login, and the ' +
         'browser goes to the Studio page the start named. 401 sign_in_refused for a forged, replayed or ' +
-        'expired callback, 403 email_not_verified.',
+        'expired callback, 403 email_not_verified; a caller that prefers text/html (a browser) is sent to ' +
+        '/studio/sign-in?sign_in_error=<code> instead.',
       handle: async ({ params, ctx }) => {
-        const { tokens, returnTo } = await finishFromBrowser(ctx, signIn, params.provider);
-        setRefreshCookie(ctx, tokens.refresh_token, session.refreshTtlSeconds);
-        return returnTo;
+        try {
+          const { tokens, returnTo } = await finishFromBrowser(ctx, signIn, params.provider);
+          setRefreshCookie(ctx, tokens.refresh_token, session.refreshTtlSeconds);
+          return returnTo;
+        } catch (err) {
+          // A person's browser lands on the Studio's sign-in page with the refusal in words rather
+          // than on a JSON error; the code alone travels, so a crafted link cannot put text there.
+          if (!(err instanceof AppError) || err.status >= 500 || !prefersHtml(ctx)) throw err;
+          noteAudit(ctx, { summary: { provider: params.provider, refused: err.code } });
+          return `/studio/sign-in?sign_in_error=${encodeURIComponent(err.code)}`;
+        }
       },
     }),
   ];
@@ -95,4 +105,9 @@ export async function finishFromBrowser(
     summary: { provider: providerId, email: finished.email },
   });
   return finished;
+}
+
+// A browser's navigation (Accept: text/html first); API clients and fetch (Accept: any) get JSON.
+function prefersHtml(ctx: Context): boolean {
+  return ctx.accepts('json', 'html') === 'html';
 }

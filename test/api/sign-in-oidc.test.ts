@@ -147,6 +147,20 @@ describe('signing in with an OpenID Connect issuer', () => {
     expect(person.browser.cookies.has('astromesh_refresh')).toBe(false);
   });
 
+  it('sends a browser that prefers HTML to the Studio sign-in page with the refusal’s code, and no session', async () => {
+    const person = aPerson();
+    const callback = await toCallback(person);
+    callback.searchParams.set('state', 'forged-state-value');
+
+    const landed = await person.browser.fetch(callback, {
+      headers: { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' },
+    });
+
+    expect(landed.status).toBe(303);
+    expect(landed.headers.get('location')).toBe('/studio/sign-in?sign_in_error=sign_in_refused');
+    expect(person.browser.cookies.has('astromesh_refresh')).toBe(false);
+  });
+
   it('refuses a callback in a browser other than the one that started (login CSRF)', async () => {
     const attacker = aPerson();
     const callback = await toCallback(attacker);
