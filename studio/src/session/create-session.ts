@@ -43,8 +43,8 @@ export function createSession() {
     api,
     state: () => state,
     /**
-     * The access token, for what cannot send it in a header: the playground's WebSocket puts it
-     * in the URL (`?token=`), the only place a browser lets it go; the API never logs that URL.
+     * The access token, for what cannot send it in a header: the playground's WebSocket offers it
+     * as a subprotocol (`astromesh.bearer.<base64url>`), never in the URL a console may print.
      */
     accessToken: () => accessToken,
     subscribe(listener: (state: SessionState) => void): () => void {
