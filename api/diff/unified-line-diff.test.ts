@@ -47,11 +47,7 @@ describe('unifiedLineDiff', () => {
         '',
       ].join('\n'),
     );
-    expect(diffOf(from, to)).toBe(
-      execFileSync('sh', ['-c', 'diff -u --label v1 --label v2 "$0" "$1" || true', ...tempFiles(from, to)], {
-        encoding: 'utf8',
-      }),
-    );
+    expect(diffOf(from, to)).toBe(gnuDiffOf(from, to));
   });
 
   it('splits changes far apart into hunks, and patch turns the old text into the new', () => {
@@ -80,9 +76,20 @@ describe('unifiedLineDiff', () => {
   });
 });
 
-function tempFiles(from: string, to: string): [string, string] {
+/** What GNU diff -u writes for the same change (it exits 1 when the files differ). */
+function gnuDiffOf(from: string, to: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'line-diff-'));
-  writeFileSync(join(dir, 'a'), from);
-  writeFileSync(join(dir, 'b'), to);
-  return [join(dir, 'a'), join(dir, 'b')];
+  try {
+    writeFileSync(join(dir, 'a'), from);
+    writeFileSync(join(dir, 'b'), to);
+    return execFileSync(
+      'sh',
+      ['-c', 'diff -u --label v1 --label v2 "$0" "$1" || true', join(dir, 'a'), join(dir, 'b')],
+      {
+        encoding: 'utf8',
+      },
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

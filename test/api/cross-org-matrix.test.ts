@@ -18,6 +18,7 @@ const pathValues = (orgA: { keyId: string }): Record<string, { existing: string;
   name: { existing: agentName, missing: 'no-such-agent' },
   key_id: { existing: orgA.keyId, missing: 'key_000000000000000000000000' },
   provider: { existing: 'openai', missing: 'groq' },
+  n: { existing: '1', missing: '99' },
 });
 
 /** Bodies that would succeed if the caller had access, so a refused route provably changed nothing. */
@@ -30,6 +31,7 @@ const validBodies: Record<string, unknown> = {
   'post /orgs/{slug}/providers': { provider: 'openai', api_key: 'sk-intruder-abcdefghijklmnop' },
   'post /orgs/{slug}/agents/{name}/run': { query: 'hello' },
   'post /orgs/{slug}/agents/{name}/test': { query: 'hello' },
+  'post /orgs/{slug}/agents/{name}/rollback': { version: 1 },
 };
 
 describe('the cross-org matrix', () => {

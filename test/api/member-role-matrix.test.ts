@@ -21,13 +21,21 @@ const managerOnly = [
   'DELETE /orgs/{slug}/agents/{name}',
   'POST /orgs/{slug}/agents/{name}/deploy',
   'POST /orgs/{slug}/agents/{name}/pause',
+  'POST /orgs/{slug}/agents/{name}/rollback',
 ];
-const readableByMembers = ['GET /orgs/{slug}/members', 'GET /orgs/{slug}/providers', 'GET /orgs/{slug}/agents'];
+const readableByMembers = [
+  'GET /orgs/{slug}/members',
+  'GET /orgs/{slug}/providers',
+  'GET /orgs/{slug}/agents',
+  'GET /orgs/{slug}/agents/{name}/versions',
+  'GET /orgs/{slug}/agents/{name}/versions/{n}/diff',
+];
 
 const pathValues: Record<string, string> = {
   name: 'support-bot',
   key_id: 'key_000000000000000000000000',
   provider: 'openai',
+  n: '1',
 };
 
 describe('what a member may do', () => {
