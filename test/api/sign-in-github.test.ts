@@ -190,3 +190,30 @@ describe('sign-in through a provider when none is configured (seed 003)', () => 
     expect(await jsonOf(await api.request('/auth/providers'))).toEqual({ providers: [], dev_login: true });
   });
 });
+
+describe('sign-in when the identity provider cannot be reached', () => {
+  let api: TestApi;
+  beforeAll(async () => {
+    const closedPort = await freePort();
+    api = await startTestApi({
+      env: {
+        ASTROMESH_PUBLIC_URL: 'http://127.0.0.1:1',
+        ASTROMESH_OIDC_ISSUER: `http://127.0.0.1:${closedPort}`,
+        ASTROMESH_OIDC_CLIENT_ID: 'client',
+        ASTROMESH_OIDC_CLIENT_SECRET: 'secret',
+      },
+    });
+  });
+  afterAll(async () => {
+    await api?.stop();
+  });
+
+  it('answers 503 identity_provider_unavailable with Retry-After, and keeps serving', async () => {
+    const response = await api.request('/auth/oidc/start');
+
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('5');
+    expect(await jsonOf(response)).toMatchObject({ error: 'identity_provider_unavailable' });
+    expect((await api.request('/auth/providers')).status).toBe(200);
+  });
+});

@@ -80,6 +80,22 @@ describe('signing in with an OpenID Connect issuer', () => {
     expect(tokens).toMatchObject({ token_type: 'bearer', org_slug: person.email.replace(/[^a-z0-9]+/g, '-') });
     const me = await jsonOf(await api.request('/orgs/me', { token: tokens.access_token }));
     expect(me).toMatchObject({ slug: tokens.org_slug, role: 'owner' });
+    const identities = await api.db.query(
+      'SELECT i.provider, i.subject FROM user_identities i JOIN users u ON u.id = i.user_id WHERE u.email = $1',
+      [person.email],
+    );
+    expect(identities.rows).toEqual([{ provider: `${op.issuer}/`, subject: person.login }]);
+  });
+
+  it('refuses a callback after its sign-in expired', async () => {
+    const person = aPerson();
+    const callback = await toCallback(person);
+    await api.db.query(`UPDATE sign_in_attempts SET expires_at = now() - interval '1 second' WHERE used_at IS NULL`);
+
+    const late = await person.browser.fetch(callback);
+
+    expect(late.status).toBe(401);
+    expect((await jsonOf(late)).message).toMatch(/expired/);
   });
 
   it('revokes the session when a refresh token from the sign-in is used twice, as for dev login', async () => {

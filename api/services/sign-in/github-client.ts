@@ -28,6 +28,8 @@ export function createGithubClient(config: GithubSignInConfig, redirectUri: stri
       },
       signal: AbortSignal.timeout(requestTimeoutMs),
     });
+    // GitHub failing (5xx) is an outage to retry (503); a refusal of the token (401, 403) is a refused sign-in.
+    if (response.status >= 500) throw new Error(`GitHub answered ${response.status} to GET ${path}`);
     if (!response.ok) throw new SignInRefused(`GitHub answered ${response.status} to GET ${path}`);
     return (await response.json()) as T;
   }
