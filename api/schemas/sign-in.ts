@@ -22,6 +22,7 @@ export const ReturnTo = z
   .string()
   .max(500)
   .regex(/^\/studio(\/[A-Za-z0-9._~\-/]*)?$/, 'must be a Studio path such as /studio/agents')
+  .refine((path) => !path.split('/').includes('..'), 'must be a Studio path such as /studio/agents (no ..)')
   .describe('The Studio page to land on after signing in; /studio/ if not given.');
 
 /** POST /auth/google and /auth/github: no code starts a sign-in, a code and state finish it. */

@@ -128,12 +128,15 @@ describe('signing in with an OpenID Connect issuer', () => {
     expect(landed.headers.get('location')).toBe('/studio/agents');
   });
 
-  it('refuses to return anywhere but a Studio page', async () => {
-    const response = await api.request('/auth/oidc/start?return_to=//evil.example/studio');
+  it.each(['//evil.example/studio', 'https://evil.example/studio/', '/studio/../api/v1/orgs/me'])(
+    'refuses to return anywhere but a Studio page (%s)',
+    async (returnTo) => {
+      const response = await api.request(`/auth/oidc/start?return_to=${encodeURIComponent(returnTo)}`);
 
-    expect(response.status).toBe(400);
-    expect((await jsonOf(response)).message).toMatch(/^return_to: /);
-  });
+      expect(response.status).toBe(400);
+      expect((await jsonOf(response)).message).toMatch(/^return_to: /);
+    },
+  );
 
   it('refuses a replayed callback: the same code and state a second time', async () => {
     const person = aPerson();
