@@ -130,7 +130,10 @@ describe('the Cloud API on the kubernetes backend, with the real operator', { ti
       agentName: 'support-bot',
       displayName: 'Support Bot',
       paused: false,
-      agent: JSON.parse(JSON.stringify(compileWizardConfig({ orgSlug: org, config: WizardConfig.parse(supportBot) }))),
+      version: 1,
+      agent: JSON.parse(
+        JSON.stringify(compileWizardConfig({ orgSlug: org, config: WizardConfig.parse(supportBot), version: 1 })),
+      ),
     });
     expect(onDeploy?.status?.phase).toBe('Ready');
     expect(readyConditionOf(onDeploy)).toMatchObject({ status: 'True', reason: 'Serving' });
@@ -159,6 +162,9 @@ describe('the Cloud API on the kubernetes backend, with the real operator', { ti
     const [cloudAgent] = await cloudAgentsOf(org);
     expect(cloudAgent?.spec.paused).toBe(true);
     expect(cloudAgent?.spec.agent.spec.model.primary).toMatchObject({ provider: 'anthropic' });
+    // The edited config is no version yet: the CloudAgent no longer claims the deployed one.
+    expect(cloudAgent?.spec.version).toBeUndefined();
+    expect(cloudAgent?.spec.agent.metadata.version).toBeUndefined();
   });
 
   it('answers 504 deploy_timeout when the org’s runtime never becomes ready, leaves the agent a draft, and puts the org back', async () => {
