@@ -55,7 +55,8 @@ export function authRoutes(auth: AuthService, session: { refreshTtlSeconds: numb
           setSignInCookie(ctx, started.browserBinding, signInAttemptTtlSeconds);
           return { authorization_url: started.authorizationUrl.href, state: started.state };
         }
-        const callbackParams = new URLSearchParams({ code: body.code, state: body.state ?? '' });
+        const callbackParams = new URLSearchParams({ code: body.code });
+        if (body.state) callbackParams.set('state', body.state);
         if (body.iss) callbackParams.set('iss', body.iss);
         const { tokens } = await finishFromBrowser(ctx, session.signIn, provider, callbackParams);
         return answer(ctx, tokens);

@@ -25,22 +25,16 @@ export const ReturnTo = z
   .refine((path) => !path.split('/').includes('..'), 'must be a Studio path such as /studio/agents (no ..)')
   .describe('The Studio page to land on after signing in; /studio/ if not given.');
 
-/** POST /auth/google and /auth/github: no code starts a sign-in, a code and state finish it. */
-export const ProviderSignInBody = z
-  .object({
-    code: z.string().min(1).max(2000).optional().describe('The code of the provider’s callback (finishing).'),
-    state: z.string().min(1).max(500).optional().describe('The state of the same callback (required with code).'),
-    iss: z
-      .string()
-      .max(500)
-      .optional()
-      .describe('The issuer of the same callback, when the issuer sent one (RFC 9207).'),
-    return_to: ReturnTo.optional(),
-  })
-  .refine((body) => body.code === undefined || body.state !== undefined, {
-    path: ['state'],
-    message: 'required with code',
-  });
+/**
+ * POST /auth/google and /auth/github: no code starts a sign-in, a code and state finish it. A code
+ * without its state is a callback that cannot be matched: refused as such (401), like a forged one.
+ */
+export const ProviderSignInBody = z.object({
+  code: z.string().min(1).max(2000).optional().describe('The code of the provider’s callback (finishing).'),
+  state: z.string().min(1).max(500).optional().describe('The state of the same callback (required with code).'),
+  iss: z.string().max(500).optional().describe('The issuer of the same callback, when the issuer sent one (RFC 9207).'),
+  return_to: ReturnTo.optional(),
+});
 
 /** POST /auth/google and /auth/github without a code: where to send the user. */
 export const StartedSignIn = z.object({

@@ -288,6 +288,13 @@ describe('signing in with an OpenID Connect issuer', () => {
     expect(refreshed.status).toBe(200);
   });
 
+  it('refuses a code posted without its state', async () => {
+    const response = await api.request('/auth/google', { method: 'POST', body: JSON.stringify({ code: 'a-code' }) });
+
+    expect(response.status).toBe(401);
+    expect((await jsonOf(response)).message).toMatch(/^state: missing/);
+  });
+
   it('refuses seed 003’s id_token body with a message naming the field', async () => {
     const response = await api.request('/auth/google', { method: 'POST', body: JSON.stringify({ id_token: 'x.y.z' }) });
 
