@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { AgentName, agentIdOf } from '../../crds/cloud-agent.ts';
 import { configFieldChanges } from '../diff/config-field-changes.ts';
 import { unifiedLineDiff } from '../diff/unified-line-diff.ts';
-import { InvalidInput } from '../errors.ts';
 import { orgRoute } from '../http/api-route.ts';
 import { managers } from '../http/principal.ts';
 import {
@@ -72,20 +71,21 @@ export function agentVersionRoutes(agents: AgentService) {
       response: AgentVersionDiff,
       errors: [404],
       handle: async ({ access, params, query }) => {
-        const against = query.against ?? params.n - 1;
-        if (against < 1) throw new InvalidInput('against: version 1 has no version before it; name one to compare');
         const to = await agents.version(access, params.name, params.n);
-        const from = await agents.version(access, params.name, against);
+        // Version 1 has none before it: compared with nothing, everything in it is added (as a
+        // first commit's diff shows it).
+        const againstNumber = query.against ?? (params.n > 1 ? params.n - 1 : undefined);
+        const from = againstNumber === undefined ? undefined : await agents.version(access, params.name, againstNumber);
         return {
-          from: from.version,
+          from: from?.version ?? null,
           to: to.version,
           yaml_diff: unifiedLineDiff({
-            from: from.yaml,
+            from: from?.yaml ?? '',
             to: to.yaml,
-            fromLabel: `version ${from.version}`,
+            fromLabel: from ? `version ${from.version}` : '/dev/null',
             toLabel: `version ${to.version}`,
           }),
-          config_changes: configFieldChanges(from.config, to.config),
+          config_changes: configFieldChanges(from?.config ?? {}, to.config),
         };
       },
     }),

@@ -8,7 +8,7 @@ const versionMessage = 'must be a whole number from 1';
 
 /** A version number, from a path or query string (digits only) or a JSON body (an integer). */
 export const VersionNumber = z.preprocess(
-  (value) => (typeof value === 'string' && /^[0-9]{1,9}$/.test(value) ? Number(value) : value),
+  (value) => (typeof value === 'string' && /^[0-9]{1,10}$/.test(value) ? Number(value) : value),
   z.int({ error: versionMessage }).min(1, versionMessage).max(2_147_483_647, versionMessage),
 );
 
@@ -34,11 +34,16 @@ export const AgentVersionView = AgentVersionSummary.extend({
 export type AgentVersionView = z.infer<typeof AgentVersionView>;
 
 export const AgentVersionDiffQuery = z.object({
-  against: VersionNumber.optional().describe('The version to compare with; the one before {n} if not given.'),
+  against: VersionNumber.optional().describe(
+    'The version to compare with; the one before {n} if not given (none for version 1: all of it is added).',
+  ),
 });
 
 export const AgentVersionDiff = z.object({
-  from: z.int().describe('The version compared against (`against`).'),
+  from: z
+    .int()
+    .nullable()
+    .describe('The version compared against (`against`); null for version 1 compared with nothing (all of it added).'),
   to: z.int().describe('The version {n} of the path.'),
   yaml_diff: z.string().describe('Unified diff (diff -u) of the compiled YAML, from → to; empty when equal.'),
   config_changes: z

@@ -159,6 +159,13 @@ describe('agent versions and rollback, on the local backend', () => {
       { field: 'step3.tools', from: [], to: ['calculator'] },
     ]);
     expect(backwards.config_changes[0]).toEqual({ field: 'step2.system_prompt', from: v2Prompt, to: v1Prompt });
+    // Version 1 has none before it: all of it is added.
+    const first = await jsonOf(await as('/agents/support-bot/versions/1/diff'));
+    expect(first).toMatchObject({ from: null, to: 1 });
+    expect(first.yaml_diff).toMatch(
+      /^--- \/dev\/null\n\+\+\+ version 1\n@@ -0,0 \+1,\d+ @@\n\+apiVersion: astromesh\/v1\n/,
+    );
+    expect(first.config_changes).toContainEqual({ field: 'step2.system_prompt', to: v1Prompt });
   });
 
   it('refuses bad versions and rollbacks, naming the field', async () => {
@@ -181,8 +188,8 @@ describe('agent versions and rollback, on the local backend', () => {
       noAgent: await as('/agents/nobody/rollback', post({ version: 1 })),
       badPath: await as('/agents/support-bot/versions/0'),
       unknownVersion: await as('/agents/support-bot/versions/9'),
-      firstHasNoBefore: await as('/agents/support-bot/versions/1/diff'),
       badAgainst: await as('/agents/support-bot/versions/1/diff?against=x'),
+      unknownAgainst: await as('/agents/support-bot/versions/1/diff?against=5'),
     };
 
     expect(rollbackAsMember.status).toBe(403);
@@ -196,7 +203,7 @@ describe('agent versions and rollback, on the local backend', () => {
     expect(bodies.noAgent).toMatchObject({ status: 404, error: 'not_found' });
     expect(bodies.badPath).toMatchObject({ status: 400, message: expect.stringMatching(/^n: /) });
     expect(bodies.unknownVersion).toMatchObject({ status: 404 });
-    expect(bodies.firstHasNoBefore).toMatchObject({ status: 400, message: expect.stringMatching(/^against: /) });
+    expect(bodies.unknownAgainst).toMatchObject({ status: 404, message: "version 5 of agent 'support-bot' not found" });
     expect(bodies.badAgainst).toMatchObject({ status: 400, message: expect.stringMatching(/^against: /) });
   });
 
