@@ -19,6 +19,12 @@ describe('literalPathsWin', () => {
     router.patch('/orgs/:slug', (ctx) => {
       ctx.body = `org ${ctx.params.slug}`;
     });
+    router.post('/orgs/:slug/agents/compile', (ctx) => {
+      ctx.body = `compile in ${ctx.params.slug}`;
+    });
+    router.get('/orgs/:slug/agents/:name', (ctx) => {
+      ctx.body = `agent ${ctx.params.name}`;
+    });
     const app = new Koa();
     app.use(literalPathsWin(router));
     app.use(router.routes());
@@ -39,6 +45,20 @@ describe('literalPathsWin', () => {
     expect(patch.headers.get('allow')).toBe('HEAD, GET');
     expect(options.status).toBe(200);
     expect(options.headers.get('allow')).toBe('HEAD, GET');
+  });
+
+  it('lets the route with more literal segments win among parameter routes too', async () => {
+    const url = await anApp();
+
+    const options = await fetch(`${url}/orgs/acme/agents/compile`, { method: 'OPTIONS' });
+    const get = await fetch(`${url}/orgs/acme/agents/compile`);
+    const compile = await fetch(`${url}/orgs/acme/agents/compile`, { method: 'POST' });
+    const agent = await fetch(`${url}/orgs/acme/agents/support-bot`);
+
+    expect(options.headers.get('allow')).toBe('POST');
+    expect(get.status).toBe(405);
+    expect(await compile.text()).toBe('compile in acme');
+    expect(await agent.text()).toBe('agent support-bot');
   });
 
   it('leaves the literal route and the parameter route on other paths as they were', async () => {
