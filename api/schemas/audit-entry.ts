@@ -14,7 +14,13 @@ export const AuditQuery = z.object({
     .describe('An action name, e.g. agent.deploy, api_key.revoke, auth.logout.'),
   from: Timestamp.optional().describe('Entries at or after this time.'),
   to: Timestamp.optional().describe('Entries before this time.'),
-  cursor: z.string().min(1).max(200).optional().describe('next_cursor of the previous page.'),
+  // A pattern every cursor the API gives matches, and that no other value does but an id of an
+  // entry (gone or not): a schema-valid cursor is never refused, and 18 digits stay within bigint.
+  cursor: z
+    .string()
+    .regex(/^[1-9][0-9]{0,17}$/, 'must be the next_cursor of the previous page')
+    .optional()
+    .describe('next_cursor of the previous page: the entries older than the last one it showed.'),
   limit: queryInteger({ min: 1, max: 200, default: 50 }),
 });
 export type AuditQuery = z.infer<typeof AuditQuery>;

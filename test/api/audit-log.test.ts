@@ -292,7 +292,7 @@ describe('the audit log', () => {
     ]);
   });
 
-  it('filters by actor, action and time, and pages with an opaque cursor to the end', async () => {
+  it('filters by actor, action and time, and pages with the cursor of each page to the end', async () => {
     const { api, as, org } = await startSignedInTestApi((stop) => cleanups.push(stop));
     // Ids cross from two digits to three on the way: pages must follow numbers, not their text.
     await api.db.query("SELECT setval('audit_log_id_seq', 97)");
@@ -316,7 +316,7 @@ describe('the audit log', () => {
     const future = await jsonOf(await as(`/audit?from=${new Date(Date.now() + 60_000).toISOString()}`));
     const past = await jsonOf(await as(`/audit?to=${encodeURIComponent(all.at(-1)?.at ?? '')}`));
     const badCursor = await as('/audit?cursor=bm90LWEtY3Vyc29y');
-    const pastBigint = await as(`/audit?cursor=${Buffer.from('a1:9223372036854775808').toString('base64url')}`);
+    const pastBigint = await as('/audit?cursor=9223372036854775808');
     const badLimit = await as('/audit?limit=201');
 
     expect(pages).toEqual([['Five', 'Four'], ['Three', 'Two'], ['One']]);
