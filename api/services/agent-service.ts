@@ -134,7 +134,8 @@ export function createAgentService(deps: AgentServiceDeps) {
     async rollback(access: OrgAccess, name: string, version: number): Promise<AgentRecord> {
       const deployed = await changeDeployment(access, name, async (agent, client) => {
         const target = await findAgentVersion(client, { agentId: agent.id, version });
-        if (!target) throw new NotFound(`version ${version} of agent '${name}'`);
+        // The agent (the URL) exists; the body names a version it does not have: 422 on the field.
+        if (!target) throw new InvalidInput(`version: agent '${name}' has no version ${version}`, 422);
         const { orgSlug, principal } = access;
         if (
           agent.status === 'deployed' &&
