@@ -94,9 +94,9 @@ export function agentVersionRoutes(agents: AgentService) {
       path: '/orgs/{slug}/agents/{name}/rollback',
       summary: "Deploy an earlier version's config (draft/paused/deployed → deployed)",
       description:
-        'The rules and errors of deploy: 422 when the agent has no such version or the runtime would refuse that config now, 502/504 when the ' +
+        'The rules and errors of deploy: 422 when the runtime would refuse that config now, 502/504 when the ' +
         "runtime cannot serve it (nothing changes then). A deployed agent needs no pause first; one already running that version's " +
-        'config answers 409 agent_already_deployed. The config becomes the agent\u2019s; the rollback is recorded as a new version ' +
+        'config answers 409 agent_already_deployed, and a version the agent does not have 409 version_not_found. The config becomes the agent\u2019s; the rollback is recorded as a new version ' +
         '(rolled_back_from) unless it equals the latest version.',
       tag: 'Agents',
       roles: managers,

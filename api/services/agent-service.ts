@@ -134,8 +134,9 @@ export function createAgentService(deps: AgentServiceDeps) {
     async rollback(access: OrgAccess, name: string, version: number): Promise<AgentRecord> {
       const deployed = await changeDeployment(access, name, async (agent, client) => {
         const target = await findAgentVersion(client, { agentId: agent.id, version });
-        // The agent (the URL) exists; the body names a version it does not have: 422 on the field.
-        if (!target) throw new InvalidInput(`version: agent '${name}' has no version ${version}`, 422);
+        // The agent (the URL) exists and the body is valid: whether it has that version is its state,
+        // as whether it is deployed is (404 would say the agent is missing, 422 the body is wrong).
+        if (!target) throw new Conflict('version_not_found', `version: agent '${name}' has no version ${version}`);
         const { orgSlug, principal } = access;
         if (
           agent.status === 'deployed' &&

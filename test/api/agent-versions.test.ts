@@ -198,7 +198,11 @@ describe('agent versions and rollback, on the local backend', () => {
     );
     expect(bodies.notANumber).toMatchObject({ status: 400, message: expect.stringMatching(/^version: /) });
     expect(bodies.missing).toMatchObject({ status: 400, message: expect.stringMatching(/^version: /) });
-    expect(bodies.unknown).toMatchObject({ status: 422, message: "version: agent 'support-bot' has no version 7" });
+    expect(bodies.unknown).toMatchObject({
+      status: 409,
+      error: 'version_not_found',
+      message: "version: agent 'support-bot' has no version 7",
+    });
     expect(bodies.alreadyDeployed).toMatchObject({ status: 409, error: 'agent_already_deployed' });
     expect(bodies.noAgent).toMatchObject({ status: 404, error: 'not_found' });
     expect(bodies.badPath).toMatchObject({ status: 400, message: expect.stringMatching(/^n: /) });

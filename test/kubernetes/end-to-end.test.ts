@@ -421,7 +421,7 @@ describe('Astromesh Cloud on Kubernetes, end to end', () => {
         expect((await podsOf(user.org)).filter((pod) => !pod.metadata?.deletionTimestamp)).toEqual([]);
         const { stdout } = await kubectlGet('cloudagents', '-n', namespace);
         const line = stdout.split('\n').find((text) => text.startsWith('support-bot'));
-        expect(line?.split(/\s+/).slice(4, 7)).toEqual(['Ready', 'True', 'Sleeping']);
+        expect(line?.split(/\s+/).slice(4, 8)).toEqual(['1', 'Ready', 'True', 'Sleeping']);
         return line;
       },
       { timeoutMs: podsTimeoutMs },
