@@ -20,6 +20,7 @@ import { createApiMetrics } from './http/metrics.ts';
 import { createOrgAccessCache } from './http/org-access-cache.ts';
 import { requestLog } from './http/request-log.ts';
 import { serveStudio } from './http/serve-studio.ts';
+import { createRunPricing } from './pricing/price-runs.ts';
 import { agentRoutes } from './routes/agent-routes.ts';
 import { agentVersionRoutes } from './routes/agent-version-routes.ts';
 import { apiKeyRoutes } from './routes/api-key-routes.ts';
@@ -110,6 +111,7 @@ export function createApi(deps: ApiDeps) {
     usage,
     runtime: runtimeClient,
     recordRun: metrics.recordRun,
+    pricing: createRunPricing(config.modelPrices),
     runtimeRetryMs: config.runtimeRetrySeconds * 1_000,
     orgActivity: idleOrgSleep,
     now,

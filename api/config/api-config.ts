@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { loadModelPriceOverrides } from '../pricing/model-price-overrides.ts';
+import type { ModelPriceOverrides } from '../pricing/price-runs.ts';
 import { ConfigError } from './config-error.ts';
 import { loadSignInConfig, type SignInConfig, SignInEnv } from './sign-in-config.ts';
 
@@ -51,6 +53,8 @@ export interface ApiConfig {
   orgIdleSeconds: number;
   /** Days an audit log entry is kept; older ones are deleted by the hourly sweep. */
   auditRetentionDays: number;
+  /** ASTROMESH_MODEL_PRICES: prices that win over api/pricing/model-prices.ts (a gateway's, a self-hosted model's). */
+  modelPrices: ModelPriceOverrides;
   logLevel: string;
   /** On SIGTERM/SIGINT, how long requests in flight may take to finish. */
   shutdownTimeoutSeconds: number;
@@ -133,6 +137,8 @@ export const Env = z.object({
   ASTROMESH_STREAM_LEASE_SECONDS: positiveInt('ASTROMESH_STREAM_LEASE_SECONDS', 30),
   ASTROMESH_MAX_API_KEYS: positiveInt('ASTROMESH_MAX_API_KEYS', 50),
   ASTROMESH_AUDIT_RETENTION_DAYS: positiveInt('ASTROMESH_AUDIT_RETENTION_DAYS', 365),
+  // JSON or a file path; api/pricing/model-price-overrides.ts checks it (an error names the bad key).
+  ASTROMESH_MODEL_PRICES: z.string().optional(),
   ASTROMESH_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ASTROMESH_SHUTDOWN_TIMEOUT_SECONDS: positiveInt('ASTROMESH_SHUTDOWN_TIMEOUT_SECONDS', 30),
   // node:http's default keepAliveTimeout (the Keep-Alive: timeout=5 every answer advertises).
@@ -210,6 +216,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv): ApiConfig {
     runtimeRetrySeconds: vars.ASTROMESH_RUNTIME_RETRY_SECONDS,
     orgIdleSeconds: vars.ASTROMESH_ORG_IDLE_SECONDS,
     auditRetentionDays: vars.ASTROMESH_AUDIT_RETENTION_DAYS,
+    modelPrices: loadModelPriceOverrides(vars.ASTROMESH_MODEL_PRICES),
     streamLeaseSeconds: vars.ASTROMESH_STREAM_LEASE_SECONDS,
     logLevel: vars.ASTROMESH_LOG_LEVEL,
     shutdownTimeoutSeconds: vars.ASTROMESH_SHUTDOWN_TIMEOUT_SECONDS,

@@ -162,6 +162,16 @@ export const apiEnvReference: readonly EnvVariable[] = [
       'and the record of revoked API keys with them. At least 1.',
   },
   {
+    name: 'ASTROMESH_MODEL_PRICES',
+    whenUnset: 'the built-in price table',
+    description:
+      'Model prices that win over the built-in table (api/pricing/model-prices.ts), USD per million ' +
+      'tokens: a JSON object, or the path of a file holding one, e.g. ' +
+      '{"openai/gpt-6-luna": {"input": 0.1, "output": 0.5}, "openai_compat/*": {"input": 0, "output": 0}}. ' +
+      'A key is provider/model (a prefix: dated snapshots match) or provider/* (every model of the provider). ' +
+      'Runs of a model neither prices are unpriced (cost_usd null).',
+  },
+  {
     name: 'ASTROMESH_RUNTIME_ENDPOINTS',
     default: 'service-dns',
     description:

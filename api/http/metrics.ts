@@ -11,6 +11,9 @@ export interface RunRecord {
   outcome: string;
   tokensIn: number;
   tokensOut: number;
+  /** The run's price in nano-dollars; null when unpriced. */
+  costNanoUsd: number | null;
+  latencyMs: number;
 }
 
 /**

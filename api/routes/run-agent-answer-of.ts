@@ -1,3 +1,4 @@
+import { usdOfNano } from '../pricing/price-runs.ts';
 import type { RunAgentAnswer } from '../schemas/run-agent.ts';
 import type { ExecutionAnswer } from '../services/execution-service.ts';
 
@@ -6,6 +7,9 @@ export const runAgentAnswerOf = (answer: ExecutionAnswer): RunAgentAnswer => ({
   answer: answer.answer,
   session_id: answer.sessionId,
   tokens_used: answer.tokensUsed,
+  input_tokens: answer.inputTokens,
+  output_tokens: answer.outputTokens,
+  cost_usd: usdOfNano(answer.costNanoUsd),
   model: answer.model,
   latency_ms: answer.latencyMs,
   trace_id: answer.traceId,

@@ -13,6 +13,7 @@ import {
 import type { Database } from '../db/database.ts';
 import { AppError, NotFound } from '../errors.ts';
 import type { OrgAccess } from '../http/principal.ts';
+import type { RunPricing } from '../pricing/price-runs.ts';
 import type { StreamMode } from '../schemas/stream-event.ts';
 import { type AgentRecord, findAgent } from '../stores/agents-store.ts';
 import type { UsageOutcome } from '../stores/usage-store.ts';
@@ -37,6 +38,12 @@ export interface ExecutionAnswer {
   answer: string;
   sessionId: string;
   tokensUsed: number;
+  /** Prompt tokens of every model call of the run. */
+  inputTokens: number;
+  /** Completion tokens of every model call of the run. */
+  outputTokens: number;
+  /** The run's price in nano-dollars (USD × 1e9); null when its model is unpriced. */
+  costNanoUsd: number | null;
   /** provider/model that answered, e.g. openai/gpt-6-luna. */
   model: string;
   latencyMs: number;
@@ -55,6 +62,9 @@ export interface RunMetric {
   outcome: string;
   tokensIn: number;
   tokensOut: number;
+  /** The run's price in nano-dollars; null when its model is unpriced (or no model answered). */
+  costNanoUsd: number | null;
+  latencyMs: number;
 }
 
 /**
@@ -69,6 +79,8 @@ export function createExecutionService(deps: {
   db: Database;
   backend: DeployBackend;
   usage: UsageService;
+  /** Prices each run from its model and tokens (api/pricing). */
+  pricing: RunPricing;
   runtime: OrgRuntimeClient;
   /** Counts each finished run, test or stream of an existing agent in the API's metrics. */
   recordRun: (run: RunMetric) => void;
@@ -138,7 +150,7 @@ export function createExecutionService(deps: {
             log.debug({ err: failure, org: access.orgSlug, agent: agent.name }, 'runtime not reachable yet; retrying'),
         },
       ).finally(endActivity);
-      const executed = answerOf(answer, agent, latencyMs());
+      const executed = answerOf(answer, agent, latencyMs(), deps.pricing);
       await finish({ access, agent, kind, reservation, outcome: 'ok', answer, latencyMs: executed.latencyMs });
       return executed;
     } catch (err) {
@@ -166,6 +178,9 @@ export function createExecutionService(deps: {
     const { agent, answer, reservation } = result;
     const tokensIn = answer?.usage.input_tokens ?? 0;
     const tokensOut = answer?.usage.output_tokens ?? 0;
+    const model = answer ? modelOf(answer, agent) : null;
+    // A run no model answered used no tokens and costs nothing.
+    const costNanoUsd = deps.pricing.costNanoUsdOf({ model, tokensIn, tokensOut });
     deps.recordRun({
       org: result.access.orgSlug,
       agent: agent.name,
@@ -173,6 +188,8 @@ export function createExecutionService(deps: {
       outcome: result.errorCode ?? 'ok',
       tokensIn,
       tokensOut,
+      costNanoUsd,
+      latencyMs: result.latencyMs,
     });
     if (!reservation) return;
     const settling = deps.usage
@@ -181,7 +198,8 @@ export function createExecutionService(deps: {
         kind: result.kind === 'stream' ? 'stream' : 'run',
         tokensIn,
         tokensOut,
-        model: answer ? modelOf(answer, agent) : null,
+        model,
+        costNanoUsd,
         agentVersion: answer ? versionOf(answer) : null,
         latencyMs: result.latencyMs,
         outcome: result.outcome,
@@ -222,12 +240,17 @@ function outcomeOf(err: unknown): UsageOutcome {
 // The runtime names the candidate that answered as provider/model already; null when no model was called.
 const modelOf = (answer: RuntimeAnswer, agent: AgentRecord): string => answer.model ?? agent.config.step1.model;
 
-function answerOf(answer: RuntimeAnswer, agent: AgentRecord, latencyMs: number): ExecutionAnswer {
+function answerOf(answer: RuntimeAnswer, agent: AgentRecord, latencyMs: number, pricing: RunPricing): ExecutionAnswer {
+  const { input_tokens: inputTokens, output_tokens: outputTokens } = answer.usage;
+  const model = modelOf(answer, agent);
   return {
     answer: answer.response,
     sessionId: answer.session_id,
-    tokensUsed: answer.usage.input_tokens + answer.usage.output_tokens,
-    model: modelOf(answer, agent),
+    tokensUsed: inputTokens + outputTokens,
+    inputTokens,
+    outputTokens,
+    costNanoUsd: pricing.costNanoUsdOf({ model, tokensIn: inputTokens, tokensOut: outputTokens }),
+    model,
     latencyMs,
     traceId: answer.trace_id,
     version: versionOf(answer),

@@ -163,12 +163,22 @@ export function createUsageService(deps: {
       // Every day of the period, oldest first, zeros included: a chart needs no gap-filling.
       const byDay = Array.from({ length: days }, (_, index) => {
         const date = utcDayOf(new Date(since.getTime() + index * dayMs));
-        return activeDays.find((day) => day.date === date) ?? { date, requests: 0, tokens: 0 };
+        return (
+          activeDays.find((day) => day.date === date) ?? {
+            date,
+            requests: 0,
+            tokens: 0,
+            costNanoUsd: 0,
+            unpricedRuns: 0,
+          }
+        );
       });
       return {
         periodDays: days,
         totalRequests: byAgent.reduce((sum, agent) => sum + agent.requests, 0),
         totalTokens: byAgent.reduce((sum, agent) => sum + agent.tokens, 0),
+        totalCostNanoUsd: byAgent.reduce((sum, agent) => sum + agent.costNanoUsd, 0),
+        unpricedRuns: byAgent.reduce((sum, agent) => sum + agent.unpricedRuns, 0),
         dailyLimit: limit,
         remainingToday: rateLimitAt(now, runsToday).remaining,
         byAgent,

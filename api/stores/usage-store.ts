@@ -22,11 +22,17 @@ export interface UsageRecord {
   createdAt: Date;
   /** The agent version that answered, as its runtime said; null (or absent) when it did not say. */
   agentVersion?: number | null;
+  /** The run's price in nano-dollars (USD × 1e9); null (or absent) when its model is unpriced. */
+  costNanoUsd?: number | null;
 }
 
 export interface UsageCount {
   requests: number;
   tokens: number;
+  /** Sum of the priced runs' costs, nano-dollars. */
+  costNanoUsd: number;
+  /** Runs whose model had no price: counted in requests and tokens, not in the cost. */
+  unpricedRuns: number;
 }
 
 /**
@@ -84,8 +90,8 @@ export async function insertUsageRecord(db: Queryable, record: UsageRecord): Pro
     name: 'insert-usage-record',
     text: `INSERT INTO usage_records
        (settlement_id, org_id, agent_name, kind, tokens_in, tokens_out, model, latency_ms, outcome, created_at,
-        agent_version)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+        agent_version, cost_nano_usd)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
      ON CONFLICT (settlement_id) DO NOTHING`,
     values: [
       record.settlementId,
@@ -99,6 +105,7 @@ export async function insertUsageRecord(db: Queryable, record: UsageRecord): Pro
       record.outcome,
       record.createdAt,
       record.agentVersion ?? null,
+      record.costNanoUsd ?? null,
     ],
   });
   return rowCount === 1;
@@ -110,9 +117,9 @@ export async function insertUsageRecords(db: Queryable, records: UsageRecord[]):
     name: 'insert-usage-records',
     text: `INSERT INTO usage_records
        (settlement_id, org_id, agent_name, kind, tokens_in, tokens_out, model, latency_ms, outcome, created_at,
-        agent_version)
+        agent_version, cost_nano_usd)
      SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::integer[], $6::integer[],
-                          $7::text[], $8::integer[], $9::text[], $10::timestamptz[], $11::integer[])
+                          $7::text[], $8::integer[], $9::text[], $10::timestamptz[], $11::integer[], $12::bigint[])
      ON CONFLICT (settlement_id) DO NOTHING`,
     values: [
       records.map((record) => record.settlementId),
@@ -126,9 +133,26 @@ export async function insertUsageRecords(db: Queryable, records: UsageRecord[]):
       records.map((record) => record.outcome),
       records.map((record) => record.createdAt),
       records.map((record) => record.agentVersion ?? null),
+      records.map((record) => record.costNanoUsd ?? null),
     ],
   });
 }
+
+// bigint sums arrive as strings; nano-dollar sums stay below 2^53 (9 million USD) per org and period.
+const counts = `count(*) AS requests, coalesce(sum(tokens_in + tokens_out), 0) AS tokens,
+  coalesce(sum(cost_nano_usd), 0) AS cost_nano_usd, count(*) FILTER (WHERE cost_nano_usd IS NULL) AS unpriced_runs`;
+interface CountRow {
+  requests: string;
+  tokens: string;
+  cost_nano_usd: string;
+  unpriced_runs: string;
+}
+const countOf = (row: CountRow): UsageCount => ({
+  requests: Number(row.requests),
+  tokens: Number(row.tokens),
+  costNanoUsd: Number(row.cost_nano_usd),
+  unpricedRuns: Number(row.unpriced_runs),
+});
 
 // Runs given back (not_served) count nowhere, so the totals agree with the daily counter.
 const countedSince = "org_id = $1 AND created_at >= $2 AND outcome <> 'not_served'";
@@ -137,13 +161,13 @@ export async function usageByAgent(
   db: Queryable,
   input: { orgId: string; since: Date },
 ): Promise<(UsageCount & { agent: string })[]> {
-  const { rows } = await db.query<{ agent: string; requests: string; tokens: string }>(
-    `SELECT agent_name AS agent, count(*) AS requests, coalesce(sum(tokens_in + tokens_out), 0) AS tokens
+  const { rows } = await db.query<{ agent: string } & CountRow>(
+    `SELECT agent_name AS agent, ${counts}
      FROM usage_records WHERE ${countedSince}
      GROUP BY agent_name ORDER BY count(*) DESC, agent_name`,
     [input.orgId, input.since],
   );
-  return rows.map((row) => ({ agent: row.agent, requests: Number(row.requests), tokens: Number(row.tokens) }));
+  return rows.map((row) => ({ agent: row.agent, ...countOf(row) }));
 }
 
 /** Per UTC day (`YYYY-MM-DD`), only days with records. */
@@ -151,12 +175,11 @@ export async function usageByDay(
   db: Queryable,
   input: { orgId: string; since: Date },
 ): Promise<(UsageCount & { date: string })[]> {
-  const { rows } = await db.query<{ date: string; requests: string; tokens: string }>(
-    `SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS date, count(*) AS requests,
-            coalesce(sum(tokens_in + tokens_out), 0) AS tokens
+  const { rows } = await db.query<{ date: string } & CountRow>(
+    `SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS date, ${counts}
      FROM usage_records WHERE ${countedSince}
      GROUP BY 1 ORDER BY 1`,
     [input.orgId, input.since],
   );
-  return rows.map((row) => ({ date: row.date, requests: Number(row.requests), tokens: Number(row.tokens) }));
+  return rows.map((row) => ({ date: row.date, ...countOf(row) }));
 }

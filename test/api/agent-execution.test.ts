@@ -66,6 +66,10 @@ describe('running and testing agents', () => {
       answer: 'Returns are accepted within 30 days.',
       session_id: expect.stringMatching(/^[A-Za-z0-9_.:@-]+$/),
       tokens_used: 20,
+      input_tokens: 12,
+      output_tokens: 8,
+      // gpt-4o-mini: $0.15 / $0.60 per 1M tokens.
+      cost_usd: (12 * 150 + 8 * 600) / 1e9,
       model: 'openai/gpt-4o-mini',
       latency_ms: expect.any(Number),
       trace_id: expect.any(String),

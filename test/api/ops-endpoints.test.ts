@@ -133,6 +133,8 @@ describe('probes, metrics and request logs', () => {
       outcome: 'ok',
       tokensIn: 20,
       tokensOut: 10,
+      costNanoUsd: 7_000,
+      latencyMs: 800,
     });
     server.api.metrics.recordRun({
       org: 'acme',
@@ -141,6 +143,8 @@ describe('probes, metrics and request logs', () => {
       outcome: 'provider_error',
       tokensIn: 5,
       tokensOut: 0,
+      costNanoUsd: null,
+      latencyMs: 30,
     });
     const metrics = await (await fetch(`${url}/metrics`)).text();
 

@@ -25,12 +25,14 @@ describe('the usage report', () => {
 
   const setup = () => startSignedInTestApi((stop) => cleanups.push(stop));
 
-  /** Usage records as runs leave them, dated `daysAgo` UTC days back at noon. */
+  /** Usage records as runs leave them, dated `daysAgo` UTC days back at noon, priced as gpt-4o-mini ($0.15 / $0.60). */
   async function recordUsage(api: TestApi, org: string, rows: UsageRow[]) {
     for (const row of rows) {
       await api.db.query(
-        `INSERT INTO usage_records (org_id, agent_name, kind, tokens_in, tokens_out, model, latency_ms, outcome, created_at)
-         SELECT id, $2, 'run', $3, $4, 'openai/gpt-4o-mini', 100, $5, ($6::date + time '12:00') AT TIME ZONE 'UTC'
+        `INSERT INTO usage_records (org_id, agent_name, kind, tokens_in, tokens_out, model, latency_ms, outcome, created_at,
+                                    cost_nano_usd)
+         SELECT id, $2, 'run', $3, $4, 'openai/gpt-4o-mini', 100, $5, ($6::date + time '12:00') AT TIME ZONE 'UTC',
+                $3 * 150 + $4 * 600
          FROM orgs WHERE slug = $1`,
         [org, row.agent, row.tokensIn ?? 0, row.tokensOut ?? 0, row.outcome ?? 'ok', utcDate(row.daysAgo)],
       );
@@ -45,7 +47,7 @@ describe('the usage report', () => {
     );
   }
 
-  it('sums requests and tokens of the period, per agent and per day', async () => {
+  it('sums requests, tokens and cost of the period, per agent and per day', async () => {
     const { api, org, as } = await setup();
     await recordUsage(api, org, [
       { agent: 'support-bot', daysAgo: 0, tokensIn: 100, tokensOut: 50 },
@@ -63,16 +65,18 @@ describe('the usage report', () => {
       period_days: 3,
       total_requests: 4,
       total_tokens: 209,
+      total_cost_usd: 0.00005745,
+      unpriced_runs: 0,
       daily_limit: 1000,
       remaining_today: 998,
       by_agent: [
-        { agent: 'support-bot', requests: 3, tokens: 167 },
-        { agent: 'faq-bot', requests: 1, tokens: 42 },
+        { agent: 'support-bot', requests: 3, tokens: 167, cost_usd: 0.00005025, unpriced_runs: 0 },
+        { agent: 'faq-bot', requests: 1, tokens: 42, cost_usd: 0.0000072, unpriced_runs: 0 },
       ],
       by_day: [
-        { date: utcDate(2), requests: 2, tokens: 44 },
-        { date: utcDate(1), requests: 0, tokens: 0 },
-        { date: utcDate(0), requests: 2, tokens: 165 },
+        { date: utcDate(2), requests: 2, tokens: 44, cost_usd: 0.00000795, unpriced_runs: 0 },
+        { date: utcDate(1), requests: 0, tokens: 0, cost_usd: 0, unpriced_runs: 0 },
+        { date: utcDate(0), requests: 2, tokens: 165, cost_usd: 0.0000495, unpriced_runs: 0 },
       ],
     });
   });
@@ -102,7 +106,7 @@ describe('the usage report', () => {
     expect(usage.period_days).toBe(30);
     expect(usage.total_requests).toBe(1);
     expect(usage.by_day).toHaveLength(30);
-    expect(usage.by_day[0]).toEqual({ date: utcDate(29), requests: 1, tokens: 0 });
+    expect(usage.by_day[0]).toEqual({ date: utcDate(29), requests: 1, tokens: 0, cost_usd: 0, unpriced_runs: 0 });
     expect(usage.by_day[29].date).toBe(utcDate(0));
   });
 

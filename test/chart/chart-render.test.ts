@@ -381,6 +381,19 @@ describe('the astromesh-cloud chart, rendered', () => {
       expect((runtimeSettingsOf(objects) as { egressAllow: unknown[] }).egressAllow).toEqual([]);
     });
 
+    it('passes api.modelPrices to the API as ASTROMESH_MODEL_PRICES, which the API accepts, and none by default', async () => {
+      const modelPrices = {
+        'openai/gpt-6-luna': { input: 0.2, output: 0.4 },
+        'openai_compat/*': { input: 0, output: 0 },
+      };
+
+      const priced = loadApiConfig(apiEnvironmentOf(await render({ api: { modelPrices } })));
+      const unpriced = apiEnvironmentOf(await render());
+
+      expect(priced.modelPrices).toEqual(modelPrices);
+      expect(unpriced.ASTROMESH_MODEL_PRICES).toBeUndefined();
+    });
+
     it('generates a JWT signing key and a 32-byte master key unless a Secret is given', async () => {
       const generated = await render();
       const given = await render({ secrets: { existingSecret: 'my-keys', jwtSecretKey: 'jwt', masterKeyKey: 'mk' } });
