@@ -1,4 +1,13 @@
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { createLabelPairFolder } from './fold-label-pairs.ts';
+
+/**
+ * At most this many org × agent label pairs per process in the run metrics; later pairs are
+ * counted as org="other", agent="other" (README, "Operating it"). A pair in use holds about 35
+ * series (the latency histogram's buckets for run and test, runs by outcome, tokens, cost), so a
+ * scrape stays under ~20,000 series however many orgs and agents users create.
+ */
+export const maxOrgAgentLabelPairs = 500;
 
 /** One finished run, test or stream, as the execution service reports it. */
 export interface RunRecord {
@@ -19,9 +28,11 @@ export interface RunRecord {
 /**
  * The API's Prometheus metrics, in a registry of its own (never the global one, so two APIs in
  * one process, as in the tests, count separately): HTTP requests by method, route template and
- * status, their latency, and runs and tokens by org and agent.
+ * status, their latency, and runs, tokens, cost and run latency by org and agent (at most
+ * `maxOrgAgentPairs` org × agent pairs; later ones fold into org="other", agent="other").
  */
-export function createApiMetrics() {
+export function createApiMetrics(options: { maxOrgAgentPairs?: number } = {}) {
+  const foldPair = createLabelPairFolder(options.maxOrgAgentPairs ?? maxOrgAgentLabelPairs);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const httpRequests = new Counter({
@@ -49,6 +60,25 @@ export function createApiMetrics() {
     labelNames: ['org', 'agent', 'direction'] as const,
     registers: [registry],
   });
+  const cost = new Counter({
+    name: 'astromesh_cost_usd_total',
+    help: 'USD the priced runs, tests and streams cost (tokens × the model price), by org and agent.',
+    labelNames: ['org', 'agent'] as const,
+    registers: [registry],
+  });
+  const unpriced = new Counter({
+    name: 'astromesh_unpriced_runs_total',
+    help: 'Runs, tests and streams that used tokens of a model without a price, by org and agent.',
+    labelNames: ['org', 'agent'] as const,
+    registers: [registry],
+  });
+  const runDuration = new Histogram({
+    name: 'astromesh_run_duration_seconds',
+    help: 'Time from a run, test or stream query being taken to its end, by org, agent and kind.',
+    labelNames: ['org', 'agent', 'kind'] as const,
+    buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+    registers: [registry],
+  });
 
   return {
     observeRequest(request: { method: string; route: string; status: number; durationSeconds: number }): void {
@@ -58,9 +88,13 @@ export function createApiMetrics() {
     },
     /** Call once per finished run, test or stream, whatever its outcome. */
     recordRun(run: RunRecord): void {
-      runs.inc({ org: run.org, agent: run.agent, kind: run.kind, outcome: run.outcome });
-      if (run.tokensIn > 0) tokens.inc({ org: run.org, agent: run.agent, direction: 'in' }, run.tokensIn);
-      if (run.tokensOut > 0) tokens.inc({ org: run.org, agent: run.agent, direction: 'out' }, run.tokensOut);
+      const pair = foldPair(run);
+      runs.inc({ ...pair, kind: run.kind, outcome: run.outcome });
+      runDuration.observe({ ...pair, kind: run.kind }, run.latencyMs / 1000);
+      if (run.tokensIn > 0) tokens.inc({ ...pair, direction: 'in' }, run.tokensIn);
+      if (run.tokensOut > 0) tokens.inc({ ...pair, direction: 'out' }, run.tokensOut);
+      if (run.costNanoUsd === null) unpriced.inc(pair);
+      else if (run.costNanoUsd > 0) cost.inc(pair, run.costNanoUsd / 1e9);
     },
     contentType: registry.contentType,
     /** The Prometheus text exposition of every metric. */

@@ -123,7 +123,7 @@ describe('probes, metrics and request logs', () => {
     );
   });
 
-  it('counts runs and tokens by org and agent once the execution side records them', async () => {
+  it('counts runs, tokens, cost and run latency by org and agent once the execution side records them', async () => {
     const { url, server } = await anApi();
 
     server.api.metrics.recordRun({
@@ -152,6 +152,9 @@ describe('probes, metrics and request logs', () => {
     expect(metrics).toContain('astromesh_runs_total{org="acme",agent="bot",kind="stream",outcome="provider_error"} 1');
     expect(metrics).toContain('astromesh_tokens_total{org="acme",agent="bot",direction="in"} 25');
     expect(metrics).toContain('astromesh_tokens_total{org="acme",agent="bot",direction="out"} 10');
+    expect(metrics).toContain('astromesh_cost_usd_total{org="acme",agent="bot"} 0.000007');
+    expect(metrics).toContain('astromesh_unpriced_runs_total{org="acme",agent="bot"} 1');
+    expect(metrics).toContain('astromesh_run_duration_seconds_count{org="acme",agent="bot",kind="stream"} 1');
   });
 
   it('logs one line per request with its id, method, route template, status and duration', async () => {
