@@ -234,8 +234,12 @@ describe('Studio: the org pages (members, API keys, provider keys, usage), in a 
     expect(await chart.locator('.limit').textContent()).toBe('daily limit 1,000');
     expect(await page.locator('#total-runs').textContent()).toBe('3');
     expect(Number((await page.locator('#total-tokens').textContent())?.replace(/,/g, ''))).toBeGreaterThan(0);
+    // Three runs of gpt-4o-mini ($0.15 / $0.60 per 1M tokens), 10 tokens in and 20 out each.
+    const costOfThreeRuns = '$0.0000405';
+    expect(await page.locator('#total-cost').textContent()).toBe(costOfThreeRuns);
     const agentRow = page.getByRole('row').filter({ hasText: 'support-bot' });
     expect(await agentRow.locator('td').first().textContent()).toBe('3');
+    expect(await agentRow.locator('td').nth(2).textContent()).toBe(costOfThreeRuns);
     await page.getByText('997 of 1,000 runs left today.').waitFor();
     await page.getByText(/The count starts again at midnight UTC, in \d+/).waitFor();
     await studio.check(desktop, 'usage');
@@ -252,6 +256,7 @@ describe('Studio: the org pages (members, API keys, provider keys, usage), in a 
     await page.getByText('Runs and tokens per day, as a table').click();
     const todayRow = page.getByRole('row').filter({ hasText: new Date().toISOString().slice(0, 10) });
     expect(await todayRow.locator('td').first().textContent()).toBe('3');
+    expect(await todayRow.locator('td').nth(2).textContent()).toBe(costOfThreeRuns);
     await page.getByRole('spinbutton', { name: /^Period/ }).fill('0');
     await page.getByRole('button', { name: 'Show' }).click();
     await page

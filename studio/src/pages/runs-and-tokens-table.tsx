@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { formatCount } from './describe-rate-limit.ts';
+import { describeCost } from './format-usd.ts';
 
 export interface RunsAndTokensRow {
   key: string;
@@ -7,6 +8,8 @@ export interface RunsAndTokensRow {
   label: ComponentChildren;
   requests: number;
   tokens: number;
+  /** USD of the priced runs, and the runs without a price; absent from an API that does not price runs. */
+  cost?: { usd: number; unpricedRuns: number };
 }
 
 /**
@@ -20,6 +23,7 @@ export function RunsAndTokensTable(props: {
   caption?: string;
   labelledBy?: string;
 }) {
+  const hasCost = props.rows.some((row) => row.cost !== undefined);
   return (
     <table class={props.class} aria-labelledby={props.labelledBy}>
       {props.caption && <caption class="visually-hidden">{props.caption}</caption>}
@@ -32,6 +36,11 @@ export function RunsAndTokensTable(props: {
           <th scope="col" class="num">
             Tokens
           </th>
+          {hasCost && (
+            <th scope="col" class="num">
+              Cost (USD)
+            </th>
+          )}
         </tr>
       </thead>
       <tbody>
@@ -40,6 +49,7 @@ export function RunsAndTokensTable(props: {
             <th scope="row">{row.label}</th>
             <td class="num">{formatCount(row.requests)}</td>
             <td class="num">{formatCount(row.tokens)}</td>
+            {hasCost && <td class="num">{row.cost ? describeCost(row.cost.usd, row.cost.unpricedRuns) : ''}</td>}
           </tr>
         ))}
       </tbody>

@@ -5,6 +5,7 @@ import { useLoaded } from '../components/use-loaded.ts';
 import { useSession } from '../session/session-context.ts';
 import { describeRateLimit, formatCount } from './describe-rate-limit.ts';
 import { explainOrgError } from './explain-org-error.ts';
+import { describeCost } from './format-usd.ts';
 import type { UsageScale } from './layout-usage-chart.ts';
 import { RunsAndTokensTable } from './runs-and-tokens-table.tsx';
 import { UsageChart } from './usage-chart.tsx';
@@ -14,9 +15,13 @@ const maxDays = 90;
 const defaultDays = 30;
 const explainLoadError = (err: unknown) => explainOrgError(err, 'load the usage');
 
+/** A row's cost, when the API prices runs (an older API's report has no cost_usd). */
+const costOf = (count: { cost_usd?: number; unpriced_runs?: number }) =>
+  typeof count.cost_usd === 'number' ? { usd: count.cost_usd, unpricedRuns: count.unpriced_runs ?? 0 } : undefined;
+
 /**
- * The org's usage: runs per day over 1–90 days against the daily limit, tokens, totals, runs per
- * agent, and the rate-limit state (what is left today, when it starts again). Test runs are not
+ * The org's usage: runs per day over 1–90 days against the daily limit, tokens, cost in USD (when
+ * the API prices runs), totals, runs per agent, and the rate-limit state (what is left today, when it starts again). Test runs are not
  * counted (the API's rule), so the playground's test chats do not show here.
  */
 export function UsagePage(props: { org: string }) {
@@ -111,6 +116,12 @@ export function UsagePage(props: { org: string }) {
               <dt>Tokens</dt>
               <dd id="total-tokens">{formatCount(report.total_tokens)}</dd>
             </div>
+            {typeof report.total_cost_usd === 'number' && (
+              <div>
+                <dt>Cost</dt>
+                <dd id="total-cost">{describeCost(report.total_cost_usd, report.unpriced_runs ?? 0)}</dd>
+              </div>
+            )}
             <div>
               <dt>Daily limit</dt>
               <dd>{formatCount(report.daily_limit)} runs</dd>
@@ -133,9 +144,13 @@ export function UsagePage(props: { org: string }) {
                 class="org-table compact"
                 caption={`Runs and tokens per day, last ${report.period_days} days`}
                 firstColumn="Day (UTC)"
-                rows={[...report.by_day]
-                  .reverse()
-                  .map((day) => ({ key: day.date, label: day.date, requests: day.requests, tokens: day.tokens }))}
+                rows={[...report.by_day].reverse().map((day) => ({
+                  key: day.date,
+                  label: day.date,
+                  requests: day.requests,
+                  tokens: day.tokens,
+                  cost: costOf(day),
+                }))}
               />
             </details>
           </figure>
@@ -153,6 +168,7 @@ export function UsagePage(props: { org: string }) {
                   label: <code>{row.agent}</code>,
                   requests: row.requests,
                   tokens: row.tokens,
+                  cost: costOf(row),
                 }))}
               />
             )}
