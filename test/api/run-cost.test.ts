@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadApiConfig } from '../../api/config/api-config.ts';
 import { fakeReply } from '../fakes/fake-reply.ts';
 import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { jsonOf } from '../support/json-of.ts';
@@ -79,5 +81,19 @@ describe('the cost of a run', () => {
       unpriced_runs: 1,
       by_agent: [{ agent: 'pricey', cost_usd: 0, unpriced_runs: 1 }],
     });
+  });
+
+  it('refuses to start with a price table it cannot read, naming the variable and the key', () => {
+    const secrets = {
+      ASTROMESH_JWT_SECRET: randomBytes(48).toString('base64'),
+      ASTROMESH_MASTER_KEY: randomBytes(32).toString('base64'),
+    };
+    const load = (value: string) => () => loadApiConfig({ ...secrets, ASTROMESH_MODEL_PRICES: value });
+
+    expect(load('{"openai/gpt-6-luna": {"input": "cheap", "output": 0.5}}')).toThrow(
+      /^ASTROMESH_MODEL_PRICES: 'openai\/gpt-6-luna' input:/,
+    );
+    expect(load('{"luna": {"input": 0.1, "output": 0.5}}')).toThrow(/^ASTROMESH_MODEL_PRICES: key 'luna'/);
+    expect(loadApiConfig(secrets).modelPrices).toEqual({});
   });
 });
