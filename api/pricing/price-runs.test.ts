@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { modelTraits } from '../../runtime/router/model-catalog.ts';
+import type { NativeProvider } from '../../runtime/router/resolve-model-block.ts';
 import { suggestedModels } from '../catalogue/suggested-models.ts';
+import { modelPrices } from './model-prices.ts';
 import { createRunPricing, usdOfNano } from './price-runs.ts';
 
 describe('createRunPricing', () => {
@@ -22,6 +25,16 @@ describe('createRunPricing', () => {
   it('prices every model the wizard suggests', () => {
     for (const model of Object.values(suggestedModels).flat())
       expect(pricing.priceOf(model.model), model.model).not.toBeNull();
+  });
+
+  it('agrees with the router’s ranking prices (input + output, to the cent they are rounded to)', () => {
+    for (const [provider, models] of Object.entries(modelPrices))
+      for (const [model, price] of Object.entries(models)) {
+        const { costPerMillionTokens } = modelTraits({ provider: provider as NativeProvider, model });
+        expect(Math.abs(costPerMillionTokens - (price.input + price.output)), `${provider}/${model}`).toBeLessThan(
+          0.03,
+        );
+      }
   });
 
   it('leaves an unknown model unpriced rather than guessing', () => {
