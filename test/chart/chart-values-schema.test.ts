@@ -25,6 +25,15 @@ describe('values.schema.json and the chart’s own checks', () => {
     expect(message).toContain("at '/api/replicas': minimum: got 0, want 1");
   });
 
+  it('refuses a model price without its output price, or keyed without a provider', async () => {
+    const missing = await refusal({ api: { modelPrices: { 'openai/gpt-6-luna': { input: 0.1 } } } });
+    const unkeyed = await refusal({ api: { modelPrices: { 'gpt-6-luna': { input: 0.1, output: 0.5 } } } });
+
+    expect(missing).toContain("at '/api/modelPrices/openai~1gpt-6-luna': missing property 'output'");
+    // helm's validator names the key but not always its place (it printed another value's path).
+    expect(unkeyed).toContain("invalid propertyName 'gpt-6-luna'");
+  });
+
   it('refuses more runtime replicas than the operator allows', async () => {
     const message = await refusal({ runtime: { replicas: 11 } });
 
