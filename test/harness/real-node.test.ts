@@ -162,8 +162,15 @@ describe('the real test node', () => {
 
   it('enforces a NetworkPolicy: default-deny ingress blocks a connection that succeeded before it', async () => {
     const { serverNamespace, clientNamespace, serverPodIp } = await anEchoServiceAndAClient();
-    const control = await nodeScriptIn(clientNamespace, 'client', connectScript(serverPodIp, echoPort));
-    expect(control).toEqual({ code: 0, output: 'OK hello from echo' });
+    // The control is retried for a while: one CI run saw ECONNREFUSED from the Ready echo pod just
+    // after it started, before the node's packet filters (kube-router's) had caught up with it.
+    await eventually(
+      async () => {
+        const control = await nodeScriptIn(clientNamespace, 'client', connectScript(serverPodIp, echoPort));
+        expect(control).toEqual({ code: 0, output: 'OK hello from echo' });
+      },
+      { timeoutMs: 30_000, intervalMs: 500 },
+    );
 
     await networking.createNamespacedNetworkPolicy({
       namespace: serverNamespace,
