@@ -243,11 +243,19 @@ describe('the audit log', () => {
   it('records sign-in, refresh, refresh-token reuse and logout as auth events of the user and org', async () => {
     const api = await startTestApi();
     cleanups.push(() => api.stop());
+    // Entries are written after each answer, so two calls in a row may land in either order: each
+    // is let settle before the next, and the page (newest first) follows the calls.
+    const settled = () => api.api.services.audit.settled();
     const { token, refreshToken, org } = await api.login('events@example.com');
+    await settled();
     const refreshed = await jsonOf(await api.request('/auth/refresh', post({ refresh_token: refreshToken })));
+    await settled();
     const reused = await api.request('/auth/refresh', post({ refresh_token: refreshToken }));
+    await settled();
     const again = await api.login('events@example.com');
+    await settled();
     await api.request('/auth/logout', { method: 'POST', token: again.token });
+    await settled();
     const reader = await api.login('events@example.com');
     await api.api.services.audit.settled();
 
