@@ -222,6 +222,7 @@ describe('the audit log', () => {
     await as(`/keys/${key.id}`, { method: 'DELETE' });
 
     const rest = await api.request(`/orgs/${org}/agents`, { apiKey: key.secret });
+    await api.api.services.audit.settled(); // its entry first: the page lists newest first
     const unknown = await api.request(`/orgs/${org}/agents`, {
       apiKey: `ask-${randomBytes(32).toString('base64url')}`,
     });
@@ -304,8 +305,12 @@ describe('the audit log', () => {
     const { api, as, org } = await startSignedInTestApi((stop) => cleanups.push(stop));
     // Ids cross from two digits to three on the way: pages must follow numbers, not their text.
     await api.db.query("SELECT setval('audit_log_id_seq', 97)");
-    for (const name of ['One', 'Two', 'Three', 'Four', 'Five']) await as('', json('PATCH', { display_name: name }));
-    await api.api.services.audit.settled();
+    // Each entry settles before the next call: entries are written after the answer, in either
+    // order for calls back to back.
+    for (const name of ['One', 'Two', 'Three', 'Four', 'Five']) {
+      await as('', json('PATCH', { display_name: name }));
+      await api.api.services.audit.settled();
+    }
     const all = (await jsonOf(await as('/audit?limit=200'))).entries as {
       id: string;
       at: string;
