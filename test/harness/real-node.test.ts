@@ -144,10 +144,16 @@ describe('the real test node', () => {
     const { clientNamespace, serviceIp, serviceName } = await anEchoServiceAndAClient();
 
     const resolved = await nodeScriptIn(clientNamespace, 'client', lookupScript(serviceName));
-    const answer = await nodeScriptIn(clientNamespace, 'client', connectScript(serviceName, 80));
-
     expect(resolved).toEqual({ code: 0, output: serviceIp });
-    expect(answer).toEqual({ code: 0, output: 'OK hello from echo' });
+    // Retried for a while: kube-proxy programs the Service's rules after the endpoint becomes
+    // ready, and until then the virtual IP rejects (one CI run saw ECONNREFUSED right after Ready).
+    await eventually(
+      async () => {
+        const answer = await nodeScriptIn(clientNamespace, 'client', connectScript(serviceName, 80));
+        expect(answer).toEqual({ code: 0, output: 'OK hello from echo' });
+      },
+      { timeoutMs: 30_000, intervalMs: 500 },
+    );
   });
 
   it('lets the test process reach a pod through a forwarded loopback port', async () => {
