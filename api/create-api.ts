@@ -17,6 +17,7 @@ import { authenticate } from './http/authenticate.ts';
 import { errorEnvelope, requestId, toErrorBody } from './http/error-envelope.ts';
 import { literalPathsWin } from './http/literal-paths-win.ts';
 import { createApiMetrics } from './http/metrics.ts';
+import { openAiErrorShape } from './http/openai-error-shape.ts';
 import { createOrgAccessCache } from './http/org-access-cache.ts';
 import { requestLog } from './http/request-log.ts';
 import { serveStudio } from './http/serve-studio.ts';
@@ -28,6 +29,7 @@ import { auditRoutes } from './routes/audit-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { catalogueRoutes } from './routes/catalogue-routes.ts';
 import { executionRoutes } from './routes/execution-routes.ts';
+import { openAiCompatibleRoutes } from './routes/openai-compatible-routes.ts';
 import { openApiRoute, opsRouter } from './routes/ops-routes.ts';
 import { orgRoutes } from './routes/org-routes.ts';
 import { providerKeyRoutes } from './routes/provider-key-routes.ts';
@@ -37,6 +39,7 @@ import { createAgentService } from './services/agent-service.ts';
 import { createApiKeyService } from './services/api-key-service.ts';
 import { createAuditService } from './services/audit-service.ts';
 import { createAuthService } from './services/auth-service.ts';
+import { createChatCompletionService } from './services/chat-completion-service.ts';
 import { createExecutionService } from './services/execution-service.ts';
 import type { CredentialsOf } from './services/org-deployment.ts';
 import { createOrgService } from './services/org-service.ts';
@@ -117,6 +120,8 @@ export function createApi(deps: ApiDeps) {
     now,
     log,
   });
+  // Issue 16: deployed agents as OpenAI models, under each org's OpenAI base URL.
+  const chatCompletions = createChatCompletionService({ db, execution, now, log });
   // Issue 15: who changed what. audit.record is also how code outside a request adds an entry.
   const audit = createAuditService({ db, retentionDays: config.auditRetentionDays, log });
   audit.startSweep();
@@ -133,6 +138,7 @@ export function createApi(deps: ApiDeps) {
     ...apiKeyRoutes(apiKeys),
     ...providerKeyRoutes(providerKeys),
     ...executionRoutes(execution),
+    ...openAiCompatibleRoutes(chatCompletions),
     ...usageRoutes(usage),
     ...auditRoutes(audit),
   ] as ApiRoute[];
@@ -144,7 +150,7 @@ export function createApi(deps: ApiDeps) {
   app.use(requestId());
   app.use(guard.middleware((err, id) => toErrorBody(err, id)));
   app.use(requestLog({ log, metrics }));
-  app.use(errorEnvelope(log));
+  app.use(errorEnvelope(log, [openAiErrorShape(apiPrefix)]));
   app.use(refuseMalformedUrl());
   // Inside the envelope (it sees every refusal's error) and before authentication and body parsing.
   app.use(auditRequests({ audit, router, routes, prefix: apiPrefix, tokens, log }));

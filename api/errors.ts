@@ -22,8 +22,12 @@ export class AppError extends Error {
 }
 
 export class InvalidInput extends AppError {
-  constructor(message: string, status: 400 | 422 = 400) {
+  /** The field at fault (`messages[0].content`), when one is: OpenAI-shaped errors name it as `param`. */
+  readonly field: string | undefined;
+
+  constructor(message: string, status: 400 | 422 = 400, field?: string) {
     super(status === 400 ? 'invalid_request' : 'validation_failed', status, message);
+    this.field = field;
   }
 }
 

@@ -43,6 +43,8 @@ export interface ApiRoute<Params = unknown, Query = unknown, Body = unknown, Res
   status?: 200 | 201 | 204 | 303;
   /** Error statuses worth documenting besides 401/403 (implied by auth) and 400 (implied by schemas). */
   errors?: number[];
+  /** `openai`: the route answers errors in OpenAI's shape (openai-error-shape.ts); the envelope otherwise. */
+  errorShape?: 'openai';
   handle(input: RouteInput<Params, Query, Body>): Promise<Result>;
 }
 
@@ -129,5 +131,5 @@ function parseInput<T>(schema: z.ZodType<T> | undefined, input: unknown, where: 
         .join('.')
         .replaceAll('.[', '[')
     : where;
-  throw new InvalidInput(`${field}: ${issue?.message ?? 'invalid'}`);
+  throw new InvalidInput(`${field}: ${issue?.message ?? 'invalid'}`, 400, issue?.path.length ? field : undefined);
 }

@@ -94,6 +94,11 @@ export const auditActions: Readonly<Record<string, AuditAction>> = {
   'POST /orgs/{slug}/agents/compile': { action: 'agent.compile', target: ({ body }) => text(body, 'name') },
   'POST /orgs/{slug}/agents/{name}/run': { action: 'agent.run' },
   'POST /orgs/{slug}/agents/{name}/test': { action: 'agent.test' },
+  'POST /orgs/{slug}/v1/chat/completions': {
+    action: 'agent.chat_completion',
+    target: ({ body }) => text(body, 'model'),
+    summary: ({ body }) => picked({ stream: field(body, 'stream') }),
+  },
   'POST /orgs/{slug}/keys': {
     action: 'api_key.create',
     target: ({ answer }) => text(answer, 'id'),

@@ -9,9 +9,10 @@ import { findSession } from '../stores/sessions-store.ts';
 import type { Principal } from './principal.ts';
 
 /**
- * Works out who is calling, from `X-API-Key: ask-…` or `Authorization: Bearer <jwt>`, and puts
- * the principal in `ctx.state.principal`. Routes decide whether one is required; a credential
- * that is present but invalid is always a 401, never a silent anonymous request.
+ * Works out who is calling, from `X-API-Key: ask-…`, `Authorization: Bearer ask-…` (how the
+ * `openai` clients send their key, on every route) or `Authorization: Bearer <jwt>`, and puts the
+ * principal in `ctx.state.principal`. Routes decide whether one is required; a credential that is
+ * present but invalid is always a 401, never a silent anonymous request.
  */
 export function authenticate(deps: { db: Database; tokens: TokenService; now: () => Date }): Middleware[] {
   const jwt = koaJwt({
@@ -22,7 +23,7 @@ export function authenticate(deps: { db: Database; tokens: TokenService; now: ()
     // checked by the route, in the same query as the caller's role: see resolveOrgAccess.
   });
   const principalOf: Middleware = async (ctx, next) => {
-    const apiKey = ctx.get('x-api-key');
+    const apiKey = ctx.get('x-api-key') || bearerApiKeyOf(ctx.get('authorization'));
     if (apiKey) {
       ctx.state.principal = await principalOfApiKey(deps.db, apiKey);
     } else if (ctx.get('authorization')) {
@@ -33,6 +34,12 @@ export function authenticate(deps: { db: Database; tokens: TokenService; now: ()
     await next();
   };
   return [jwt, principalOf];
+}
+
+/** The API key a bearer credential holds (`Bearer ask-…`); a JWT never starts with `ask-`. */
+function bearerApiKeyOf(authorization: string): string | undefined {
+  const match = /^Bearer\s+(ask-\S+)\s*$/i.exec(authorization);
+  return match?.[1];
 }
 
 export async function principalOfApiKey(db: Database, secret: string): Promise<Principal> {

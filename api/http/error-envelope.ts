@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 import type { Logger } from 'pino';
 import { InputRefused } from '../../runtime/input/input-refused.ts';
 import { routingRefusal } from '../../runtime/server/routing-refusal.ts';
@@ -20,17 +20,26 @@ export function requestId(): Middleware {
   };
 }
 
+/** Another shape for the envelope under some paths (the OpenAI-compatible routes): same status, same headers. */
+export interface ErrorReshape {
+  pathPattern: RegExp;
+  reshape(body: ErrorBody, err: unknown): unknown;
+}
+
 /**
  * The one place errors become responses: `{ error, message, status }` on every non-2xx, unknown
- * routes and wrong methods included. A 500 shows only the request id; the log has the rest.
+ * routes and wrong methods included, or what a reshape makes of it under its paths. A 500 shows
+ * only the request id; the log has the rest.
  */
-export function errorEnvelope(log: Logger): Middleware {
+export function errorEnvelope(log: Logger, reshapes: readonly ErrorReshape[] = []): Middleware {
+  const shaped = (ctx: Context, body: ErrorBody, err: unknown): unknown =>
+    reshapes.find((reshape) => reshape.pathPattern.test(ctx.path))?.reshape(body, err) ?? body;
   return async (ctx, next) => {
     try {
       await next();
       if (ctx.body === undefined && ctx.status >= 400) {
         const body = routingRefusal(ctx);
-        ctx.body = body;
+        ctx.body = shaped(ctx, body, undefined);
         // koa turns a status it set itself (the 404 of no route) into 200 when a body is set.
         ctx.status = body.status;
       }
@@ -39,7 +48,7 @@ export function errorEnvelope(log: Logger): Middleware {
       if (body.status >= 500) log.error({ err, requestId: ctx.state.requestId, path: ctx.path }, 'request failed');
       if (err instanceof AppError) ctx.set(err.headers);
       ctx.status = body.status;
-      ctx.body = body;
+      ctx.body = shaped(ctx, body, err);
     }
   };
 }

@@ -8,6 +8,7 @@ import {
   toOpenApiSchema,
 } from '../../runtime/server/openapi/to-openapi-schema.ts';
 import type { ApiRoute } from '../http/api-route.ts';
+import { OpenAiErrorBody } from '../schemas/openai-error-body.ts';
 import { bearerProtocolPrefix, streamProtocol } from '../schemas/stream-protocols.ts';
 import { ErrorEnvelope } from './error-envelope-schema.ts';
 
@@ -48,6 +49,7 @@ export function buildOpenApiDocument(input: {
   const components = {
     schemas: {
       Error: toOpenApiSchema(ErrorEnvelope, 'output'),
+      OpenAIError: toOpenApiSchema(OpenAiErrorBody, 'output'),
       [jsonValueComponent]: jsonValueSchema,
     } as Record<string, JsonSchema>,
   };
@@ -68,7 +70,8 @@ export function buildOpenApiDocument(input: {
       license: { name: input.license, identifier: input.license },
       description:
         'Create, deploy and run AI agents for your organisation. Every non-2xx response is ' +
-        '`{ "error", "message", "status" }`.\n\n' +
+        '`{ "error", "message", "status" }`, except under an org\'s OpenAI-compatible base URL ' +
+        '(`/orgs/{slug}/v1`), where it is OpenAI\'s `{ "error": { "message", "type", "param", "code" } }`.\n\n' +
         // OpenAPI has no way to describe a WebSocket as an operation, so its contract is told here.
         'Streaming: `WS /api/v1/orgs/{slug}/agents/{name}/stream[?mode=run|test]`, authenticated by a JWT or ask- key ' +
         `offered as subprotocols \`['${streamProtocol}', '${bearerProtocolPrefix}<base64url(token), no padding>']\` ` +
@@ -87,7 +90,12 @@ export function buildOpenApiDocument(input: {
     components: {
       ...components,
       securitySchemes: {
-        bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An access token.' },
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: 'An access token, or an org API key (`Bearer ask-…`, as the `openai` clients send one).',
+        },
         apiKeyAuth: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An org API key (ask-…).' },
       },
     },
@@ -110,17 +118,20 @@ function operationOf(route: ApiRoute, schemas: Record<string, JsonSchema>, bodyL
             content: { 'application/json': { schema: responseSchemaOf(route, schemas) } },
           };
   const responses: Record<string, unknown> = { [String(status)]: success };
+  const errorBody = {
+    schema: { $ref: `#/components/schemas/${route.errorShape === 'openai' ? 'OpenAIError' : 'Error'}` },
+  };
   for (const code of errorStatusesOf(route)) {
     responses[String(code)] = {
       description: errorDescriptions(bodyLimit)[code] ?? 'Error.',
-      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+      content: { 'application/json': errorBody },
     };
   }
   responses.default = {
     description:
       'Any other error, in the same envelope: 500 internal_error (with a request id to quote), or ' +
       '503 database_unavailable with Retry-After while the database cannot be reached.',
-    content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+    content: { 'application/json': errorBody },
   };
   const roles = route.auth === 'org' && route.roles ? ` Roles: ${route.roles.join(', ')}.` : '';
   const description = `${route.description ?? ''}${roles}`.trim();

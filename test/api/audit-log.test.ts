@@ -114,6 +114,14 @@ describe('the audit log', () => {
       ['POST /orgs/{slug}/agents/{name}/rollback', () => asOwner('/agents/support-bot/rollback', post({ version: 1 }))],
       ['POST /orgs/{slug}/agents/{name}/run', () => asOwner('/agents/support-bot/run', post({ query: 'Hello' }))],
       ['POST /orgs/{slug}/agents/{name}/test', () => asOwner('/agents/support-bot/test', post({ query: 'Hello' }))],
+      [
+        'POST /orgs/{slug}/v1/chat/completions',
+        () =>
+          asOwner(
+            '/v1/chat/completions',
+            post({ model: 'support-bot', messages: [{ role: 'user', content: 'Hello' }] }),
+          ),
+      ],
       ['POST /orgs/{slug}/agents/{name}/pause', () => asOwner('/agents/support-bot/pause', post())],
       [
         'POST /orgs/{slug}/keys',

@@ -32,6 +32,7 @@ const validBodies: Record<string, unknown> = {
   'post /orgs/{slug}/agents/{name}/run': { query: 'hello' },
   'post /orgs/{slug}/agents/{name}/test': { query: 'hello' },
   'post /orgs/{slug}/agents/{name}/rollback': { version: 1 },
+  'post /orgs/{slug}/v1/chat/completions': { model: agentName, messages: [{ role: 'user', content: 'hello' }] },
 };
 
 describe('the cross-org matrix', () => {
@@ -104,11 +105,13 @@ describe('the cross-org matrix', () => {
       { label: "org A's missing resources", slug: orgA.slug, pick: 'missing' as const },
       { label: 'an org that does not exist', slug: 'no-such-org', pick: 'existing' as const },
     ];
-    const expectedFor = (slug: string) => ({
-      error: 'forbidden',
-      message: `you have no access to org '${slug}'`,
-      status: 403,
-    });
+    const expectedFor = (slug: string, route: ApiRoute) => {
+      const message = `you have no access to org '${slug}'`;
+      // The OpenAI-compatible routes answer in OpenAI's error shape, with the same refusal.
+      return route.errorShape === 'openai'
+        ? { error: { message, type: 'permission_error', param: null, code: 'forbidden' } }
+        : { error: 'forbidden', message, status: 403 };
+    };
     const failures: string[] = [];
 
     for (const route of orgRoutes) {
@@ -131,7 +134,7 @@ describe('the cross-org matrix', () => {
           const leaked = secrets.filter((secret) => text.includes(secret));
           const rateHeaders = [...response.headers.keys()].filter((name) => name.startsWith('x-ratelimit'));
           if (response.status !== 403) failures.push(`${where}: status ${response.status} ${text}`);
-          else if (JSON.stringify(JSON.parse(text)) !== JSON.stringify(expectedFor(target.slug)))
+          else if (JSON.stringify(JSON.parse(text)) !== JSON.stringify(expectedFor(target.slug, route)))
             failures.push(`${where}: body ${text}`);
           if (leaked.length > 0) failures.push(`${where}: leaks ${leaked.join(', ')}`);
           if (rateHeaders.length > 0) failures.push(`${where}: sends org A's ${rateHeaders.join(', ')}`);

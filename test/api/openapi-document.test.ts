@@ -215,7 +215,7 @@ describe('the OpenAPI document at /api/v1/openapi.json', () => {
     );
   });
 
-  it('documents every error with the error envelope: 400 always, 413 with a body, 401/403 as auth implies', async () => {
+  it('documents every error with the error envelope (OpenAI’s shape under an org’s /v1): 400 always, 413 with a body, 401/403 as auth implies', async () => {
     const { api, document } = await documentOf();
 
     for (const route of api.api.routes) {
@@ -229,14 +229,21 @@ describe('the OpenAPI document at /api/v1/openapi.json', () => {
         400,
         ...(route.body ? [413] : []),
       ];
-      for (const status of errors) {
+      const errorSchema = route.errorShape === 'openai' ? 'OpenAIError' : 'Error';
+      for (const status of [...errors, 'default']) {
         expect(responses[String(status)]?.content['application/json'].schema, `${where} ${status}`).toEqual({
-          $ref: '#/components/schemas/Error',
+          $ref: `#/components/schemas/${errorSchema}`,
         });
       }
+      expect(route.errorShape === 'openai', where).toBe(route.path.startsWith('/orgs/{slug}/v1/'));
     }
     expect((document.components as Json).schemas).toMatchObject({
       Error: { type: 'object', required: ['error', 'message', 'status'] },
+      OpenAIError: {
+        type: 'object',
+        required: ['error'],
+        properties: { error: { type: 'object', required: ['message', 'type', 'param', 'code'] } },
+      },
     });
   });
 
