@@ -27,6 +27,7 @@ import { agentVersionRoutes } from './routes/agent-version-routes.ts';
 import { apiKeyRoutes } from './routes/api-key-routes.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
+import { backgroundRunRoutes } from './routes/background-run-routes.ts';
 import { catalogueRoutes } from './routes/catalogue-routes.ts';
 import { executionRoutes } from './routes/execution-routes.ts';
 import { openAiCompatibleRoutes } from './routes/openai-compatible-routes.ts';
@@ -39,6 +40,7 @@ import { createAgentService } from './services/agent-service.ts';
 import { createApiKeyService } from './services/api-key-service.ts';
 import { createAuditService } from './services/audit-service.ts';
 import { createAuthService } from './services/auth-service.ts';
+import { createBackgroundRunService } from './services/background-runs/background-run-service.ts';
 import { createChatCompletionService } from './services/chat-completion-service.ts';
 import { createExecutionService } from './services/execution-service.ts';
 import type { CredentialsOf } from './services/org-deployment.ts';
@@ -122,6 +124,16 @@ export function createApi(deps: ApiDeps) {
   });
   // Issue 16: deployed agents as OpenAI models, under each org's OpenAI base URL.
   const chatCompletions = createChatCompletionService({ db, execution, now, log });
+  // Issue 16: runs that outlive their request; schedules and webhooks start theirs through start().
+  const backgroundRuns = createBackgroundRunService({
+    db,
+    execution,
+    usage,
+    maxRunning: config.backgroundRuns.maxPerReplica,
+    eventsRetentionHours: config.backgroundRuns.eventsRetentionHours,
+    now,
+    log,
+  });
   // Issue 15: who changed what. audit.record is also how code outside a request adds an entry.
   const audit = createAuditService({ db, retentionDays: config.auditRetentionDays, log });
   audit.startSweep();
@@ -138,6 +150,7 @@ export function createApi(deps: ApiDeps) {
     ...apiKeyRoutes(apiKeys),
     ...providerKeyRoutes(providerKeys),
     ...executionRoutes(execution),
+    ...backgroundRunRoutes(backgroundRuns, { apiPrefix, log }),
     ...openAiCompatibleRoutes(chatCompletions),
     ...usageRoutes(usage),
     ...auditRoutes(audit),
@@ -166,7 +179,7 @@ export function createApi(deps: ApiDeps) {
   return {
     app,
     routes,
-    services: { tokens, auth, agents, orgs, apiKeys, providerKeys, usage, execution, audit },
+    services: { tokens, auth, agents, orgs, apiKeys, providerKeys, usage, execution, audit, backgroundRuns },
     backend,
     /** Pins an error that escapes a handler on its request; main installs it process-wide. */
     guard,
@@ -191,6 +204,8 @@ export function createApi(deps: ApiDeps) {
     },
     async close(): Promise<void> {
       await idleOrgSleep?.stop();
+      // First: its runs end (replica_stopped) and settle their usage while the runtime client is open.
+      await backgroundRuns.close();
       // Before the database pool closes: each stream's slot is a lease row to delete.
       await Promise.all(streams.splice(0).map((stream) => stream.close()));
       await runtimeClient.close();

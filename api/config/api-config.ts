@@ -47,6 +47,8 @@ export interface ApiConfig {
    * time after which a replica that died without closing its streams stops counting against them.
    */
   streamLeaseSeconds: number;
+  /** Background runs (issue 16): how many one replica executes at once, and how long their events are kept. */
+  backgroundRuns: { maxPerReplica: number; eventsRetentionHours: number };
   /** How long a run no org runtime took in is retried before its failure is answered; 0: never. */
   runtimeRetrySeconds: number;
   /** How long an org's runtime may serve nothing before it is scaled to zero; 0: never. */
@@ -136,6 +138,8 @@ export const Env = z.object({
   ASTROMESH_MAX_STREAMS: positiveInt('ASTROMESH_MAX_STREAMS', 5),
   ASTROMESH_STREAM_LEASE_SECONDS: positiveInt('ASTROMESH_STREAM_LEASE_SECONDS', 30),
   ASTROMESH_MAX_API_KEYS: positiveInt('ASTROMESH_MAX_API_KEYS', 50),
+  ASTROMESH_MAX_BACKGROUND_RUNS: positiveInt('ASTROMESH_MAX_BACKGROUND_RUNS', 8),
+  ASTROMESH_RUN_EVENTS_RETENTION_HOURS: positiveInt('ASTROMESH_RUN_EVENTS_RETENTION_HOURS', 24),
   ASTROMESH_AUDIT_RETENTION_DAYS: positiveInt('ASTROMESH_AUDIT_RETENTION_DAYS', 365),
   // JSON or a file path; api/pricing/model-price-overrides.ts checks it (an error names the bad key).
   ASTROMESH_MODEL_PRICES: z.string().optional(),
@@ -218,6 +222,10 @@ export function loadApiConfig(env: NodeJS.ProcessEnv): ApiConfig {
     auditRetentionDays: vars.ASTROMESH_AUDIT_RETENTION_DAYS,
     modelPrices: loadModelPriceOverrides(vars.ASTROMESH_MODEL_PRICES),
     streamLeaseSeconds: vars.ASTROMESH_STREAM_LEASE_SECONDS,
+    backgroundRuns: {
+      maxPerReplica: vars.ASTROMESH_MAX_BACKGROUND_RUNS,
+      eventsRetentionHours: vars.ASTROMESH_RUN_EVENTS_RETENTION_HOURS,
+    },
     logLevel: vars.ASTROMESH_LOG_LEVEL,
     shutdownTimeoutSeconds: vars.ASTROMESH_SHUTDOWN_TIMEOUT_SECONDS,
     shutdownLingerSeconds: vars.ASTROMESH_SHUTDOWN_LINGER_SECONDS,

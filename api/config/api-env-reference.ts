@@ -213,6 +213,20 @@ export const apiEnvReference: readonly EnvVariable[] = [
     description: 'API keys per org (revoked keys do not count).',
   },
   {
+    name: 'ASTROMESH_MAX_BACKGROUND_RUNS',
+    default: '8',
+    description:
+      'Background runs (POST …/agents/{name}/runs) one API replica executes at once; later ones wait as ' +
+      'queued, up to ten times as many, then 503 background_runs_busy.',
+  },
+  {
+    name: 'ASTROMESH_RUN_EVENTS_RETENTION_HOURS',
+    default: '24',
+    description:
+      'How long the events of a finished background run stay readable (GET …/runs/{run_id}/events); the run ' +
+      'itself is kept 30 days.',
+  },
+  {
     name: 'ASTROMESH_LOG_LEVEL',
     default: 'info',
     description: 'fatal, error, warn, info, debug, trace or silent. Logs are JSON lines on stdout.',

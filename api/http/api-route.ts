@@ -39,8 +39,8 @@ export interface ApiRoute<Params = unknown, Query = unknown, Body = unknown, Res
   query?: z.ZodType<Query>;
   body?: z.ZodType<Body>;
   response?: z.ZodType<Result>;
-  /** Success status; 204 sends no body; 303 redirects to the URL the handler returns. */
-  status?: 200 | 201 | 204 | 303;
+  /** Success status; 202: the work goes on after the answer; 204 sends no body; 303 redirects to the URL returned. */
+  status?: 200 | 201 | 202 | 204 | 303;
   /** Error statuses worth documenting besides 401/403 (implied by auth) and 400 (implied by schemas). */
   errors?: number[];
   /** `openai`: the route answers errors in OpenAI's shape (openai-error-shape.ts); the envelope otherwise. */

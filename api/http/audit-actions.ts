@@ -94,6 +94,12 @@ export const auditActions: Readonly<Record<string, AuditAction>> = {
   'POST /orgs/{slug}/agents/compile': { action: 'agent.compile', target: ({ body }) => text(body, 'name') },
   'POST /orgs/{slug}/agents/{name}/run': { action: 'agent.run' },
   'POST /orgs/{slug}/agents/{name}/test': { action: 'agent.test' },
+  'POST /orgs/{slug}/agents/{name}/runs': {
+    action: 'run.start',
+    target: ({ answer }) => text(answer, 'id'),
+    summary: ({ params }) => picked({ agent: params.name }),
+  },
+  'POST /orgs/{slug}/runs/{run_id}/cancel': { action: 'run.cancel', target: ({ params }) => params.run_id },
   'POST /orgs/{slug}/v1/chat/completions': {
     action: 'agent.chat_completion',
     target: ({ body }) => text(body, 'model'),

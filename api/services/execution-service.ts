@@ -217,7 +217,14 @@ export function createExecutionService(deps: {
     test: (input: ExecutionInput & { onRateLimit: (rateLimit: RateLimit) => void }) =>
       execute({ ...input, kind: 'test' }),
     /** A stream's query; in `test` mode (Studio's playground by default) it is a test: not counted, no daily limit. */
-    stream: (input: ExecutionInput & { mode: StreamMode; onEvent: (event: RuntimeProgressEvent) => void }) =>
+    stream: (
+      input: ExecutionInput & {
+        mode: StreamMode;
+        onEvent: (event: RuntimeProgressEvent) => void;
+        /** Called once the run is taken (agent deployed, a run of the day reserved), before the runtime is called. */
+        onRateLimit?: (rateLimit: RateLimit) => void;
+      },
+    ) =>
       execute({ ...input, kind: input.mode === 'test' ? 'test' : 'stream', isStreamed: true }),
     /** The agent, or 404: a stream is refused at its upgrade for an agent that does not exist. */
     agentOf,

@@ -58,7 +58,7 @@ describe('the audit log', () => {
     };
     const providerKey = keep(`sk-provider-${randomBytes(12).toString('hex')}`);
     const password = keep(`password-${randomBytes(12).toString('hex')}`);
-    const state = { token: '', refreshToken: '', org: '', keyId: '' };
+    const state = { token: '', refreshToken: '', org: '', keyId: '', runId: '' };
     const asOwner = (path: string, init: RequestInit) =>
       api.request(`/orgs/${state.org}${path}`, { ...init, token: state.token });
     const bot = {
@@ -122,6 +122,15 @@ describe('the audit log', () => {
             post({ model: 'support-bot', messages: [{ role: 'user', content: 'Hello' }] }),
           ),
       ],
+      [
+        'POST /orgs/{slug}/agents/{name}/runs',
+        async () => {
+          const response = await asOwner('/agents/support-bot/runs', post({ query: 'Hello' }));
+          state.runId = (await jsonOf(response.clone())).id;
+          return response;
+        },
+      ],
+      ['POST /orgs/{slug}/runs/{run_id}/cancel', () => asOwner(`/runs/${state.runId}/cancel`, post())],
       ['POST /orgs/{slug}/agents/{name}/pause', () => asOwner('/agents/support-bot/pause', post())],
       [
         'POST /orgs/{slug}/keys',

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ApiRoute } from '../../api/http/api-route.ts';
 import { aMemberOf } from '../support/a-member-of.ts';
@@ -14,11 +15,12 @@ const agentName = 'support-bot';
 const providerKey = 'sk-proj-OrgAConfidentialKey1234Qrst';
 
 /** Path parameter values: one naming something org A has, one naming nothing. */
-const pathValues = (orgA: { keyId: string }): Record<string, { existing: string; missing: string }> => ({
+const pathValues = (orgA: { keyId: string; runId: string }): Record<string, { existing: string; missing: string }> => ({
   name: { existing: agentName, missing: 'no-such-agent' },
   key_id: { existing: orgA.keyId, missing: 'key_000000000000000000000000' },
   provider: { existing: 'openai', missing: 'groq' },
   n: { existing: '1', missing: '99' },
+  run_id: { existing: orgA.runId, missing: '00000000-0000-4000-8000-000000000000' },
 });
 
 /** Bodies that would succeed if the caller had access, so a refused route provably changed nothing. */
@@ -33,6 +35,7 @@ const validBodies: Record<string, unknown> = {
   'post /orgs/{slug}/agents/{name}/test': { query: 'hello' },
   'post /orgs/{slug}/agents/{name}/rollback': { version: 1 },
   'post /orgs/{slug}/v1/chat/completions': { model: agentName, messages: [{ role: 'user', content: 'hello' }] },
+  'post /orgs/{slug}/agents/{name}/runs': { query: 'hello' },
 };
 
 describe('the cross-org matrix', () => {
@@ -55,7 +58,15 @@ describe('the cross-org matrix', () => {
     const key = await anApiKeyOf(api, { org: owner.org, token: owner.token, name: 'Org A key' });
     const member = await aMemberOf(api, { org: owner.org, ownerToken: owner.token });
     const me = () => api.request('/orgs/me', { token: owner.token });
-    const orgA = { slug: owner.org, owner, as, me, key, memberEmail: member.email };
+    // A finished background run of org A (starting one would need a deployed agent and its runtime).
+    const runId = randomUUID();
+    await api.db.query(
+      `INSERT INTO background_runs (id, org_id, agent_name, status, origin_kind, finished_at, error)
+       SELECT $1, id, $2, 'failed', 'api', now(), '{"code":"runtime_unavailable","message":"Org A Confidential"}'
+         FROM orgs WHERE slug = $3`,
+      [runId, agentName, owner.org],
+    );
+    const orgA = { slug: owner.org, owner, as, me, key, memberEmail: member.email, runId };
 
     const b = await api.login();
     const bKey = await anApiKeyOf(api, { org: b.org, token: b.token, role: 'admin' });
@@ -99,7 +110,7 @@ describe('the cross-org matrix', () => {
     const secrets = await traitsOfOrgA(orgA);
     const before = await snapshotOf(orgA);
     const orgRoutes = (api.api.routes as ApiRoute[]).filter((route) => route.auth === 'org');
-    const values = pathValues({ keyId: orgA.key.id });
+    const values = pathValues({ keyId: orgA.key.id, runId: orgA.runId });
     const targets = [
       { label: "org A's existing resources", slug: orgA.slug, pick: 'existing' as const },
       { label: "org A's missing resources", slug: orgA.slug, pick: 'missing' as const },

@@ -36,6 +36,7 @@ const pathValues: Record<string, string> = {
   key_id: 'key_000000000000000000000000',
   provider: 'openai',
   n: '1',
+  run_id: '00000000-0000-4000-8000-000000000000',
 };
 
 describe('what a member may do', () => {
