@@ -6,6 +6,8 @@ import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { aSupportBot } from '../support/a-support-bot.ts';
 import { eventually } from '../support/eventually.ts';
 import { jsonOf } from '../support/json-of.ts';
+import { orgRuntimePid } from '../support/org-runtime-pid.ts';
+import { pauseProcessTree } from '../support/pause-process-tree.ts';
 import { post } from '../support/post.ts';
 import { type ReadEvent, readServerSentEvents } from '../support/read-server-sent-events.ts';
 import { startApiReplica } from '../support/start-api-replica.ts';
@@ -211,6 +213,26 @@ describe('background runs', { timeout: 90_000 }, () => {
     expect(await eventsOf(waiting.id)).toEqual([{ id: '1', data: { type: 'cancelled' } }]);
     expect(usageAfterCancel).toMatchObject({ remaining_today: 999 });
     expect(fake.requestCount).toBe(1);
+  });
+
+  it('gives back the run of one cancelled before its query reached the runtime: not counted', async () => {
+    const { api, org, as, fake, startRun, untilFinished, eventsOf } = await setupDeployed();
+    // A frozen runtime accepts the connection but never the query: the run waits, not yet sent.
+    const frozen = pauseProcessTree(orgRuntimePid({ stateDir: api.stateDir, org }));
+    cleanups.push(async () => frozen.resume());
+    const run = await startRun();
+    const usageWhileWaiting = await jsonOf(await as('/usage?days=1'));
+
+    const cancel = await as(`/runs/${run.id}/cancel`, post());
+    const cancelled = await untilFinished(run.id);
+    const usageAfterCancel = await jsonOf(await as('/usage?days=1'));
+
+    expect(cancel.status).toBe(202);
+    expect(cancelled.status).toBe('cancelled');
+    expect(await eventsOf(run.id)).toEqual([{ id: '1', data: { type: 'cancelled' } }]);
+    expect(usageWhileWaiting).toMatchObject({ remaining_today: 999 });
+    expect(usageAfterCancel).toMatchObject({ total_requests: 0, remaining_today: 1000 });
+    expect(fake.requestCount).toBe(0);
   });
 
   it('ends the stream of a finished run with 204 once its last event was read, so clients stop reconnecting', async () => {
