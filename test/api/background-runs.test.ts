@@ -276,6 +276,38 @@ describe('background runs', { timeout: 90_000 }, () => {
     expect(events.at(-1)).toMatchObject({ id: '2', data: { error: 'replica_lost', status: 503 } });
   });
 
+  it('prunes the events of runs finished longer ago than the retention, and keeps the runs', async () => {
+    const { api, org, as, runOf, secondReplica } = await setupDeployed({ ASTROMESH_RUN_EVENTS_RETENTION_HOURS: '1' });
+    const finishedRun = async (finishedMinutesAgo: number) => {
+      const id = randomUUID();
+      await api.db.query(
+        `INSERT INTO background_runs (id, org_id, agent_name, status, origin_kind, started_at, finished_at)
+         SELECT $1, id, 'support-bot', 'cancelled', 'api', now() - make_interval(mins => $3 + 1), now() - make_interval(mins => $3)
+           FROM orgs WHERE slug = $2`,
+        [id, org, finishedMinutesAgo],
+      );
+      await api.db.query(
+        `INSERT INTO background_run_events (run_id, seq, type, data) VALUES ($1, 1, 'cancelled', '{"type":"cancelled"}')`,
+        [id],
+      );
+      return id;
+    };
+    const old = await finishedRun(120);
+    const recent = await finishedRun(30);
+    const eventCountOf = async (id: string) =>
+      (await api.db.query('SELECT count(*)::int AS count FROM background_run_events WHERE run_id = $1', [id])).rows[0]
+        .count;
+
+    // A replica prunes when it starts, then every 10 minutes.
+    await secondReplica();
+    await eventually(async () => expect(await eventCountOf(old)).toBe(0));
+    const oldEvents = await as(`/runs/${old}/events`);
+
+    expect(oldEvents.status).toBe(204);
+    expect(await eventCountOf(recent)).toBe(1);
+    expect((await runOf(old)).status).toBe('cancelled');
+  });
+
   it('lists the agent’s runs newest first, a page at a time', async () => {
     const { as, startRun, untilFinished } = await setupDeployed();
     const first = await startRun({ query: 'One' });
