@@ -1,6 +1,6 @@
-import type { Context } from 'koa';
 import { z } from 'zod';
 import { AgentName } from '../../crds/cloud-agent.ts';
+import { abortOnClientGone } from '../http/abort-on-client-gone.ts';
 import { orgRoute } from '../http/api-route.ts';
 import { RunAgentAnswer, RunAgentBody } from '../schemas/run-agent.ts';
 import type { ExecutionService } from '../services/execution-service.ts';
@@ -52,13 +52,4 @@ export function executionRoutes(execution: ExecutionService) {
         ),
     }),
   ];
-}
-
-/** Fires when the client disconnects before its answer is written: the runtime's run is cancelled. */
-function abortOnClientGone(ctx: Context): AbortSignal {
-  const controller = new AbortController();
-  ctx.res.once('close', () => {
-    if (!ctx.res.writableFinished) controller.abort();
-  });
-  return controller.signal;
 }

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
-import type { Context } from 'koa';
 import { z } from 'zod';
+import { abortOnClientGone } from '../http/abort-on-client-gone.ts';
 import { orgRoute } from '../http/api-route.ts';
 import { openAiBasePath } from '../http/openai-error-shape.ts';
 import { ChatCompletion } from '../schemas/chat-completion.ts';
@@ -76,13 +76,4 @@ export function openAiCompatibleRoutes(chat: ChatCompletionService) {
       },
     }),
   ];
-}
-
-/** Fires when the client disconnects before its answer is written: the runtime's run is cancelled. */
-function abortOnClientGone(ctx: Context): AbortSignal {
-  const controller = new AbortController();
-  ctx.res.once('close', () => {
-    if (!ctx.res.writableFinished) controller.abort();
-  });
-  return controller.signal;
 }

@@ -106,7 +106,8 @@ export function createChatCompletionService(deps: {
     const events = new PassThrough();
     input.signal.addEventListener('abort', () => events.destroy(), { once: true });
     const base = { id: completionId(), object: 'chat.completion.chunk' as const, created: unixSeconds(deps.now()) };
-    const send = (data: unknown) => events.write(`data: ${JSON.stringify(data)}\n\n`);
+    // Once the caller is gone (the stream destroyed), what the run still says goes nowhere.
+    const send = (data: unknown) => !events.destroyed && events.write(`data: ${JSON.stringify(data)}\n\n`);
     const sendChunk = (delta: ChatCompletionChunk['choices'][number]['delta'], finishReason: 'stop' | null) =>
       send({
         ...base,

@@ -1,4 +1,5 @@
 import OpenAI, {
+  APIError,
   AuthenticationError,
   BadRequestError,
   NotFoundError,
@@ -10,6 +11,7 @@ import { fakeReply } from '../fakes/fake-reply.ts';
 import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { aSupportBot } from '../support/a-support-bot.ts';
 import { anApiKeyOf } from '../support/an-api-key-of.ts';
+import { eventually } from '../support/eventually.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { post } from '../support/post.ts';
 import { type SignedIn, startTestApi, type TestApi } from '../support/start-test-api.ts';
@@ -130,6 +132,47 @@ describe('the OpenAI-compatible endpoint', () => {
     expect(new Set(chunks.map((chunk) => chunk.id)).size).toBe(1);
     expect(chunks[0]?.id).toMatch(/^chatcmpl-/);
     expect(fake.lastRequest.isStream).toBe(true);
+  });
+
+  it('ends the stream with an error event the client raises when the run fails mid-answer', async () => {
+    const { api, fake, owner, key } = await anOrgWithADeployedBot();
+    fake.enqueue(fakeReply.text('It leaves our warehouse in Leeds.', { disconnectAfterDeltas: 2 }));
+    const client = openAiClient(api, owner.org, key.secret);
+
+    const stream = await client.chat.completions.create({
+      model: 'support-bot',
+      messages: question('From where?'),
+      stream: true,
+    });
+    const contents: string[] = [];
+    const failure = await errorOf(
+      (async () => {
+        for await (const chunk of stream) contents.push(chunk.choices[0]?.delta.content ?? '');
+      })(),
+    );
+
+    expect(contents.join('')).toBe('It leaves');
+    expect(failure).toBeInstanceOf(APIError);
+    expect(failure).toMatchObject({ type: 'server_error', error: { message: expect.any(String) } });
+  });
+
+  it('cancels the run, its model request included, when the client stops reading the stream', async () => {
+    const { api, fake, owner, key } = await anOrgWithADeployedBot();
+    fake.enqueue(fakeReply.text('It leaves our warehouse in Leeds.', { stallAfterDeltas: 2 }));
+    const client = openAiClient(api, owner.org, key.secret);
+
+    const stream = await client.chat.completions.create({
+      model: 'support-bot',
+      messages: question('From where?'),
+      stream: true,
+    });
+    const contents: string[] = [];
+    for await (const chunk of stream) {
+      contents.push(chunk.choices[0]?.delta.content ?? '');
+      if (contents.join('') === 'It leaves') break;
+    }
+
+    await eventually(() => expect(fake.lastRequest.wasAbortedByClient).toBe(true));
   });
 
   it('speaks the SSE wire format: data lines of chunks, no usage unless asked for, and data: [DONE] last', async () => {
