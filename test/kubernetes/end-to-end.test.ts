@@ -8,6 +8,7 @@ import {
   type V1Deployment,
   type V1Pod,
 } from '@kubernetes/client-node';
+import OpenAI from 'openai';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CloudAgentObject } from '../../api/backends/kubernetes/build-cloud-agent.ts';
@@ -24,6 +25,7 @@ import type { FakeProvider } from '../fakes/fake-provider.ts';
 import { fakeReply } from '../fakes/fake-reply.ts';
 import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { aSupportBot } from '../support/a-support-bot.ts';
+import { anApiKeyOf } from '../support/an-api-key-of.ts';
 import { eventually } from '../support/eventually.ts';
 import { loopbackAddressOf } from '../support/fake-kubelet.ts';
 import { isPodReady } from '../support/is-pod-ready.ts';
@@ -207,6 +209,34 @@ describe('Astromesh Cloud on Kubernetes, end to end', () => {
       role: 'assistant',
       content: 'Your order ships on Monday.',
     });
+  }, 120_000);
+
+  it('answers the official openai client from a runtime pod, streamed and not, with an API key as its bearer', async () => {
+    const fake = await aFakeOpenAi();
+    const user = await aDeployedOrgUsing(fake);
+    const key = await anApiKeyOf(stack.api, { org: user.org, token: user.token });
+    const client = new OpenAI({
+      baseURL: `${stack.api.url}/api/v1/orgs/${user.org}/v1`,
+      apiKey: key.secret,
+      maxRetries: 0,
+    });
+    fake.enqueue(fakeReply.text('Your order ships on Monday.'), fakeReply.text('It leaves our warehouse in Leeds.'));
+
+    const completion = await client.chat.completions.create({
+      model: 'support-bot',
+      messages: [{ role: 'user', content: 'When does order 77 ship?' }],
+    });
+    const stream = await client.chat.completions.create({
+      model: 'support-bot',
+      messages: [{ role: 'user', content: 'From where?' }],
+      stream: true,
+    });
+    const deltas: string[] = [];
+    for await (const chunk of stream) deltas.push(chunk.choices[0]?.delta.content ?? '');
+
+    expect(completion.choices[0]?.message.content).toBe('Your order ships on Monday.');
+    expect(deltas.filter(Boolean).length).toBeGreaterThanOrEqual(3);
+    expect(deltas.join('')).toBe('It leaves our warehouse in Leeds.');
   }, 120_000);
 
   it('shows the CloudAgent as kubectl would: phase Ready, its conditions True for its generation, and Events', async () => {
