@@ -122,7 +122,8 @@ export function createExecutionService(deps: {
     const { agent, reservation } =
       kind === 'test'
         ? { agent: await agentOf(access, input.agentName), reservation: undefined }
-        : ((await deps.usage.reserveRunOf(access.orgId, input.agentName)) ?? notFound(input.agentName));
+        : ((await deps.usage.reserveRunOf(access.orgId, input.agentName, apiKeyIdOf(access))) ??
+          notFound(input.agentName));
     try {
       if (agent.status !== 'deployed') throw new AgentNotDeployed(agent);
       input.onRateLimit?.(reservation?.rateLimit ?? (await deps.usage.rateLimitOf(access.orgId)));
@@ -224,8 +225,7 @@ export function createExecutionService(deps: {
         /** Called once the run is taken (agent deployed, a run of the day reserved), before the runtime is called. */
         onRateLimit?: (rateLimit: RateLimit) => void;
       },
-    ) =>
-      execute({ ...input, kind: input.mode === 'test' ? 'test' : 'stream', isStreamed: true }),
+    ) => execute({ ...input, kind: input.mode === 'test' ? 'test' : 'stream', isStreamed: true }),
     /** The agent, or 404: a stream is refused at its upgrade for an agent that does not exist. */
     agentOf,
   };
@@ -235,6 +235,8 @@ export type ExecutionService = ReturnType<typeof createExecutionService>;
 const notFound = (agentName: string): never => {
   throw new NotFound(`agent '${agentName}'`);
 };
+
+const apiKeyIdOf = (access: OrgAccess) => (access.principal.kind === 'api_key' ? access.principal.keyId : undefined);
 
 const codeOf = (err: unknown) => (err instanceof AppError ? err.code : 'internal_error');
 

@@ -58,6 +58,8 @@ describe('usage records when the database goes away', () => {
     const reservation: RunReservation = {
       orgId,
       day: today,
+      apiKeyId: undefined,
+      counted: { agent: false, apiKey: false },
       rateLimit: { limit: 100, remaining: 100 - runsTaken, resetsAt: now },
     };
     return { direct, proxy, usage, access, reservation, orgId };

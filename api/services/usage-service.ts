@@ -5,10 +5,12 @@ import { AppError } from '../errors.ts';
 import type { OrgAccess } from '../http/principal.ts';
 import type { AgentRecord } from '../stores/agents-store.ts';
 import {
+  type CountersTaken,
   dailyRunsOf,
   insertUsageRecord,
   insertUsageRecords,
-  releaseDailyRun,
+  type RefusingLimit,
+  releaseRunReservation,
   reserveRunOfAgent,
   type UsageRecord,
   usageByAgent,
@@ -27,16 +29,20 @@ export interface RateLimit {
   resetsAt: Date;
 }
 
-/** One run taken from the org's daily budget; settle it exactly once. */
+/** One run taken from the org's daily budget (and the agent's and API key's); settle it exactly once. */
 export interface RunReservation {
   orgId: string;
   /** The UTC day (`YYYY-MM-DD`) the run was counted on. */
   day: string;
+  /** The API key the run came with; undefined for a signed-in user. */
+  apiKeyId: string | undefined;
+  /** The agent's and API key's run counters the run took: a run given back gives back those. */
+  counted: CountersTaken;
   rateLimit: RateLimit;
 }
 
 /** What a finished run reports: its usage record, less what the reservation already knows. */
-export type RunSettlement = Omit<UsageRecord, 'settlementId' | 'orgId' | 'createdAt'>;
+export type RunSettlement = Omit<UsageRecord, 'settlementId' | 'orgId' | 'createdAt' | 'apiKeyId'>;
 
 interface PendingSettlement {
   record: UsageRecord;
@@ -60,6 +66,52 @@ export class DailyLimitReached extends AppError {
   }
 }
 
+/** What a budget limits: the unit of its X-Budget-Limit and X-Budget-Used headers. */
+const budgetOf: Record<Exclude<RefusingLimit, 'org.daily_runs'>, { scope: string; name: string; unit: string }> = {
+  'org.monthly_spend': { scope: 'org', name: 'monthly_spend_usd', unit: 'USD' },
+  'agent.daily_runs': { scope: 'agent', name: 'daily_runs', unit: 'runs' },
+  'agent.daily_tokens': { scope: 'agent', name: 'daily_tokens', unit: 'tokens' },
+  'api_key.daily_runs': { scope: 'api_key', name: 'daily_runs', unit: 'runs' },
+  'api_key.daily_tokens': { scope: 'api_key', name: 'daily_tokens', unit: 'tokens' },
+};
+
+/**
+ * 429 budget_exceeded (issue 15): a budget an owner or admin set refuses the run until its period
+ * ends: the next midnight UTC for daily limits, the first of next month (UTC) for the org's spend.
+ */
+export class BudgetExceeded extends AppError {
+  constructor(
+    refused: { limit: Exclude<RefusingLimit, 'org.daily_runs'>; max: number; used: number },
+    who: { agentName: string; apiKeyId: string | undefined },
+    now: Date,
+  ) {
+    const budget = budgetOf[refused.limit];
+    const resetsAt = budget.scope === 'org' ? startOfNextUtcMonth(now) : new Date(startOfUtcDay(now).getTime() + dayMs);
+    const retryAfterSeconds = Math.max(1, Math.ceil((resetsAt.getTime() - now.getTime()) / 1000));
+    const isSpend = budget.unit === 'USD';
+    const amount = (value: number) => (isSpend ? String(value / 1e9) : String(value));
+    const whose =
+      budget.scope === 'org'
+        ? 'the org'
+        : budget.scope === 'agent'
+          ? `the agent '${who.agentName}'`
+          : `the API key ${who.apiKeyId}`;
+    const used = isSpend
+      ? `has spent ${amount(refused.used)} USD of its monthly budget of ${amount(refused.max)} USD`
+      : `has used ${refused.used} of its ${refused.max} ${budget.unit} of today (UTC)`;
+    super('budget_exceeded', 429, `${whose} ${used}; runs are possible again at ${resetsAt.toISOString()}`, {
+      headers: {
+        'Retry-After': String(retryAfterSeconds),
+        'X-Budget-Scope': budget.scope,
+        'X-Budget-Name': budget.name,
+        'X-Budget-Limit': amount(refused.max),
+        'X-Budget-Used': amount(refused.used),
+        'X-Budget-Reset': String(Math.floor(resetsAt.getTime() / 1000)),
+      },
+    });
+  }
+}
+
 export function rateLimitHeaders(rateLimit: RateLimit): Record<string, string> {
   return {
     'X-RateLimit-Limit': String(rateLimit.limit),
@@ -70,6 +122,7 @@ export function rateLimitHeaders(rateLimit: RateLimit): Record<string, string> {
 
 const utcDayOf = (date: Date) => date.toISOString().slice(0, 10);
 const startOfUtcDay = (date: Date) => new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
+const startOfNextUtcMonth = (date: Date) => new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1));
 
 /**
  * The daily run limit (seed 003: 1,000 per org per UTC day) and the usage records behind
@@ -108,22 +161,25 @@ export function createUsageService(deps: {
 
   return {
     /**
-     * The org's agent `agentName` and, when it is deployed, one run of today's budget taken for it;
-     * throws 429 daily_limit_reached with Retry-After when the budget is used up. Undefined when
-     * the org has no such agent.
+     * The org's agent `agentName` and, when it is deployed, one run of today's budget taken for it
+     * (and from the agent's and the API key's counters); throws 429 daily_limit_reached or
+     * budget_exceeded, with Retry-After, when a limit refuses it. Undefined when the org has no
+     * such agent.
      */
     async reserveRunOf(
       orgId: string,
       agentName: string,
+      apiKeyId?: string,
     ): Promise<{ agent: AgentRecord; reservation: RunReservation | undefined } | undefined> {
       const now = deps.now();
       const day = utcDayOf(now);
-      const found = await reserveRunOfAgent(db, { orgId, agentName, day, limit });
+      const found = await reserveRunOfAgent(db, { orgId, agentName, apiKeyId, day, limit });
       if (!found) return undefined;
-      const { agent, runs } = found;
-      if (agent.status !== 'deployed') return { agent, reservation: undefined };
-      if (runs === undefined) throw new DailyLimitReached(rateLimitAt(now, limit), now);
-      return { agent, reservation: { orgId, day, rateLimit: rateLimitAt(now, runs) } };
+      const { agent, runs, refused, counted } = found;
+      if (refused?.limit === 'org.daily_runs') throw new DailyLimitReached(rateLimitAt(now, limit), now);
+      if (refused) throw new BudgetExceeded({ ...refused, limit: refused.limit }, { agentName, apiKeyId }, now);
+      if (runs === undefined || !counted) return { agent, reservation: undefined };
+      return { agent, reservation: { orgId, day, apiKeyId, counted, rateLimit: rateLimitAt(now, runs) } };
     },
 
     /** Today's budget, without taking from it (for the test endpoint, which is not limited). */
@@ -140,7 +196,13 @@ export function createUsageService(deps: {
      * bookkeeping): `settled()` and `summary()` wait for every settlement begun before them.
      */
     settleRun(reservation: RunReservation, settlement: RunSettlement): Promise<void> {
-      const record = { settlementId: randomUUID(), orgId: reservation.orgId, createdAt: deps.now(), ...settlement };
+      const record = {
+        settlementId: randomUUID(),
+        orgId: reservation.orgId,
+        apiKeyId: reservation.apiKeyId ?? null,
+        createdAt: deps.now(),
+        ...settlement,
+      };
       return settlements.write({ record, reservation });
     },
 
@@ -193,6 +255,7 @@ export type UsageService = ReturnType<typeof createUsageService>;
 async function releaseRun(db: Database, { record, reservation }: PendingSettlement): Promise<void> {
   await inTransaction(db, async (client) => {
     // Written before (a retry after a lost answer): the run was given back then.
-    if (await insertUsageRecord(client, record)) await releaseDailyRun(client, reservation);
+    if (await insertUsageRecord(client, record))
+      await releaseRunReservation(client, { ...reservation, agentName: record.agentName });
   });
 }

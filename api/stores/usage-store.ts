@@ -24,6 +24,8 @@ export interface UsageRecord {
   agentVersion?: number | null;
   /** The run's price in nano-dollars (USD × 1e9); null (or absent) when its model is unpriced. */
   costNanoUsd?: number | null;
+  /** The API key the run came with; null (or absent) for a signed-in user. */
+  apiKeyId?: string | null;
 }
 
 export interface UsageCount {
@@ -35,41 +37,86 @@ export interface UsageCount {
   unpricedRuns: number;
 }
 
+/** The limit that refused a run: `org.daily_runs` is the seed's daily limit, the others budgets. */
+export type RefusingLimit =
+  | 'org.daily_runs'
+  | 'org.monthly_spend'
+  | 'agent.daily_runs'
+  | 'agent.daily_tokens'
+  | 'api_key.daily_runs'
+  | 'api_key.daily_tokens';
+
+/** Which of the agent's and API key's run counters a run took (each only when it has a run limit). */
+export interface CountersTaken {
+  agent: boolean;
+  apiKey: boolean;
+}
+
+export type RunReservationResult =
+  | { runs: number; counted: CountersTaken; refused?: undefined }
+  | { runs?: undefined; counted?: undefined; refused: { limit: RefusingLimit; max: number; used: number } }
+  /** The agent is not deployed: nothing taken. */
+  | { runs?: undefined; counted?: undefined; refused?: undefined };
+
 /**
- * The agent of a run and, when it is deployed, one run of the org's `day` taken for it: one round
- * trip for what every run needs first (the row lock of ON CONFLICT DO UPDATE and the re-checked WHERE make concurrent callers
- * queue on the counter row, so exactly `limit` of them ever get a number). `runs` is
- * undefined when the agent is not deployed or the day's runs are used up; undefined altogether
- * when the org has no agent of that name.
+ * The agent of a run and, when it is deployed, one run of the org's `day` taken for it, with the
+ * agent's and the API key's run counters, unless a limit refuses it (migration 008's reserve_run):
+ * one round trip for what every run needs first. Each counter is taken under its row's lock
+ * (ON CONFLICT DO UPDATE with a re-checked WHERE), so concurrent callers queue on it and exactly
+ * `limit` of them ever get a run. Undefined when the org has no agent of that name.
  */
 export async function reserveRunOfAgent(
   db: Queryable,
-  input: { orgId: string; agentName: string; day: string; limit: number },
-): Promise<{ agent: AgentRecord; runs: number | undefined } | undefined> {
-  const { rows } = await db.query<AgentRow & { reserved_runs: number | null }>({
+  input: { orgId: string; agentName: string; apiKeyId?: string | undefined; day: string; limit: number },
+): Promise<({ agent: AgentRecord } & RunReservationResult) | undefined> {
+  const { rows } = await db.query<
+    AgentRow & {
+      reserved_runs: number | null;
+      agent_counted: boolean | null;
+      key_counted: boolean | null;
+      refused: RefusingLimit | null;
+      refused_limit: string | null;
+      refused_used: string | null;
+    }
+  >({
     name: 'reserve-run-of-agent',
-    // The commit does not wait for its WAL flush (synchronous_commit off for this transaction
-    // alone, set in the statement itself): a run starts ~0.3 ms sooner. Only a crash of PostgreSQL
-    // itself can lose the last moment's reservations (3 x wal_writer_delay, 0.6 s by default):
-    // those runs are then not counted against that day's limit; their usage records, written
-    // durably, still are in usage. Other sessions see the new count at once, as before.
+    // reserve_run's commit does not wait for its WAL flush (synchronous_commit off for this
+    // transaction alone): a run starts ~0.3 ms sooner. Only a crash of PostgreSQL itself can lose
+    // the last moment's reservations (3 x wal_writer_delay, 0.6 s by default): those runs are then
+    // not counted against that day's limits; their usage records, written durably, still are in
+    // usage. Other sessions see the new counts at once, as before.
     text: `WITH agent AS (SELECT * FROM agents WHERE org_id = $1 AND name = $2),
-     no_flush_wait AS (SELECT set_config('synchronous_commit', 'off', true)),
-     reserved AS (
-       INSERT INTO daily_run_counters AS counter (org_id, day, runs)
-       SELECT $1, $3, 1 FROM agent, no_flush_wait WHERE agent.status = 'deployed'
-       ON CONFLICT (org_id, day) DO UPDATE SET runs = counter.runs + 1 WHERE counter.runs < $4
-       RETURNING runs)
-     SELECT agent.*, (SELECT runs FROM reserved) AS reserved_runs FROM agent`,
-    values: [input.orgId, input.agentName, input.day, input.limit],
+     reserved AS (SELECT * FROM reserve_run($1, $2, $5, $3::date, $4))
+     SELECT agent.*, reserved.* FROM agent LEFT JOIN reserved ON true`,
+    values: [input.orgId, input.agentName, input.day, input.limit, input.apiKeyId ?? null],
   });
   const row = rows[0];
   if (!row) return undefined;
-  return { agent: toRecord(row), runs: row.reserved_runs ?? undefined };
+  const agent = toRecord(row);
+  if (row.reserved_runs !== null)
+    return { agent, runs: row.reserved_runs, counted: { agent: !!row.agent_counted, apiKey: !!row.key_counted } };
+  if (row.refused === null) return { agent };
+  return {
+    agent,
+    refused: { limit: row.refused, max: Number(row.refused_limit ?? 0), used: Number(row.refused_used ?? 0) },
+  };
 }
 
-/** Gives back one run reserved on `day` (the reservation's day, not today's: a run may cross midnight). */
-export async function releaseDailyRun(db: Queryable, input: { orgId: string; day: string }): Promise<void> {
+/**
+ * Gives back one run reserved on `day` (the reservation's day, not today's: a run may cross
+ * midnight): the agent's and the API key's run counters it took, then the org's, in reserve_run's
+ * order. One statement each: the statements of one WITH run in no set order, and a lock taken out
+ * of reserve_run's order could deadlock with it.
+ */
+export async function releaseRunReservation(
+  db: Queryable,
+  input: { orgId: string; day: string; agentName: string; apiKeyId?: string | undefined; counted: CountersTaken },
+): Promise<void> {
+  const released = `UPDATE budget_counters SET runs = runs - 1
+    WHERE org_id = $1 AND scope = $2 AND target = $3 AND period = $4 AND runs > 0`;
+  if (input.counted.agent) await db.query(released, [input.orgId, 'agent', input.agentName, input.day]);
+  if (input.counted.apiKey && input.apiKeyId)
+    await db.query(released, [input.orgId, 'api_key', input.apiKeyId, input.day]);
   await db.query('UPDATE daily_run_counters SET runs = runs - 1 WHERE org_id = $1 AND day = $2 AND runs > 0', [
     input.orgId,
     input.day,
@@ -90,8 +137,8 @@ export async function insertUsageRecord(db: Queryable, record: UsageRecord): Pro
     name: 'insert-usage-record',
     text: `INSERT INTO usage_records
        (settlement_id, org_id, agent_name, kind, tokens_in, tokens_out, model, latency_ms, outcome, created_at,
-        agent_version, cost_nano_usd)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+        agent_version, cost_nano_usd, api_key_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
      ON CONFLICT (settlement_id) DO NOTHING`,
     values: [
       record.settlementId,
@@ -106,21 +153,44 @@ export async function insertUsageRecord(db: Queryable, record: UsageRecord): Pro
       record.createdAt,
       record.agentVersion ?? null,
       record.costNanoUsd ?? null,
+      record.apiKeyId ?? null,
     ],
   });
   return rowCount === 1;
 }
 
-/** Inserts the records in one statement, skipping any whose settlement was written before. */
+/**
+ * Inserts the records in one statement, skipping any whose settlement was written before, and
+ * adds the new ones' tokens and cost to the budget counters: the org's month, the agent's and the
+ * API key's UTC day of each record. Counter rows are taken in key order, the order reserve_run
+ * takes them in, so concurrent writers and reservations never deadlock.
+ */
 export async function insertUsageRecords(db: Queryable, records: UsageRecord[]): Promise<void> {
   await db.query({
     name: 'insert-usage-records',
-    text: `INSERT INTO usage_records
-       (settlement_id, org_id, agent_name, kind, tokens_in, tokens_out, model, latency_ms, outcome, created_at,
-        agent_version, cost_nano_usd)
-     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::integer[], $6::integer[],
-                          $7::text[], $8::integer[], $9::text[], $10::timestamptz[], $11::integer[], $12::bigint[])
-     ON CONFLICT (settlement_id) DO NOTHING`,
+    text: `WITH inserted AS (
+       INSERT INTO usage_records
+         (settlement_id, org_id, agent_name, kind, tokens_in, tokens_out, model, latency_ms, outcome, created_at,
+          agent_version, cost_nano_usd, api_key_id)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::integer[], $6::integer[],
+                            $7::text[], $8::integer[], $9::text[], $10::timestamptz[], $11::integer[], $12::bigint[],
+                            $13::text[])
+       ON CONFLICT (settlement_id) DO NOTHING
+       RETURNING org_id, agent_name, api_key_id, tokens_in + tokens_out AS tokens,
+                 coalesce(cost_nano_usd, 0) AS cost, (created_at AT TIME ZONE 'UTC')::date AS day, outcome),
+     counted AS (SELECT * FROM inserted WHERE outcome <> 'not_served'),
+     used AS (
+       SELECT org_id, 'org' AS scope, '' AS target, date_trunc('month', day)::date AS period,
+              sum(tokens) AS tokens, sum(cost) AS cost FROM counted GROUP BY 1, 4
+       UNION ALL
+       SELECT org_id, 'agent', agent_name, day, sum(tokens), sum(cost) FROM counted GROUP BY 1, 3, 4
+       UNION ALL
+       SELECT org_id, 'api_key', api_key_id, day, sum(tokens), sum(cost)
+       FROM counted WHERE api_key_id IS NOT NULL GROUP BY 1, 3, 4)
+     INSERT INTO budget_counters AS c (org_id, scope, target, period, tokens, cost_nano_usd)
+     SELECT * FROM used ORDER BY org_id, scope, target, period
+     ON CONFLICT (org_id, scope, target, period)
+     DO UPDATE SET tokens = c.tokens + excluded.tokens, cost_nano_usd = c.cost_nano_usd + excluded.cost_nano_usd`,
     values: [
       records.map((record) => record.settlementId),
       records.map((record) => record.orgId),
@@ -134,6 +204,7 @@ export async function insertUsageRecords(db: Queryable, records: UsageRecord[]):
       records.map((record) => record.createdAt),
       records.map((record) => record.agentVersion ?? null),
       records.map((record) => record.costNanoUsd ?? null),
+      records.map((record) => record.apiKeyId ?? null),
     ],
   });
 }
