@@ -28,6 +28,7 @@ import { apiKeyRoutes } from './routes/api-key-routes.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { backgroundRunRoutes } from './routes/background-run-routes.ts';
+import { budgetRoutes } from './routes/budget-routes.ts';
 import { catalogueRoutes } from './routes/catalogue-routes.ts';
 import { executionRoutes } from './routes/execution-routes.ts';
 import { openAiCompatibleRoutes } from './routes/openai-compatible-routes.ts';
@@ -41,6 +42,7 @@ import { createApiKeyService } from './services/api-key-service.ts';
 import { createAuditService } from './services/audit-service.ts';
 import { createAuthService } from './services/auth-service.ts';
 import { createBackgroundRunService } from './services/background-runs/background-run-service.ts';
+import { createBudgetService } from './services/budget-service.ts';
 import { createChatCompletionService } from './services/chat-completion-service.ts';
 import { createExecutionService } from './services/execution-service.ts';
 import type { CredentialsOf } from './services/org-deployment.ts';
@@ -153,6 +155,7 @@ export function createApi(deps: ApiDeps) {
     ...backgroundRunRoutes(backgroundRuns, { apiPrefix, log }),
     ...openAiCompatibleRoutes(chatCompletions),
     ...usageRoutes(usage),
+    ...budgetRoutes(createBudgetService({ db, now })),
     ...auditRoutes(audit),
   ] as ApiRoute[];
   routes.push(openApiRoute({ routes, serverUrl: apiPrefix, bodyLimit }));

@@ -42,6 +42,14 @@ function picked(fields: Record<string, AuditSummaryValue | undefined>): Record<s
   >;
 }
 
+/** A limit as set: its number, or `none` when it was lifted (null). */
+function limit(body: unknown, key: string): AuditSummaryValue | undefined {
+  return field(body, key) ?? (typeof body === 'object' && body !== null && key in body ? 'none' : undefined);
+}
+
+const dailyLimits = (body: unknown) =>
+  picked({ daily_runs: limit(body, 'daily_runs'), daily_tokens: limit(body, 'daily_tokens') });
+
 /** The names (never the values) of what a partial update changes: `['step2.system_prompt']`. */
 function changedFields(body: unknown): string[] {
   if (typeof body !== 'object' || body === null) return [];
@@ -111,6 +119,13 @@ export const auditActions: Readonly<Record<string, AuditAction>> = {
     summary: ({ body }) => picked({ name: field(body, 'name'), role: field(body, 'role') }),
   },
   'DELETE /orgs/{slug}/keys/{key_id}': { action: 'api_key.revoke' },
+  'PUT /orgs/{slug}/keys/{key_id}/limits': { action: 'api_key.set_limits', summary: ({ body }) => dailyLimits(body) },
+  'PUT /orgs/{slug}/agents/{name}/limits': { action: 'agent.set_limits', summary: ({ body }) => dailyLimits(body) },
+  'PUT /orgs/{slug}/budgets/monthly-spend': {
+    action: 'budget.set_monthly_spend',
+    target: ({ params }) => params.slug,
+    summary: ({ body }) => picked({ limit_usd: limit(body, 'limit_usd') }),
+  },
   'POST /orgs/{slug}/providers': {
     action: 'provider_key.save',
     target: ({ body }) => text(body, 'provider'),

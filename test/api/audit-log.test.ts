@@ -105,6 +105,14 @@ describe('the audit log', () => {
       ['POST /orgs/{slug}/agents/compile', () => asOwner('/agents/compile', post(bot))],
       ['POST /orgs/{slug}/agents', () => asOwner('/agents', post(bot))],
       ['POST /orgs/{slug}/agents/{name}/deploy', () => asOwner('/agents/support-bot/deploy', post())],
+      [
+        'PUT /orgs/{slug}/agents/{name}/limits',
+        () => asOwner('/agents/support-bot/limits', json('PUT', { daily_runs: 100, daily_tokens: null })),
+      ],
+      [
+        'PUT /orgs/{slug}/budgets/monthly-spend',
+        () => asOwner('/budgets/monthly-spend', json('PUT', { limit_usd: 25 })),
+      ],
       ['POST /orgs/{slug}/agents/{name}/pause', () => asOwner('/agents/support-bot/pause', post())],
       [
         'PUT /orgs/{slug}/agents/{name}',
@@ -141,6 +149,10 @@ describe('the audit log', () => {
           state.keyId = body.id;
           return response;
         },
+      ],
+      [
+        'PUT /orgs/{slug}/keys/{key_id}/limits',
+        () => asOwner(`/keys/${state.keyId}/limits`, json('PUT', { daily_runs: null, daily_tokens: 50_000 })),
       ],
       ['DELETE /orgs/{slug}/keys/{key_id}', () => asOwner(`/keys/${state.keyId}`, json('DELETE'))],
       ['DELETE /orgs/{slug}/agents/{name}', () => asOwner('/agents/support-bot', json('DELETE'))],

@@ -36,6 +36,9 @@ const validBodies: Record<string, unknown> = {
   'post /orgs/{slug}/agents/{name}/rollback': { version: 1 },
   'post /orgs/{slug}/v1/chat/completions': { model: agentName, messages: [{ role: 'user', content: 'hello' }] },
   'post /orgs/{slug}/agents/{name}/runs': { query: 'hello' },
+  'put /orgs/{slug}/budgets/monthly-spend': { limit_usd: 0 },
+  'put /orgs/{slug}/agents/{name}/limits': { daily_runs: 0, daily_tokens: 0 },
+  'put /orgs/{slug}/keys/{key_id}/limits': { daily_runs: 0, daily_tokens: 0 },
 };
 
 describe('the cross-org matrix', () => {

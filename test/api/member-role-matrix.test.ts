@@ -22,6 +22,10 @@ const managerOnly = [
   'POST /orgs/{slug}/agents/{name}/deploy',
   'POST /orgs/{slug}/agents/{name}/pause',
   'POST /orgs/{slug}/agents/{name}/rollback',
+  'GET /orgs/{slug}/budgets',
+  'PUT /orgs/{slug}/budgets/monthly-spend',
+  'PUT /orgs/{slug}/agents/{name}/limits',
+  'PUT /orgs/{slug}/keys/{key_id}/limits',
 ];
 const readableByMembers = [
   'GET /orgs/{slug}/members',

@@ -1,0 +1,57 @@
+import type { Database } from '../db/database.ts';
+import { NotFound } from '../errors.ts';
+import type { OrgAccess } from '../http/principal.ts';
+import {
+  type BudgetsOverview,
+  budgetsOf,
+  type DailyLimitsInput,
+  setDailyLimits,
+  setMonthlySpendLimit,
+} from '../stores/budgets-store.ts';
+
+const dayMs = 86_400_000;
+
+/** The periods budgets count in: the UTC day, and the UTC month. */
+export function budgetPeriodsAt(now: Date) {
+  const dayStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  return {
+    day: now.toISOString().slice(0, 10),
+    month: `${now.toISOString().slice(0, 7)}-01`,
+    dailyResetsAt: new Date(dayStart + dayMs),
+    monthlyResetsAt: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)),
+  };
+}
+
+/**
+ * Budgets (issue 15): the org's monthly spend limit and the daily run and token limits of its
+ * agents and API keys, set by owners and admins. They are enforced where runs are reserved
+ * (reserve_run, migration 008); this service reads and sets them.
+ */
+export function createBudgetService(deps: { db: Database; now: () => Date }) {
+  const { db } = deps;
+
+  async function overview(access: OrgAccess): Promise<BudgetsOverview & ReturnType<typeof budgetPeriodsAt>> {
+    const periods = budgetPeriodsAt(deps.now());
+    return { ...periods, ...(await budgetsOf(db, { orgId: access.orgId, day: periods.day, month: periods.month })) };
+  }
+
+  async function setLimits(access: OrgAccess, of: 'agent' | 'api_key', target: string, limits: DailyLimitsInput) {
+    const { day } = budgetPeriodsAt(deps.now());
+    if (!(await setDailyLimits(db, { orgId: access.orgId, of, target, day, limits })))
+      throw new NotFound(of === 'agent' ? `agent '${target}'` : `API key '${target}'`);
+    return overview(access);
+  }
+
+  return {
+    overview,
+    async setMonthlySpend(access: OrgAccess, limitNanoUsd: number | null) {
+      await setMonthlySpendLimit(db, { orgId: access.orgId, limitNanoUsd });
+      return overview(access);
+    },
+    setAgentLimits: (access: OrgAccess, name: string, limits: DailyLimitsInput) =>
+      setLimits(access, 'agent', name, limits),
+    setApiKeyLimits: (access: OrgAccess, keyId: string, limits: DailyLimitsInput) =>
+      setLimits(access, 'api_key', keyId, limits),
+  };
+}
+export type BudgetService = ReturnType<typeof createBudgetService>;
