@@ -9,6 +9,7 @@ const benchmarks = [
   'content-filter-ttft.ts',
   'vector-store-throughput.ts',
   'api-overhead.ts',
+  'run-reservation.ts',
   'operator-throughput.ts',
   'deploy-latency.ts',
   'wake-latency.ts',
