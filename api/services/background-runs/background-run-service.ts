@@ -96,6 +96,8 @@ export function createBackgroundRunService(deps: {
   const holder = randomUUID();
   const running = new Map<string, LocalRun>();
   const waiting: LocalRun[] = [];
+  // Every run of this replica until its outcome is written: running, waiting, or being settled.
+  const held = new Map<string, LocalRun>();
   let isClosing = false;
   let lastPrunedAt = 0;
 
@@ -107,7 +109,9 @@ export function createBackgroundRunService(deps: {
       markSettled = resolve;
     });
     const writer = createRunEventWriter({ db, runId: id, log });
-    return { id, input, controller: new AbortController(), writer, isCancelAsked: false, settled, markSettled };
+    const run = { id, input, controller: new AbortController(), writer, isCancelAsked: false, settled, markSettled };
+    held.set(id, run);
+    return run;
   }
 
   /**
@@ -142,6 +146,7 @@ export function createBackgroundRunService(deps: {
         .catch((err: unknown) => {
           if (isAccepted) return settle(run, outcomeOfFailure(run, err));
           running.delete(run.id);
+          held.delete(run.id);
           run.markSettled();
           refuse(err);
           startWaiting();
@@ -168,6 +173,7 @@ export function createBackgroundRunService(deps: {
     running.delete(run.id);
     const index = waiting.indexOf(run);
     if (index >= 0) waiting.splice(index, 1);
+    held.delete(run.id);
     run.markSettled();
     startWaiting();
   }
@@ -182,13 +188,17 @@ export function createBackgroundRunService(deps: {
 
   /** Cancels a run this replica holds, if it does; settles once its outcome is written. */
   function cancelHere(id: string): Promise<void> {
-    const run = running.get(id) ?? waiting.find((candidate) => candidate.id === id);
+    const run = held.get(id);
     if (!run) return Promise.resolve();
     if (!run.isCancelAsked) {
       run.isCancelAsked = true;
       if (running.has(id)) run.controller.abort();
-      // Never sent to the execution service: nothing was reserved, nothing is counted.
-      else void settle(run, { status: 'cancelled', result: null, error: null, finalEvent: { type: 'cancelled' } });
+      else if (waiting.includes(run)) {
+        // Out of the queue at once, so no slot that frees while its outcome is written starts it.
+        waiting.splice(waiting.indexOf(run), 1);
+        // Never sent to the execution service: nothing was reserved, nothing is counted.
+        void settle(run, { status: 'cancelled', result: null, error: null, finalEvent: { type: 'cancelled' } });
+      }
     }
     return run.settled;
   }
