@@ -23,8 +23,10 @@ export function apiFuzzTargets(api: FuzzApi): FuzzTarget[] {
       ...(credentials === 'apiKey' ? { headers: asKey(api.providers) } : {}),
     },
     {
-      pathRegex: '^/orgs/\\{slug\\}/(agents/\\{name\\}/(run|test)|usage)$',
-      reason: 'run/test call the deployed agent (real runs on the fake OpenAI); no other route touches its org.',
+      pathRegex: '^/orgs/\\{slug\\}/(agents/\\{name\\}/(run|test|runs)|usage)$',
+      reason:
+        'run/test and background runs call the deployed agent (real runs on the fake OpenAI); no other route ' +
+        'touches its org.',
       parameters: { 'path.slug': api.runs.slug, 'path.name': api.runs.agent },
       ...(credentials === 'apiKey' ? { headers: asKey(api.runs) } : {}),
     },
