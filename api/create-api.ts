@@ -155,7 +155,7 @@ export function createApi(deps: ApiDeps) {
     ...backgroundRunRoutes(backgroundRuns, { apiPrefix, log }),
     ...openAiCompatibleRoutes(chatCompletions),
     ...usageRoutes(usage),
-    ...budgetRoutes(createBudgetService({ db, now })),
+    ...budgetRoutes(createBudgetService({ db, now, usage })),
     ...auditRoutes(audit),
   ] as ApiRoute[];
   routes.push(openApiRoute({ routes, serverUrl: apiPrefix, bodyLimit }));

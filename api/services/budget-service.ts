@@ -27,11 +27,18 @@ export function budgetPeriodsAt(now: Date) {
  * agents and API keys, set by owners and admins. They are enforced where runs are reserved
  * (reserve_run, migration 008); this service reads and sets them.
  */
-export function createBudgetService(deps: { db: Database; now: () => Date }) {
+export function createBudgetService(deps: {
+  db: Database;
+  now: () => Date;
+  /** The usage service's settlements: what a run used is counted once its record is written. */
+  usage: { settled(): Promise<void> };
+}) {
   const { db } = deps;
 
   async function overview(access: OrgAccess): Promise<BudgetsOverview & ReturnType<typeof budgetPeriodsAt>> {
     const periods = budgetPeriodsAt(deps.now());
+    // Read right after a run, the overview counts that run, as the usage report does.
+    await deps.usage.settled();
     return { ...periods, ...(await budgetsOf(db, { orgId: access.orgId, day: periods.day, month: periods.month })) };
   }
 

@@ -220,6 +220,8 @@ describe('Studio: the org pages (members, API keys, provider keys, usage), in a 
       expect((await owner.as('/agents/support-bot/run', post({ query: `question ${run}` }))).status).toBe(200);
     }
     expect((await owner.as('/agents/support-bot/test', post({ query: 'not counted' }))).status).toBe(200);
+    const budget = { method: 'PUT', body: JSON.stringify({ limit_usd: 25 }) };
+    expect((await owner.as('/budgets/monthly-spend', budget)).status).toBe(200);
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Usage' }).click();
     await page.getByRole('heading', { name: 'Usage', level: 1 }).waitFor();
@@ -237,6 +239,9 @@ describe('Studio: the org pages (members, API keys, provider keys, usage), in a 
     // Three runs of gpt-4o-mini ($0.15 / $0.60 per 1M tokens), 10 tokens in and 20 out each.
     const costOfThreeRuns = '$0.0000405';
     expect(await page.locator('#total-cost').textContent()).toBe(costOfThreeRuns);
+    expect(await page.locator('#monthly-spend').textContent()).toBe(
+      `${costOfThreeRuns} of the $25.00 monthly budget spent (UTC month).`,
+    );
     const agentRow = page.getByRole('row').filter({ hasText: 'support-bot' });
     expect(await agentRow.locator('td').first().textContent()).toBe('3');
     expect(await agentRow.locator('td').nth(2).textContent()).toBe(costOfThreeRuns);

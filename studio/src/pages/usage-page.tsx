@@ -3,6 +3,7 @@ import { usageApi } from '../api/usage-api.ts';
 import { ErrorAlert } from '../components/error-alert.tsx';
 import { useLoaded } from '../components/use-loaded.ts';
 import { useSession } from '../session/session-context.ts';
+import { describeMonthlySpend } from './describe-monthly-spend.ts';
 import { describeRateLimit, formatCount } from './describe-rate-limit.ts';
 import { explainOrgError } from './explain-org-error.ts';
 import { describeCost } from './format-usd.ts';
@@ -10,10 +11,12 @@ import type { UsageScale } from './layout-usage-chart.ts';
 import { RunsAndTokensTable } from './runs-and-tokens-table.tsx';
 import { UsageChart } from './usage-chart.tsx';
 import { useIsNarrow } from './use-is-narrow.ts';
+import { isManager, useOrgProfile } from './use-org-profile.ts';
 
 const maxDays = 90;
 const defaultDays = 30;
 const explainLoadError = (err: unknown) => explainOrgError(err, 'load the usage');
+const explainBudgetError = (err: unknown) => explainOrgError(err, 'load the monthly budget');
 
 /** A row's cost, when the API prices runs (an older API's report has no cost_usd). */
 const costOf = (count: { cost_usd?: number; unpriced_runs?: number }) =>
@@ -35,9 +38,15 @@ export function UsagePage(props: { org: string }) {
   // When it was loaded goes with the report: "resets in 3 hours" counts from the answer, not from now.
   const loadReport = useCallback(async () => ({ report: await api.report(days), loadedAt: new Date() }), [api, days]);
   const { value, error: loadError, reload } = useLoaded(loadReport, explainLoadError);
+  // Budgets are the managers' (the API answers members 403): members see the cost, not the budget.
+  const { profile } = useOrgProfile(props.org);
+  const loadBudgets = useCallback(() => api.budgets(), [api]);
+  const canSeeBudgets = isManager(profile);
+  const budgets = useLoaded(loadBudgets, explainBudgetError, { isEnabled: canSeeBudgets });
+  const spend = budgets.value ? describeMonthlySpend(budgets.value.monthly_spend) : undefined;
   const report = value?.report;
   // A period typed wrong is said over a load error: it is what the person just did.
-  const error = periodError ?? loadError;
+  const error = periodError ?? loadError ?? budgets.error;
 
   function choosePeriod(event: Event) {
     event.preventDefault();
@@ -62,7 +71,7 @@ export function UsagePage(props: { org: string }) {
     <section aria-labelledby="usage-title" class="org-page">
       <div class="page-head">
         <h1 id="usage-title">Usage</h1>
-        <button type="button" onClick={() => void reload()}>
+        <button type="button" onClick={() => void Promise.all([reload(), canSeeBudgets && budgets.reload()])}>
           Refresh
         </button>
       </div>
@@ -72,6 +81,12 @@ export function UsagePage(props: { org: string }) {
           <h2>Today</h2>
           <p id="rate-limit-left">{rateLimit.left}</p>
           <p class="hint">{rateLimit.reset}</p>
+        </div>
+      )}
+      {spend && (
+        <div class={spend.isExhausted ? 'card rate-limit exhausted' : 'card rate-limit'}>
+          <h2>This month</h2>
+          <p id="monthly-spend">{spend.text}</p>
         </div>
       )}
       {/* noValidate: the page's own check says what is wrong in a role="alert", as every other error here. */}
