@@ -239,6 +239,26 @@ describe('background runs', { timeout: 90_000 }, () => {
     expect(fake.requestCount).toBe(0);
   });
 
+  it('fails the runs a replica still has when it stops, and counts none that no model saw', async () => {
+    const { as, org, token, runOf, eventsOf, secondReplica } = await setupDeployed();
+    // This replica runs no runtime of the org: its runs wait for one, their query never sent.
+    const replica = await secondReplica();
+    const started = await replica.request(`/orgs/${org}/agents/support-bot/runs`, { ...post({ query: 'Hi' }), token });
+    const run = await jsonOf(started);
+
+    await replica.stop();
+    const stopped = await runOf(run.id);
+    const events = await eventsOf(run.id);
+    const usage = await jsonOf(await as('/usage?days=1'));
+
+    expect(started.status).toBe(202);
+    expect(stopped).toMatchObject({ status: 'failed', error: { code: 'replica_stopped' } });
+    expect(events.map((event) => event.data)).toEqual([
+      { type: 'error', error: 'replica_stopped', message: expect.any(String), status: 503 },
+    ]);
+    expect(usage).toMatchObject({ total_requests: 0, remaining_today: 1000 });
+  });
+
   it('ends the stream of a finished run with 204 once its last event was read, so clients stop reconnecting', async () => {
     const { org, token, api, startRun, eventsOf, untilFinished } = await setupDeployed();
     const run = await startRun();

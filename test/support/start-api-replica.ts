@@ -35,6 +35,7 @@ export async function startApiReplica(first: TestApi, env: Record<string, string
   api.attach(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  let stopping: Promise<void> | undefined;
   return {
     url,
     api,
@@ -45,13 +46,17 @@ export async function startApiReplica(first: TestApi, env: Record<string, string
       if (rest.body !== undefined && !headers.has('content-type')) headers.set('content-type', 'application/json');
       return fetch(`${url}${apiPrefix}${path}`, { ...rest, headers });
     },
-    async stop() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await api.close();
-      await backend.close();
-      await db.end();
-      rmSync(stateDir, { recursive: true, force: true });
+    // Once, however often it is called: a test may stop a replica that its cleanup stops again.
+    stop() {
+      stopping ??= (async () => {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await api.close();
+        await backend.close();
+        await db.end();
+        rmSync(stateDir, { recursive: true, force: true });
+      })();
+      return stopping;
     },
   };
 }
