@@ -112,11 +112,10 @@ export async function releaseRunReservation(
   db: Queryable,
   input: { orgId: string; day: string; agentName: string; apiKeyId?: string | undefined; counted: CountersTaken },
 ): Promise<void> {
-  const released = `UPDATE budget_counters SET runs = runs - 1
-    WHERE org_id = $1 AND scope = $2 AND target = $3 AND period = $4 AND runs > 0`;
-  if (input.counted.agent) await db.query(released, [input.orgId, 'agent', input.agentName, input.day]);
+  const giveBack = 'SELECT give_back_counted_run($1, $2, $3, $4)';
+  if (input.counted.agent) await db.query(giveBack, [input.orgId, 'agent', input.agentName, input.day]);
   if (input.counted.apiKey && input.apiKeyId)
-    await db.query(released, [input.orgId, 'api_key', input.apiKeyId, input.day]);
+    await db.query(giveBack, [input.orgId, 'api_key', input.apiKeyId, input.day]);
   await db.query('UPDATE daily_run_counters SET runs = runs - 1 WHERE org_id = $1 AND day = $2 AND runs > 0', [
     input.orgId,
     input.day,

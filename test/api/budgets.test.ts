@@ -87,6 +87,11 @@ describe('budgets', () => {
       token: owner.token,
     });
     expect(await jsonOf(limited)).toMatchObject({ id: key.id, name: 'test key', daily_runs: { limit: 5, used: 0 } });
+    // The agent's own limit is higher: each run the key's limit refuses gives back the agent's run it took.
+    await api.request(`/orgs/${owner.org}/agents/support-bot/limits`, {
+      ...put({ daily_runs: 20, daily_tokens: null }),
+      token: owner.token,
+    });
 
     const withKey = () =>
       api.request(`/orgs/${owner.org}/agents/support-bot/run`, { ...post({ query: 'Hi' }), apiKey: key.secret });
@@ -112,7 +117,7 @@ describe('budgets', () => {
     ]);
     expect(budgets.agents).toContainEqual({
       name: 'support-bot',
-      daily_runs: { limit: null, used: 6 },
+      daily_runs: { limit: 20, used: 6 },
       daily_tokens: { limit: null, used: 6 * tokensPerRun },
     });
   });

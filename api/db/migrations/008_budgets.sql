@@ -43,6 +43,41 @@ FROM usage_records
 WHERE outcome <> 'not_served' AND created_at >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
 GROUP BY 1, 3, 4;
 
+-- What `scope`/`target` used in `p_period`: (runs, tokens, cost), zeros when nothing was counted.
+CREATE FUNCTION budget_used(p_org uuid, p_scope text, p_target text, p_period date)
+RETURNS TABLE (runs integer, tokens bigint, cost_nano_usd bigint)
+LANGUAGE sql STABLE AS $$
+  SELECT coalesce(max(c.runs), 0), coalesce(max(c.tokens), 0), coalesce(max(c.cost_nano_usd), 0)
+  FROM budget_counters c
+  WHERE c.org_id = p_org AND c.scope = p_scope AND c.target = p_target AND c.period = p_period
+$$;
+
+-- One run taken from the run counter of `scope`/`target` on `p_day`, under the row's lock, unless
+-- it is at `p_limit`; true when taken.
+CREATE FUNCTION take_counted_run(p_org uuid, p_scope text, p_target text, p_day date, p_limit integer)
+RETURNS boolean
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_runs integer;
+BEGIN
+  IF p_limit <= 0 THEN
+    RETURN false;
+  END IF;
+  INSERT INTO budget_counters AS c (org_id, scope, target, period, runs) VALUES (p_org, p_scope, p_target, p_day, 1)
+  ON CONFLICT (org_id, scope, target, period) DO UPDATE SET runs = c.runs + 1 WHERE c.runs < p_limit
+  RETURNING c.runs INTO v_runs;
+  RETURN v_runs IS NOT NULL;
+END;
+$$;
+
+-- Gives back a run take_counted_run took (in the same transaction, or a run not served later).
+CREATE FUNCTION give_back_counted_run(p_org uuid, p_scope text, p_target text, p_day date)
+RETURNS void
+LANGUAGE sql AS $$
+  UPDATE budget_counters SET runs = runs - 1
+  WHERE org_id = p_org AND scope = p_scope AND target = p_target AND period = p_day AND runs > 0
+$$;
+
 -- One run of `p_day` taken for the org's agent `p_agent`, called with `p_key` (NULL: not an API
 -- key), in one round trip. Nothing is taken when the agent does not exist or is not deployed (no
 -- row), or when a limit refuses the run (`refused` names it, with the limit and what is used).
@@ -57,7 +92,6 @@ RETURNS TABLE (
   refused text, refused_limit bigint, refused_used bigint)
 LANGUAGE plpgsql AS $$
 DECLARE
-  v_month date := date_trunc('month', p_day)::date;
   v_status text;
   v_spend_limit bigint;
   v_agent_runs integer;
@@ -65,9 +99,7 @@ DECLARE
   v_key_runs integer;
   v_key_tokens bigint;
   v_used bigint;
-  v_count integer;
-  v_agent_counted boolean := false;
-  v_key_counted boolean := false;
+  v_org_runs integer;
 BEGIN
   -- The commit does not wait for its WAL flush: see reserveRunOfAgent (api/stores/usage-store.ts).
   PERFORM set_config('synchronous_commit', 'off', true);
@@ -83,78 +115,53 @@ BEGIN
   END IF;
 
   IF v_spend_limit IS NOT NULL THEN
-    SELECT coalesce(max(c.cost_nano_usd), 0) INTO v_used FROM budget_counters c
-    WHERE c.org_id = p_org AND c.scope = 'org' AND c.target = '' AND c.period = v_month;
+    SELECT u.cost_nano_usd INTO v_used FROM budget_used(p_org, 'org', '', date_trunc('month', p_day)::date) u;
     IF v_used >= v_spend_limit THEN
       RETURN QUERY SELECT NULL::integer, false, false, 'org.monthly_spend'::text, v_spend_limit, v_used;
       RETURN;
     END IF;
   END IF;
   IF v_agent_tokens IS NOT NULL THEN
-    SELECT coalesce(max(c.tokens), 0) INTO v_used FROM budget_counters c
-    WHERE c.org_id = p_org AND c.scope = 'agent' AND c.target = p_agent AND c.period = p_day;
+    SELECT u.tokens INTO v_used FROM budget_used(p_org, 'agent', p_agent, p_day) u;
     IF v_used >= v_agent_tokens THEN
       RETURN QUERY SELECT NULL::integer, false, false, 'agent.daily_tokens'::text, v_agent_tokens, v_used;
       RETURN;
     END IF;
   END IF;
   IF v_key_tokens IS NOT NULL THEN
-    SELECT coalesce(max(c.tokens), 0) INTO v_used FROM budget_counters c
-    WHERE c.org_id = p_org AND c.scope = 'api_key' AND c.target = p_key AND c.period = p_day;
+    SELECT u.tokens INTO v_used FROM budget_used(p_org, 'api_key', p_key, p_day) u;
     IF v_used >= v_key_tokens THEN
       RETURN QUERY SELECT NULL::integer, false, false, 'api_key.daily_tokens'::text, v_key_tokens, v_used;
       RETURN;
     END IF;
   END IF;
 
-  IF v_agent_runs IS NOT NULL THEN
-    v_count := NULL;
-    IF v_agent_runs > 0 THEN
-      INSERT INTO budget_counters AS c (org_id, scope, target, period, runs) VALUES (p_org, 'agent', p_agent, p_day, 1)
-      ON CONFLICT (org_id, scope, target, period) DO UPDATE SET runs = c.runs + 1 WHERE c.runs < v_agent_runs
-      RETURNING c.runs INTO v_count;
-    END IF;
-    IF v_count IS NULL THEN
-      RETURN QUERY SELECT NULL::integer, false, false, 'agent.daily_runs'::text, v_agent_runs::bigint, v_agent_runs::bigint;
-      RETURN;
-    END IF;
-    v_agent_counted := true;
+  IF v_agent_runs IS NOT NULL AND NOT take_counted_run(p_org, 'agent', p_agent, p_day, v_agent_runs) THEN
+    RETURN QUERY SELECT NULL::integer, false, false, 'agent.daily_runs'::text, v_agent_runs::bigint, v_agent_runs::bigint;
+    RETURN;
   END IF;
-
-  IF v_key_runs IS NOT NULL THEN
-    v_count := NULL;
-    IF v_key_runs > 0 THEN
-      INSERT INTO budget_counters AS c (org_id, scope, target, period, runs) VALUES (p_org, 'api_key', p_key, p_day, 1)
-      ON CONFLICT (org_id, scope, target, period) DO UPDATE SET runs = c.runs + 1 WHERE c.runs < v_key_runs
-      RETURNING c.runs INTO v_count;
+  IF v_key_runs IS NOT NULL AND NOT take_counted_run(p_org, 'api_key', p_key, p_day, v_key_runs) THEN
+    IF v_agent_runs IS NOT NULL THEN
+      PERFORM give_back_counted_run(p_org, 'agent', p_agent, p_day);
     END IF;
-    IF v_count IS NULL THEN
-      IF v_agent_counted THEN
-        UPDATE budget_counters c SET runs = c.runs - 1
-        WHERE c.org_id = p_org AND c.scope = 'agent' AND c.target = p_agent AND c.period = p_day;
-      END IF;
-      RETURN QUERY SELECT NULL::integer, false, false, 'api_key.daily_runs'::text, v_key_runs::bigint, v_key_runs::bigint;
-      RETURN;
-    END IF;
-    v_key_counted := true;
+    RETURN QUERY SELECT NULL::integer, false, false, 'api_key.daily_runs'::text, v_key_runs::bigint, v_key_runs::bigint;
+    RETURN;
   END IF;
 
   INSERT INTO daily_run_counters AS c (org_id, day, runs) VALUES (p_org, p_day, 1)
   ON CONFLICT (org_id, day) DO UPDATE SET runs = c.runs + 1 WHERE c.runs < p_org_daily_limit
-  RETURNING c.runs INTO v_count;
-  IF v_count IS NULL THEN
-    IF v_agent_counted THEN
-      UPDATE budget_counters c SET runs = c.runs - 1
-      WHERE c.org_id = p_org AND c.scope = 'agent' AND c.target = p_agent AND c.period = p_day;
+  RETURNING c.runs INTO v_org_runs;
+  IF v_org_runs IS NULL THEN
+    IF v_agent_runs IS NOT NULL THEN
+      PERFORM give_back_counted_run(p_org, 'agent', p_agent, p_day);
     END IF;
-    IF v_key_counted THEN
-      UPDATE budget_counters c SET runs = c.runs - 1
-      WHERE c.org_id = p_org AND c.scope = 'api_key' AND c.target = p_key AND c.period = p_day;
+    IF v_key_runs IS NOT NULL THEN
+      PERFORM give_back_counted_run(p_org, 'api_key', p_key, p_day);
     END IF;
     RETURN QUERY SELECT NULL::integer, false, false, 'org.daily_runs'::text, p_org_daily_limit::bigint, p_org_daily_limit::bigint;
     RETURN;
   END IF;
 
-  RETURN QUERY SELECT v_count, v_agent_counted, v_key_counted, NULL::text, NULL::bigint, NULL::bigint;
+  RETURN QUERY SELECT v_org_runs, v_agent_runs IS NOT NULL, v_key_runs IS NOT NULL, NULL::text, NULL::bigint, NULL::bigint;
 END;
 $$;
