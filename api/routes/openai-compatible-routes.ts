@@ -35,7 +35,8 @@ export function openAiCompatibleRoutes(chat: ChatCompletionService) {
       path: `${openAiBasePath}/chat/completions`,
       summary: 'Run a deployed agent as an OpenAI chat completion, streamed or not; counted as a run',
       description:
-        `${baseUrlNote} \`model\` names the agent; the last \`user\` message is the query; ` +
+        `${baseUrlNote} \`model\` names the agent; the last \`user\` message is the query (400 naming ` +
+        'the message when there is none, or its text is empty or not text); ' +
         '`metadata.session_id` continues a conversation (a new session otherwise; the `X-Session-Id` header names it). ' +
         'Other OpenAI parameters (temperature, max_tokens, tools...) are accepted and ignored; `n` above 1 is refused. ' +
         "Counts against the org's daily runs like …/run (X-RateLimit-* headers; a 429 says `x-should-retry: false`, " +

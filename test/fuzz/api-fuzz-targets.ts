@@ -38,6 +38,14 @@ export function apiFuzzTargets(api: FuzzApi): FuzzTarget[] {
       checks: { positive_data_acceptance: { 'expected-statuses': ['2xx', '401', '403', '404', '409', '422', '429'] } },
     },
     {
+      pathRegex: '^/orgs/\\{slug\\}/v1/chat/completions$',
+      reason:
+        'The last user message is the query: there must be one, with text that is not empty, which JSON Schema ' +
+        'cannot say of a list of messages; the API answers 400 naming the message (as OpenAI would), and the ' +
+        'document lists that 400.',
+      checks: { positive_data_acceptance: { 'expected-statuses': ['2xx', '400', '401', '403', '404', '429'] } },
+    },
+    {
       pathRegex: '^/auth/((google|github)|\\{provider\\}/(start|callback))$',
       reason:
         'Sign-in through a provider answers 501 not_implemented while none is configured (as here), as seed 003 ' +
