@@ -35,6 +35,7 @@ import { openAiCompatibleRoutes } from './routes/openai-compatible-routes.ts';
 import { openApiRoute, opsRouter } from './routes/ops-routes.ts';
 import { orgRoutes } from './routes/org-routes.ts';
 import { providerKeyRoutes } from './routes/provider-key-routes.ts';
+import { scheduleRoutes } from './routes/schedule-routes.ts';
 import { signInRoutes } from './routes/sign-in-routes.ts';
 import { usageRoutes } from './routes/usage-routes.ts';
 import { createAgentService } from './services/agent-service.ts';
@@ -50,6 +51,7 @@ import { createOrgService } from './services/org-service.ts';
 import { providerCredentialsOf } from './services/provider-credentials-of.ts';
 import { createProviderKeyService } from './services/provider-key-service.ts';
 import { reconcileDeployments } from './services/reconcile-deployments.ts';
+import { createScheduleService } from './services/schedules/schedule-service.ts';
 import { createSignInService } from './services/sign-in/sign-in-service.ts';
 import { startIdleOrgSleep } from './services/start-idle-org-sleep.ts';
 import { createTokenService } from './services/token-service.ts';
@@ -136,6 +138,14 @@ export function createApi(deps: ApiDeps) {
     now,
     log,
   });
+  // Issue 16: cron ticks start background runs, each tick exactly once across replicas.
+  const schedules = createScheduleService({
+    db,
+    backgroundRuns,
+    minIntervalSeconds: config.scheduleMinIntervalSeconds,
+    now,
+    log,
+  });
   // Issue 15: who changed what. audit.record is also how code outside a request adds an entry.
   const audit = createAuditService({ db, retentionDays: config.auditRetentionDays, log });
   audit.startSweep();
@@ -153,6 +163,7 @@ export function createApi(deps: ApiDeps) {
     ...providerKeyRoutes(providerKeys),
     ...executionRoutes(execution),
     ...backgroundRunRoutes(backgroundRuns, { apiPrefix, log }),
+    ...scheduleRoutes(schedules),
     ...openAiCompatibleRoutes(chatCompletions),
     ...usageRoutes(usage),
     ...budgetRoutes(createBudgetService({ db, now, usage })),
@@ -182,7 +193,7 @@ export function createApi(deps: ApiDeps) {
   return {
     app,
     routes,
-    services: { tokens, auth, agents, orgs, apiKeys, providerKeys, usage, execution, audit, backgroundRuns },
+    services: { tokens, auth, agents, orgs, apiKeys, providerKeys, usage, execution, audit, backgroundRuns, schedules },
     backend,
     /** Pins an error that escapes a handler on its request; main installs it process-wide. */
     guard,
@@ -207,6 +218,8 @@ export function createApi(deps: ApiDeps) {
     },
     async close(): Promise<void> {
       await idleOrgSleep?.stop();
+      // Before the background runs: no tick starts a run on a service that is closing.
+      await schedules.close();
       // First: its runs end (replica_stopped) and settle their usage while the runtime client is open.
       await backgroundRuns.close();
       // Before the database pool closes: each stream's slot is a lease row to delete.

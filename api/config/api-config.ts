@@ -49,6 +49,8 @@ export interface ApiConfig {
   streamLeaseSeconds: number;
   /** Background runs (issue 16): how many one replica executes at once, and how long their events are kept. */
   backgroundRuns: { maxPerReplica: number; eventsRetentionHours: number };
+  /** The closest two ticks of a schedule may be; under 60 also allows a seconds field (tests). */
+  scheduleMinIntervalSeconds: number;
   /** How long a run no org runtime took in is retried before its failure is answered; 0: never. */
   runtimeRetrySeconds: number;
   /** How long an org's runtime may serve nothing before it is scaled to zero; 0: never. */
@@ -140,6 +142,7 @@ export const Env = z.object({
   ASTROMESH_MAX_API_KEYS: positiveInt('ASTROMESH_MAX_API_KEYS', 50),
   ASTROMESH_MAX_BACKGROUND_RUNS: positiveInt('ASTROMESH_MAX_BACKGROUND_RUNS', 8),
   ASTROMESH_RUN_EVENTS_RETENTION_HOURS: positiveInt('ASTROMESH_RUN_EVENTS_RETENTION_HOURS', 24),
+  ASTROMESH_SCHEDULE_MIN_INTERVAL_SECONDS: positiveInt('ASTROMESH_SCHEDULE_MIN_INTERVAL_SECONDS', 60),
   ASTROMESH_AUDIT_RETENTION_DAYS: positiveInt('ASTROMESH_AUDIT_RETENTION_DAYS', 365),
   // JSON or a file path; api/pricing/model-price-overrides.ts checks it (an error names the bad key).
   ASTROMESH_MODEL_PRICES: z.string().optional(),
@@ -226,6 +229,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv): ApiConfig {
       maxPerReplica: vars.ASTROMESH_MAX_BACKGROUND_RUNS,
       eventsRetentionHours: vars.ASTROMESH_RUN_EVENTS_RETENTION_HOURS,
     },
+    scheduleMinIntervalSeconds: vars.ASTROMESH_SCHEDULE_MIN_INTERVAL_SECONDS,
     logLevel: vars.ASTROMESH_LOG_LEVEL,
     shutdownTimeoutSeconds: vars.ASTROMESH_SHUTDOWN_TIMEOUT_SECONDS,
     shutdownLingerSeconds: vars.ASTROMESH_SHUTDOWN_LINGER_SECONDS,

@@ -227,6 +227,13 @@ export const apiEnvReference: readonly EnvVariable[] = [
       'itself is kept 30 days.',
   },
   {
+    name: 'ASTROMESH_SCHEDULE_MIN_INTERVAL_SECONDS',
+    default: '60',
+    description:
+      'The closest two ticks of a schedule may be (a cron firing more often is refused, naming `cron`); ' +
+      'under 60, a six-field cron with seconds first is accepted too (tests use 1).',
+  },
+  {
     name: 'ASTROMESH_LOG_LEVEL',
     default: 'info',
     description: 'fatal, error, warn, info, debug, trace or silent. Logs are JSON lines on stdout.',

@@ -108,6 +108,27 @@ export const auditActions: Readonly<Record<string, AuditAction>> = {
     summary: ({ params }) => picked({ agent: params.name }),
   },
   'POST /orgs/{slug}/runs/{run_id}/cancel': { action: 'run.cancel', target: ({ params }) => params.run_id },
+  'POST /orgs/{slug}/agents/{name}/schedules': {
+    action: 'schedule.create',
+    target: ({ answer }) => text(answer, 'id'),
+    summary: ({ params, body }) =>
+      picked({
+        agent: params.name,
+        cron: field(body, 'cron'),
+        timezone: field(body, 'timezone'),
+        enabled: field(body, 'enabled'),
+      }),
+  },
+  'PATCH /orgs/{slug}/agents/{name}/schedules/{schedule_id}': {
+    action: 'schedule.update',
+    target: ({ params }) => params.schedule_id,
+    summary: ({ params, body }) => picked({ agent: params.name, fields: changedFields(body) }),
+  },
+  'DELETE /orgs/{slug}/agents/{name}/schedules/{schedule_id}': {
+    action: 'schedule.delete',
+    target: ({ params }) => params.schedule_id,
+    summary: ({ params }) => picked({ agent: params.name }),
+  },
   'POST /orgs/{slug}/v1/chat/completions': {
     action: 'agent.chat_completion',
     target: ({ body }) => text(body, 'model'),

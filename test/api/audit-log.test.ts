@@ -58,7 +58,7 @@ describe('the audit log', () => {
     };
     const providerKey = keep(`sk-provider-${randomBytes(12).toString('hex')}`);
     const password = keep(`password-${randomBytes(12).toString('hex')}`);
-    const state = { token: '', refreshToken: '', org: '', keyId: '', runId: '' };
+    const state = { token: '', refreshToken: '', org: '', keyId: '', runId: '', scheduleId: '' };
     const asOwner = (path: string, init: RequestInit) =>
       api.request(`/orgs/${state.org}${path}`, { ...init, token: state.token });
     const bot = {
@@ -139,6 +139,25 @@ describe('the audit log', () => {
         },
       ],
       ['POST /orgs/{slug}/runs/{run_id}/cancel', () => asOwner(`/runs/${state.runId}/cancel`, post())],
+      [
+        'POST /orgs/{slug}/agents/{name}/schedules',
+        async () => {
+          const response = await asOwner(
+            '/agents/support-bot/schedules',
+            post({ cron: '0 9 * * *', input: { query: 'Hello' } }),
+          );
+          state.scheduleId = (await jsonOf(response.clone())).id;
+          return response;
+        },
+      ],
+      [
+        'PATCH /orgs/{slug}/agents/{name}/schedules/{schedule_id}',
+        () => asOwner(`/agents/support-bot/schedules/${state.scheduleId}`, json('PATCH', { enabled: false })),
+      ],
+      [
+        'DELETE /orgs/{slug}/agents/{name}/schedules/{schedule_id}',
+        () => asOwner(`/agents/support-bot/schedules/${state.scheduleId}`, json('DELETE')),
+      ],
       ['POST /orgs/{slug}/agents/{name}/pause', () => asOwner('/agents/support-bot/pause', post())],
       [
         'POST /orgs/{slug}/keys',

@@ -15,12 +15,17 @@ const agentName = 'support-bot';
 const providerKey = 'sk-proj-OrgAConfidentialKey1234Qrst';
 
 /** Path parameter values: one naming something org A has, one naming nothing. */
-const pathValues = (orgA: { keyId: string; runId: string }): Record<string, { existing: string; missing: string }> => ({
+const pathValues = (orgA: {
+  keyId: string;
+  runId: string;
+  scheduleId: string;
+}): Record<string, { existing: string; missing: string }> => ({
   name: { existing: agentName, missing: 'no-such-agent' },
   key_id: { existing: orgA.keyId, missing: 'key_000000000000000000000000' },
   provider: { existing: 'openai', missing: 'groq' },
   n: { existing: '1', missing: '99' },
   run_id: { existing: orgA.runId, missing: '00000000-0000-4000-8000-000000000000' },
+  schedule_id: { existing: orgA.scheduleId, missing: '00000000-0000-4000-8000-000000000000' },
 });
 
 /** Bodies that would succeed if the caller had access, so a refused route provably changed nothing. */
@@ -39,6 +44,8 @@ const validBodies: Record<string, unknown> = {
   'put /orgs/{slug}/budgets/monthly-spend': { limit_usd: 0 },
   'put /orgs/{slug}/agents/{name}/limits': { daily_runs: 0, daily_tokens: 0 },
   'put /orgs/{slug}/keys/{key_id}/limits': { daily_runs: 0, daily_tokens: 0 },
+  'post /orgs/{slug}/agents/{name}/schedules': { cron: '0 9 * * *', input: { query: 'hello' } },
+  'patch /orgs/{slug}/agents/{name}/schedules/{schedule_id}': { enabled: false },
 };
 
 describe('the cross-org matrix', () => {
@@ -69,7 +76,13 @@ describe('the cross-org matrix', () => {
          FROM orgs WHERE slug = $3`,
       [runId, agentName, owner.org],
     );
-    const orgA = { slug: owner.org, owner, as, me, key, memberEmail: member.email, runId };
+    // A schedule of org A's agent (a draft: a schedule does not need it deployed).
+    const schedule = await as(`/agents/${agentName}/schedules`, {
+      method: 'POST',
+      body: JSON.stringify({ cron: '0 9 * * *', input: { query: 'Org A Confidential report' } }),
+    });
+    const scheduleId = (await jsonOf(schedule)).id as string;
+    const orgA = { slug: owner.org, owner, as, me, key, memberEmail: member.email, runId, scheduleId };
 
     const b = await api.login();
     const bKey = await anApiKeyOf(api, { org: b.org, token: b.token, role: 'admin' });
@@ -103,6 +116,7 @@ describe('the cross-org matrix', () => {
       members: await jsonOf(await orgA.as('/members')),
       keys: await jsonOf(await orgA.as('/keys')),
       providers: await jsonOf(await orgA.as('/providers')),
+      schedules: await jsonOf(await orgA.as(`/agents/${agentName}/schedules`)),
     };
   }
 
@@ -113,7 +127,7 @@ describe('the cross-org matrix', () => {
     const secrets = await traitsOfOrgA(orgA);
     const before = await snapshotOf(orgA);
     const orgRoutes = (api.api.routes as ApiRoute[]).filter((route) => route.auth === 'org');
-    const values = pathValues({ keyId: orgA.key.id, runId: orgA.runId });
+    const values = pathValues({ keyId: orgA.key.id, runId: orgA.runId, scheduleId: orgA.scheduleId });
     const targets = [
       { label: "org A's existing resources", slug: orgA.slug, pick: 'existing' as const },
       { label: "org A's missing resources", slug: orgA.slug, pick: 'missing' as const },

@@ -26,6 +26,9 @@ const managerOnly = [
   'PUT /orgs/{slug}/budgets/monthly-spend',
   'PUT /orgs/{slug}/agents/{name}/limits',
   'PUT /orgs/{slug}/keys/{key_id}/limits',
+  'POST /orgs/{slug}/agents/{name}/schedules',
+  'PATCH /orgs/{slug}/agents/{name}/schedules/{schedule_id}',
+  'DELETE /orgs/{slug}/agents/{name}/schedules/{schedule_id}',
 ];
 const readableByMembers = [
   'GET /orgs/{slug}/members',
@@ -33,6 +36,8 @@ const readableByMembers = [
   'GET /orgs/{slug}/agents',
   'GET /orgs/{slug}/agents/{name}/versions',
   'GET /orgs/{slug}/agents/{name}/versions/{n}/diff',
+  'GET /orgs/{slug}/agents/{name}/schedules',
+  'GET /orgs/{slug}/agents/{name}/schedules/{schedule_id}',
 ];
 
 const pathValues: Record<string, string> = {
@@ -41,6 +46,7 @@ const pathValues: Record<string, string> = {
   provider: 'openai',
   n: '1',
   run_id: '00000000-0000-4000-8000-000000000000',
+  schedule_id: '00000000-0000-4000-8000-000000000000',
 };
 
 describe('what a member may do', () => {
