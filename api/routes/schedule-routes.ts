@@ -33,7 +33,7 @@ export function scheduleViewOf(schedule: ScheduleRecord): ScheduleView {
               ? 'starting'
               : tick.status === 'refused'
                 ? 'refused'
-                : (tick.runStatus ?? 'succeeded'),
+                : (tick.runStatus ?? 'started'),
           error: tick.error,
         }
       : null,

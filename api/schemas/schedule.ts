@@ -53,8 +53,11 @@ export const ScheduleView = z.object({
       tick_at: Timestamp.describe('The tick it ran for.'),
       run_id: z.string().nullable().describe('The background run: GET /orgs/{slug}/runs/{run_id}; null if refused.'),
       status: z
-        .enum(['starting', 'refused', ...backgroundRunStatuses])
-        .describe('The run’s status; refused: no run was started (error says why); starting: being started.'),
+        .enum(['starting', 'refused', 'started', ...backgroundRunStatuses])
+        .describe(
+          'The run’s status; refused: no run was started (error says why); starting: being started; ' +
+            'started: started, and no longer kept (runs are kept 30 days).',
+        ),
       error: z
         .object({ code: z.string(), message: z.string() })
         .nullable()

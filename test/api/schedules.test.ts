@@ -280,6 +280,26 @@ describe('agent schedules', { timeout: 120_000 }, () => {
     expect(await runsOf(daily.id)).toEqual([]);
   });
 
+  it('refuses the ticks of an agent that is not deployed as agent_not_deployed, and starts no run', async () => {
+    const { as, createSchedule, ticksOf, runsOf } = await setup({
+      env: { ASTROMESH_SCHEDULE_MIN_INTERVAL_SECONDS: '1' },
+    });
+
+    const schedule = await createSchedule(aSchedule({ cron: '* * * * * *', timezone: 'UTC' }));
+    const ticks = await eventually(async () => {
+      const all = await ticksOf(schedule.id);
+      expect(all.filter((tick) => tick.status === 'refused').length).toBeGreaterThanOrEqual(2);
+      return all;
+    });
+    await as(`/agents/support-bot/schedules/${schedule.id}`, patch({ enabled: false }));
+
+    expect(ticks.find((tick) => tick.status === 'refused')).toMatchObject({
+      run_id: null,
+      error: { code: 'agent_not_deployed' },
+    });
+    expect(await runsOf(schedule.id)).toEqual([]);
+  });
+
   it('records a tick over the agent’s budget as refused with its code, starts no run and does not retry it', async () => {
     const { as, createSchedule, scheduleOf, ticksOf, runsOf } = await setup({
       env: { ASTROMESH_SCHEDULE_MIN_INTERVAL_SECONDS: '1' },

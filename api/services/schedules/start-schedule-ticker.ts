@@ -115,7 +115,12 @@ export function startScheduleTicker(deps: {
     } catch (err) {
       log.warn({ err }, 'schedule poll failed; retrying at the next one');
     }
-    if (!isStopped) timer = setTimeout(() => (polling = poll()), pollMs);
+    if (isStopped) return;
+    timer = setTimeout(() => {
+      polling = poll();
+    }, pollMs);
+    // Never what keeps a process alive: close() stops it.
+    timer.unref();
   }
   polling = poll();
 
