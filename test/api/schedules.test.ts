@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createDatabase } from '../../api/db/database.ts';
+import { claimTick } from '../../api/stores/schedules-store.ts';
 import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { aMemberOf } from '../support/a-member-of.ts';
 import { aSupportBot } from '../support/a-support-bot.ts';
@@ -232,6 +235,33 @@ describe('agent schedules', { timeout: 120_000 }, () => {
       },
       { timeoutMs: 30_000 },
     );
+  });
+
+  it('lets exactly one of three replicas racing for the same tick claim it, every time', async () => {
+    const { api, createSchedule, ticksOf } = await setup();
+    const schedule = await createSchedule(aSchedule({ cron: '0 9 * * *', timezone: 'UTC' }));
+    // Three pools, as three replicas have, each with its own connections to the one database.
+    const pools = [0, 1, 2].map(() =>
+      createDatabase(String(api.db.options.connectionString), { log: pino({ level: 'silent' }) }),
+    );
+    cleanups.push(async () => {
+      for (const pool of pools) await pool.end();
+    });
+    const rounds = 30;
+    const winnersPerRound: number[] = [];
+
+    let dueAt = new Date(schedule.next_run_at);
+    for (let round = 0; round < rounds; round++) {
+      const nextRunAt = new Date(dueAt.getTime() + 86_400_000);
+      const claims = await Promise.all(
+        pools.map((pool) => claimTick(pool, { scheduleId: schedule.id, dueAt, nextRunAt, skipped: 0, tickAt: dueAt })),
+      );
+      winnersPerRound.push(claims.filter(Boolean).length);
+      dueAt = nextRunAt;
+    }
+
+    expect(winnersPerRound).toEqual(Array.from({ length: rounds }, () => 1));
+    expect((await ticksOf(schedule.id)).length).toBe(rounds);
   });
 
   it('after downtime runs only the latest missed tick within the grace window and counts the skipped ones', async () => {
