@@ -277,3 +277,22 @@ export async function pruneScheduleTicks(db: Queryable, input: { hours: number }
     [input.hours],
   );
 }
+
+/**
+ * Ticks claimed longer than `seconds` ago whose run was never recorded: the replica that claimed
+ * them stopped in between. Recorded as refused (replica_lost): the tick is lost, never run twice.
+ */
+export async function failAbandonedTicks(db: Queryable, input: { seconds: number }): Promise<number> {
+  const { rowCount } = await db.query(
+    `UPDATE schedule_ticks SET status = 'refused', error = $2
+      WHERE status = 'claimed' AND claimed_at < now() - make_interval(secs => $1)`,
+    [
+      input.seconds,
+      JSON.stringify({
+        code: 'replica_lost',
+        message: 'the API replica that claimed this tick stopped before starting its run; the next tick runs as usual',
+      }),
+    ],
+  );
+  return rowCount ?? 0;
+}

@@ -264,6 +264,28 @@ describe('agent schedules', { timeout: 120_000 }, () => {
     expect((await ticksOf(schedule.id)).length).toBe(rounds);
   });
 
+  it('records a tick whose replica stopped between claiming it and starting its run as refused (replica_lost), never runs it', async () => {
+    const { api, anotherReplica, createSchedule, scheduleOf, runsOf } = await setup();
+    const schedule = await createSchedule(aSchedule({ cron: '0 9 * * *', timezone: 'UTC' }));
+    // What a replica that stopped right after its claim leaves: the tick claimed, no run recorded.
+    await api.db.query(
+      `INSERT INTO schedule_ticks (schedule_id, tick_at, status, claimed_at)
+       VALUES ($1, now() - interval '3 minutes', 'claimed', now() - interval '3 minutes')`,
+      [schedule.id],
+    );
+    expect((await scheduleOf(schedule.id)).last_run).toMatchObject({ status: 'starting' });
+
+    await anotherReplica();
+    const view = await eventually(async () => {
+      const current = await scheduleOf(schedule.id);
+      expect(current.last_run?.status).toBe('refused');
+      return current;
+    });
+
+    expect(view.last_run).toMatchObject({ run_id: null, error: { code: 'replica_lost' } });
+    expect(await runsOf(schedule.id)).toEqual([]);
+  });
+
   it('after downtime runs only the latest missed tick within the grace window and counts the skipped ones', async () => {
     const { api, anotherReplica, createSchedule, scheduleOf, ticksOf, runsOf } = await setup({ deployed: true });
     // Every replica down: this test's only one stops ticking (it still answers the routes).

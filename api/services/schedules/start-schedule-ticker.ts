@@ -6,6 +6,7 @@ import type { OrgAccess } from '../../http/principal.ts';
 import {
   claimTick,
   type DueSchedule,
+  failAbandonedTicks,
   listDueSchedules,
   pruneScheduleTicks,
   recordTickOutcome,
@@ -19,6 +20,9 @@ const duePerPoll = 100;
 // Tick records kept (a schedule's last one always), like finished background runs.
 const ticksRetentionHours = 30 * 24;
 const pruneEveryMs = 10 * 60_000;
+// A claimed tick whose run is not recorded after this was abandoned by its replica (it stopped).
+const abandonedAfterSeconds = 120;
+const sweepEveryMs = 30_000;
 // Placeholder user id of a schedule whose creator was deleted: runs count against the org, not a user.
 const noUser = '00000000-0000-0000-0000-000000000000';
 
@@ -41,6 +45,7 @@ export function startScheduleTicker(deps: {
   const starting = new Set<Promise<void>>();
   let isStopped = false;
   let lastPrunedAt = 0;
+  let lastSweptAt = 0;
   let timer: NodeJS.Timeout | undefined;
   let polling: Promise<void> = Promise.resolve();
 
@@ -100,6 +105,11 @@ export function startScheduleTicker(deps: {
       const started = startTickRun(schedule, plan.tickAt);
       starting.add(started);
       void started.finally(() => starting.delete(started));
+    }
+    if (Date.now() - lastSweptAt >= sweepEveryMs) {
+      const abandoned = await failAbandonedTicks(deps.db, { seconds: abandonedAfterSeconds });
+      if (abandoned > 0) log.warn({ ticks: abandoned }, 'ticks of a lost API replica recorded as refused');
+      lastSweptAt = Date.now();
     }
     if (Date.now() - lastPrunedAt >= pruneEveryMs) {
       await pruneScheduleTicks(deps.db, { hours: ticksRetentionHours });
