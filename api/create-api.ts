@@ -15,6 +15,7 @@ import { type ApiRoute, mountRoutes } from './http/api-route.ts';
 import { auditRequests } from './http/audit-requests.ts';
 import { authenticate } from './http/authenticate.ts';
 import { errorEnvelope, requestId, toErrorBody } from './http/error-envelope.ts';
+import { keepRawBody } from './http/keep-raw-body.ts';
 import { literalPathsWin } from './http/literal-paths-win.ts';
 import { createApiMetrics } from './http/metrics.ts';
 import { openAiErrorShape } from './http/openai-error-shape.ts';
@@ -38,6 +39,7 @@ import { providerKeyRoutes } from './routes/provider-key-routes.ts';
 import { scheduleRoutes } from './routes/schedule-routes.ts';
 import { signInRoutes } from './routes/sign-in-routes.ts';
 import { usageRoutes } from './routes/usage-routes.ts';
+import { webhookRoutes } from './routes/webhook-routes.ts';
 import { createAgentService } from './services/agent-service.ts';
 import { createApiKeyService } from './services/api-key-service.ts';
 import { createAuditService } from './services/audit-service.ts';
@@ -56,6 +58,7 @@ import { createSignInService } from './services/sign-in/sign-in-service.ts';
 import { startIdleOrgSleep } from './services/start-idle-org-sleep.ts';
 import { createTokenService } from './services/token-service.ts';
 import { createUsageService } from './services/usage-service.ts';
+import { createWebhookService } from './services/webhooks/webhook-service.ts';
 import { type AgentStream, attachAgentStream } from './stream/attach-agent-stream.ts';
 
 export interface ApiDeps {
@@ -72,6 +75,8 @@ export interface ApiDeps {
 
 export const apiPrefix = '/api/v1';
 const bodyLimit = '1mb';
+// Inbound webhook bodies are kept as sent, for their signature (README: "Webhooks").
+const webhookBodyLimitBytes = 256 * 1024;
 
 // How long a signed-in caller's session and role in an org are taken as read: a session revoked
 // by another replica is refused here at most this much later (README: "Sign-in sessions").
@@ -146,6 +151,8 @@ export function createApi(deps: ApiDeps) {
     now,
     log,
   });
+  // Issue 16: signed inbound calls that start background runs.
+  const webhooks = createWebhookService({ db, backgroundRuns, masterKeys: config.masterKeys, now, log });
   // Issue 15: who changed what. audit.record is also how code outside a request adds an entry.
   const audit = createAuditService({ db, retentionDays: config.auditRetentionDays, log });
   audit.startSweep();
@@ -168,6 +175,7 @@ export function createApi(deps: ApiDeps) {
     ...usageRoutes(usage),
     ...budgetRoutes(createBudgetService({ db, now, usage })),
     ...auditRoutes(audit),
+    ...webhookRoutes(webhooks, { apiPrefix }),
   ] as ApiRoute[];
   routes.push(openApiRoute({ routes, serverUrl: apiPrefix, bodyLimit }));
   const router = new Router({ prefix: apiPrefix });
@@ -183,6 +191,7 @@ export function createApi(deps: ApiDeps) {
   app.use(auditRequests({ audit, router, routes, prefix: apiPrefix, tokens, log }));
   app.use(serveStudio({ studioDir: deps.studioDir }));
   app.use(opsRouter({ db, metrics, embeddedPostgres: deps.embeddedPostgres }).routes());
+  app.use(keepRawBody({ path: new RegExp(`^${apiPrefix}/hooks/[^/]+$`), limitBytes: webhookBodyLimitBytes }));
   app.use(jsonBodyParser({ limit: bodyLimit }));
   for (const middleware of authenticate({ db, tokens, now })) app.use(middleware);
   mountRoutes(router, routes, { db, now, accessCache });

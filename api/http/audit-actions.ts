@@ -154,6 +154,27 @@ export const auditActions: Readonly<Record<string, AuditAction>> = {
     summary: ({ body }) => picked({ base_url_host: hostOf(text(body, 'base_url')) }),
   },
   'DELETE /orgs/{slug}/providers/{provider}': { action: 'provider_key.delete' },
+  // Webhooks: never the secret an answer shows once, nor the template or payload.
+  'POST /orgs/{slug}/agents/{name}/webhooks': {
+    action: 'webhook.create',
+    target: ({ answer }) => text(answer, 'id'),
+    summary: ({ params, body }) => picked({ agent: params.name, name: field(body, 'name') }),
+  },
+  'POST /orgs/{slug}/agents/{name}/webhooks/{webhook_id}/rotate': {
+    action: 'webhook.rotate',
+    target: ({ params }) => params.webhook_id,
+    summary: ({ params, body }) => picked({ agent: params.name, grace_seconds: field(body, 'grace_seconds') }),
+  },
+  'DELETE /orgs/{slug}/agents/{name}/webhooks/{webhook_id}': {
+    action: 'webhook.delete',
+    target: ({ params }) => params.webhook_id,
+    summary: ({ params }) => picked({ agent: params.name }),
+  },
+  'POST /hooks/{webhook_id}': {
+    action: 'webhook.deliver',
+    target: ({ params }) => params.webhook_id,
+    summary: ({ answer }) => picked({ agent: field(answer, 'agent'), run_id: field(answer, 'id') }),
+  },
 };
 
 function hostOf(url: string | undefined): string | undefined {
