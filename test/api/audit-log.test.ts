@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { auditActions } from '../../api/http/audit-actions.ts';
@@ -59,6 +59,7 @@ describe('the audit log', () => {
     const providerKey = keep(`sk-provider-${randomBytes(12).toString('hex')}`);
     const password = keep(`password-${randomBytes(12).toString('hex')}`);
     const state = { token: '', refreshToken: '', org: '', keyId: '', runId: '', scheduleId: '' };
+    const hook = { id: '', url: '', secret: '' };
     const asOwner = (path: string, init: RequestInit) =>
       api.request(`/orgs/${state.org}${path}`, { ...init, token: state.token });
     const bot = {
@@ -157,6 +158,40 @@ describe('the audit log', () => {
       [
         'DELETE /orgs/{slug}/agents/{name}/schedules/{schedule_id}',
         () => asOwner(`/agents/support-bot/schedules/${state.scheduleId}`, json('DELETE')),
+      ],
+      [
+        'POST /orgs/{slug}/agents/{name}/webhooks',
+        async () => {
+          const response = await asOwner('/agents/support-bot/webhooks', post({ name: 'ci' }));
+          Object.assign(hook, await jsonOf(response.clone()));
+          keep(hook.secret);
+          return response;
+        },
+      ],
+      [
+        'POST /hooks/{webhook_id}',
+        () => {
+          const body = JSON.stringify({ text: 'Hello', password });
+          const timestamp = String(Math.floor(Date.now() / 1_000));
+          const signature = createHmac('sha256', hook.secret).update(`${timestamp}.${body}`).digest('hex');
+          return fetch(hook.url, {
+            method: 'POST',
+            headers: { 'x-astromesh-timestamp': timestamp, 'x-astromesh-signature': `v1=${signature}` },
+            body,
+          });
+        },
+      ],
+      [
+        'POST /orgs/{slug}/agents/{name}/webhooks/{webhook_id}/rotate',
+        async () => {
+          const response = await asOwner(`/agents/support-bot/webhooks/${hook.id}/rotate`, post({ grace_seconds: 0 }));
+          keep((await jsonOf(response.clone())).secret);
+          return response;
+        },
+      ],
+      [
+        'DELETE /orgs/{slug}/agents/{name}/webhooks/{webhook_id}',
+        () => asOwner(`/agents/support-bot/webhooks/${hook.id}`, json('DELETE')),
       ],
       ['POST /orgs/{slug}/agents/{name}/pause', () => asOwner('/agents/support-bot/pause', post())],
       [

@@ -19,6 +19,7 @@ const pathValues = (orgA: {
   keyId: string;
   runId: string;
   scheduleId: string;
+  webhookId: string;
 }): Record<string, { existing: string; missing: string }> => ({
   name: { existing: agentName, missing: 'no-such-agent' },
   key_id: { existing: orgA.keyId, missing: 'key_000000000000000000000000' },
@@ -26,10 +27,13 @@ const pathValues = (orgA: {
   n: { existing: '1', missing: '99' },
   run_id: { existing: orgA.runId, missing: '00000000-0000-4000-8000-000000000000' },
   schedule_id: { existing: orgA.scheduleId, missing: '00000000-0000-4000-8000-000000000000' },
+  webhook_id: { existing: orgA.webhookId, missing: '00000000-0000-4000-8000-000000000000' },
 });
 
 /** Bodies that would succeed if the caller had access, so a refused route provably changed nothing. */
 const validBodies: Record<string, unknown> = {
+  'post /orgs/{slug}/agents/{name}/webhooks': { name: 'intruder', template: '{{ payload }}' },
+  'post /orgs/{slug}/agents/{name}/webhooks/{webhook_id}/rotate': { grace_seconds: 0 },
   'patch /orgs/{slug}': { display_name: 'Taken over' },
   'post /orgs/{slug}/members/invite': { email: 'intruder@example.com', role: 'admin' },
   'post /orgs/{slug}/agents': { name: 'intruder-bot', step1: { model: 'openai/gpt-4o-mini' } },
@@ -82,7 +86,13 @@ describe('the cross-org matrix', () => {
       body: JSON.stringify({ cron: '0 9 * * *', input: { query: 'Org A Confidential report' } }),
     });
     const scheduleId = (await jsonOf(schedule)).id as string;
-    const orgA = { slug: owner.org, owner, as, me, key, memberEmail: member.email, runId, scheduleId };
+    // A webhook of org A's agent (a draft too: its calls would be refused, its management is not).
+    const webhook = await as(`/agents/${agentName}/webhooks`, {
+      method: 'POST',
+      body: '{"name":"Org A Confidential hook"}',
+    });
+    const webhookId = (await jsonOf(webhook)).id as string;
+    const orgA = { slug: owner.org, owner, as, me, key, memberEmail: member.email, runId, scheduleId, webhookId };
 
     const b = await api.login();
     const bKey = await anApiKeyOf(api, { org: b.org, token: b.token, role: 'admin' });
@@ -117,6 +127,7 @@ describe('the cross-org matrix', () => {
       keys: await jsonOf(await orgA.as('/keys')),
       providers: await jsonOf(await orgA.as('/providers')),
       schedules: await jsonOf(await orgA.as(`/agents/${agentName}/schedules`)),
+      webhooks: await jsonOf(await orgA.as(`/agents/${agentName}/webhooks`)),
     };
   }
 
@@ -127,7 +138,12 @@ describe('the cross-org matrix', () => {
     const secrets = await traitsOfOrgA(orgA);
     const before = await snapshotOf(orgA);
     const orgRoutes = (api.api.routes as ApiRoute[]).filter((route) => route.auth === 'org');
-    const values = pathValues({ keyId: orgA.key.id, runId: orgA.runId, scheduleId: orgA.scheduleId });
+    const values = pathValues({
+      keyId: orgA.key.id,
+      runId: orgA.runId,
+      scheduleId: orgA.scheduleId,
+      webhookId: orgA.webhookId,
+    });
     const targets = [
       { label: "org A's existing resources", slug: orgA.slug, pick: 'existing' as const },
       { label: "org A's missing resources", slug: orgA.slug, pick: 'missing' as const },

@@ -29,6 +29,11 @@ const managerOnly = [
   'POST /orgs/{slug}/agents/{name}/schedules',
   'PATCH /orgs/{slug}/agents/{name}/schedules/{schedule_id}',
   'DELETE /orgs/{slug}/agents/{name}/schedules/{schedule_id}',
+  'GET /orgs/{slug}/agents/{name}/webhooks',
+  'POST /orgs/{slug}/agents/{name}/webhooks',
+  'GET /orgs/{slug}/agents/{name}/webhooks/{webhook_id}',
+  'POST /orgs/{slug}/agents/{name}/webhooks/{webhook_id}/rotate',
+  'DELETE /orgs/{slug}/agents/{name}/webhooks/{webhook_id}',
 ];
 const readableByMembers = [
   'GET /orgs/{slug}/members',
@@ -47,6 +52,7 @@ const pathValues: Record<string, string> = {
   n: '1',
   run_id: '00000000-0000-4000-8000-000000000000',
   schedule_id: '00000000-0000-4000-8000-000000000000',
+  webhook_id: '00000000-0000-4000-8000-000000000000',
 };
 
 describe('what a member may do', () => {
