@@ -32,6 +32,7 @@ import { backgroundRunRoutes } from './routes/background-run-routes.ts';
 import { budgetRoutes } from './routes/budget-routes.ts';
 import { catalogueRoutes } from './routes/catalogue-routes.ts';
 import { executionRoutes } from './routes/execution-routes.ts';
+import { mcpRoutes } from './routes/mcp-routes.ts';
 import { openAiCompatibleRoutes } from './routes/openai-compatible-routes.ts';
 import { openApiRoute, opsRouter } from './routes/ops-routes.ts';
 import { orgRoutes } from './routes/org-routes.ts';
@@ -48,6 +49,7 @@ import { createBackgroundRunService } from './services/background-runs/backgroun
 import { createBudgetService } from './services/budget-service.ts';
 import { createChatCompletionService } from './services/chat-completion-service.ts';
 import { createExecutionService } from './services/execution-service.ts';
+import { createAgentTools } from './services/mcp/agent-tools.ts';
 import type { CredentialsOf } from './services/org-deployment.ts';
 import { createOrgService } from './services/org-service.ts';
 import { providerCredentialsOf } from './services/provider-credentials-of.ts';
@@ -172,6 +174,8 @@ export function createApi(deps: ApiDeps) {
     ...backgroundRunRoutes(backgroundRuns, { apiPrefix, log }),
     ...scheduleRoutes(schedules),
     ...openAiCompatibleRoutes(chatCompletions),
+    // Issue 16: deployed agents as MCP tools, for IDEs and other agents.
+    ...mcpRoutes(createAgentTools({ db, execution, log })),
     ...usageRoutes(usage),
     ...budgetRoutes(createBudgetService({ db, now, usage })),
     ...auditRoutes(audit),

@@ -134,6 +134,12 @@ export const auditActions: Readonly<Record<string, AuditAction>> = {
     target: ({ body }) => text(body, 'model'),
     summary: ({ body }) => picked({ stream: field(body, 'stream') }),
   },
+  // MCP: every POST is one JSON-RPC message (initialize, tools/list...); a tools/call is a run of the agent it names.
+  'POST /orgs/{slug}/mcp': {
+    action: 'mcp.call',
+    target: ({ body }) => (field(body, 'method') === 'tools/call' ? text(body, 'params', 'name') : undefined),
+    summary: ({ body }) => picked({ method: field(body, 'method') }),
+  },
   'POST /orgs/{slug}/keys': {
     action: 'api_key.create',
     target: ({ answer }) => text(answer, 'id'),

@@ -132,6 +132,19 @@ describe('the audit log', () => {
           ),
       ],
       [
+        'POST /orgs/{slug}/mcp',
+        () =>
+          asOwner('/mcp', {
+            ...post({
+              jsonrpc: '2.0',
+              id: 1,
+              method: 'tools/call',
+              params: { name: 'support-bot', arguments: { query: 'Hello' } },
+            }),
+            headers: { accept: 'application/json, text/event-stream' },
+          }),
+      ],
+      [
         'POST /orgs/{slug}/agents/{name}/runs',
         async () => {
           const response = await asOwner('/agents/support-bot/runs', post({ query: 'Hello' }));

@@ -45,6 +45,12 @@ const validBodies: Record<string, unknown> = {
   'post /orgs/{slug}/agents/{name}/rollback': { version: 1 },
   'post /orgs/{slug}/v1/chat/completions': { model: agentName, messages: [{ role: 'user', content: 'hello' }] },
   'post /orgs/{slug}/agents/{name}/runs': { query: 'hello' },
+  'post /orgs/{slug}/mcp': {
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'tools/call',
+    params: { name: agentName, arguments: { query: 'hello' } },
+  },
   'put /orgs/{slug}/budgets/monthly-spend': { limit_usd: 0 },
   'put /orgs/{slug}/agents/{name}/limits': { daily_runs: 0, daily_tokens: 0 },
   'put /orgs/{slug}/keys/{key_id}/limits': { daily_runs: 0, daily_tokens: 0 },

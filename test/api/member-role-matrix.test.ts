@@ -43,6 +43,7 @@ const readableByMembers = [
   'GET /orgs/{slug}/agents/{name}/versions/{n}/diff',
   'GET /orgs/{slug}/agents/{name}/schedules',
   'GET /orgs/{slug}/agents/{name}/schedules/{schedule_id}',
+  'POST /orgs/{slug}/mcp',
 ];
 
 const pathValues: Record<string, string> = {
