@@ -12,6 +12,7 @@ import type { ApiConfig } from './config/api-config.ts';
 import type { Database } from './db/database.ts';
 import type { EmbeddedPostgresSupervisor } from './db/supervise-embedded-postgres.ts';
 import { type ApiRoute, mountRoutes } from './http/api-route.ts';
+import { a2aErrorShape } from './http/a2a-error-shape.ts';
 import { auditRequests } from './http/audit-requests.ts';
 import { authenticate } from './http/authenticate.ts';
 import { errorEnvelope, requestId, toErrorBody } from './http/error-envelope.ts';
@@ -23,6 +24,7 @@ import { createOrgAccessCache } from './http/org-access-cache.ts';
 import { requestLog } from './http/request-log.ts';
 import { serveStudio } from './http/serve-studio.ts';
 import { createRunPricing } from './pricing/price-runs.ts';
+import { a2aRoutes } from './routes/a2a-routes.ts';
 import { agentRoutes } from './routes/agent-routes.ts';
 import { agentVersionRoutes } from './routes/agent-version-routes.ts';
 import { apiKeyRoutes } from './routes/api-key-routes.ts';
@@ -41,6 +43,7 @@ import { scheduleRoutes } from './routes/schedule-routes.ts';
 import { signInRoutes } from './routes/sign-in-routes.ts';
 import { usageRoutes } from './routes/usage-routes.ts';
 import { webhookRoutes } from './routes/webhook-routes.ts';
+import { createA2aService } from './services/a2a/a2a-service.ts';
 import { createAgentService } from './services/agent-service.ts';
 import { createApiKeyService } from './services/api-key-service.ts';
 import { createAuditService } from './services/audit-service.ts';
@@ -176,6 +179,8 @@ export function createApi(deps: ApiDeps) {
     ...openAiCompatibleRoutes(chatCompletions),
     // Issue 16: deployed agents as MCP tools, for IDEs and other agents.
     ...mcpRoutes(createAgentTools({ db, execution, log })),
+    // Issue 16: every deployed agent as an A2A agent, its card and JSON-RPC endpoint.
+    ...a2aRoutes(createA2aService({ db, execution, now, log }), { apiPrefix }),
     ...usageRoutes(usage),
     ...budgetRoutes(createBudgetService({ db, now, usage })),
     ...auditRoutes(audit),
@@ -189,7 +194,7 @@ export function createApi(deps: ApiDeps) {
   app.use(requestId());
   app.use(guard.middleware((err, id) => toErrorBody(err, id)));
   app.use(requestLog({ log, metrics }));
-  app.use(errorEnvelope(log, [openAiErrorShape(apiPrefix)]));
+  app.use(errorEnvelope(log, [openAiErrorShape(apiPrefix), a2aErrorShape(apiPrefix)]));
   app.use(refuseMalformedUrl());
   // Inside the envelope (it sees every refusal's error) and before authentication and body parsing.
   app.use(auditRequests({ audit, router, routes, prefix: apiPrefix, tokens, log }));

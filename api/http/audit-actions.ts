@@ -134,6 +134,10 @@ export const auditActions: Readonly<Record<string, AuditAction>> = {
     target: ({ body }) => text(body, 'model'),
     summary: ({ body }) => picked({ stream: field(body, 'stream') }),
   },
+  'POST /orgs/{slug}/a2a/{name}': {
+    action: 'agent.a2a_message',
+    summary: ({ body }) => picked({ method: field(body, 'method') }),
+  },
   // MCP: every POST is one JSON-RPC message (initialize, tools/list...); a tools/call is a run of the agent it names.
   'POST /orgs/{slug}/mcp': {
     action: 'mcp.call',

@@ -9,7 +9,7 @@ export const AuditQuery = z.object({
   action: z
     .string()
     .max(100)
-    .regex(/^[a-z_.]+$/, 'must be an action name such as agent.deploy')
+    .regex(/^[a-z0-9_.]+$/, 'must be an action name such as agent.deploy')
     .optional()
     .describe('An action name, e.g. agent.deploy, api_key.revoke, auth.logout.'),
   from: Timestamp.optional().describe('Entries at or after this time.'),

@@ -124,6 +124,19 @@ describe('the audit log', () => {
       ['POST /orgs/{slug}/agents/{name}/run', () => asOwner('/agents/support-bot/run', post({ query: 'Hello' }))],
       ['POST /orgs/{slug}/agents/{name}/test', () => asOwner('/agents/support-bot/test', post({ query: 'Hello' }))],
       [
+        'POST /orgs/{slug}/a2a/{name}',
+        () =>
+          asOwner(
+            '/a2a/support-bot',
+            post({
+              jsonrpc: '2.0',
+              id: 1,
+              method: 'SendMessage',
+              params: { message: { messageId: 'm1', parts: [{ text: 'Hello' }] } },
+            }),
+          ),
+      ],
+      [
         'POST /orgs/{slug}/v1/chat/completions',
         () =>
           asOwner(

@@ -42,6 +42,12 @@ const validBodies: Record<string, unknown> = {
   'post /orgs/{slug}/providers': { provider: 'openai', api_key: 'sk-intruder-abcdefghijklmnop' },
   'post /orgs/{slug}/agents/{name}/run': { query: 'hello' },
   'post /orgs/{slug}/agents/{name}/test': { query: 'hello' },
+  'post /orgs/{slug}/a2a/{name}': {
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'SendMessage',
+    params: { message: { messageId: 'm1', parts: [{ text: 'hello' }] } },
+  },
   'post /orgs/{slug}/agents/{name}/rollback': { version: 1 },
   'post /orgs/{slug}/v1/chat/completions': { model: agentName, messages: [{ role: 'user', content: 'hello' }] },
   'post /orgs/{slug}/agents/{name}/runs': { query: 'hello' },
@@ -157,6 +163,13 @@ describe('the cross-org matrix', () => {
     ];
     const expectedFor = (slug: string, route: ApiRoute) => {
       const message = `you have no access to org '${slug}'`;
+      // An A2A agent's JSON-RPC endpoint answers a JSON-RPC error, with the same refusal.
+      if (route.method === 'post' && route.path === '/orgs/{slug}/a2a/{name}')
+        return {
+          jsonrpc: '2.0',
+          id: null,
+          error: { code: -32000, message, data: { error: 'forbidden', status: 403 } },
+        };
       // The OpenAI-compatible routes answer in OpenAI's error shape, with the same refusal.
       return route.errorShape === 'openai'
         ? { error: { message, type: 'permission_error', param: null, code: 'forbidden' } }

@@ -41,6 +41,8 @@ const readableByMembers = [
   'GET /orgs/{slug}/agents',
   'GET /orgs/{slug}/agents/{name}/versions',
   'GET /orgs/{slug}/agents/{name}/versions/{n}/diff',
+  'GET /orgs/{slug}/a2a/{name}/.well-known/agent-card.json',
+  'POST /orgs/{slug}/a2a/{name}',
   'GET /orgs/{slug}/agents/{name}/schedules',
   'GET /orgs/{slug}/agents/{name}/schedules/{schedule_id}',
   'POST /orgs/{slug}/mcp',
