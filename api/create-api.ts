@@ -211,7 +211,20 @@ export function createApi(deps: ApiDeps) {
   return {
     app,
     routes,
-    services: { tokens, auth, agents, orgs, apiKeys, providerKeys, usage, execution, audit, backgroundRuns, schedules },
+    services: {
+      tokens,
+      auth,
+      agents,
+      orgs,
+      apiKeys,
+      providerKeys,
+      usage,
+      execution,
+      audit,
+      backgroundRuns,
+      schedules,
+      webhooks,
+    },
     backend,
     /** Pins an error that escapes a handler on its request; main installs it process-wide. */
     guard,

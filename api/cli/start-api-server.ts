@@ -81,6 +81,13 @@ export async function startApiServer(config: ApiConfig, deps: { log: Logger }): 
     if (resealed.resealed > 0 || resealed.unreadable.length > 0) {
       log.info({ resealed: resealed.resealed, unreadable: resealed.unreadable }, 'provider keys resealed');
     }
+    const resealedWebhooks = await api.services.webhooks.resealSecrets();
+    if (resealedWebhooks.resealed > 0 || resealedWebhooks.unreadable.length > 0) {
+      log.info(
+        { resealed: resealedWebhooks.resealed, unreadable: resealedWebhooks.unreadable },
+        'webhook secrets resealed',
+      );
+    }
     const reconciled = await api.reconcileDeployments();
     log.info({ orgs: reconciled.applied.length, failed: reconciled.failed }, 'deployments restored from the database');
     if (config.backend === 'kubernetes') {

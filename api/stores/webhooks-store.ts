@@ -228,3 +228,52 @@ export async function forgetSignature(db: Queryable, input: { webhookId: string;
     input.signature,
   ]);
 }
+
+/** A webhook secret's seal as stored, current or (still in its grace) previous. */
+export interface StoredWebhookSeal {
+  webhookId: string;
+  orgId: string;
+  which: 'current' | 'previous';
+  seal: StoredSeal;
+}
+
+/** Every seal of a webhook secret made with another master key than `keyId` (expired previous ones aside). */
+export async function listWebhookSealsNotSealedWith(db: Queryable, keyId: string): Promise<StoredWebhookSeal[]> {
+  const { rows } = await db.query<WebhookRow>(`SELECT ${columns} FROM webhooks w ORDER BY w.org_id, w.id`);
+  return rows
+    .map(toRecord)
+    .flatMap((webhook) => [
+      ...(webhook.seal.keyId === keyId
+        ? []
+        : [{ webhookId: webhook.id, orgId: webhook.orgId, which: 'current' as const, seal: webhook.seal }]),
+      ...(webhook.previous && webhook.previous.seal.keyId !== keyId
+        ? [{ webhookId: webhook.id, orgId: webhook.orgId, which: 'previous' as const, seal: webhook.previous.seal }]
+        : []),
+    ]);
+}
+
+/**
+ * Swaps one seal for `seal`, only if the row still holds `previous` (same master key, same IV): a
+ * secret rotated meanwhile must not be overwritten with the older one.
+ */
+export async function replaceWebhookSeal(
+  db: Queryable,
+  input: { webhookId: string; which: 'current' | 'previous'; previous: StoredSeal; seal: StoredSeal },
+): Promise<boolean> {
+  const column = (name: string) => (input.which === 'current' ? name : `previous_${name}`);
+  const { rowCount } = await db.query(
+    `UPDATE webhooks SET ${column('key_id')} = $4, ${column('iv')} = $5, ${column('ciphertext')} = $6,
+       ${column('auth_tag')} = $7
+     WHERE id = $1 AND ${column('key_id')} = $2 AND ${column('iv')} = $3`,
+    [
+      input.webhookId,
+      input.previous.keyId,
+      input.previous.iv,
+      input.seal.keyId,
+      input.seal.iv,
+      input.seal.ciphertext,
+      input.seal.authTag,
+    ],
+  );
+  return (rowCount ?? 0) > 0;
+}

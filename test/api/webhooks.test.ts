@@ -1,7 +1,10 @@
 import { execFile } from 'node:child_process';
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadApiConfig } from '../../api/config/api-config.ts';
+import { createApi } from '../../api/create-api.ts';
 import { fakeReply } from '../fakes/fake-reply.ts';
 import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { devLogin } from '../support/dev-login.ts';
@@ -9,6 +12,7 @@ import { eventually } from '../support/eventually.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { post } from '../support/post.ts';
 import { startApiInProcess } from '../support/start-api-in-process.ts';
+import { startTestApi } from '../support/start-test-api.ts';
 
 const bot = {
   name: 'triage-bot',
@@ -323,5 +327,64 @@ describe('inbound webhooks', { timeout: 120_000 }, () => {
 
     expect(started).toMatchObject({ origin: { kind: 'webhook', id: created.id } });
     expect(run.status).toBe('succeeded');
+  });
+  it('keeps working across a master-key rotation: secrets are resealed under the new key, then the old key can go', async () => {
+    const oldKey = randomBytes(32).toString('base64');
+    const api = await startTestApi({ env: { ASTROMESH_MASTER_KEY: oldKey, ASTROMESH_MASTER_KEY_ID: 'k1' } });
+    cleanups.push(() => api.stop());
+    const { as } = await api.signIn();
+    await as('/agents', post(bot));
+    const created = await jsonOf(await as('/agents/triage-bot/webhooks', post({})));
+    const rotated = await jsonOf(await as(`/agents/triage-bot/webhooks/${created.id}/rotate`, post({})));
+    const newKey = randomBytes(32).toString('base64');
+    /** The API restarted on the same database with another master-key configuration. */
+    const restartWith = (env: Record<string, string>) => {
+      const config = loadApiConfig({
+        ASTROMESH_STATE_DIR: api.stateDir,
+        ASTROMESH_JWT_SECRET: randomBytes(48).toString('base64'),
+        ...env,
+      });
+      const restarted = createApi({
+        config,
+        db: api.db,
+        backend: api.api.backend,
+        log: pino({ level: 'silent' }),
+        now: () => new Date(),
+      });
+      cleanups.push(() => restarted.close());
+      return restarted;
+    };
+    // A verified call of a draft agent is refused by the run (400 agent_not_deployed), after the signature.
+    const outcomeOf = (restarted: ReturnType<typeof restartWith>, secret: string) => {
+      const call = signed(secret, JSON.stringify(issue));
+      return restarted.services.webhooks
+        .deliver({
+          webhookId: created.id,
+          timestamp: call.timestamp,
+          signature: call.signature,
+          body: Buffer.from(call.body),
+        })
+        .then(
+          () => 'started',
+          (err: { code?: string }) => err.code,
+        );
+    };
+
+    const beforeReseal = restartWith({ ASTROMESH_MASTER_KEY: newKey, ASTROMESH_MASTER_KEY_ID: 'k2' });
+    const refusedBeforeReseal = await outcomeOf(beforeReseal, rotated.secret);
+    const rotating = restartWith({
+      ASTROMESH_MASTER_KEY: newKey,
+      ASTROMESH_MASTER_KEY_ID: 'k2',
+      ASTROMESH_PREVIOUS_MASTER_KEYS: `k1:${oldKey}`,
+    });
+    const report = await rotating.services.webhooks.resealSecrets();
+    const secondReport = await rotating.services.webhooks.resealSecrets();
+    const newKeyOnly = restartWith({ ASTROMESH_MASTER_KEY: newKey, ASTROMESH_MASTER_KEY_ID: 'k2' });
+
+    expect(refusedBeforeReseal).toBe('webhook_unauthorized');
+    expect(report).toEqual({ resealed: 2, unreadable: [] });
+    expect(secondReport).toEqual({ resealed: 0, unreadable: [] });
+    expect(await outcomeOf(newKeyOnly, rotated.secret)).toBe('agent_not_deployed');
+    expect(await outcomeOf(newKeyOnly, created.secret)).toBe('agent_not_deployed');
   });
 });

@@ -24,6 +24,7 @@ import {
 } from '../../stores/webhooks-store.ts';
 import type { BackgroundRunService } from '../background-runs/background-run-service.ts';
 import { type MasterKeyRing, SecretUnreadable } from '../seal-secret.ts';
+import { resealWebhookSecrets } from './reseal-webhook-secrets.ts';
 import { openWebhookSecret, sealWebhookSecret } from './webhook-secret-seal.ts';
 import { matchingSignature, newWebhookSecret, signaturesOf, webhookSecretPrefixOf } from './webhook-signature.ts';
 
@@ -162,6 +163,9 @@ export function createWebhookService(deps: {
   }
 
   return {
+    /** See resealWebhookSecrets: main calls it at startup, after a master-key rotation. */
+    resealSecrets: () => resealWebhookSecrets({ db, keys: deps.masterKeys }),
+
     async create(
       access: OrgAccess,
       input: { agentName: string; name?: string; template?: string },
