@@ -43,14 +43,15 @@ export function webhookRoutes(webhooks: WebhookService, deps: { apiPrefix: strin
       summary: 'Create an inbound webhook for the agent: a URL and its signing secret, shown once',
       description:
         'A POST to `url` signed with `secret` starts a background run of the agent (README: "Webhooks"). ' +
-        'At most 10 webhooks per agent (409 webhook_limit_reached).',
+        'At most 10 webhooks per agent (409 webhook_limit_reached); a template that does not parse is a 422 ' +
+        'naming `template`.',
       tag: 'Webhooks',
       roles: managers,
       params: AgentWebhooksParams,
       body: CreateWebhookBody,
       response: WebhookWithSecretView,
       status: 201,
-      errors: [404, 409],
+      errors: [404, 409, 422],
       handle: async ({ access, params, body, ctx }) => {
         const { webhook, secret } = await webhooks.create(access, { agentName: params.name, ...body });
         return { ...viewOf(ctx)(webhook), secret };

@@ -223,7 +223,7 @@ describe('inbound webhooks', { timeout: 120_000 }, () => {
     const first = await deliver(created.url, fixedPayload);
 
     expect([badTemplate.status, (await jsonOf(badTemplate)).message]).toEqual([
-      400,
+      422,
       expect.stringMatching(/^template: /),
     ]);
     expect([unknownField.status, (await jsonOf(unknownField)).message]).toEqual([400, expect.stringMatching(/secret/)]);

@@ -38,12 +38,27 @@ export function apiFuzzTargets(api: FuzzApi): FuzzTarget[] {
       checks: { positive_data_acceptance: { 'expected-statuses': ['2xx', '401', '403', '404', '409', '422', '429'] } },
     },
     {
+      pathRegex: '^/orgs/\\{slug\\}/agents/\\{name\\}/webhooks$',
+      reason:
+        'A webhook template must parse as Liquid, which JSON Schema cannot say (422 naming the field, listed); an ' +
+        'agent has at most 10 webhooks (409 webhook_limit_reached, listed).',
+      checks: { positive_data_acceptance: { 'expected-statuses': ['2xx', '401', '403', '404', '409', '422', '429'] } },
+    },
+    {
       pathRegex: '^/orgs/\\{slug\\}/v1/chat/completions$',
       reason:
         'The last user message is the query: there must be one, with text that is not empty, which JSON Schema ' +
         'cannot say of a list of messages; the API answers 400 naming the message (as OpenAI would), and the ' +
         'document lists that 400.',
       checks: { positive_data_acceptance: { 'expected-statuses': ['2xx', '400', '401', '403', '404', '429'] } },
+    },
+    {
+      pathRegex: '^/orgs/\\{slug\\}/mcp$',
+      reason:
+        'MCP Streamable HTTP: a POST must accept both application/json and text/event-stream (a header of the ' +
+        'protocol, not of the document), so a valid message without it is refused 406 naming the header, and the ' +
+        'document lists that 406.',
+      checks: { positive_data_acceptance: { 'expected-statuses': ['2xx', '401', '403', '406', '429'] } },
     },
     {
       pathRegex: '^/auth/((google|github)|\\{provider\\}/(start|callback))$',

@@ -59,7 +59,8 @@ function parseTemplate(template: string) {
   try {
     return templates.parse(template);
   } catch (err) {
-    throw new InvalidInput(`template: not a valid Liquid template (${(err as Error).message.split('\n')[0]})`);
+    // 422 as for an agent's system_prompt: the body is well-formed, its template is not.
+    throw new InvalidInput(`template: not a valid Liquid template (${(err as Error).message.split('\n')[0]})`, 422);
   }
 }
 
