@@ -41,7 +41,8 @@ export function a2aRoutes(a2a: A2aService, options: { apiPrefix: string }) {
         `${authNote} \`SendMessage\` answers the agent's reply as a \`message\` whose \`contextId\` is the session: ` +
         'send it back to continue the conversation. `SendStreamingMessage` answers `text/event-stream`, each event a ' +
         'JSON-RPC response: the task (working), the answer as `artifactUpdate` chunks as tokens arrive, then the task ' +
-        "completed with the whole answer. Counts against the org's daily runs like …/run. Errors are JSON-RPC error " +
+        "completed with the whole answer. A2A v0.3's `message/send` and `message/stream` answer the same in v0.3's form. " +
+        "Counts against the org's daily runs like …/run. Errors are JSON-RPC error " +
         'objects (`-32700`, `-32600`, `-32601`, `-32602`; `-32000` for a refusal and `-32603` for a failure, with our ' +
         '`{ error, status }` in `data`), under the HTTP status the envelope would have.',
       tag: 'A2A',

@@ -13,8 +13,9 @@ export const JsonRpcRequest = z
     params: z.unknown().optional(),
   })
   .describe(
-    'A JSON-RPC 2.0 request. Methods: `SendMessage`, `SendStreamingMessage` (answers `text/event-stream`), ' +
-      '`GetTask` and `CancelTask` (no task is kept: -32001). Errors are JSON-RPC error objects.',
+    'A JSON-RPC 2.0 request. Methods (A2A v1.0): `SendMessage`, `SendStreamingMessage` (answers `text/event-stream`), ' +
+      '`GetTask` and `CancelTask` (no task is kept: -32001); their A2A v0.3 names `message/send`, `message/stream`, ' +
+      '`tasks/get`, `tasks/cancel` answer in v0.3 form. Errors are JSON-RPC error objects.',
   );
 export type JsonRpcRequest = z.infer<typeof JsonRpcRequest>;
 export type JsonRpcId = string | number | null;
@@ -32,7 +33,8 @@ export const A2aUserMessage = z
       .regex(/^[A-Za-z0-9_.:@-]*$/, 'may contain letters, digits and _ . : @ -')
       .optional(),
     taskId: z.string().max(256).optional(),
-    role: z.enum(['ROLE_USER', 'ROLE_AGENT', 'ROLE_UNSPECIFIED']).optional(),
+    // ROLE_USER (v1.0) or user (v0.3); what the caller calls itself changes nothing.
+    role: z.string().max(32).optional(),
     parts: z.array(MessagePart).min(1, 'must hold at least one text part'),
     metadata: z.record(z.string(), z.unknown()).optional(),
   })

@@ -41,16 +41,20 @@ describe('A2A for deployed agents', () => {
   // The SDK resolves `.well-known/agent-card.json` against its base URL: the trailing slash keeps the agent's name.
   const baseUrl = (api: TestApi, org: string) => `${agentUrl(api, org)}/`;
 
-  /** The SDK's client factory, its card resolver and JSON-RPC transport sending `X-API-Key` on every request. */
-  function a2aClients(apiKey?: string) {
+  /**
+   * The SDK's client factory, its card resolver and JSON-RPC transport sending `X-API-Key` on every
+   * request; `legacyCompat` lets it speak A2A v0.3 to an interface that says 0.3.
+   */
+  function a2aClients(apiKey?: string, options: { legacyCompat?: boolean } = {}) {
     const fetchImpl: typeof fetch = (url, init) => {
       const headers = new Headers(init?.headers);
       if (apiKey) headers.set('X-API-Key', apiKey);
       return fetch(url, { ...init, headers });
     };
+    const legacyCompat = { enabled: options.legacyCompat === true };
     return new ClientFactory(
       ClientFactoryOptions.createFrom(ClientFactoryOptions.default, {
-        transports: [new JsonRpcTransportFactory({ fetchImpl })],
+        transports: [new JsonRpcTransportFactory({ fetchImpl, legacyCompat })],
         cardResolver: new DefaultAgentCardResolver({ fetchImpl }),
       }),
     );
@@ -93,7 +97,10 @@ describe('A2A for deployed agents', () => {
     expect(card).toMatchObject({
       name: 'support-bot',
       version: '1',
-      supportedInterfaces: [{ url: agentUrl(api, owner.org), protocolBinding: 'JSONRPC', protocolVersion: '1.0' }],
+      supportedInterfaces: [
+        { url: agentUrl(api, owner.org), protocolBinding: 'JSONRPC', protocolVersion: '1.0' },
+        { url: agentUrl(api, owner.org), protocolBinding: 'JSONRPC', protocolVersion: '0.3' },
+      ],
       capabilities: { streaming: true, pushNotifications: false },
       defaultInputModes: ['text/plain'],
       defaultOutputModes: ['text/plain'],
@@ -161,6 +168,35 @@ describe('A2A for deployed agents', () => {
       error: expect.any(String),
       status: expect.any(Number),
     });
+  });
+
+  it("speaks A2A v0.3 (message/send, message/stream) to the SDK's v0.3 transport on the card's 0.3 interface", async () => {
+    const { api, fake, owner, key } = await anOrgWithADeployedBot();
+    fake.enqueue(fakeReply.text('Order 77 ships on Monday.'), fakeReply.text('From our warehouse in Leeds.'));
+    const card = await (await a2aClients(key.secret).createFromUrl(baseUrl(api, owner.org))).getAgentCard();
+    const v03Only = {
+      ...card,
+      supportedInterfaces: card.supportedInterfaces.filter((i) => i.protocolVersion === '0.3'),
+    };
+    const client = await a2aClients(key.secret, { legacyCompat: true }).createFromAgentCard(v03Only);
+
+    const reply = await client.sendMessage(userMessage('When does 77 ship?'));
+    const contextId = 'contextId' in reply ? reply.contextId : '';
+    const events = [];
+    for await (const event of client.sendMessageStream(userMessage('From where?', contextId)))
+      events.push(event.payload);
+
+    expect(client.protocolVersion).toBe('0.3');
+    expect(reply).toMatchObject({ role: Role.ROLE_AGENT, contextId: expect.stringMatching(/^a2a-/) });
+    expect(textOf('parts' in reply ? reply.parts : [])).toBe('Order 77 ships on Monday.');
+    const chunks = events.map((event) =>
+      event?.$case === 'artifactUpdate' ? textOf(event.value.artifact?.parts) : '',
+    );
+    expect(chunks.join('')).toBe('From our warehouse in Leeds.');
+    expect(events[0]?.$case).toBe('task');
+    const last = events.at(-1);
+    expect(last?.$case === 'statusUpdate' && last.value.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
+    expect(fake.lastRequest.body.messages).toContainEqual({ role: 'assistant', content: 'Order 77 ships on Monday.' });
   });
 
   it('continues the session when a follow-up message carries the same contextId, streamed or not', async () => {

@@ -7,11 +7,12 @@ import { AppError, NotFound } from '../../errors.ts';
 import { JsonRpcFailure, jsonRpcCodes, toJsonRpcErrorBody } from '../../http/a2a-error-shape.ts';
 import { toErrorBody } from '../../http/error-envelope.ts';
 import type { OrgAccess } from '../../http/principal.ts';
-import type { A2aAgentCard, A2aAgentMessage, JsonRpcId, SendMessageParams } from '../../schemas/a2a.ts';
+import type { A2aAgentCard, JsonRpcId, SendMessageParams } from '../../schemas/a2a.ts';
 import { SendMessageParams as SendMessageParamsSchema, TaskIdParams } from '../../schemas/a2a.ts';
 import { findAgent } from '../../stores/agents-store.ts';
 import { AgentNotDeployed, type ExecutionAnswer, type ExecutionService } from '../execution-service.ts';
 import type { RateLimit } from '../usage-service.ts';
+import { type A2aReply, type A2aWireFormat, a2aV1, a2aV03 } from './a2a-wire-formats.ts';
 
 export interface A2aCallInput {
   access: OrgAccess;
@@ -32,7 +33,6 @@ export type A2aCallResult =
   | { kind: 'events'; events: Readable; sessionId: string };
 
 const textModes = ['text/plain'];
-const answerArtifactId = 'answer';
 
 /**
  * Every deployed agent as an A2A agent (issue 16, protocol v1.0, JSON-RPC binding): its card, and
@@ -60,7 +60,11 @@ export function createA2aService(deps: { db: Database; execution: ExecutionServi
       name: agent.name,
       description,
       version: String(agent.version ?? 1),
-      supportedInterfaces: [{ url: input.endpointUrl, protocolBinding: 'JSONRPC', protocolVersion: '1.0' }],
+      // One endpoint, both versions: v1.0 method names, and v0.3's (message/send...) for older clients.
+      supportedInterfaces: [
+        { url: input.endpointUrl, protocolBinding: 'JSONRPC', protocolVersion: '1.0' },
+        { url: input.endpointUrl, protocolBinding: 'JSONRPC', protocolVersion: '0.3' },
+      ],
       provider: { organization: access.orgSlug, url: input.origin },
       capabilities: { streaming: true, pushNotifications: false },
       securitySchemes: {
@@ -97,11 +101,17 @@ export function createA2aService(deps: { db: Database; execution: ExecutionServi
   async function call(input: A2aCallInput): Promise<A2aCallResult> {
     switch (input.method) {
       case 'SendMessage':
-        return sendMessage(input);
+        return sendMessage(input, a2aV1);
       case 'SendStreamingMessage':
-        return streamMessage(input);
+        return streamMessage(input, a2aV1);
+      case 'message/send':
+        return sendMessage(input, a2aV03);
+      case 'message/stream':
+        return streamMessage(input, a2aV03);
       case 'GetTask':
-      case 'CancelTask': {
+      case 'CancelTask':
+      case 'tasks/get':
+      case 'tasks/cancel': {
         const params = paramsOf(input, TaskIdParams);
         throw new JsonRpcFailure({
           id: input.id,
@@ -115,7 +125,9 @@ export function createA2aService(deps: { db: Database; execution: ExecutionServi
         throw new JsonRpcFailure({
           id: input.id,
           rpcCode: jsonRpcCodes.methodNotFound,
-          message: `method: '${input.method}' is not supported (SendMessage, SendStreamingMessage, GetTask, CancelTask)`,
+          message:
+            `method: '${input.method}' is not supported (A2A v1.0: SendMessage, SendStreamingMessage, GetTask, ` +
+            'CancelTask; v0.3: message/send, message/stream, tasks/get, tasks/cancel)',
           field: 'method',
         });
     }
@@ -156,7 +168,7 @@ export function createA2aService(deps: { db: Database; execution: ExecutionServi
     }
   }
 
-  async function sendMessage(input: A2aCallInput): Promise<A2aCallResult> {
+  async function sendMessage(input: A2aCallInput, format: A2aWireFormat): Promise<A2aCallResult> {
     const { query, sessionId } = runOf(input);
     const answer = await execute(input, () =>
       deps.execution.run({ ...input, request: { query, session_id: sessionId } }),
@@ -164,7 +176,7 @@ export function createA2aService(deps: { db: Database; execution: ExecutionServi
     return {
       kind: 'json',
       sessionId,
-      body: { jsonrpc: '2.0', id: input.id, result: { message: agentMessageOf(answer) } },
+      body: { jsonrpc: '2.0', id: input.id, result: format.sendResult(replyOf(answer)) },
     };
   }
 
@@ -174,9 +186,10 @@ export function createA2aService(deps: { db: Database; execution: ExecutionServi
    * refused or failed before its first token rejects (an HTTP error with a JSON-RPC body); a failure
    * after it ends the stream with the task failed.
    */
-  async function streamMessage(input: A2aCallInput): Promise<A2aCallResult> {
+  async function streamMessage(input: A2aCallInput, format: A2aWireFormat): Promise<A2aCallResult> {
     const { query, sessionId } = runOf(input);
     const taskId = randomUUID();
+    const contextId = sessionId;
     const events = new PassThrough();
     input.signal.addEventListener('abort', () => events.destroy(), { once: true });
     // Once the caller is gone (the stream destroyed), what the run still says goes nowhere.
@@ -185,23 +198,7 @@ export function createA2aService(deps: { db: Database; execution: ExecutionServi
     const timestamp = () => deps.now().toISOString();
     let chunkCount = 0;
     const sendChunk = (text: string, isLast: boolean) =>
-      send({
-        artifactUpdate: {
-          taskId,
-          contextId: sessionId,
-          artifact: { artifactId: answerArtifactId, name: 'answer', parts: [{ text }] },
-          ...(chunkCount++ > 0 ? { append: true } : {}),
-          ...(isLast ? { lastChunk: true } : {}),
-        },
-      });
-    const sendStatus = (state: string, message?: A2aAgentMessage) =>
-      send({
-        statusUpdate: {
-          taskId,
-          contextId: sessionId,
-          status: { state, ...(message ? { message } : {}), timestamp: timestamp() },
-        },
-      });
+      send(format.artifactUpdate({ taskId, contextId, text, isAppend: chunkCount++ > 0, isLast }));
 
     let hasStarted = false;
     let streamedText = '';
@@ -209,9 +206,7 @@ export function createA2aService(deps: { db: Database; execution: ExecutionServi
       const resolveOnStart = () => {
         if (hasStarted) return;
         hasStarted = true;
-        send({
-          task: { id: taskId, contextId: sessionId, status: { state: 'TASK_STATE_WORKING', timestamp: timestamp() } },
-        });
+        send(format.task({ taskId, contextId, timestamp: timestamp() }));
         resolve({ kind: 'events', events, sessionId });
       };
       execute(input, () =>
@@ -233,7 +228,8 @@ export function createA2aService(deps: { db: Database; execution: ExecutionServi
           // A run that streamed fewer tokens than its answer (a guardrail's redaction) says the rest at once.
           const rest = answer.answer.startsWith(streamedText) ? answer.answer.slice(streamedText.length) : '';
           sendChunk(rest, true);
-          sendStatus('TASK_STATE_COMPLETED', { ...agentMessageOf(answer), taskId });
+          const reply = { ...replyOf(answer), taskId };
+          send(format.statusUpdate({ taskId, contextId, state: 'completed', reply, timestamp: timestamp() }));
           events.end();
         },
         (err: unknown) => {
@@ -242,14 +238,8 @@ export function createA2aService(deps: { db: Database; execution: ExecutionServi
           const body = toErrorBody(err, input.requestId);
           if (body.status >= 500)
             log.error({ err, requestId: input.requestId, org: input.access.orgSlug }, 'a2a stream failed');
-          sendStatus('TASK_STATE_FAILED', {
-            messageId: randomUUID(),
-            contextId: sessionId,
-            taskId,
-            role: 'ROLE_AGENT',
-            parts: [{ text: body.message }],
-            metadata: { error: body.error, status: body.status },
-          });
+          const reply = { text: body.message, contextId, taskId, metadata: { error: body.error, status: body.status } };
+          send(format.statusUpdate({ taskId, contextId, state: 'failed', reply, timestamp: timestamp() }));
           events.end();
         },
       );
@@ -300,12 +290,10 @@ function asJsonRpcFailure(err: unknown, id: JsonRpcId): unknown {
   return failure;
 }
 
-function agentMessageOf(answer: ExecutionAnswer): A2aAgentMessage {
+function replyOf(answer: ExecutionAnswer): A2aReply {
   return {
-    messageId: randomUUID(),
+    text: answer.answer,
     contextId: answer.sessionId,
-    role: 'ROLE_AGENT',
-    parts: [{ text: answer.answer }],
     metadata: {
       usage: { inputTokens: answer.inputTokens, outputTokens: answer.outputTokens },
       model: answer.model,
