@@ -38,6 +38,16 @@ const noSessions = () =>
     },
   );
 
+// MCP Streamable HTTP: a client's POST must accept both, since the server may answer either.
+const acceptsMcpAnswers = (accept: string) =>
+  accept.includes('application/json') && accept.includes('text/event-stream');
+const notAcceptable = () =>
+  new AppError(
+    'not_acceptable',
+    406,
+    'accept: an MCP client must accept application/json and text/event-stream (MCP Streamable HTTP)',
+  );
+
 /** Issue 16, item 2b: an org's deployed agents as MCP tools, at one Streamable HTTP endpoint. */
 export function mcpRoutes(tools: AgentTools) {
   return [
@@ -56,8 +66,10 @@ export function mcpRoutes(tools: AgentTools) {
       tag: 'MCP',
       params: OrgParams,
       body: JsonRpcMessage,
-      errors: [406, 415],
+      errors: [406],
       handle: async ({ access, body, ctx }) => {
+        // The transport would refuse it too, but in a JSON-RPC body: this is the documented envelope.
+        if (!acceptsMcpAnswers(ctx.get('accept'))) throw notAcceptable();
         await serveMcpRequest(ctx, { tools, access, body });
         return undefined;
       },

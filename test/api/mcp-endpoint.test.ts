@@ -203,6 +203,41 @@ describe('the MCP endpoint', () => {
     expect(anonymous).toMatchObject({ code: 401 });
   });
 
+  it('refuses a POST that is no MCP message, or does not accept MCP answers, with a 4xx naming what is wrong', async () => {
+    const { api, owner, key } = await anOrgWithADeployedBot();
+    const mcpAccept = { accept: 'application/json, text/event-stream' };
+    const toolsList = { jsonrpc: '2.0', id: 1, method: 'tools/list' };
+
+    const notJsonRpc = await api.request(`/orgs/${owner.org}/mcp`, {
+      ...post({ jsonrpc: '1.0', id: 1, method: 'tools/list' }),
+      headers: mcpAccept,
+      apiKey: key.secret,
+    });
+    const jsonOnly = await api.request(`/orgs/${owner.org}/mcp`, {
+      ...post(toolsList),
+      headers: { accept: 'application/json' },
+      apiKey: key.secret,
+    });
+    const listed = await api.request(`/orgs/${owner.org}/mcp`, {
+      ...post(toolsList),
+      headers: mcpAccept,
+      apiKey: key.secret,
+    });
+
+    expect(notJsonRpc.status).toBe(400);
+    expect(await jsonOf(notJsonRpc)).toMatchObject({
+      error: 'invalid_request',
+      message: expect.stringMatching(/^body: must be one JSON-RPC 2.0 message/),
+    });
+    expect(jsonOnly.status).toBe(406);
+    expect(await jsonOf(jsonOnly)).toMatchObject({
+      error: 'not_acceptable',
+      message: expect.stringContaining('text/event-stream'),
+    });
+    expect(listed.status).toBe(200);
+    expect(await jsonOf(listed)).toMatchObject({ jsonrpc: '2.0', id: 1, result: { tools: [{ name: 'support-bot' }] } });
+  });
+
   it('answers GET and DELETE with 405: the endpoint is stateless, with no stream and no session', async () => {
     const { api, owner, key } = await anOrgWithADeployedBot();
 

@@ -53,6 +53,14 @@ export function apiFuzzTargets(api: FuzzApi): FuzzTarget[] {
       checks: { positive_data_acceptance: { 'expected-statuses': ['2xx', '400', '401', '403', '404', '429'] } },
     },
     {
+      pathRegex: '^/orgs/\\{slug\\}/mcp$',
+      reason:
+        'MCP Streamable HTTP: a POST must accept both application/json and text/event-stream (a header of the ' +
+        'protocol, not of the document), so a valid message without it is refused 406 naming the header, and the ' +
+        'document lists that 406.',
+      checks: { positive_data_acceptance: { 'expected-statuses': ['2xx', '401', '403', '406', '429'] } },
+    },
+    {
       pathRegex: '^/auth/((google|github)|\\{provider\\}/(start|callback))$',
       reason:
         'Sign-in through a provider answers 501 not_implemented while none is configured (as here), as seed 003 ' +
