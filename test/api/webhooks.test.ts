@@ -12,7 +12,8 @@ import { eventually } from '../support/eventually.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { post } from '../support/post.ts';
 import { startApiInProcess } from '../support/start-api-in-process.ts';
-import { startTestApi } from '../support/start-test-api.ts';
+import { startApiReplica } from '../support/start-api-replica.ts';
+import { startSignedInTestApi, startTestApi } from '../support/start-test-api.ts';
 
 const bot = {
   name: 'triage-bot',
@@ -386,5 +387,37 @@ describe('inbound webhooks', { timeout: 120_000 }, () => {
     expect(secondReport).toEqual({ resealed: 0, unreadable: [] });
     expect(await outcomeOf(newKeyOnly, rotated.secret)).toBe('agent_not_deployed');
     expect(await outcomeOf(newKeyOnly, created.secret)).toBe('agent_not_deployed');
+  });
+  it('starts one run for a delivery that reaches two API replicas ten times at once', async () => {
+    const env = {
+      ASTROMESH_JWT_SECRET: randomBytes(48).toString('base64'),
+      ASTROMESH_MASTER_KEY: randomBytes(32).toString('base64'),
+    };
+    const { api, as } = await startSignedInTestApi((stop) => cleanups.push(stop), { env });
+    const fake = await startFakeProvider('openai');
+    cleanups.push(() => fake.close());
+    await as('/providers', post({ provider: 'openai', api_key: 'sk-test-key', base_url: fake.baseUrl }));
+    await as('/agents', post(bot));
+    expect((await as('/agents/triage-bot/deploy', post())).status).toBe(200);
+    const created = await jsonOf(await as('/agents/triage-bot/webhooks', post({})));
+    const replica = await startApiReplica(api, env);
+    cleanups.push(() => replica.stop());
+    const call = signed(created.secret, JSON.stringify(issue));
+    const path = new URL(created.url).pathname;
+
+    const statuses = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        fetch(`${i % 2 === 0 ? api.url : replica.url}${path}`, {
+          method: 'POST',
+          headers: { 'x-astromesh-timestamp': call.timestamp, 'x-astromesh-signature': call.signature },
+          body: call.body,
+        }).then((response) => response.status),
+      ),
+    );
+    const runs = (await jsonOf(await as('/agents/triage-bot/runs'))).runs;
+
+    expect(statuses.filter((status) => status === 202)).toHaveLength(1);
+    expect(statuses.filter((status) => status === 401)).toHaveLength(9);
+    expect(runs).toHaveLength(1);
   });
 });
