@@ -43,8 +43,11 @@ export interface ApiRoute<Params = unknown, Query = unknown, Body = unknown, Res
   status?: 200 | 201 | 202 | 204 | 303;
   /** Error statuses worth documenting besides 401/403 (implied by auth) and 400 (implied by schemas). */
   errors?: number[];
-  /** `openai`: the route answers errors in OpenAI's shape (openai-error-shape.ts); the envelope otherwise. */
-  errorShape?: 'openai';
+  /**
+   * `openai`: the route answers errors in OpenAI's shape (openai-error-shape.ts); `jsonrpc`: as
+   * JSON-RPC error objects (a2a-error-shape.ts); the envelope otherwise.
+   */
+  errorShape?: 'openai' | 'jsonrpc';
   handle(input: RouteInput<Params, Query, Body>): Promise<Result>;
 }
 

@@ -8,6 +8,7 @@ import {
   toOpenApiSchema,
 } from '../../runtime/server/openapi/to-openapi-schema.ts';
 import type { ApiRoute } from '../http/api-route.ts';
+import { JsonRpcErrorBody } from '../schemas/a2a.ts';
 import { OpenAiErrorBody } from '../schemas/openai-error-body.ts';
 import { bearerProtocolPrefix, streamProtocol } from '../schemas/stream-protocols.ts';
 import { ErrorEnvelope } from './error-envelope-schema.ts';
@@ -50,6 +51,7 @@ export function buildOpenApiDocument(input: {
     schemas: {
       Error: toOpenApiSchema(ErrorEnvelope, 'output'),
       OpenAIError: toOpenApiSchema(OpenAiErrorBody, 'output'),
+      JsonRpcError: toOpenApiSchema(JsonRpcErrorBody, 'output'),
       [jsonValueComponent]: jsonValueSchema,
     } as Record<string, JsonSchema>,
   };
@@ -119,7 +121,7 @@ function operationOf(route: ApiRoute, schemas: Record<string, JsonSchema>, bodyL
           };
   const responses: Record<string, unknown> = { [String(status)]: success };
   const errorBody = {
-    schema: { $ref: `#/components/schemas/${route.errorShape === 'openai' ? 'OpenAIError' : 'Error'}` },
+    schema: { $ref: `#/components/schemas/${errorComponentOf(route)}` },
   };
   for (const code of errorStatusesOf(route)) {
     responses[String(code)] = {
@@ -188,4 +190,10 @@ function operationIdOf(route: ApiRoute): string {
     .map((segment) => segment.replace(/^\{(.+)\}$/, 'by_$1').replace(/\.json$/, ''))
     .flatMap((segment) => segment.split(/[^A-Za-z0-9]+/));
   return [route.method, ...words.map((word) => word.charAt(0).toUpperCase() + word.slice(1))].join('');
+}
+
+/** The component a route's error bodies follow: the envelope, or the shape its clients read. */
+function errorComponentOf(route: ApiRoute): string {
+  if (route.errorShape === 'openai') return 'OpenAIError';
+  return route.errorShape === 'jsonrpc' ? 'JsonRpcError' : 'Error';
 }

@@ -46,6 +46,7 @@ export function a2aRoutes(a2a: A2aService, options: { apiPrefix: string }) {
         'objects (`-32700`, `-32600`, `-32601`, `-32602`; `-32000` for a refusal and `-32603` for a failure, with our ' +
         '`{ error, status }` in `data`), under the HTTP status the envelope would have.',
       tag: 'A2A',
+      errorShape: 'jsonrpc',
       params: AgentParams,
       body: JsonRpcRequest,
       response: JsonRpcResponse,

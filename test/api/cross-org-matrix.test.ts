@@ -164,7 +164,7 @@ describe('the cross-org matrix', () => {
     const expectedFor = (slug: string, route: ApiRoute) => {
       const message = `you have no access to org '${slug}'`;
       // An A2A agent's JSON-RPC endpoint answers a JSON-RPC error, with the same refusal.
-      if (route.method === 'post' && route.path === '/orgs/{slug}/a2a/{name}')
+      if (route.errorShape === 'jsonrpc')
         return {
           jsonrpc: '2.0',
           id: null,

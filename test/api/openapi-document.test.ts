@@ -215,7 +215,7 @@ describe('the OpenAPI document at /api/v1/openapi.json', () => {
     );
   });
 
-  it('documents every error with the error envelope (OpenAI’s shape under an org’s /v1): 400 always, 413 with a body, 401/403 as auth implies', async () => {
+  it('documents every error with the error envelope (OpenAI’s shape under an org’s /v1, JSON-RPC’s on an A2A endpoint): 400 always, 413 with a body, 401/403 as auth implies', async () => {
     const { api, document } = await documentOf();
 
     for (const route of api.api.routes) {
@@ -229,13 +229,18 @@ describe('the OpenAPI document at /api/v1/openapi.json', () => {
         400,
         ...(route.body ? [413] : []),
       ];
-      const errorSchema = route.errorShape === 'openai' ? 'OpenAIError' : 'Error';
+      const errorSchemas = { openai: 'OpenAIError', jsonrpc: 'JsonRpcError' } as const;
+      const errorSchema = route.errorShape ? errorSchemas[route.errorShape] : 'Error';
       for (const status of [...errors, 'default']) {
         expect(responses[String(status)]?.content['application/json'].schema, `${where} ${status}`).toEqual({
           $ref: `#/components/schemas/${errorSchema}`,
         });
       }
       expect(route.errorShape === 'openai', where).toBe(route.path.startsWith('/orgs/{slug}/v1/'));
+      // An A2A agent's JSON-RPC endpoint answers JSON-RPC error objects, which A2A clients read.
+      expect(route.errorShape === 'jsonrpc', where).toBe(
+        route.method === 'post' && route.path === '/orgs/{slug}/a2a/{name}',
+      );
     }
     expect((document.components as Json).schemas).toMatchObject({
       Error: { type: 'object', required: ['error', 'message', 'status'] },
@@ -243,6 +248,11 @@ describe('the OpenAPI document at /api/v1/openapi.json', () => {
         type: 'object',
         required: ['error'],
         properties: { error: { type: 'object', required: ['message', 'type', 'param', 'code'] } },
+      },
+      JsonRpcError: {
+        type: 'object',
+        required: ['jsonrpc', 'id', 'error'],
+        properties: { error: { type: 'object', required: ['code', 'message'] } },
       },
     });
   });
