@@ -61,6 +61,14 @@ export function apiFuzzTargets(api: FuzzApi): FuzzTarget[] {
       checks: { positive_data_acceptance: { 'expected-statuses': ['2xx', '401', '403', '406', '429'] } },
     },
     {
+      pathRegex: '^/orgs/\\{slug\\}/a2a/\\{name\\}',
+      reason:
+        'An A2A call names its method inside the JSON-RPC body, and what params that method takes, which the ' +
+        'envelope schema cannot say: an unknown method (-32601) or params that do not fit it (-32602) are a 400; ' +
+        "this org's agents are drafts or missing (400 agent_not_deployed, 404), as the document lists.",
+      checks: { positive_data_acceptance: { 'expected-statuses': ['2xx', '400', '401', '403', '404', '429'] } },
+    },
+    {
       pathRegex: '^/auth/((google|github)|\\{provider\\}/(start|callback))$',
       reason:
         'Sign-in through a provider answers 501 not_implemented while none is configured (as here), as seed 003 ' +
