@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { PassThrough, type Readable } from 'node:stream';
 import type { Logger } from 'pino';
+import type { z } from 'zod';
 import { AgentName } from '../../../crds/cloud-agent.ts';
 import type { Database } from '../../db/database.ts';
 import { AppError, NotFound } from '../../errors.ts';
@@ -13,6 +14,7 @@ import { findAgent } from '../../stores/agents-store.ts';
 import { AgentNotDeployed, type ExecutionAnswer, type ExecutionService } from '../execution-service.ts';
 import type { RateLimit } from '../usage-service.ts';
 import { type A2aReply, type A2aWireFormat, a2aV1, a2aV03 } from './a2a-wire-formats.ts';
+import { buildA2aCard } from './build-a2a-card.ts';
 
 export interface A2aCallInput {
   access: OrgAccess;
@@ -31,8 +33,6 @@ export interface A2aCallInput {
 export type A2aCallResult =
   | { kind: 'json'; body: unknown; sessionId: string }
   | { kind: 'events'; events: Readable; sessionId: string };
-
-const textModes = ['text/plain'];
 
 /**
  * Every deployed agent as an A2A agent (issue 16, protocol v1.0, JSON-RPC binding): its card, and
@@ -55,47 +55,7 @@ export function createA2aService(deps: { db: Database; execution: ExecutionServi
       : undefined;
     if (!agent) throw new NotFound(`agent '${agentName}'`);
     if (agent.status !== 'deployed') throw new AgentNotDeployed(agent);
-    const description = `${agent.displayName}: an Astromesh agent of org '${access.orgSlug}'. Send it a text message; it answers in text.`;
-    return {
-      name: agent.name,
-      description,
-      version: String(agent.version ?? 1),
-      // One endpoint, both versions: v1.0 method names, and v0.3's (message/send...) for older clients.
-      supportedInterfaces: [
-        { url: input.endpointUrl, protocolBinding: 'JSONRPC', protocolVersion: '1.0' },
-        { url: input.endpointUrl, protocolBinding: 'JSONRPC', protocolVersion: '0.3' },
-      ],
-      provider: { organization: access.orgSlug, url: input.origin },
-      capabilities: { streaming: true, pushNotifications: false },
-      securitySchemes: {
-        apiKey: {
-          apiKeySecurityScheme: {
-            location: 'header',
-            name: 'X-API-Key',
-            description: "An API key of the agent's org (ask-…)",
-          },
-        },
-        bearer: {
-          httpAuthSecurityScheme: {
-            scheme: 'Bearer',
-            description: 'An API key (Bearer ask-…) or an access token of a member',
-          },
-        },
-      },
-      securityRequirements: [{ schemes: { apiKey: { list: [] } } }, { schemes: { bearer: { list: [] } } }],
-      defaultInputModes: textModes,
-      defaultOutputModes: textModes,
-      skills: [
-        {
-          id: agent.name,
-          name: agent.displayName,
-          description,
-          tags: ['astromesh'],
-          inputModes: textModes,
-          outputModes: textModes,
-        },
-      ],
-    };
+    return buildA2aCard({ agent, orgSlug: access.orgSlug, endpointUrl: input.endpointUrl, origin: input.origin });
   }
 
   async function call(input: A2aCallInput): Promise<A2aCallResult> {
@@ -134,7 +94,7 @@ export function createA2aService(deps: { db: Database; execution: ExecutionServi
   }
 
   /** The run a message asks for: its text parts, joined, are the query; its contextId the session. */
-  function runOf(input: A2aCallInput) {
+  function runRequestOf(input: A2aCallInput) {
     const params: SendMessageParams = paramsOf(input, SendMessageParamsSchema);
     const { message } = params;
     const other = message.parts.findIndex((part) => typeof part.text !== 'string');
@@ -169,7 +129,7 @@ export function createA2aService(deps: { db: Database; execution: ExecutionServi
   }
 
   async function sendMessage(input: A2aCallInput, format: A2aWireFormat): Promise<A2aCallResult> {
-    const { query, sessionId } = runOf(input);
+    const { query, sessionId } = runRequestOf(input);
     const answer = await execute(input, () =>
       deps.execution.run({ ...input, request: { query, session_id: sessionId } }),
     );
@@ -187,7 +147,7 @@ export function createA2aService(deps: { db: Database; execution: ExecutionServi
    * after it ends the stream with the task failed.
    */
   async function streamMessage(input: A2aCallInput, format: A2aWireFormat): Promise<A2aCallResult> {
-    const { query, sessionId } = runOf(input);
+    const { query, sessionId } = runRequestOf(input);
     const taskId = randomUUID();
     const contextId = sessionId;
     const events = new PassThrough();
@@ -250,14 +210,7 @@ export function createA2aService(deps: { db: Database; execution: ExecutionServi
 }
 export type A2aService = ReturnType<typeof createA2aService>;
 
-function paramsOf<T>(
-  input: A2aCallInput,
-  schema: {
-    safeParse(
-      value: unknown,
-    ): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } };
-  },
-): T {
+function paramsOf<T>(input: A2aCallInput, schema: z.ZodType<T>): T {
   const result = schema.safeParse(input.params ?? {});
   if (result.success) return result.data;
   const issue = result.error.issues[0];
