@@ -56,9 +56,9 @@ export function apiFuzzTargets(api: FuzzApi): FuzzTarget[] {
       pathRegex: '^/orgs/\\{slug\\}/mcp$',
       reason:
         'MCP Streamable HTTP: a POST must accept both application/json and text/event-stream (a header of the ' +
-        'protocol, not of the document), so a valid message without it is refused 406 naming the header, and the ' +
-        'document lists that 406.',
-      checks: { positive_data_acceptance: { 'expected-statuses': ['2xx', '401', '403', '406', '429'] } },
+        'protocol, not of the document), so a valid message without it is refused 406 naming the header; the ' +
+        'endpoint is stateless, so GET (a server-to-client stream) is always 405. The document lists both.',
+      checks: { positive_data_acceptance: { 'expected-statuses': ['2xx', '401', '403', '405', '406', '429'] } },
     },
     {
       pathRegex: '^/orgs/\\{slug\\}/a2a/\\{name\\}',
