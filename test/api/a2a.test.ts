@@ -10,6 +10,7 @@ import { fakeReply } from '../fakes/fake-reply.ts';
 import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { aSupportBot } from '../support/a-support-bot.ts';
 import { anApiKeyOf } from '../support/an-api-key-of.ts';
+import { eventually } from '../support/eventually.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { post } from '../support/post.ts';
 import { startTestApi, type TestApi } from '../support/start-test-api.ts';
@@ -168,6 +169,27 @@ describe('A2A for deployed agents', () => {
       error: expect.any(String),
       status: expect.any(Number),
     });
+  });
+
+  it('cancels the run, its model request included, when the client aborts the stream', async () => {
+    const { api, fake, owner, key } = await anOrgWithADeployedBot();
+    fake.enqueue(fakeReply.text('It leaves our warehouse in Leeds.', { stallAfterDeltas: 2 }));
+    const client = await a2aClients(key.secret).createFromUrl(baseUrl(api, owner.org));
+    const controller = new AbortController();
+
+    let text = '';
+    const reading = (async () => {
+      for await (const { payload } of client.sendMessageStream(userMessage('From where?'), {
+        signal: controller.signal,
+      })) {
+        if (payload?.$case === 'artifactUpdate') text += textOf(payload.value.artifact?.parts);
+        if (text === 'It leaves') controller.abort();
+      }
+    })();
+    await reading.catch(() => undefined);
+
+    expect(text).toBe('It leaves');
+    await eventually(() => expect(fake.lastRequest.wasAbortedByClient).toBe(true));
   });
 
   it("speaks A2A v0.3 (message/send, message/stream) to the SDK's v0.3 transport on the card's 0.3 interface", async () => {
