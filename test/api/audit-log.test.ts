@@ -392,6 +392,8 @@ describe('the audit log', () => {
     const admin = await aMemberOf(api, { org, ownerToken: token, role: 'admin' });
     const member = await aMemberOf(api, { org, ownerToken: token, role: 'member' });
     const other = await api.signIn();
+    // The sign-in's entry settles before the next call: entries are written after the answer.
+    await api.api.services.audit.settled();
     await other.as('', json('PATCH', { display_name: 'Other org' }));
     await api.api.services.audit.settled();
 
