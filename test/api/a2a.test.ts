@@ -7,13 +7,12 @@ import {
 } from '@a2a-js/sdk/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeReply } from '../fakes/fake-reply.ts';
-import { startFakeProvider } from '../fakes/start-fake-provider.ts';
-import { aSupportBot } from '../support/a-support-bot.ts';
 import { anApiKeyOf } from '../support/an-api-key-of.ts';
 import { eventually } from '../support/eventually.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { post } from '../support/post.ts';
-import { startTestApi, type TestApi } from '../support/start-test-api.ts';
+import { startOrgWithADeployedBot } from '../support/start-org-with-a-deployed-bot.ts';
+import type { TestApi } from '../support/start-test-api.ts';
 
 // Issue 16, item 3: every deployed agent is an A2A agent (protocol v1.0, JSON-RPC binding) that
 // the official A2A JS SDK's client finds by its card and calls with an API key.
@@ -24,19 +23,8 @@ describe('A2A for deployed agents', () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  /** An API whose org has support-bot deployed on a fake OpenAI, and a member API key of that org. */
-  async function anOrgWithADeployedBot(env?: Record<string, string>) {
-    const api = await startTestApi({ env });
-    cleanups.push(() => api.stop());
-    const fake = await startFakeProvider('openai');
-    cleanups.push(() => fake.close());
-    const owner = await api.signIn();
-    await owner.as('/providers', post({ provider: 'openai', api_key: 'sk-test-key', base_url: fake.baseUrl }));
-    expect((await owner.as('/agents', post(aSupportBot))).status).toBe(201);
-    expect((await owner.as('/agents/support-bot/deploy', post())).status).toBe(200);
-    const key = await anApiKeyOf(api, { org: owner.org, token: owner.token, role: 'member' });
-    return { api, fake, owner, key };
-  }
+  const anOrgWithADeployedBot = (env?: Record<string, string>) =>
+    startOrgWithADeployedBot((stop) => cleanups.push(stop), { env });
 
   const agentUrl = (api: TestApi, org: string, agent = 'support-bot') => `${api.url}/api/v1/orgs/${org}/a2a/${agent}`;
   // The SDK resolves `.well-known/agent-card.json` against its base URL: the trailing slash keeps the agent's name.

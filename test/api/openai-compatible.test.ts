@@ -8,13 +8,12 @@ import OpenAI, {
 } from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeReply } from '../fakes/fake-reply.ts';
-import { startFakeProvider } from '../fakes/start-fake-provider.ts';
-import { aSupportBot } from '../support/a-support-bot.ts';
 import { anApiKeyOf } from '../support/an-api-key-of.ts';
 import { eventually } from '../support/eventually.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { post } from '../support/post.ts';
-import { type SignedIn, startTestApi, type TestApi } from '../support/start-test-api.ts';
+import { startOrgWithADeployedBot } from '../support/start-org-with-a-deployed-bot.ts';
+import type { SignedIn, TestApi } from '../support/start-test-api.ts';
 
 // Issue 16, item 1: a deployed agent answers the official `openai` client as a model, under the
 // org's OpenAI base URL, with an API key or an access token.
@@ -27,19 +26,8 @@ describe('the OpenAI-compatible endpoint', () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  /** An API whose org has support-bot deployed on a fake OpenAI, and a member API key of that org. */
-  async function anOrgWithADeployedBot(env?: Record<string, string>) {
-    const api = await startTestApi({ env });
-    cleanups.push(() => api.stop());
-    const fake = await startFakeProvider('openai');
-    cleanups.push(() => fake.close());
-    const owner = await api.signIn();
-    await owner.as('/providers', post({ provider: 'openai', api_key: 'sk-test-key', base_url: fake.baseUrl }));
-    expect((await owner.as('/agents', post(aSupportBot))).status).toBe(201);
-    expect((await owner.as('/agents/support-bot/deploy', post())).status).toBe(200);
-    const key = await anApiKeyOf(api, { org: owner.org, token: owner.token, role: 'member' });
-    return { api, fake, owner, key };
-  }
+  const anOrgWithADeployedBot = (env?: Record<string, string>) =>
+    startOrgWithADeployedBot((stop) => cleanups.push(stop), { env });
 
   /** The official client, pointed at `org`'s base URL; no retries unless asked for. */
   const openAiClient = (api: TestApi, org: string, apiKey: string, options: { maxRetries?: number } = {}) =>
