@@ -3,12 +3,12 @@ import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontex
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeReply } from '../fakes/fake-reply.ts';
-import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { aSupportBot } from '../support/a-support-bot.ts';
 import { anApiKeyOf } from '../support/an-api-key-of.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { post } from '../support/post.ts';
-import { startTestApi, type TestApi } from '../support/start-test-api.ts';
+import { startOrgWithADeployedBot } from '../support/start-org-with-a-deployed-bot.ts';
+import type { TestApi } from '../support/start-test-api.ts';
 
 // Issue 16, item 2b: each org's deployed agents are MCP tools at its Streamable HTTP endpoint,
 // called here with the MCP SDK's own client, authenticated by an API key.
@@ -21,17 +21,12 @@ describe('the MCP endpoint', () => {
 
   /** An org with support-bot deployed on a fake OpenAI and a draft agent, and a member API key. */
   async function anOrgWithADeployedBot(env?: Record<string, string>) {
-    const api = await startTestApi({ env });
-    cleanups.push(() => api.stop());
-    const fake = await startFakeProvider('openai');
-    cleanups.push(() => fake.close());
-    const owner = await api.signIn();
-    await owner.as('/providers', post({ provider: 'openai', api_key: 'sk-test-key', base_url: fake.baseUrl }));
-    expect((await owner.as('/agents', post({ ...aSupportBot, display_name: 'Support Bot' }))).status).toBe(201);
-    expect((await owner.as('/agents/support-bot/deploy', post())).status).toBe(200);
-    expect((await owner.as('/agents', post({ ...aSupportBot, name: 'draft-bot' }))).status).toBe(201);
-    const key = await anApiKeyOf(api, { org: owner.org, token: owner.token, role: 'member' });
-    return { api, fake, owner, key };
+    const setup = await startOrgWithADeployedBot((stop) => cleanups.push(stop), {
+      env,
+      agent: { display_name: 'Support Bot' },
+    });
+    expect((await setup.owner.as('/agents', post({ ...aSupportBot, name: 'draft-bot' }))).status).toBe(201);
+    return setup;
   }
 
   /** The SDK's client, connected (initialize) to `org`'s endpoint with these headers. */

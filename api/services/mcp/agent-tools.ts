@@ -1,3 +1,4 @@
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { AgentName } from '../../../crds/cloud-agent.ts';
@@ -50,8 +51,12 @@ const maxPromptSummaryLength = 300;
 export function createAgentTools(deps: { db: Database; execution: ExecutionService; log: Logger }) {
   const log = deps.log.child({ component: 'mcp-agent-tools' });
 
-  async function list(access: OrgAccess): Promise<AgentTool[]> {
-    const agents = await listDeployedAgents(deps.db, access.orgId);
+  async function list(access: OrgAccess, requestId?: string): Promise<AgentTool[]> {
+    const agents = await listDeployedAgents(deps.db, access.orgId).catch((err: unknown) => {
+      // The SDK would answer with the error's own message (a database's, say): logged, not told.
+      log.error({ err, org: access.orgSlug, requestId }, 'mcp tools/list failed');
+      throw new McpError(ErrorCode.InternalError, `Internal error (request ${requestId ?? 'unknown'})`);
+    });
     return agents.map((agent) => ({
       name: agent.name,
       title: agent.displayName,

@@ -27,7 +27,7 @@ export function createAgentMcpServer(input: {
       instructions: `Each tool is a deployed agent of the Astromesh org '${access.orgSlug}': pass your question as \`query\`, and the \`session_id\` of an earlier answer to continue its conversation.`,
     },
   );
-  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: await tools.list(access) }));
+  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: await tools.list(access, input.requestId) }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     try {
       return await tools.call({
