@@ -31,7 +31,9 @@ export const UpdateScheduleBody = z
   .object({ cron: Cron, timezone: TimeZone, input: RunAgentBody, enabled: z.boolean() })
   .partial()
   .strict()
-  .refine((body) => Object.keys(body).length > 0, 'give at least one of cron, timezone, input, enabled');
+  .refine((body) => Object.keys(body).length > 0, 'give at least one of cron, timezone, input, enabled')
+  // What the refine says, for the OpenAPI document (JSON Schema's own word for it).
+  .meta({ minProperties: 1 });
 export type UpdateScheduleBody = z.infer<typeof UpdateScheduleBody>;
 
 const Timestamp = z.string().describe('ISO 8601, UTC.');

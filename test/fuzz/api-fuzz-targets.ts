@@ -45,6 +45,14 @@ export function apiFuzzTargets(api: FuzzApi): FuzzTarget[] {
       checks: { positive_data_acceptance: { 'expected-statuses': ['2xx', '401', '403', '404', '409', '422', '429'] } },
     },
     {
+      pathRegex: '^/orgs/\\{slug\\}/agents/\\{name\\}/schedules(/\\{schedule_id\\})?$',
+      reason:
+        'A cron expression must parse and tick at most once a minute, and a time zone must be an IANA one, which ' +
+        'JSON Schema cannot say: the API answers 400 naming cron or timezone (listed); an agent has at most 10 ' +
+        'schedules (409 schedule_limit_reached, listed).',
+      checks: { positive_data_acceptance: { 'expected-statuses': ['2xx', '400', '401', '403', '404', '409', '429'] } },
+    },
+    {
       pathRegex: '^/orgs/\\{slug\\}/v1/chat/completions$',
       reason:
         'The last user message is the query: there must be one, with text that is not empty, which JSON Schema ' +
