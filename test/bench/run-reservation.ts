@@ -55,7 +55,7 @@ async function main() {
     port: 0,
     mode: { kind: 'throwaway' },
   });
-  const db = createDatabase(postgres.adminUrl, { log: pino({ level: 'warn' }) });
+  const db = createDatabase(postgres.adminUrl, { log: pino({ level: 'error' }) });
   try {
     await migrate(db);
     const cases: [string, (org: { orgId: string; keyId: string }) => Promise<unknown>, boolean][] = [
