@@ -11,8 +11,8 @@ import { createOrgRuntimeClient } from './backends/org-runtime/org-runtime-clien
 import type { ApiConfig } from './config/api-config.ts';
 import type { Database } from './db/database.ts';
 import type { EmbeddedPostgresSupervisor } from './db/supervise-embedded-postgres.ts';
-import { type ApiRoute, mountRoutes } from './http/api-route.ts';
 import { a2aErrorShape } from './http/a2a-error-shape.ts';
+import { type ApiRoute, mountRoutes } from './http/api-route.ts';
 import { auditRequests } from './http/audit-requests.ts';
 import { authenticate } from './http/authenticate.ts';
 import { errorEnvelope, requestId, toErrorBody } from './http/error-envelope.ts';
