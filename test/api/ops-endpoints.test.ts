@@ -97,6 +97,8 @@ describe('probes, metrics and request logs', () => {
     });
     const backend = createLocalBackend({ stateDir, memoryUrl: undefined, log });
     const api = createApi({ config, db, backend, log, now: () => new Date() });
+    // Before the pool ends: the API's background-run notices and schedule ticker hold connections.
+    cleanups.push(() => api.close());
     const server = createServer(api.app.callback());
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
