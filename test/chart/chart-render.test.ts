@@ -394,6 +394,25 @@ describe('the astromesh-cloud chart, rendered', () => {
       expect(unpriced.ASTROMESH_MODEL_PRICES).toBeUndefined();
     });
 
+    it('passes the background-run and schedule settings to the API, which reads them as given, defaults included', async () => {
+      const defaults = loadApiConfig(apiEnvironmentOf(await render()));
+      const tuned = loadApiConfig(
+        apiEnvironmentOf(
+          await render({
+            api: {
+              backgroundRuns: { maxPerReplica: 3, eventsRetentionHours: 72 },
+              schedules: { minIntervalSeconds: 300 },
+            },
+          }),
+        ),
+      );
+
+      expect(defaults.backgroundRuns).toEqual({ maxPerReplica: 8, eventsRetentionHours: 24 });
+      expect(defaults.scheduleMinIntervalSeconds).toBe(60);
+      expect(tuned.backgroundRuns).toEqual({ maxPerReplica: 3, eventsRetentionHours: 72 });
+      expect(tuned.scheduleMinIntervalSeconds).toBe(300);
+    });
+
     it('generates a JWT signing key and a 32-byte master key unless a Secret is given', async () => {
       const generated = await render();
       const given = await render({ secrets: { existingSecret: 'my-keys', jwtSecretKey: 'jwt', masterKeyKey: 'mk' } });

@@ -25,6 +25,14 @@ describe('values.schema.json and the chart’s own checks', () => {
     expect(message).toContain("at '/api/replicas': minimum: got 0, want 1");
   });
 
+  it('refuses zero background runs per replica and a schedule interval that is not a whole number of seconds', async () => {
+    const noRuns = await refusal({ api: { backgroundRuns: { maxPerReplica: 0 } } });
+    const fractional = await refusal({ api: { schedules: { minIntervalSeconds: 0.5 } } });
+
+    expect(noRuns).toContain("at '/api/backgroundRuns/maxPerReplica': minimum: got 0, want 1");
+    expect(fractional).toContain("at '/api/schedules/minIntervalSeconds'");
+  });
+
   it('refuses a model price without its output price, or keyed without a provider', async () => {
     const missing = await refusal({ api: { modelPrices: { 'openai/gpt-6-luna': { input: 0.1 } } } });
     const unkeyed = await refusal({ api: { modelPrices: { 'gpt-6-luna': { input: 0.1, output: 0.5 } } } });
