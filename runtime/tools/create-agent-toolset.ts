@@ -10,15 +10,9 @@ import { bundleTools } from './bundle-tools.ts';
 import { defaultTimeoutSeconds } from './network-config.ts';
 import { describeIssue } from './parse-tool-config.ts';
 import { createRateLimiter, type RateLimit, type RateLimiter } from './rate-limiter.ts';
+import { runWithDeadline, toolFailure } from './run-with-deadline.ts';
 import { createToolCache } from './tool-cache.ts';
-import {
-  type Tool,
-  type ToolCache,
-  ToolConfigError,
-  type ToolContext,
-  ToolError,
-  type ToolResult,
-} from './tool-types.ts';
+import { type Tool, type ToolCache, ToolConfigError, type ToolContext, type ToolResult } from './tool-types.ts';
 
 /** An agent's `tools[]` entry, parsed or not; `type` defaults to builtin as in the schema. */
 export type AgentToolSpec = z.input<typeof ToolSpec>;
@@ -93,35 +87,39 @@ export function createAgentToolset(deps: {
     const entry = entries.get(call.name);
     if (!entry) {
       const names = [...entries.keys()].join(', ') || 'none';
-      return failure('invalid_input', `unknown tool '${call.name}'; this agent's tools are: ${names}`);
+      return toolFailure('invalid_input', `unknown tool '${call.name}'; this agent's tools are: ${names}`);
     }
     const parsed = entry.tool.inputSchema.safeParse(call.input ?? {});
     if (!parsed.success) {
-      return failure('invalid_input', `invalid input for ${call.name}: ${describeIssue(parsed.error.issues[0])}`);
+      return toolFailure('invalid_input', `invalid input for ${call.name}: ${describeIssue(parsed.error.issues[0])}`);
     }
     if (entry.rateLimit) {
       const decision = rateLimiter.tryAcquire({ agent: deps.agent, tool: call.name, limit: entry.rateLimit });
       if (!decision.allowed) {
         const { max_calls, window_seconds } = entry.rateLimit;
-        return failure(
+        return toolFailure(
           'rate_limited',
           `${call.name} allows ${max_calls} calls per ${window_seconds} s; try again in ${decision.retryAfterSeconds} s`,
         );
       }
     }
     const startedAt = performance.now();
-    const result = await runWithTimeout(entry, parsed.data, {
+    const toolLog = log.child({ tool: call.name });
+    const context: Omit<ToolContext, 'signal'> = {
       agent: deps.agent,
       sessionId: options.sessionId,
       config: entry.config,
       credentials: deps.credentials,
-      signal: options.signal,
-      log: log.child({ tool: call.name }),
+      log: toolLog,
       clock,
       cache,
       knowledge: deps.knowledge,
       bundle: deps.bundle,
-    });
+    };
+    const result = await runWithDeadline(
+      { name: entry.tool.name, timeoutMs: entry.timeoutMs, signal: options.signal, log: toolLog },
+      (signal) => entry.tool.run(parsed.data, { ...context, signal }),
+    );
     const durationMs = Math.round(performance.now() - startedAt);
     if (result.success) log.debug({ tool: call.name, durationMs }, 'tool call finished');
     else log.info({ tool: call.name, code: result.error.code, durationMs }, 'tool call failed');
@@ -156,44 +154,4 @@ function entryFor(spec: AgentToolSpec, available: Map<string, Tool>, entries: Ma
     },
     timeoutMs: TimeoutConfig.parse(config).timeout_seconds * 1000,
   };
-}
-
-/**
- * Runs the tool under its own deadline. A tool that ignores its signal still cannot hold the run:
- * the race settles at the deadline and the tool's late result is dropped.
- */
-async function runWithTimeout(entry: Entry, input: unknown, context: ToolContext): Promise<ToolResult> {
-  const deadline = new AbortController();
-  const signal = AbortSignal.any([context.signal, deadline.signal]);
-  const timer = setTimeout(() => {
-    deadline.abort(new ToolError('timeout', `${entry.tool.name} did not finish within ${entry.timeoutMs / 1000} s`));
-  }, entry.timeoutMs);
-  let onAbort = () => {};
-  // Promise.race subscribes to both promises, so neither one settling late is an unhandled rejection.
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(signal.reason);
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-  });
-  try {
-    const data = await Promise.race([entry.tool.run(input, { ...context, signal }), aborted]);
-    return { success: true, data };
-  } catch (err) {
-    if (deadline.signal.aborted) return failure('timeout', (deadline.signal.reason as Error).message);
-    if (context.signal.aborted) return failure('failed', `cancelled: ${messageOf(context.signal.reason)}`);
-    if (err instanceof ToolError) return failure(err.code, err.message);
-    context.log.warn({ err }, 'tool threw an unexpected error');
-    return failure('failed', messageOf(err));
-  } finally {
-    clearTimeout(timer);
-    signal.removeEventListener('abort', onAbort);
-  }
-}
-
-function failure(code: ToolError['code'], message: string): ToolResult {
-  return { success: false, error: { code, message } };
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
