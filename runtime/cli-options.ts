@@ -11,7 +11,7 @@ Usage:
   astromeshd --agents-dir DIR [--port N] [--host HOST] [--credentials PATH]
              [--memory postgres://…] [--memory-schema NAME] [--data-dir DIR] [--auth-token-file PATH]
              [--otlp-endpoint URL] [--shutdown-timeout SECONDS] [--shutdown-linger-seconds SECONDS]
-             [--log-level LEVEL] [--stop-when-stdin-closes]
+             [--log-level LEVEL] [--stop-when-stdin-closes] [--disable-mcp-stdio]
 
 Options:
   --agents-dir DIR          Folder of agent YAML files, reloaded when files are added, changed or removed. Required.
@@ -41,6 +41,9 @@ Options:
   --log-level LEVEL         fatal, error, warn, info (default), debug, trace or silent. Logs are JSON lines.
   --stop-when-stdin-closes  Shut down gracefully when standard input closes: a supervisor that keeps a pipe
                             open takes its runtimes down with it, even if it is killed.
+  --disable-mcp-stdio       Refuse agents whose tools of type mcp start a server program (transport stdio);
+                            Streamable HTTP servers still work. The Cloud's runtimes run with it: a shared
+                            platform runs no org's programs.
   -h, --help                Show this help.
 `;
 
@@ -60,6 +63,8 @@ export interface Options {
   shutdownLingerSeconds: number;
   logLevel: string;
   stopWhenStdinCloses?: boolean;
+  /** Agents with a stdio MCP server are refused (the Cloud's runtimes). */
+  disableMcpStdio?: boolean;
 }
 
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = {}): Options | 'help' {
@@ -80,6 +85,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = {}): Optio
       'shutdown-linger-seconds': { type: 'string', default: '5' },
       'log-level': { type: 'string', default: 'info' },
       'stop-when-stdin-closes': { type: 'boolean', default: false },
+      'disable-mcp-stdio': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -112,6 +118,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = {}): Optio
     shutdownLingerSeconds,
     logLevel: values['log-level'],
     stopWhenStdinCloses: values['stop-when-stdin-closes'],
+    disableMcpStdio: values['disable-mcp-stdio'],
   };
 }
 

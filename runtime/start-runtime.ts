@@ -84,7 +84,10 @@ export async function startRuntime(
   let engine: AgentEngine | undefined;
   const catalog = createAgentCatalog({
     dir: options.agentsDir,
-    checks: createAgentChecks({ hasPostgresMemory: conversations.postgres !== undefined }),
+    checks: createAgentChecks({
+      hasPostgresMemory: conversations.postgres !== undefined,
+      allowMcpStdio: !options.disableMcpStdio,
+    }),
     log,
     onChange: (change) => engine?.onCatalogChange(change),
   });
@@ -154,6 +157,7 @@ export async function startRuntime(
       });
       await Promise.allSettled([
         catalog.close(),
+        loadedEngine.close(),
         pipelines.close().then(() => rag.close()),
         credentials.close(),
         token.close(),

@@ -196,10 +196,15 @@ export const ToolSpec = z.object({
     .min(1)
     .max(64)
     .regex(/^[a-zA-Z0-9_-]+$/, 'must be letters, digits, "_" or "-"'),
-  type: z.enum(['builtin', 'agent', 'client']).default('builtin'),
+  type: z
+    .enum(['builtin', 'agent', 'client', 'mcp'])
+    .default('builtin')
+    .describe("mcp: an MCP server (its settings in config) whose tools the model is offered as '<name>__<tool>'."),
   description: z.string().max(1024).optional(),
   agent: z.string().max(128).optional().describe('For type agent: the agent this tool runs.'),
-  config: freeFormMap(64).optional().describe('Tool settings (allowed_paths, allow_localhost…).'),
+  config: freeFormMap(64)
+    .optional()
+    .describe('Tool settings (allowed_paths, allow_localhost…); for type mcp, the server (url or command…).'),
   parameters: freeFormMap(64)
     .optional()
     .describe('For types agent and client: the JSON Schema of the arguments (or just its properties).'),

@@ -9,7 +9,6 @@ const unsupportedToolTypes: Record<string, string> = {
   integration: "upstream's integration catalog and connections",
   api: 'OpenAPI operations over a connection',
   a2a: 'remote agents over the A2A protocol',
-  mcp: 'MCP servers (issue 16)',
   // Upstream's examples before 0.35 declared `type: internal`, which its runtime never registered
   // (it fell through silently, then with a warning): the model was never offered such a tool.
   internal: "upstream's pre-0.35 type, which upstream never registered either",
@@ -36,7 +35,7 @@ export function skipUnsupportedTools(raw: unknown): {
     if (typeof type === 'string' && Object.hasOwn(unsupportedToolTypes, type)) {
       warnings.push({
         path: ['spec', 'tools', index, 'type'],
-        message: `tool type '${type}' (${unsupportedToolTypes[type]}) is not supported by this runtime: the tool is skipped, as upstream skips a tool it cannot build (supported: builtin, agent, client)`,
+        message: `tool type '${type}' (${unsupportedToolTypes[type]}) is not supported by this runtime: the tool is skipped, as upstream skips a tool it cannot build (supported: builtin, agent, client, mcp)`,
       });
     } else {
       kept.push(index);

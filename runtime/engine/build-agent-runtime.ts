@@ -20,8 +20,9 @@ import { agentAndClientToolDefinitions } from '../tools/agent-and-client-tool-de
 import { bundleTools } from '../tools/bundle-tools.ts';
 import { createAgentToolset } from '../tools/create-agent-toolset.ts';
 import { type ClientTools, createClientTools } from '../tools/create-client-tools.ts';
+import { createMcpTools, type McpTools } from '../tools/mcp/create-mcp-tools.ts';
 import { ToolConfigError } from '../tools/tool-types.ts';
-import { permittedTools } from './permitted-tools.ts';
+import { toolPermission } from './permitted-tools.ts';
 import { normalizeOutputSchema, type OutputSchema, outputSchemaInstruction } from './structured-output.ts';
 
 export interface SharedRuntimeDeps {
@@ -52,6 +53,13 @@ export interface AgentRuntime {
   agentTools: Map<string, string>;
   /** The tools of type client: announced to the caller, never run here. */
   clientTools: ClientTools;
+  /**
+   * The agent's MCP servers (tools of type mcp). Their tools are discovered when a run needs them,
+   * so they are not in toolDefinitions; isPermitted tells which of them spec.permissions allows.
+   */
+  mcp: McpTools;
+  /** Whether spec.permissions lets the model be offered and call this tool. */
+  isPermitted: (toolName: string) => boolean;
   memory: ConversationMemory;
   systemPrompt: Template[] | undefined;
   /** prompts.context (upstream's per-turn context), parsed. */
@@ -139,11 +147,9 @@ export function buildAgentRuntime(document: AgentDocument, deps: SharedRuntimeDe
   ];
   // spec.permissions: the model is offered only the permitted tools, and a call to another one
   // (a name it guessed) is refused, as upstream refuses it, whatever kind of tool it names.
-  const permitted = permittedTools(
-    definitions.map((definition) => definition.name),
-    document.spec.permissions,
-  );
-  const isPermitted = (toolName: string) => permitted === undefined || permitted.has(toolName);
+  // A discovered MCP tool's name is only known at run time, so the patterns are matched per name.
+  const permission = toolPermission(document.spec.permissions);
+  const isPermitted = (toolName: string) => permission?.(toolName) ?? true;
   const permittedSpecs = specs.filter((spec) => isPermitted(spec.name));
   return {
     document,
@@ -163,6 +169,15 @@ export function buildAgentRuntime(document: AgentDocument, deps: SharedRuntimeDe
       permittedSpecs.flatMap((spec) => (spec.type === 'agent' && spec.agent ? [[spec.name, spec.agent]] : [])),
     ),
     clientTools: createClientTools({ agent: name, specs: permittedSpecs }),
+    mcp: createMcpTools({
+      agent: name,
+      specs,
+      credentials: deps.credentials,
+      log,
+      takenNames: new Set(definitions.map((definition) => definition.name)),
+      now: deps.now,
+    }),
+    isPermitted,
     memory,
     systemPrompt: systemSource === undefined ? undefined : templates.parse(systemSource),
     contextPrompt:

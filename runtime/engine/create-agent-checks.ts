@@ -4,19 +4,25 @@ import { glyphProgramCheck } from '../patterns/glyph/glyph-program-check.ts';
 import { agentAndClientToolChecks, agentRequired } from '../tools/agent-and-client-tool-checks.ts';
 import { builtinToolNames } from '../tools/builtin-tools.ts';
 import { bundleTools } from '../tools/bundle-tools.ts';
+import { mcpConfigProblems } from '../tools/mcp/mcp-config-problems.ts';
 import { findContextTransformProblem } from './evaluate-context-transform.ts';
 
 /**
  * What an agent file must satisfy beyond its schema, for this runtime: tools it can run,
  * guardrails that really guard; and a warning for a memory backend it does not have.
  */
-export function createAgentChecks(runtime: { hasPostgresMemory: boolean }): AgentCheck[] {
+export function createAgentChecks(runtime: {
+  hasPostgresMemory: boolean;
+  /** False: an MCP server of transport stdio refuses the agent (the Cloud's runtimes). Default true. */
+  allowMcpStdio?: boolean;
+}): AgentCheck[] {
   return [
     (agent) =>
       (agent.spec.tools ?? []).flatMap((tool, index): ConfigIssue[] => {
         if (tool.type === 'agent')
           return tool.agent ? [] : [{ path: ['spec', 'tools', index, 'agent'], message: agentRequired }];
         if (tool.type === 'client') return [];
+        if (tool.type === 'mcp') return mcpConfigProblems(tool, index, { allowStdio: runtime.allowMcpStdio ?? true });
         if (bundleTools.some((bundleTool) => bundleTool.name === tool.name)) {
           const message = agent.spec.knowledge?.bundle
             ? `knowledge.bundle provides ${tool.name}; remove it from tools[]`

@@ -63,11 +63,23 @@ export function createAgentEngine(deps: AgentEngineDeps) {
   let activeRuns = 0;
 
   function onCatalogChange(change: CatalogChange): void {
+    // The replaced version's MCP connections end (a stdio server with them); runs still using it
+    // reconnect for their next call.
+    closeMcp(runtimes.get(change.name));
     if (change.type === 'removed') {
       runtimes.delete(change.name);
       return;
     }
     runtimes.set(change.name, buildAgentRuntime(change.agent, deps));
+  }
+
+  function closeMcp(runtime: AgentRuntime | undefined): void {
+    if (!runtime?.mcp.any) return;
+    runtime.mcp
+      .close()
+      .catch((err: unknown) =>
+        deps.log.warn({ err, agent: runtime.document.metadata.name }, 'closing MCP servers failed'),
+      );
   }
 
   function runtimeOf(name: string): AgentRuntime {
@@ -145,6 +157,14 @@ export function createAgentEngine(deps: AgentEngineDeps) {
         { role: 'user', content: contextWithQuery ? `${turnContext}\n\n${input.text}` : input.text },
       ];
 
+      // The MCP servers' tools, discovered now: a server's list can change while the agent is loaded.
+      const mcpTools = runtime.mcp.any
+        ? new Map(
+            (await trace.span('mcp.discover', {}, () => runtime.mcp.discover(signal)))
+              .filter((tool) => runtime.isPermitted(tool.name))
+              .map((tool) => [tool.name, tool]),
+          )
+        : undefined;
       const output = createOutputStreamFilter(runtime.guardrails.output);
       let response = '';
       const send = (content: string) => {
@@ -163,12 +183,14 @@ export function createAgentEngine(deps: AgentEngineDeps) {
         roleMap: agent.spec.orchestration?.role_map,
         // Upstream's budgets: the tool's own, else the agent's, else 8,000 tokens.
         maxToolResultTokens: (tool) =>
-          agent.spec.tools?.find((spec) => spec.name === tool)?.max_result_tokens ??
+          agent.spec.tools?.find((spec) => spec.name === (mcpTools?.get(tool)?.server ?? tool))?.max_result_tokens ??
           agent.spec.orchestration?.max_tool_result_tokens ??
           defaultMaxToolResultTokens,
         tools: {
-          definitions: runtime.toolDefinitions,
+          definitions: mcpTools ? [...runtime.toolDefinitions, ...mcpTools.values()] : runtime.toolDefinitions,
           execute: async (call, callSignal, callOptions) => {
+            const mcpTool = mcpTools?.get(call.name);
+            if (mcpTool) return runtime.mcp.execute(call, mcpTool, { signal: callSignal });
             const target = runtime.agentTools.get(call.name);
             if (target !== undefined) {
               return callAgentTool({
@@ -310,6 +332,24 @@ export function createAgentEngine(deps: AgentEngineDeps) {
       return semantic ? semantic.memory.search(query, { topK, signal }) : [];
     },
     isLoaded: (name: string) => runtimes.has(name),
+    /** GET /v1/tools: each agent's MCP servers, connected if they were not, with their tools. */
+    async mcpServers(signal: AbortSignal) {
+      return Promise.all(
+        [...runtimes.entries()]
+          .filter(([, runtime]) => runtime.mcp.any)
+          .map(async ([agent, runtime]) => ({
+            agent,
+            servers: (await runtime.mcp.status(signal)).map((server) => ({
+              ...server,
+              tools: server.tools.filter((tool) => runtime.isPermitted(tool.name)),
+            })),
+          })),
+      );
+    },
+    /** Ends every MCP connection and stops every stdio server (shutdown). */
+    async close(): Promise<void> {
+      await Promise.all([...runtimes.values()].map((runtime) => runtime.mcp.close()));
+    },
     activeRuns: () => activeRuns,
   };
 }

@@ -10,16 +10,18 @@ export function permittedTools(
   names: readonly string[],
   permissions: AgentSpec['permissions'],
 ): ReadonlySet<string> | undefined {
+  const isPermitted = toolPermission(permissions);
+  return isPermitted && new Set(names.filter(isPermitted));
+}
+
+/** The same rule as a test of one name, for tools known only at run time (MCP); undefined: no restriction. */
+export function toolPermission(permissions: AgentSpec['permissions']): ((name: string) => boolean) | undefined {
   const allowed = permissions?.allowed_actions?.map(globToRegExp);
   const denied = permissions?.denied_actions?.map(globToRegExp) ?? [];
   if (allowed === undefined && permissions?.denied_actions === undefined) return undefined;
-  return new Set(
-    names.filter(
-      (name) =>
-        (allowed === undefined || allowed.some((pattern) => pattern.test(name))) &&
-        !denied.some((pattern) => pattern.test(name)),
-    ),
-  );
+  return (name) =>
+    (allowed === undefined || allowed.some((pattern) => pattern.test(name))) &&
+    !denied.some((pattern) => pattern.test(name));
 }
 
 /** fnmatch's translation: `*` any run, `?` one character, `[seq]`/`[!seq]` a class; the rest literal. */

@@ -257,7 +257,7 @@ describe('what upstream runs and astromeshd once refused or ignored', () => {
     });
   });
 
-  describe('tools of a type this runtime does not run (integration, api, a2a, mcp)', () => {
+  describe('tools of a type this runtime does not run (integration, api, a2a)', () => {
     it('are skipped with a warning each, as upstream skips them, and the model is offered only the others', async () => {
       const fake = await startFake();
       const { runtime, listed } = await start({
@@ -268,7 +268,6 @@ describe('what upstream runs and astromeshd once refused or ignored', () => {
             { name: 'datetime_now', type: 'builtin' },
             { name: 'crm', type: 'api', connection: 'crm', operations: ['listLeads'] },
             { name: 'partner', type: 'a2a', card_url: 'https://partner.example/.well-known/agent.json' },
-            { name: 'files', type: 'mcp', connection: 'fs' },
           ],
         }),
       });
@@ -281,10 +280,9 @@ describe('what upstream runs and astromeshd once refused or ignored', () => {
         "mixed.yaml: spec.tools[0].type: tool type 'integration'",
         "mixed.yaml: spec.tools[2].type: tool type 'api'",
         "mixed.yaml: spec.tools[3].type: tool type 'a2a'",
-        "mixed.yaml: spec.tools[4].type: tool type 'mcp'",
       ]);
       expect(listed[0]?.warnings?.[0]).toMatch(
-        /is not supported by this runtime: the tool is skipped, as upstream skips a tool it cannot build \(supported: builtin, agent, client\)$/,
+        /is not supported by this runtime: the tool is skipped, as upstream skips a tool it cannot build \(supported: builtin, agent, client, mcp\)$/,
       );
       expect(status).toBe(200);
       expect(

@@ -32,6 +32,8 @@ export async function startTestRuntime(
     /** Default 0: the test's keep-alive connections (fetch's pool) would hold every stop() up. */
     shutdownLingerSeconds?: number;
     otlpEndpoint?: string;
+    /** As the Cloud starts its runtimes: stdio MCP servers refused. */
+    disableMcpStdio?: boolean;
   } = {},
 ): Promise<TestRuntime> {
   const dir = mkdtempSync(join(tmpdir(), 'astromeshd-test-'));
@@ -57,6 +59,7 @@ export async function startTestRuntime(
       shutdownTimeoutSeconds: options.shutdownTimeoutSeconds ?? 5,
       shutdownLingerSeconds: options.shutdownLingerSeconds ?? 0,
       logLevel: 'silent',
+      disableMcpStdio: options.disableMcpStdio,
     },
     // The process environment must not leak real keys into tests: only the credentials file counts.
     {

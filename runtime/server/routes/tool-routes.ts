@@ -24,11 +24,20 @@ export const ExecuteToolRequest = z.discriminatedUnion(
   { error: `must be a built-in tool: ${builtinTools.map((tool) => tool.name).join(', ')}` },
 );
 
-export const ToolList = z.object({
-  tools: z.array(
-    z.object({ name: z.string(), type: z.string(), description: z.string(), agents: z.array(z.string()) }),
-  ),
+const ToolView = z.object({
+  name: z.string(),
+  type: z.string(),
+  description: z.string(),
+  agents: z.array(z.string()),
+  server: z.string().optional().describe("Type mcp: the agents' tools[] entry (the MCP server) the tool comes from."),
+  error: z
+    .string()
+    .optional()
+    .describe(
+      'Type mcp, for a server that could not be reached or listed: why. Its tools are not offered until it can.',
+    ),
 });
+export const ToolList = z.object({ tools: z.array(ToolView) });
 export const BuiltinToolList = z.object({
   tools: z.array(
     z.object({
@@ -52,19 +61,32 @@ export const statusOfToolError: Record<string, number> = {
 };
 
 export function toolRoutes(router: Router, services: RuntimeServices): void {
-  router.get('/tools', (ctx) => {
-    const byName = new Map<string, { name: string; type: string; description: string; agents: string[] }>();
+  // MCP servers are listed by the tools they offer (each agent's servers are connected if they were
+  // not); a server that cannot be reached is listed itself, with why.
+  router.get('/tools', async (ctx) => {
+    const byName = new Map<string, z.infer<typeof ToolView>>();
+    const add = (agent: string, tool: Omit<z.infer<typeof ToolView>, 'agents'>) => {
+      const view = byName.get(tool.name) ?? { ...tool, agents: [] };
+      view.agents.push(agent);
+      byName.set(tool.name, view);
+    };
     const descriptions = new Map(services.builtinTools.list().map((tool) => [tool.name, tool.description]));
     for (const entry of services.agentFiles()) {
       for (const tool of entry.agent?.spec.tools ?? []) {
-        const view = byName.get(tool.name) ?? {
+        if (tool.type === 'mcp') continue;
+        add(entry.name, {
           name: tool.name,
           type: tool.type,
           description: tool.description ?? descriptions.get(tool.name) ?? '',
-          agents: [],
-        };
-        view.agents.push(entry.name);
-        byName.set(tool.name, view);
+        });
+      }
+    }
+    for (const { agent, servers } of await services.engine.mcpServers(abortOnClientGone(ctx))) {
+      for (const server of servers) {
+        if (server.error !== undefined)
+          add(agent, { name: server.server, type: 'mcp', description: '', server: server.server, error: server.error });
+        for (const tool of server.tools)
+          add(agent, { name: tool.name, type: 'mcp', description: tool.description, server: server.server });
       }
     }
     ctx.body = {
