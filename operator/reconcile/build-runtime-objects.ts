@@ -153,6 +153,8 @@ function runtimeDeployment(input: OrgRuntimeInput, configHash: string): V1Deploy
                 '--host=$(POD_IP)',
                 `--port=${runtimePort}`,
                 '--shutdown-timeout=30',
+                // A shared platform runs no org's programs: MCP servers over Streamable HTTP only.
+                '--disable-mcp-stdio',
               ],
               env: [
                 { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },

@@ -84,6 +84,8 @@ export function startOrgRuntime(options: RuntimeOptions): OrgRuntimeProcess {
       '0',
       // Our end of its stdin closes when this process dies, however it dies: no orphaned runtimes.
       '--stop-when-stdin-closes',
+      // A shared platform runs no org's programs: MCP servers are reached over Streamable HTTP only.
+      '--disable-mcp-stdio',
       ...(options.memoryUrl ? ['--memory-schema', memorySchemaOf(options.orgSlug)] : []),
     ];
     // Only what the runtime needs: the API's own secrets (JWT key, master key) stay out of it, and
