@@ -180,11 +180,11 @@ export function createApi(deps: ApiDeps) {
     // Issue 16: deployed agents as MCP tools, for IDEs and other agents.
     ...mcpRoutes(createAgentTools({ db, execution, log })),
     // Issue 16: every deployed agent as an A2A agent, its card and JSON-RPC endpoint.
-    ...a2aRoutes(createA2aService({ db, execution, now, log }), { apiPrefix }),
+    ...a2aRoutes(createA2aService({ db, execution, now, log }), { apiPrefix, publicUrl: config.signIn.publicUrl }),
     ...usageRoutes(usage),
     ...budgetRoutes(createBudgetService({ db, now, usage })),
     ...auditRoutes(audit),
-    ...webhookRoutes(webhooks, { apiPrefix }),
+    ...webhookRoutes(webhooks, { apiPrefix, publicUrl: config.signIn.publicUrl }),
   ] as ApiRoute[];
   routes.push(openApiRoute({ routes, serverUrl: apiPrefix, bodyLimit }));
   const router = new Router({ prefix: apiPrefix });

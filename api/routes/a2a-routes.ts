@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { a2aEndpointPath } from '../http/a2a-error-shape.ts';
 import { abortOnClientGone } from '../http/abort-on-client-gone.ts';
 import { orgRoute } from '../http/api-route.ts';
+import { publicOriginOf } from '../http/public-origin-of.ts';
 import { A2aAgentCard, JsonRpcRequest, JsonRpcResponse } from '../schemas/a2a.ts';
 import type { A2aService } from '../services/a2a/a2a-service.ts';
 import { rateLimitHeaders } from '../services/usage-service.ts';
@@ -15,7 +16,7 @@ const authNote =
   'the card too, as it names an org\'s agent (README: "A2A").';
 
 /** Issue 16: every deployed agent is an A2A agent (protocol v1.0, JSON-RPC binding). */
-export function a2aRoutes(a2a: A2aService, options: { apiPrefix: string }) {
+export function a2aRoutes(a2a: A2aService, options: { apiPrefix: string; publicUrl: URL | undefined }) {
   return [
     orgRoute({
       method: 'get',
@@ -27,7 +28,7 @@ export function a2aRoutes(a2a: A2aService, options: { apiPrefix: string }) {
       response: A2aAgentCard,
       errors: [404],
       handle: ({ access, params, ctx }) => {
-        const origin = `${ctx.protocol}://${ctx.host}`;
+        const origin = publicOriginOf(ctx, options.publicUrl);
         const endpointUrl = `${origin}${options.apiPrefix}/orgs/${access.orgSlug}/a2a/${params.name}`;
         return a2a.cardOf({ access, agentName: params.name, endpointUrl, origin });
       },

@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 import { orgRoute, publicRoute } from '../http/api-route.ts';
 import { noteAudit } from '../http/audit-requests.ts';
 import { managers } from '../http/principal.ts';
+import { publicOriginOf } from '../http/public-origin-of.ts';
 import { BackgroundRunView } from '../schemas/background-run.ts';
 import {
   AgentWebhooksParams,
@@ -20,9 +21,8 @@ import { backgroundRunViewOf } from './background-run-view-of.ts';
 /** Where inbound calls go, relative to the API prefix; keepRawBody keeps their bytes (create-api.ts). */
 export const inboundWebhookPath = '/hooks/{webhook_id}';
 
-export function webhookRoutes(webhooks: WebhookService, deps: { apiPrefix: string }) {
-  // The URL as the caller reached the API: behind an ingress, the host it forwarded.
-  const urlOf = (ctx: Context, id: string) => `${ctx.protocol}://${ctx.host}${deps.apiPrefix}/hooks/${id}`;
+export function webhookRoutes(webhooks: WebhookService, deps: { apiPrefix: string; publicUrl: URL | undefined }) {
+  const urlOf = (ctx: Context, id: string) => `${publicOriginOf(ctx, deps.publicUrl)}${deps.apiPrefix}/hooks/${id}`;
   const viewOf =
     (ctx: Context) =>
     (webhook: WebhookRecord): WebhookView => ({
