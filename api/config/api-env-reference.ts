@@ -258,7 +258,8 @@ export const apiEnvReference: readonly EnvVariable[] = [
     description:
       'The API as browsers reach it (https://cloud.example.com). Required with ASTROMESH_OIDC_* or ' +
       'ASTROMESH_GITHUB_*: the redirect URIs to register are <this>/api/v1/auth/oidc/callback and ' +
-      '<this>/api/v1/auth/github/callback.',
+      '<this>/api/v1/auth/github/callback. Webhook URLs and A2A agent-card endpoints start with it too; ' +
+      'unset, they take the scheme and host of the request that asked for them.',
   },
   {
     name: 'ASTROMESH_OIDC_ISSUER',
