@@ -3,7 +3,13 @@ import lazy from 'preact-iso/lazy';
 import { LocationProvider, Route, Router, useLocation, useRoute } from 'preact-iso/router';
 import { AppShell } from './components/app-shell.tsx';
 import { AgentsPage } from './pages/agents-page.tsx';
-import { ApiKeysPage, MembersPage, ProviderKeysPage, UsagePage } from './pages/lazy-org-pages.ts';
+import {
+  AgentIntegrationsPage,
+  ApiKeysPage,
+  MembersPage,
+  ProviderKeysPage,
+  UsagePage,
+} from './pages/lazy-org-pages.ts';
 import { NotFoundPage } from './pages/not-found-page.tsx';
 import { SignInPage } from './pages/sign-in-page.tsx';
 import type { Session } from './session/create-session.ts';
@@ -44,6 +50,7 @@ function Pages() {
         <Route path="/studio/agents/new" component={SignedInAgentWizardPage} />
         <Route path="/studio/agents/:name/edit" component={SignedInAgentWizardPage} />
         <Route path="/studio/agents/:name/playground" component={SignedInPlaygroundPage} />
+        <Route path="/studio/agents/:name/integrations" component={SignedInIntegrationsPage} />
         <Route path="/studio/members" component={SignedInMembersPage} />
         <Route path="/studio/api-keys" component={SignedInApiKeysPage} />
         <Route path="/studio/providers" component={SignedInProviderKeysPage} />
@@ -78,6 +85,14 @@ function SignedInProviderKeysPage() {
 function SignedInUsagePage() {
   const state = useSessionState();
   return state.kind === 'signed-in' ? <UsagePage org={state.org} /> : null;
+}
+
+function SignedInIntegrationsPage() {
+  const state = useSessionState();
+  const { params } = useRoute();
+  const name = params.name;
+  // Keyed by the agent: another agent's page starts from its own lists, forms and notices.
+  return state.kind === 'signed-in' && name ? <AgentIntegrationsPage key={name} org={state.org} agent={name} /> : null;
 }
 
 // Loaded when first opened (its own script and stylesheet): the first page load stays lean.

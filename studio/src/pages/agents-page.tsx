@@ -156,6 +156,13 @@ function AgentCard(props: {
             Playground
           </a>
         )}
+        <a
+          class="button-link"
+          href={`/studio/agents/${encodeURIComponent(agent.name)}/integrations`}
+          aria-label={`Integrations of ${label}`}
+        >
+          Integrations
+        </a>
         {canPause && (
           <button
             type="button"

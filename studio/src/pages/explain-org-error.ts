@@ -47,6 +47,10 @@ const fieldLabels: Record<string, string> = {
   api_key: 'the key',
   base_url: 'the base URL',
   days: 'the period',
+  cron: 'the cron expression',
+  timezone: 'the time zone',
+  'input.query': 'the query',
+  template: 'the template',
 };
 
 // zod words most problems as "must …", which reads on after the field's name; others

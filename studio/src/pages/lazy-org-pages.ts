@@ -8,3 +8,6 @@ export const MembersPage = lazy(() => import('./members-page.tsx').then((page) =
 export const ApiKeysPage = lazy(() => import('./api-keys-page.tsx').then((page) => page.ApiKeysPage));
 export const ProviderKeysPage = lazy(() => import('./provider-keys-page.tsx').then((page) => page.ProviderKeysPage));
 export const UsagePage = lazy(() => import('./usage-page.tsx').then((page) => page.UsagePage));
+export const AgentIntegrationsPage = lazy(() =>
+  import('./agent-integrations-page.tsx').then((page) => page.AgentIntegrationsPage),
+);

@@ -1,11 +1,22 @@
+import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 
 /**
- * A new API key's secret, shown this once: a read-only field, a copy button (the clipboard API,
- * else the text selected for Ctrl+C), and the warning that it cannot be seen again. The secret
- * lives in the caller's state only while this dialog is open: `onClose` must drop it.
+ * A new secret, shown this once: a read-only field, a copy button (the clipboard API, else the
+ * text selected for Ctrl+C), and the warning that it cannot be seen again. The secret lives in the
+ * caller's state only while this dialog is open: `onClose` must drop it. Worded for an API key
+ * unless `title`, `secretLabel` and `warning` say otherwise (a webhook's signing secret);
+ * `children` come before the secret (the webhook's URL).
  */
-export function SecretOnceDialog(props: { keyName: string; secret: string; onClose: () => void }) {
+export function SecretOnceDialog(props: {
+  keyName: string;
+  secret: string;
+  onClose: () => void;
+  title?: string;
+  secretLabel?: string;
+  warning?: string;
+  children?: ComponentChildren;
+}) {
   const dialog = useRef<HTMLDialogElement>(null);
   const field = useRef<HTMLInputElement>(null);
   const [copyState, setCopyState] = useState<'idle' | 'copied' | 'selected'>('idle');
@@ -36,12 +47,13 @@ export function SecretOnceDialog(props: { keyName: string; secret: string; onClo
       aria-describedby="secret-warning"
       onCancel={props.onClose}
     >
-      <h2 id="secret-title">API key “{props.keyName}” created</h2>
+      <h2 id="secret-title">{props.title ?? `API key “${props.keyName}” created`}</h2>
       <p id="secret-warning" class="warning">
-        Copy the secret now: you will not see it again. Only its hash is stored; if it is lost, revoke the key and
-        create another.
+        {props.warning ??
+          'Copy the secret now: you will not see it again. Only its hash is stored; if it is lost, revoke the key and create another.'}
       </p>
-      <label for="new-secret">Secret (send it as the X-API-Key header)</label>
+      {props.children}
+      <label for="new-secret">{props.secretLabel ?? 'Secret (send it as the X-API-Key header)'}</label>
       <div class="secret-row">
         <input
           ref={field}
