@@ -35,6 +35,7 @@ import { budgetRoutes } from './routes/budget-routes.ts';
 import { catalogueRoutes } from './routes/catalogue-routes.ts';
 import { executionRoutes } from './routes/execution-routes.ts';
 import { mcpRoutes } from './routes/mcp-routes.ts';
+import { mcpServerRoutes } from './routes/mcp-server-routes.ts';
 import { openAiCompatibleRoutes } from './routes/openai-compatible-routes.ts';
 import { openApiRoute, opsRouter } from './routes/ops-routes.ts';
 import { orgRoutes } from './routes/org-routes.ts';
@@ -51,8 +52,12 @@ import { createAuthService } from './services/auth-service.ts';
 import { createBackgroundRunService } from './services/background-runs/background-run-service.ts';
 import { createBudgetService } from './services/budget-service.ts';
 import { createChatCompletionService } from './services/chat-completion-service.ts';
+import { credentialsFrom } from './services/credentials-from.ts';
 import { createExecutionService } from './services/execution-service.ts';
 import { createAgentTools } from './services/mcp/agent-tools.ts';
+import { mcpCredentialsOf } from './services/mcp-servers/mcp-credentials-of.ts';
+import { createMcpServerService } from './services/mcp-servers/mcp-server-service.ts';
+import { mcpToolServersOf } from './services/mcp-servers/mcp-tool-servers-of.ts';
 import type { CredentialsOf } from './services/org-deployment.ts';
 import { createOrgService } from './services/org-service.ts';
 import { providerCredentialsOf } from './services/provider-credentials-of.ts';
@@ -95,7 +100,12 @@ export function createApi(deps: ApiDeps) {
   const { config, db, backend, log, now } = deps;
   const metrics = createApiMetrics();
   const tokens = createTokenService(config.jwt);
-  const credentialsOf: CredentialsOf = providerCredentialsOf(config.masterKeys);
+  // The org's runtime credentials: its provider keys, and its MCP servers' URLs and tokens (issue 16).
+  const credentialsOf: CredentialsOf = credentialsFrom([
+    providerCredentialsOf(config.masterKeys),
+    mcpCredentialsOf(config.masterKeys),
+  ]);
+  const mcpServersOf = mcpToolServersOf({ allowPrivateNetworks: config.mcpAllowPrivateNetworks });
   const accessCache = createOrgAccessCache({ ttlMs: orgAccessCacheMs, now });
   const auth = createAuthService({ db, tokens, config, now, onSessionRevoked: accessCache.forgetSession });
   const signIn = createSignInService({ db, auth, config: config.signIn });
@@ -108,6 +118,7 @@ export function createApi(deps: ApiDeps) {
     db,
     backend,
     credentialsOf,
+    mcpToolServersOf: mcpServersOf,
     limits: config.limits,
     orgActivity: idleOrgSleep,
     log,
@@ -118,6 +129,17 @@ export function createApi(deps: ApiDeps) {
     db,
     backend,
     credentialsOf,
+    mcpToolServersOf: mcpServersOf,
+    masterKeys: config.masterKeys,
+    orgActivity: idleOrgSleep,
+    log,
+  });
+  // Issue 16: the org's MCP tool servers, whose tools its agents may call.
+  const mcpServers = createMcpServerService({
+    db,
+    backend,
+    credentialsOf,
+    mcpToolServersOf: mcpServersOf,
     masterKeys: config.masterKeys,
     orgActivity: idleOrgSleep,
     log,
@@ -173,6 +195,7 @@ export function createApi(deps: ApiDeps) {
     ...orgRoutes(orgs),
     ...apiKeyRoutes(apiKeys),
     ...providerKeyRoutes(providerKeys),
+    ...mcpServerRoutes(mcpServers),
     ...executionRoutes(execution),
     ...backgroundRunRoutes(backgroundRuns, { apiPrefix, log }),
     ...scheduleRoutes(schedules),
@@ -218,6 +241,7 @@ export function createApi(deps: ApiDeps) {
       orgs,
       apiKeys,
       providerKeys,
+      mcpServers,
       usage,
       execution,
       audit,
@@ -231,7 +255,8 @@ export function createApi(deps: ApiDeps) {
     /** Prometheus metrics; `metrics.recordRun` counts a finished run and its tokens. */
     metrics,
     /** Re-applies every org with deployed or paused agents: after a restart, or a drift, the database wins. */
-    reconcileDeployments: () => reconcileDeployments({ db, backend, credentialsOf, log }),
+    reconcileDeployments: () =>
+      reconcileDeployments({ db, backend, credentialsOf, mcpToolServersOf: mcpServersOf, log }),
     /** Attaches what is not plain Koa (the WebSocket stream, node's own refusals) to the server the app runs on. */
     attach(server: Server): void {
       answerClientErrors(server);

@@ -88,6 +88,13 @@ export async function startApiServer(config: ApiConfig, deps: { log: Logger }): 
         'webhook secrets resealed',
       );
     }
+    const resealedMcpTokens = await api.services.mcpServers.resealTokens();
+    if (resealedMcpTokens.resealed > 0 || resealedMcpTokens.unreadable.length > 0) {
+      log.info(
+        { resealed: resealedMcpTokens.resealed, unreadable: resealedMcpTokens.unreadable },
+        'MCP server tokens resealed',
+      );
+    }
     const reconciled = await api.reconcileDeployments();
     log.info({ orgs: reconciled.applied.length, failed: reconciled.failed }, 'deployments restored from the database');
     if (config.backend === 'kubernetes') {

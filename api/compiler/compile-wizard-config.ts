@@ -4,6 +4,7 @@ import { type ConfigIssue, checkAgentDocument } from '../../runtime/config/load-
 import { createAgentChecks } from '../../runtime/engine/create-agent-checks.ts';
 import type { WizardIssue } from '../schemas/compiled-agent-preview.ts';
 import type { WizardConfig } from '../schemas/wizard-config.ts';
+import { compileMcpTool, type McpToolServers, noMcpToolServers } from './compile-mcp-tool.ts';
 
 // Guardrail names of the wizard, as the rules the runtime applies. Settings a bare name cannot
 // carry get defaults here; cost_limit takes step5.max_tokens.
@@ -27,8 +28,15 @@ const outputRules: Record<WizardConfig['step5']['output_guardrails'][number], (m
  * run with the version of the file it ran, which stays true while a rollout still has pods on the
  * previous file (the API's own idea of the deployed version would already be the new one).
  */
-export function compileWizardConfig(input: { orgSlug: string; config: WizardConfig; version?: number }): AgentDocument {
+export function compileWizardConfig(input: {
+  orgSlug: string;
+  config: WizardConfig;
+  version?: number;
+  /** The org's MCP servers that step3.mcp_servers may name; none given: bare entries (compileMcpTool). */
+  mcp?: McpToolServers;
+}): AgentDocument {
   const { orgSlug, config } = input;
+  const mcp = input.mcp ?? noMcpToolServers;
   const { step1, step2, step3, step4, step5 } = config;
   const maxTokens = step5.max_tokens;
   const persona = step2.persona?.trim();
@@ -52,7 +60,11 @@ export function compileWizardConfig(input: { orgSlug: string; config: WizardConf
       },
       ...(system === '' ? {} : { prompts: { system } }),
       orchestration: { pattern: 'react', max_iterations: 10 },
-      tools: step3.tools.map((name) => ({ name, type: 'builtin' as const })),
+      // MCP servers after the built-in tools, in the wizard's order: wizardFieldOf counts on it.
+      tools: [
+        ...step3.tools.map((name) => ({ name, type: 'builtin' as const })),
+        ...(step3.mcp_servers ?? []).map((server) => compileMcpTool(server, mcp)),
+      ],
       memory: {
         conversational: {
           strategy: step4.memory_strategy,
@@ -87,10 +99,14 @@ function modelBlock(ref: string, maxTokens: number): ModelBlock {
  * What the runtime would refuse in the compiled agent (unknown tools, a prompt that is not a valid
  * template…), named by WizardConfig field, so the API refuses it on create and update.
  */
-export function wizardConfigIssues(input: { orgSlug: string; config: WizardConfig }): WizardIssue[] {
+export function wizardConfigIssues(input: {
+  orgSlug: string;
+  config: WizardConfig;
+  mcp?: McpToolServers;
+}): WizardIssue[] {
   const checked = checkAgentDocument(compileWizardConfig(input), createAgentChecks({ hasPostgresMemory: true }));
   return checked.issues.map((issue) => {
-    const field = wizardFieldOf(issue.path);
+    const field = wizardFieldOf(issue.path, input.config.step3);
     return field === 'step2.system_prompt'
       ? promptIssue(input.config.step2, issue.message)
       : { field, message: issue.message };
@@ -111,12 +127,15 @@ function promptIssue(step2: WizardConfig['step2'], message: string): WizardIssue
   return { field: 'step2.system_prompt', message: message.replace(/line:\d+/, `line:${line - prefixLines}`) };
 }
 
-function wizardFieldOf(path: ConfigIssue['path']): string {
+function wizardFieldOf(path: ConfigIssue['path'], step3: WizardConfig['step3']): string {
   const [first, second, third, fourth] = path;
   if (first === 'metadata') return 'name';
   if (second === 'prompts') return 'step2.system_prompt';
   if (second === 'model') return third === 'fallback' ? 'step1.fallback_model' : 'step1.model';
-  if (second === 'tools') return `step3.tools[${third}]`;
+  if (second === 'tools') {
+    const index = Number(third);
+    return index < step3.tools.length ? `step3.tools[${index}]` : `step3.mcp_servers[${index - step3.tools.length}]`;
+  }
   if (second === 'memory') return 'step4';
   if (second === 'guardrails') return `step5.${third}_guardrails[${fourth}]`;
   return path.join('.');

@@ -51,6 +51,8 @@ export interface ApiConfig {
   backgroundRuns: { maxPerReplica: number; eventsRetentionHours: number };
   /** The closest two ticks of a schedule may be; under 60 also allows a seconds field (tests). */
   scheduleMinIntervalSeconds: number;
+  /** Orgs' MCP servers may be on loopback or a private network (inside the cluster); off: the runtime's SSRF guard refuses them. */
+  mcpAllowPrivateNetworks: boolean;
   /** How long a run no org runtime took in is retried before its failure is answered; 0: never. */
   runtimeRetrySeconds: number;
   /** How long an org's runtime may serve nothing before it is scaled to zero; 0: never. */
@@ -144,6 +146,7 @@ export const Env = z.object({
   ASTROMESH_RUN_EVENTS_RETENTION_HOURS: positiveInt('ASTROMESH_RUN_EVENTS_RETENTION_HOURS', 24),
   ASTROMESH_SCHEDULE_MIN_INTERVAL_SECONDS: positiveInt('ASTROMESH_SCHEDULE_MIN_INTERVAL_SECONDS', 60),
   ASTROMESH_AUDIT_RETENTION_DAYS: positiveInt('ASTROMESH_AUDIT_RETENTION_DAYS', 365),
+  ASTROMESH_MCP_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false']).default('false'),
   // JSON or a file path; api/pricing/model-price-overrides.ts checks it (an error names the bad key).
   ASTROMESH_MODEL_PRICES: z.string().optional(),
   ASTROMESH_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -230,6 +233,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv): ApiConfig {
       eventsRetentionHours: vars.ASTROMESH_RUN_EVENTS_RETENTION_HOURS,
     },
     scheduleMinIntervalSeconds: vars.ASTROMESH_SCHEDULE_MIN_INTERVAL_SECONDS,
+    mcpAllowPrivateNetworks: vars.ASTROMESH_MCP_ALLOW_PRIVATE_NETWORKS === 'true',
     logLevel: vars.ASTROMESH_LOG_LEVEL,
     shutdownTimeoutSeconds: vars.ASTROMESH_SHUTDOWN_TIMEOUT_SECONDS,
     shutdownLingerSeconds: vars.ASTROMESH_SHUTDOWN_LINGER_SECONDS,

@@ -234,6 +234,13 @@ export const apiEnvReference: readonly EnvVariable[] = [
       'under 60, a six-field cron with seconds first is accepted too (tests use 1).',
   },
   {
+    name: 'ASTROMESH_MCP_ALLOW_PRIVATE_NETWORKS',
+    default: 'false',
+    description:
+      "true or false: whether orgs' MCP tool servers may be on loopback or a private network (servers " +
+      "inside the cluster); false: the runtime's SSRF guard refuses loopback, private and metadata addresses.",
+  },
+  {
     name: 'ASTROMESH_LOG_LEVEL',
     default: 'info',
     description: 'fatal, error, warn, info, debug, trace or silent. Logs are JSON lines on stdout.',

@@ -164,6 +164,19 @@ export const auditActions: Readonly<Record<string, AuditAction>> = {
     summary: ({ body }) => picked({ base_url_host: hostOf(text(body, 'base_url')) }),
   },
   'DELETE /orgs/{slug}/providers/{provider}': { action: 'provider_key.delete' },
+  // MCP servers: the URL's host only (a path or query may carry a token) and whether the token
+  // changed, never the token.
+  'PUT /orgs/{slug}/mcp-servers/{server}': {
+    action: 'mcp_server.save',
+    target: ({ params }) => params.server,
+    summary: ({ body }) =>
+      picked({
+        url_host: hostOf(text(body, 'url')),
+        token: tokenChange(body),
+        tools: toolCount(body),
+      }),
+  },
+  'DELETE /orgs/{slug}/mcp-servers/{server}': { action: 'mcp_server.delete', target: ({ params }) => params.server },
   // Webhooks: never the secret an answer shows once, nor the template or payload.
   'POST /orgs/{slug}/agents/{name}/webhooks': {
     action: 'webhook.create',
@@ -186,6 +199,20 @@ export const auditActions: Readonly<Record<string, AuditAction>> = {
     summary: ({ answer }) => picked({ agent: field(answer, 'agent'), run_id: field(answer, 'id') }),
   },
 };
+
+/** How many tools an MCP server's save limits it to, or `all`; the names are the org's business. */
+function toolCount(body: unknown): AuditSummaryValue | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const tools = (body as { tools?: unknown }).tools;
+  return Array.isArray(tools) ? tools.length : 'all';
+}
+
+/** What a save did to a token: `set`, `removed` (null), or `kept` (left out); never the token. */
+function tokenChange(body: unknown): AuditSummaryValue | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const token = (body as { token?: unknown }).token;
+  return token === undefined ? 'kept' : token === null ? 'removed' : 'set';
+}
 
 function hostOf(url: string | undefined): string | undefined {
   return url === undefined ? undefined : (URL.parse(url)?.host ?? undefined);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AgentName } from '../../crds/cloud-agent.ts';
 import { builtinToolNames } from '../../runtime/tools/builtin-tools.ts';
 import { cloudProviders } from './cloud-providers.ts';
+import { McpServerName } from './mcp-server.ts';
 
 // The WizardConfig of the Cloud API reference (seed 003, POST /orgs/{slug}/agents): five steps,
 // each optional but step1, with the defaults below. Names and types follow the reference.
@@ -43,6 +44,14 @@ const step3Fields = {
     .max(20)
     .refine((tools) => new Set(tools).size === tools.length, 'must not list a tool more than once')
     .meta({ uniqueItems: true }),
+  // The org's MCP tool servers (PUT /orgs/{slug}/mcp-servers/{server}) whose tools the agent may
+  // call; whether each exists is the org's state, checked when the agent is saved or deployed.
+  mcp_servers: z
+    .array(McpServerName)
+    .max(10)
+    .refine((servers) => new Set(servers).size === servers.length, 'must not list a server more than once')
+    .meta({ uniqueItems: true })
+    .describe("Names of the org's MCP servers; their tools reach the model as <server>__<tool>."),
 };
 const step4Fields = {
   memory_type: z.enum(memoryTypes),
@@ -56,7 +65,9 @@ const step5Fields = {
 };
 
 const Step2 = z.object({ ...step2Fields, system_prompt: step2Fields.system_prompt.default('') });
-const Step3 = z.object({ tools: step3Fields.tools.default([]) });
+// mcp_servers is left out rather than defaulted to []: absent is none, and configs written before
+// it existed (Studio's included) stay valid WizardConfig values as they are.
+const Step3 = z.object({ tools: step3Fields.tools.default([]), mcp_servers: step3Fields.mcp_servers.optional() });
 const Step4 = z.object({
   memory_type: step4Fields.memory_type.default('conversational'),
   memory_strategy: step4Fields.memory_strategy.default('sliding_window'),

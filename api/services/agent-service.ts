@@ -1,7 +1,8 @@
 import { agentIdOf } from '../../crds/cloud-agent.ts';
 import { agentVersionContentOf } from '../compiler/agent-version-content-of.ts';
+import type { McpToolServers } from '../compiler/compile-mcp-tool.ts';
 import { wizardConfigIssues } from '../compiler/compile-wizard-config.ts';
-import { inTransaction } from '../db/database.ts';
+import { inTransaction, type Queryable } from '../db/database.ts';
 import { AppError, Conflict, InvalidInput, NotFound } from '../errors.ts';
 import type { OrgAccess } from '../http/principal.ts';
 import {
@@ -22,6 +23,7 @@ import {
   updateAgentConfig,
 } from '../stores/agents-store.ts';
 import { deployAsVersion } from './deploy-as-version.ts';
+import type { McpToolServersOf } from './mcp-servers/mcp-tool-servers-of.ts';
 import {
   applyOrgDeployment,
   inOrgDeploymentTransaction,
@@ -31,6 +33,7 @@ import {
 
 export interface AgentServiceDeps extends OrgDeploymentDeps {
   limits: { maxAgents: number };
+  mcpToolServersOf: McpToolServersOf;
 }
 
 /**
@@ -60,6 +63,25 @@ export function createAgentService(deps: AgentServiceDeps) {
     });
   }
 
+  /**
+   * The org's MCP servers as the compiler takes them, read in the caller's transaction; a config
+   * naming a server the org does not have is a 400 naming the entry. Agents are saved and
+   * deployed under the org's lock, which a server's deletion takes too, so none slips between.
+   */
+  async function mcpServersFor(client: Queryable, access: OrgAccess, config: WizardConfig): Promise<McpToolServers> {
+    const mcp = await deps.mcpToolServersOf(client, access.orgId);
+    (config.step3.mcp_servers ?? []).forEach((server, index) => {
+      if (!Object.hasOwn(mcp.servers, server)) {
+        throw new InvalidInput(
+          `step3.mcp_servers[${index}]: the org has no MCP server named '${server}' (PUT /orgs/${access.orgSlug}/mcp-servers/${server} first)`,
+          400,
+          `step3.mcp_servers[${index}]`,
+        );
+      }
+    });
+    return mcp;
+  }
+
   async function getAgent(access: OrgAccess, name: string): Promise<AgentRecord> {
     const agent = await findAgent(db, { orgId: access.orgId, name });
     if (!agent) throw new NotFound(`agent '${name}'`);
@@ -72,12 +94,12 @@ export function createAgentService(deps: AgentServiceDeps) {
     get: getAgent,
 
     async create(access: OrgAccess, input: WizardConfig): Promise<AgentRecord> {
-      checkRuntimeAccepts(access, input);
       // The org's lock may be held by a deploy under way: wait for it as long as a deploy may take.
       return inTransaction(
         db,
         async (client) => {
           await lockOrgDeployment(client, access.orgId);
+          checkRuntimeAccepts(access, input, await mcpServersFor(client, access, input));
           if ((await countAgents(client, access.orgId)) >= deps.limits.maxAgents) {
             throw new Conflict(
               'agent_limit_reached',
@@ -107,7 +129,7 @@ export function createAgentService(deps: AgentServiceDeps) {
           throw new Conflict('agent_deployed', `agent '${name}' is deployed; pause it before editing (POST …/pause)`);
         }
         const merged = parseMerged(mergeWizardConfig(agent.config, patch));
-        checkRuntimeAccepts(access, merged);
+        checkRuntimeAccepts(access, merged, await mcpServersFor(client, access, merged));
         const updated = await updateAgentConfig(client, agent.id, merged);
         // A paused agent's CloudAgent carries its compiled config: keep the projection current.
         if (agent.status === 'paused') await applyOrgDeployment(client, deps, org);
@@ -119,9 +141,10 @@ export function createAgentService(deps: AgentServiceDeps) {
       const deployed = await changeDeployment(access, name, async (agent, client) => {
         if (agent.status === 'deployed')
           throw new Conflict('agent_already_deployed', `agent '${name}' is already deployed`);
-        checkRuntimeAccepts(access, agent.config);
+        const mcp = await mcpServersFor(client, access, agent.config);
+        checkRuntimeAccepts(access, agent.config, mcp);
         const { orgSlug, principal } = access;
-        return deployAsVersion(client, { orgSlug, agent, config: agent.config, principal });
+        return deployAsVersion(client, { orgSlug, agent, config: agent.config, principal, mcp });
       });
       return deployed as AgentRecord;
     },
@@ -138,17 +161,25 @@ export function createAgentService(deps: AgentServiceDeps) {
         // as whether it is deployed is (404 would say the agent is missing, 422 the body is wrong).
         if (!target) throw new Conflict('version_not_found', `version: agent '${name}' has no version ${version}`);
         const { orgSlug, principal } = access;
+        const mcp = await mcpServersFor(client, access, target.config);
         if (
           agent.status === 'deployed' &&
-          agentVersionContentOf({ orgSlug, config: agent.config }).checksum === target.checksum
+          agentVersionContentOf({ orgSlug, config: agent.config, mcp }).checksum === target.checksum
         ) {
           throw new Conflict(
             'agent_already_deployed',
             `agent '${name}' is already deployed with the config of version ${version}`,
           );
         }
-        checkRuntimeAccepts(access, target.config);
-        return deployAsVersion(client, { orgSlug, agent, config: target.config, principal, rolledBackFrom: version });
+        checkRuntimeAccepts(access, target.config, mcp);
+        return deployAsVersion(client, {
+          orgSlug,
+          agent,
+          config: target.config,
+          principal,
+          rolledBackFrom: version,
+          mcp,
+        });
       });
       return deployed as AgentRecord;
     },
@@ -202,8 +233,8 @@ function parseMerged(input: WizardConfigInput): WizardConfig {
 }
 
 /** 422 naming the wizard field when the runtime would refuse the compiled agent. */
-function checkRuntimeAccepts(access: OrgAccess, config: WizardConfig): void {
-  const issues = wizardConfigIssues({ orgSlug: access.orgSlug, config });
+function checkRuntimeAccepts(access: OrgAccess, config: WizardConfig, mcp: McpToolServers): void {
+  const issues = wizardConfigIssues({ orgSlug: access.orgSlug, config, mcp });
   const first = issues[0];
   if (first) throw new AppError('validation_failed', 422, `${first.field}: ${first.message}`);
 }

@@ -1,4 +1,5 @@
 import { agentVersionContentOf } from '../compiler/agent-version-content-of.ts';
+import type { McpToolServers } from '../compiler/compile-mcp-tool.ts';
 import type { Queryable } from '../db/database.ts';
 import type { Principal } from '../http/principal.ts';
 import type { WizardConfig } from '../schemas/wizard-config.ts';
@@ -24,10 +25,12 @@ export async function deployAsVersion(
     principal: Principal;
     /** A rollback: the version whose config this brings back. */
     rolledBackFrom?: number;
+    /** The org's MCP servers, so the version's YAML is the file the runtime gets. */
+    mcp?: McpToolServers;
   },
 ): Promise<AgentRecord> {
   const { agent, config } = input;
-  const content = agentVersionContentOf({ orgSlug: input.orgSlug, config });
+  const content = agentVersionContentOf({ orgSlug: input.orgSlug, config, mcp: input.mcp });
   const latest = await findLatestAgentVersion(client, agent.id);
   const version =
     latest?.checksum === content.checksum

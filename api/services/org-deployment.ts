@@ -6,6 +6,7 @@ import { compileWizardConfig } from '../compiler/compile-wizard-config.ts';
 import { type Database, inTransaction } from '../db/database.ts';
 import { AppError } from '../errors.ts';
 import { type AgentRecord, listDeployedAgents, listPausedAgents } from '../stores/agents-store.ts';
+import type { McpToolServersOf } from './mcp-servers/mcp-tool-servers-of.ts';
 
 /** Reads an org's runtime credentials (decrypted provider keys) inside the caller's transaction. */
 export type CredentialsOf = (client: pg.PoolClient, orgId: string) => Promise<Record<string, string>>;
@@ -14,6 +15,8 @@ export interface OrgDeploymentDeps {
   db: Database;
   backend: DeployBackend;
   credentialsOf: CredentialsOf;
+  /** The org's MCP servers, for agents whose step3.mcp_servers names them; unset: bare entries. */
+  mcpToolServersOf?: McpToolServersOf;
   log: Logger;
   /** Counts a change under way as the org's activity (the idle sweep must not put it to sleep meanwhile). */
   orgActivity?: OrgActivity;
@@ -60,13 +63,14 @@ export async function lockOrgDeployment(client: pg.PoolClient, orgId: string): P
  */
 export async function applyOrgDeployment(
   client: pg.PoolClient,
-  deps: { backend: DeployBackend; credentialsOf: CredentialsOf },
+  deps: { backend: DeployBackend; credentialsOf: CredentialsOf; mcpToolServersOf?: McpToolServersOf },
   org: OrgRef,
   options: ApplyOptions = {},
 ): Promise<void> {
+  const mcp = await deps.mcpToolServersOf?.(client, org.id);
   const compile = (records: AgentRecord[]) =>
     records.map((agent) =>
-      compileWizardConfig({ orgSlug: org.slug, config: agent.config, version: agent.version ?? undefined }),
+      compileWizardConfig({ orgSlug: org.slug, config: agent.config, version: agent.version ?? undefined, mcp }),
     );
   const agents = compile(await listDeployedAgents(client, org.id));
   const pausedAgents = compile(await listPausedAgents(client, org.id));

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { DeployBackend } from '../backends/deploy-backend.ts';
 import type { Database } from '../db/database.ts';
 import { listOrgsWithDeployedOrPausedAgents } from '../stores/agents-store.ts';
+import type { McpToolServersOf } from './mcp-servers/mcp-tool-servers-of.ts';
 import { type CredentialsOf, restoreOrgDeployment } from './org-deployment.ts';
 
 // Each apply may start a runtime process; a few at a time keeps a restart with many orgs quick
@@ -24,6 +25,7 @@ export async function reconcileDeployments(deps: {
   db: Database;
   backend: DeployBackend;
   credentialsOf: CredentialsOf;
+  mcpToolServersOf?: McpToolServersOf;
   log: Logger;
 }): Promise<ReconcileSummary> {
   const log = deps.log.child({ component: 'reconcile-deployments' });

@@ -58,6 +58,7 @@ describe('the audit log', () => {
     };
     const providerKey = keep(`sk-provider-${randomBytes(12).toString('hex')}`);
     const password = keep(`password-${randomBytes(12).toString('hex')}`);
+    const mcpToken = keep(`mcp-token-${randomBytes(12).toString('hex')}`);
     const state = { token: '', refreshToken: '', org: '', keyId: '', runId: '', scheduleId: '' };
     const hook = { id: '', url: '', secret: '' };
     const asOwner = (path: string, init: RequestInit) =>
@@ -237,6 +238,12 @@ describe('the audit log', () => {
       ['DELETE /orgs/{slug}/keys/{key_id}', () => asOwner(`/keys/${state.keyId}`, json('DELETE'))],
       ['DELETE /orgs/{slug}/agents/{name}', () => asOwner('/agents/support-bot', json('DELETE'))],
       ['DELETE /orgs/{slug}/providers/{provider}', () => asOwner('/providers/openai', json('DELETE'))],
+      [
+        'PUT /orgs/{slug}/mcp-servers/{server}',
+        () =>
+          asOwner('/mcp-servers/order-desk', json('PUT', { url: 'https://orders.example.com/mcp', token: mcpToken })),
+      ],
+      ['DELETE /orgs/{slug}/mcp-servers/{server}', () => asOwner('/mcp-servers/order-desk', json('DELETE'))],
       ['POST /auth/google', () => api.request('/auth/google', post({}))],
       ['POST /auth/github', () => api.request('/auth/github', post({}))],
       ['POST /auth/logout', () => api.request('/auth/logout', { method: 'POST', token: state.token })],

@@ -13,6 +13,7 @@ import { startTestApi, type TestApi } from '../support/start-test-api.ts';
 
 const agentName = 'support-bot';
 const providerKey = 'sk-proj-OrgAConfidentialKey1234Qrst';
+const mcpServerToken = 'org-a-mcp-token-Wxyz9876';
 
 /** Path parameter values: one naming something org A has, one naming nothing. */
 const pathValues = (orgA: {
@@ -28,6 +29,7 @@ const pathValues = (orgA: {
   run_id: { existing: orgA.runId, missing: '00000000-0000-4000-8000-000000000000' },
   schedule_id: { existing: orgA.scheduleId, missing: '00000000-0000-4000-8000-000000000000' },
   webhook_id: { existing: orgA.webhookId, missing: '00000000-0000-4000-8000-000000000000' },
+  server: { existing: 'order-desk', missing: 'no-such-server' },
 });
 
 /** Bodies that would succeed if the caller had access, so a refused route provably changed nothing. */
@@ -62,6 +64,7 @@ const validBodies: Record<string, unknown> = {
   'put /orgs/{slug}/keys/{key_id}/limits': { daily_runs: 0, daily_tokens: 0 },
   'post /orgs/{slug}/agents/{name}/schedules': { cron: '0 9 * * *', input: { query: 'hello' } },
   'patch /orgs/{slug}/agents/{name}/schedules/{schedule_id}': { enabled: false },
+  'put /orgs/{slug}/mcp-servers/{server}': { url: 'https://intruder.example.com/mcp', token: 'intruder-token' },
 };
 
 describe('the cross-org matrix', () => {
@@ -104,6 +107,11 @@ describe('the cross-org matrix', () => {
       body: '{"name":"Org A Confidential hook"}',
     });
     const webhookId = (await jsonOf(webhook)).id as string;
+    // An MCP tool server of org A, with a token.
+    await as('/mcp-servers/order-desk', {
+      method: 'PUT',
+      body: JSON.stringify({ url: 'https://org-a-confidential.example.com/mcp', token: mcpServerToken }),
+    });
     const orgA = { slug: owner.org, owner, as, me, key, memberEmail: member.email, runId, scheduleId, webhookId };
 
     const b = await api.login();
@@ -127,6 +135,8 @@ describe('the cross-org matrix', () => {
       orgA.key.id,
       orgA.key.prefix,
       providerKey.slice(-4),
+      'org-a-confidential.example.com',
+      mcpServerToken.slice(-4),
     ];
   }
 
@@ -140,6 +150,7 @@ describe('the cross-org matrix', () => {
       providers: await jsonOf(await orgA.as('/providers')),
       schedules: await jsonOf(await orgA.as(`/agents/${agentName}/schedules`)),
       webhooks: await jsonOf(await orgA.as(`/agents/${agentName}/webhooks`)),
+      mcpServers: await jsonOf(await orgA.as('/mcp-servers')),
     };
   }
 

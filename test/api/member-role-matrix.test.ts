@@ -34,6 +34,8 @@ const managerOnly = [
   'GET /orgs/{slug}/agents/{name}/webhooks/{webhook_id}',
   'POST /orgs/{slug}/agents/{name}/webhooks/{webhook_id}/rotate',
   'DELETE /orgs/{slug}/agents/{name}/webhooks/{webhook_id}',
+  'PUT /orgs/{slug}/mcp-servers/{server}',
+  'DELETE /orgs/{slug}/mcp-servers/{server}',
 ];
 const readableByMembers = [
   'GET /orgs/{slug}/members',
@@ -46,6 +48,7 @@ const readableByMembers = [
   'GET /orgs/{slug}/agents/{name}/schedules',
   'GET /orgs/{slug}/agents/{name}/schedules/{schedule_id}',
   'POST /orgs/{slug}/mcp',
+  'GET /orgs/{slug}/mcp-servers',
 ];
 
 const pathValues: Record<string, string> = {
@@ -56,6 +59,7 @@ const pathValues: Record<string, string> = {
   run_id: '00000000-0000-4000-8000-000000000000',
   schedule_id: '00000000-0000-4000-8000-000000000000',
   webhook_id: '00000000-0000-4000-8000-000000000000',
+  server: 'order-desk',
 };
 
 describe('what a member may do', () => {
