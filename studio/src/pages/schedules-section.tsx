@@ -1,67 +1,29 @@
 import { useCallback, useMemo, useState } from 'preact/hooks';
-import { ApiError } from '../api/api-error.ts';
 import { type ScheduleView, schedulesApi } from '../api/schedules-api.ts';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
 import { ErrorAlert } from '../components/error-alert.tsx';
 import { type Notice, NoticeArea } from '../components/notice-area.tsx';
 import { useLoaded } from '../components/use-loaded.ts';
 import { useSession } from '../session/session-context.ts';
+import { CreateScheduleForm } from './create-schedule-form.tsx';
 import { explainOrgError } from './explain-org-error.ts';
 import { formatUtcTime } from './format-utc-time.ts';
 
-type Field = 'cron' | 'timezone' | 'query';
 const explainLoadError = (err: unknown) => explainOrgError(err, 'load the schedules');
-
-// The API names input.query for the query of the run a tick starts (the body of POST …/run).
-function formFieldOf(err: unknown): Field | undefined {
-  const field = err instanceof ApiError ? err.field : undefined;
-  if (field === 'cron' || field === 'timezone') return field;
-  return field?.startsWith('input') ? 'query' : undefined;
-}
 
 /**
  * The agent's schedules: each tick starts a background run. Members read them; owners and admins
  * create, pause, resume and delete (the API refuses members with 403, so they get no buttons).
- * The form checks nothing itself: a wrong cron or time zone is the API's 400, shown at its field.
  */
 export function SchedulesSection(props: { org: string; agent: string; canManage: boolean; role: string | undefined }) {
   const session = useSession();
   const api = useMemo(() => schedulesApi(session.api, props.org, props.agent), [session, props.org, props.agent]);
   const [notice, setNotice] = useState<Notice | undefined>();
-  const [cron, setCron] = useState('');
-  const [timezone, setTimezone] = useState('UTC');
-  const [query, setQuery] = useState('');
-  const [wrong, setWrong] = useState<{ field: Field; text: string } | undefined>();
-  const [isCreating, setCreating] = useState(false);
   const [busyId, setBusyId] = useState<string | undefined>();
   const [toDelete, setToDelete] = useState<ScheduleView | undefined>();
 
   const listSchedules = useCallback(() => api.list(), [api]);
   const { value: schedules, error: loadError, reload } = useLoaded(listSchedules, explainLoadError);
-
-  async function create(event: Event) {
-    event.preventDefault();
-    setCreating(true);
-    setNotice(undefined);
-    setWrong(undefined);
-    try {
-      const created = await api.create({ cron: cron.trim(), timezone: timezone.trim(), input: { query } });
-      setCron('');
-      setQuery('');
-      await reload();
-      setNotice({
-        kind: 'done',
-        text: `Schedule “${created.cron}” created: next run ${formatUtcTime(created.next_run_at)}.`,
-      });
-    } catch (err) {
-      const text = explainOrgError(err, 'create the schedule');
-      const field = formFieldOf(err);
-      if (field) setWrong({ field, text });
-      setNotice({ kind: 'error', text });
-    } finally {
-      setCreating(false);
-    }
-  }
 
   async function act(schedule: ScheduleView, action: 'pause' | 'resume' | 'delete') {
     setBusyId(schedule.id);
@@ -86,17 +48,6 @@ export function SchedulesSection(props: { org: string; agent: string; canManage:
     setBusyId(undefined);
     setNotice(outcome);
   }
-
-  const fieldProps = (field: Field) => ({
-    'aria-invalid': wrong?.field === field || undefined,
-    'aria-describedby': wrong?.field === field ? `schedule-${field}-error` : undefined,
-  });
-  const fieldError = (field: Field) =>
-    wrong?.field === field ? (
-      <p id={`schedule-${field}-error`} class="field-error">
-        {wrong.text}
-      </p>
-    ) : null;
 
   return (
     <section class="card integration-section" aria-labelledby="schedules-title">
@@ -177,60 +128,17 @@ export function SchedulesSection(props: { org: string; agent: string; canManage:
         <p class="hint">Only owners and admins create and change schedules. Your role here: {props.role}.</p>
       )}
       {props.canManage && (
-        <form class="org-form" onSubmit={create} aria-labelledby="create-schedule-title">
-          <h3 id="create-schedule-title">Create a schedule</h3>
-          <div class="fields">
-            <div class="field">
-              <label for="schedule-cron">Cron (minute hour day month weekday)</label>
-              <input
-                id="schedule-cron"
-                type="text"
-                required
-                maxLength={200}
-                autocomplete="off"
-                spellcheck={false}
-                placeholder="0 9 * * 1-5"
-                value={cron}
-                {...fieldProps('cron')}
-                onInput={(e) => setCron(e.currentTarget.value)}
-              />
-              {fieldError('cron')}
-            </div>
-            <div class="field">
-              <label for="schedule-timezone">Time zone</label>
-              <input
-                id="schedule-timezone"
-                type="text"
-                required
-                maxLength={64}
-                autocomplete="off"
-                spellcheck={false}
-                placeholder="UTC, Europe/Paris…"
-                value={timezone}
-                {...fieldProps('timezone')}
-                onInput={(e) => setTimezone(e.currentTarget.value)}
-              />
-              {fieldError('timezone')}
-            </div>
-            <div class="field field-wide">
-              <label for="schedule-query">Query each tick runs</label>
-              <input
-                id="schedule-query"
-                type="text"
-                required
-                autocomplete="off"
-                placeholder="e.g. Summarise yesterday's orders"
-                value={query}
-                {...fieldProps('query')}
-                onInput={(e) => setQuery(e.currentTarget.value)}
-              />
-              {fieldError('query')}
-            </div>
-          </div>
-          <button type="submit" class="primary" disabled={isCreating}>
-            {isCreating ? 'Creating…' : 'Create schedule'}
-          </button>
-        </form>
+        <CreateScheduleForm
+          api={api}
+          onNotice={setNotice}
+          onCreated={async (created) => {
+            await reload();
+            setNotice({
+              kind: 'done',
+              text: `Schedule “${created.cron}” created: next run ${formatUtcTime(created.next_run_at)}.`,
+            });
+          }}
+        />
       )}
       {toDelete && (
         <ConfirmDialog

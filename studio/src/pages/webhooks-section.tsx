@@ -1,16 +1,16 @@
 import { useCallback, useMemo, useState } from 'preact/hooks';
-import { ApiError } from '../api/api-error.ts';
 import { type WebhookView, type WebhookWithSecretView, webhooksApi } from '../api/webhooks-api.ts';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
 import { ErrorAlert } from '../components/error-alert.tsx';
 import { type Notice, NoticeArea } from '../components/notice-area.tsx';
 import { useLoaded } from '../components/use-loaded.ts';
 import { useSession } from '../session/session-context.ts';
+import { CreateWebhookForm } from './create-webhook-form.tsx';
 import { explainOrgError } from './explain-org-error.ts';
 import { formatDay } from './format-day.ts';
+import { RotateWebhookDialog } from './rotate-webhook-dialog.tsx';
 import { SecretOnceDialog } from './secret-once-dialog.tsx';
 
-type Field = 'name' | 'template';
 const explainLoadError = (err: unknown) => explainOrgError(err, 'load the webhooks');
 
 /**
@@ -23,15 +23,10 @@ export function WebhooksSection(props: { org: string; agent: string; canManage: 
   const session = useSession();
   const api = useMemo(() => webhooksApi(session.api, props.org, props.agent), [session, props.org, props.agent]);
   const [notice, setNotice] = useState<Notice | undefined>();
-  const [name, setName] = useState('');
-  const [template, setTemplate] = useState('');
-  const [wrongField, setWrongField] = useState<Field | undefined>();
-  const [isCreating, setCreating] = useState(false);
   const [busyId, setBusyId] = useState<string | undefined>();
   // The one place a secret is held, and only while its dialog is open.
   const [shown, setShown] = useState<{ webhook: WebhookWithSecretView; isRotation: boolean } | undefined>();
   const [toRotate, setToRotate] = useState<WebhookView | undefined>();
-  const [isRevokingAtOnce, setRevokingAtOnce] = useState(false);
   const [toDelete, setToDelete] = useState<WebhookView | undefined>();
 
   const listWebhooks = useCallback(() => api.list(), [api]);
@@ -42,29 +37,6 @@ export function WebhooksSection(props: { org: string; agent: string; canManage: 
   } = useLoaded(listWebhooks, explainLoadError, {
     isEnabled: props.canManage,
   });
-
-  async function create(event: Event) {
-    event.preventDefault();
-    setCreating(true);
-    setNotice(undefined);
-    setWrongField(undefined);
-    try {
-      const webhook = await api.create({
-        ...(name.trim() ? { name: name.trim() } : {}),
-        ...(template.trim() ? { template } : {}),
-      });
-      setName('');
-      setTemplate('');
-      await reload();
-      setShown({ webhook, isRotation: false });
-    } catch (err) {
-      const field = err instanceof ApiError ? err.field : undefined;
-      setWrongField(field === 'name' || field === 'template' ? field : undefined);
-      setNotice({ kind: 'error', text: explainOrgError(err, 'create the webhook') });
-    } finally {
-      setCreating(false);
-    }
-  }
 
   async function rotate(webhook: WebhookView, isAtOnce: boolean) {
     setBusyId(webhook.id);
@@ -148,10 +120,7 @@ export function WebhooksSection(props: { org: string; agent: string; canManage: 
                       type="button"
                       disabled={busyId !== undefined}
                       aria-label={`Rotate the secret of ${webhook.name}`}
-                      onClick={() => {
-                        setRevokingAtOnce(false);
-                        setToRotate(webhook);
-                      }}
+                      onClick={() => setToRotate(webhook)}
                     >
                       Rotate
                     </button>
@@ -172,40 +141,15 @@ export function WebhooksSection(props: { org: string; agent: string; canManage: 
         </table>
       )}
       {props.canManage && (
-        <form class="org-form" onSubmit={create} aria-labelledby="create-webhook-title">
-          <h3 id="create-webhook-title">Create a webhook</h3>
-          <div class="fields">
-            <div class="field">
-              <label for="webhook-name">Name (optional)</label>
-              <input
-                id="webhook-name"
-                type="text"
-                maxLength={100}
-                autocomplete="off"
-                placeholder={`e.g. GitHub issues (default: ${props.agent})`}
-                value={name}
-                aria-invalid={wrongField === 'name' || undefined}
-                onInput={(e) => setName(e.currentTarget.value)}
-              />
-            </div>
-            <div class="field field-wide">
-              <label for="webhook-template">Query template (optional, Liquid)</label>
-              <textarea
-                id="webhook-template"
-                rows={3}
-                maxLength={10_000}
-                spellcheck={false}
-                placeholder={'Webhook {{ webhook.name }} received:\n{{ payload | json }}'}
-                value={template}
-                aria-invalid={wrongField === 'template' || undefined}
-                onInput={(e) => setTemplate(e.currentTarget.value)}
-              />
-            </div>
-          </div>
-          <button type="submit" class="primary" disabled={isCreating}>
-            {isCreating ? 'Creating…' : 'Create webhook'}
-          </button>
-        </form>
+        <CreateWebhookForm
+          api={api}
+          agent={props.agent}
+          onNotice={setNotice}
+          onCreated={async (webhook) => {
+            await reload();
+            setShown({ webhook, isRotation: false });
+          }}
+        />
       )}
       {shown && (
         <SecretOnceDialog
@@ -234,26 +178,15 @@ export function WebhooksSection(props: { org: string; agent: string; canManage: 
         </SecretOnceDialog>
       )}
       {toRotate && (
-        <ConfirmDialog
-          title={`Rotate the secret of “${toRotate.name}”?`}
-          confirmLabel="Rotate secret"
+        <RotateWebhookDialog
+          webhook={toRotate}
           onCancel={() => setToRotate(undefined)}
-          onConfirm={() => {
+          onRotate={(isAtOnce) => {
             const webhook = toRotate;
             setToRotate(undefined);
-            void rotate(webhook, isRevokingAtOnce);
+            void rotate(webhook, isAtOnce);
           }}
-        >
-          <p>A new secret is made and shown once. The current one keeps working for a day, so the sender can switch.</p>
-          <label class="check">
-            <input
-              type="checkbox"
-              checked={isRevokingAtOnce}
-              onChange={(e) => setRevokingAtOnce(e.currentTarget.checked)}
-            />{' '}
-            Refuse the current secret at once (it leaked)
-          </label>
-        </ConfirmDialog>
+        />
       )}
       {toDelete && (
         <ConfirmDialog
