@@ -172,7 +172,18 @@ describe('Studio: an agent’s Integrations page, in a real browser', { timeout:
     const webhooks = section(page, 'Webhooks');
     await webhooks.getByText('This agent has no webhooks.').waitFor();
 
+    // A template that does not parse is the API's 422 naming it: marked at its field, nothing created.
     await webhooks.getByLabel('Name (optional)').fill('Shop orders');
+    await webhooks.getByLabel(/^Query template/).fill('{% if %}');
+    await webhooks.getByRole('button', { name: 'Create webhook' }).click();
+    await webhooks
+      .getByRole('alert')
+      .filter({ hasText: /^Could not create the webhook: the template/ })
+      .waitFor();
+    expect(await webhooks.getByLabel(/^Query template/).getAttribute('aria-invalid')).toBe('true');
+    expect((await jsonOf(await owner.as('/agents/support-bot/webhooks'))).webhooks).toEqual([]);
+
+    await webhooks.getByLabel(/^Query template/).fill('New order: {{ payload.order }}');
     await webhooks.getByRole('button', { name: 'Create webhook' }).click();
     const created = page.getByRole('dialog', { name: 'Webhook “Shop orders” created' });
     await created.waitFor();
@@ -188,6 +199,7 @@ describe('Studio: an agent’s Integrations page, in a real browser', { timeout:
     await created.waitFor({ state: 'detached' });
     const row = webhooks.getByRole('row').filter({ hasText: 'Shop orders' });
     expect(await row.textContent()).toContain(url);
+    expect(await webhooks.getByLabel(/^Query template/).getAttribute('aria-invalid')).toBeNull();
     expect(await page.content()).not.toContain(secret);
     await studio.check(desktop, 'integrations-webhooks');
 
