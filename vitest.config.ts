@@ -2,15 +2,28 @@ import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
- * Vitest's order (slowest known first, else largest), except that the real-node file goes first:
- * it is the longest (a node, an image import and a helm install before its tests), and started
- * first it runs beside the others instead of after them.
+ * Vitest's order (slowest known first, else largest), except that the long files whose size does
+ * not say so go first. The real-node file is the longest (a node, an image import and a helm
+ * install before its tests): started first, it runs beside the others instead of after them. The
+ * fuzz suites are small files that run for minutes (schemathesis sends thousands of requests):
+ * without Vitest's results cache, as in a fresh CI checkout, they were sorted last, and the API
+ * fuzz suite ran alone for the last minute while the other worker had nothing left.
  */
-class RealNodeFirst extends BaseSequencer {
+const longFilesFirst = [
+  'test/real-node/real-node.test.ts',
+  'test/fuzz/api-fuzz.test.ts',
+  'test/fuzz/runtime-fuzz.test.ts',
+];
+
+class LongFilesFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const sorted = await super.sort(files);
-    const isRealNode = (file: TestSpecification) => file.moduleId.endsWith('test/real-node/real-node.test.ts');
-    return [...sorted.filter(isRealNode), ...sorted.filter((file) => !isRealNode(file))];
+    const rankOf = (file: TestSpecification) => {
+      const rank = longFilesFirst.findIndex((path) => file.moduleId.endsWith(path));
+      return rank === -1 ? longFilesFirst.length : rank;
+    };
+    // Array.prototype.sort is stable: the rest keep Vitest's order.
+    return sorted.sort((a, b) => rankOf(a) - rankOf(b));
   }
 }
 
@@ -31,7 +44,7 @@ export default defineConfig({
     // nothing but the global setup's servers: each cluster, API and runtime is a test's own, and
     // fake kubelets claim their pod networks across processes.
     maxWorkers: 2,
-    sequence: { sequencer: RealNodeFirst },
+    sequence: { sequencer: LongFilesFirst },
     // Fail on a stray .only so CI always runs the whole suite.
     allowOnly: false,
   },
