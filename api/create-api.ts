@@ -191,7 +191,7 @@ export function createApi(deps: ApiDeps) {
     ...signInRoutes(signIn, { refreshTtlSeconds: tokens.refreshTtlSeconds, devLoginEnabled: config.devLoginEnabled }),
     ...agentRoutes(agents),
     ...agentVersionRoutes(agents),
-    ...catalogueRoutes(),
+    ...catalogueRoutes({ mcpServersOf: (orgId) => mcpServersOf(db, orgId) }),
     ...orgRoutes(orgs),
     ...apiKeyRoutes(apiKeys),
     ...providerKeyRoutes(providerKeys),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { buildWizardCatalogue } from '../catalogue/build-wizard-catalogue.ts';
 import { defaultModel, suggestedModels } from '../catalogue/suggested-models.ts';
+import type { McpToolServers } from '../compiler/compile-mcp-tool.ts';
 import { previewWizardConfig } from '../compiler/preview-wizard-config.ts';
 import { authenticatedRoute, orgRoute } from '../http/api-route.ts';
 import { CompiledAgentPreview } from '../schemas/compiled-agent-preview.ts';
@@ -9,8 +10,12 @@ import { WizardConfig } from '../schemas/wizard-config.ts';
 
 const OrgParams = z.object({ slug: z.string() });
 
-/** What the agent wizard reads besides the agent: what it may offer, and the compiled preview. */
-export function catalogueRoutes() {
+/**
+ * What the agent wizard reads besides the agent: what it may offer, and the compiled preview.
+ * `mcpServersOf` gives the preview the org's MCP servers (GET /orgs/{slug}/mcp-servers lists them
+ * for the wizard), so it compiles their entries as a deploy would and names a server the org lacks.
+ */
+export function catalogueRoutes(deps: { mcpServersOf?: (orgId: string) => Promise<McpToolServers> } = {}) {
   // The catalogue depends on the code alone: built once.
   const catalogue = buildWizardCatalogue({ models: suggestedModels, defaultModel });
   return [
@@ -36,7 +41,8 @@ export function catalogueRoutes() {
       params: OrgParams,
       body: WizardConfig,
       response: CompiledAgentPreview,
-      handle: async ({ access, body }) => previewWizardConfig({ orgSlug: access.orgSlug, config: body }),
+      handle: async ({ access, body }) =>
+        previewWizardConfig({ orgSlug: access.orgSlug, config: body, mcp: await deps.mcpServersOf?.(access.orgId) }),
     }),
   ];
 }

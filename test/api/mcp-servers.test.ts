@@ -240,6 +240,23 @@ describe('MCP tool servers of an org', { timeout: 120_000 }, () => {
     expect(wikiFreed.status).toBe(204);
   });
 
+  it("previews an agent's MCP entries as a deploy compiles them, listing a server the org lacks as an issue", async () => {
+    const { as } = await setup();
+    await as('/mcp-servers/order-desk', put({ url: 'https://orders.example.com/mcp', token, tools: ['lookup_order'] }));
+
+    const preview = await jsonOf(
+      await as('/agents/compile', post({ ...deskBot, step3: { mcp_servers: ['order-desk', 'crm'] } })),
+    );
+
+    expect(preview.issues).toEqual([
+      { field: 'step3.mcp_servers[1]', message: "the org has no MCP server named 'crm'" },
+    ]);
+    expect(preview.yaml).toContain('MCP_ORDER_DESK_AUTHORIZATION');
+    expect(preview.yaml).toContain('lookup_order');
+    expect(preview.yaml).not.toContain('orders.example.com');
+    expect(preview.yaml).not.toContain(token);
+  });
+
   it('records every change in the audit log, with the URL host and never the token', async () => {
     const { api, as } = await setup();
 
