@@ -34,8 +34,11 @@ export function apiFuzzTargets(api: FuzzApi): FuzzTarget[] {
       pathRegex: '^/orgs/\\{slug\\}/agents(/\\{name\\})?$',
       reason:
         'A system_prompt must be a template that parses, which JSON Schema cannot say: the API answers ' +
-        '422 validation_failed naming the field, and the document lists that 422.',
-      checks: { positive_data_acceptance: { 'expected-statuses': ['2xx', '401', '403', '404', '409', '422', '429'] } },
+        '422 validation_failed naming the field, and the document lists that 422. step3.mcp_servers must name ' +
+        "servers the org has (its state, not the document's): 400 naming step3.mcp_servers[i].",
+      checks: {
+        positive_data_acceptance: { 'expected-statuses': ['2xx', '400', '401', '403', '404', '409', '422', '429'] },
+      },
     },
     {
       pathRegex: '^/orgs/\\{slug\\}/agents/\\{name\\}/webhooks$',
