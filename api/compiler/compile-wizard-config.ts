@@ -104,7 +104,11 @@ export function wizardConfigIssues(input: {
   config: WizardConfig;
   mcp?: McpToolServers;
 }): WizardIssue[] {
-  const checked = checkAgentDocument(compileWizardConfig(input), createAgentChecks({ hasPostgresMemory: true }));
+  // As the Cloud's runtimes check it: they start with --disable-mcp-stdio.
+  const checked = checkAgentDocument(
+    compileWizardConfig(input),
+    createAgentChecks({ hasPostgresMemory: true, allowMcpStdio: false }),
+  );
   return checked.issues.map((issue) => {
     const field = wizardFieldOf(issue.path, input.config.step3);
     return field === 'step2.system_prompt'
