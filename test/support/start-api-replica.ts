@@ -9,6 +9,7 @@ import { loadApiConfig } from '../../api/config/api-config.ts';
 import { type Api, apiPrefix, createApi } from '../../api/create-api.ts';
 import { createDatabase } from '../../api/db/database.ts';
 import type { TestApi } from './start-test-api.ts';
+import { testCompileCacheDir } from './test-compile-cache-dir.ts';
 
 export interface ApiReplica {
   url: string;
@@ -29,7 +30,7 @@ export async function startApiReplica(first: TestApi, env: Record<string, string
   const log = pino({ level: 'silent' });
   const config = loadApiConfig({ ...env, ASTROMESH_STATE_DIR: stateDir, DATABASE_URL: databaseUrl });
   const db = createDatabase(databaseUrl, { log });
-  const backend = createLocalBackend({ stateDir, memoryUrl: databaseUrl, log });
+  const backend = createLocalBackend({ stateDir, memoryUrl: databaseUrl, log, compileCacheDir: testCompileCacheDir });
   const api = createApi({ config, db, backend, log, now: () => new Date() });
   const server = createServer(api.app.callback());
   api.attach(server);

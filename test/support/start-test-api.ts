@@ -12,6 +12,7 @@ import { type Api, apiPrefix, createApi } from '../../api/create-api.ts';
 import { createDatabase, type Database } from '../../api/db/database.ts';
 import { migrate } from '../../api/db/migrate.ts';
 import { devLogin } from './dev-login.ts';
+import { testCompileCacheDir } from './test-compile-cache-dir.ts';
 import { createTestDatabase } from './test-database.ts';
 
 export interface SignedIn {
@@ -69,7 +70,7 @@ export async function startTestApi(
   await migrate(db);
   const backend = options.backend
     ? options.backend({ stateDir, databaseUrl: database.url, log })
-    : createLocalBackend({ stateDir, memoryUrl: database.url, log });
+    : createLocalBackend({ stateDir, memoryUrl: database.url, log, compileCacheDir: testCompileCacheDir });
   const api = createApi({ config, db, backend, log, now: () => new Date(), studioDir: options.studioDir });
   const server = createServer(api.app.callback());
   api.attach(server);
