@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { FakeProvider } from '../fakes/fake-provider.ts';
@@ -171,6 +173,40 @@ describe('tools of type mcp: MCP servers whose tools the runtime discovers and c
         /^MCP server 'orders': refused to connect to 127\.0\.0\.1: loopback addresses are not allowed; the agent config can allow it with allow_localhost: true$/,
       ),
     });
+  });
+
+  it('gives up on a server that does not answer at the entry’s deadline, and does not wait on it again at once', async () => {
+    // Takes each request and never answers.
+    let received = 0;
+    const silent = createServer(() => {
+      received += 1;
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    kit.cleanups.push(async () => {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    });
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/mcp`;
+    const { openai, runtime } = await start([
+      { name: 'orders', type: 'mcp', config: { url, allow_localhost: true, timeout_seconds: 0.5 } },
+    ]);
+    openai.enqueue(fakeReply.text('Without it.'), fakeReply.text('Still without it.'));
+
+    expect((await run(runtime)).status).toBe(200);
+    const listed = await jsonOf(await runtime.request('/v1/tools'));
+    expect(listed.tools).toContainEqual(
+      expect.objectContaining({
+        name: 'orders',
+        type: 'mcp',
+        error: "MCP server 'orders' did not answer within 0.5 s",
+      }),
+    );
+    // Within the retry pause the next run does not ask again: the server gets no new request.
+    const requestsSoFar = received;
+    expect(requestsSoFar).toBeGreaterThan(0);
+    expect((await run(runtime)).status).toBe(200);
+    expect(toolsOffered(openai, 1).map((tool) => tool.name)).toEqual(['calculator']);
+    expect(received).toBe(requestsSoFar);
   });
 
   it('offers a tool the server adds while the agent is loaded at the next run (notifications/tools/list_changed)', async () => {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { ToolSpec } from '../../config/agent-schema.ts';
 import type { CredentialsLookup } from '../../config/credentials-lookup.ts';
+import { createDeadline } from '../../create-deadline.ts';
 import type { ToolDefinition } from '../../router/model-types.ts';
 import { createRateLimiter, type RateLimiter } from '../rate-limiter.ts';
 import { runWithDeadline, toolFailure } from '../run-with-deadline.ts';
@@ -194,21 +195,25 @@ export function createMcpTools(deps: {
   }
 
   /** Connecting and listing get the server's deadline too, and the run's cancellation. */
-  function withDeadline<T>(server: ServerState, signal: AbortSignal, work: (signal: AbortSignal) => Promise<T>) {
+  async function withDeadline<T>(server: ServerState, signal: AbortSignal, work: (signal: AbortSignal) => Promise<T>) {
     const seconds = server.config.timeout_seconds;
-    const bounded = AbortSignal.any([signal, AbortSignal.timeout(seconds * 1000)]);
-    return new Promise<T>((resolve, reject) => {
-      const onAbort = () =>
-        reject(
-          signal.aborted
-            ? signal.reason
-            : new ToolError('timeout', `MCP server '${server.spec.name}' did not answer within ${seconds} s`),
-        );
-      bounded.addEventListener('abort', onAbort, { once: true });
-      work(bounded)
-        .then(resolve, reject)
-        .finally(() => bounded.removeEventListener('abort', onAbort));
+    const deadline = createDeadline(
+      seconds * 1000,
+      () => new ToolError('timeout', `MCP server '${server.spec.name}' did not answer within ${seconds} s`),
+    );
+    const bounded = AbortSignal.any([signal, deadline.signal]);
+    let onAbort = () => {};
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(bounded.reason);
+      if (bounded.aborted) onAbort();
+      else bounded.addEventListener('abort', onAbort, { once: true });
     });
+    try {
+      return await Promise.race([work(bounded), aborted]);
+    } finally {
+      deadline.clear();
+      bounded.removeEventListener('abort', onAbort);
+    }
   }
 
   return {

@@ -39,5 +39,6 @@ export async function createGuardedMcpFetch(options: {
   const guarded: FetchLike = (input, init) =>
     // The SDK's own redirect policy (same origin only) decides; each hop still connects through the guard.
     fetch(input, { ...(init as Parameters<typeof fetch>[1]), dispatcher }) as unknown as Promise<Response>;
-  return { fetch: guarded, close: () => dispatcher.close() };
+  // destroy, not close: close would wait for a request the server never answers.
+  return { fetch: guarded, close: () => dispatcher.destroy() };
 }
