@@ -10,6 +10,7 @@ const benchmarks = [
   'vector-store-throughput.ts',
   'api-overhead.ts',
   'run-reservation.ts',
+  'mcp-tool-calls.ts',
   'operator-throughput.ts',
   'deploy-latency.ts',
   'wake-latency.ts',
