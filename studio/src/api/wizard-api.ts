@@ -1,5 +1,6 @@
 import type { AgentView } from '../../../api/schemas/agent-view.ts';
 import type { CompiledAgentPreview, WizardIssue } from '../../../api/schemas/compiled-agent-preview.ts';
+import type { McpServerView } from '../../../api/schemas/mcp-server.ts';
 import type { ProviderKeyView } from '../../../api/schemas/provider-key-view.ts';
 import type { WizardCatalogue } from '../../../api/schemas/wizard-catalogue.ts';
 import type { WizardConfigInput, WizardConfigPatch } from '../../../api/schemas/wizard-config.ts';
@@ -7,7 +8,7 @@ import type { ApiClient } from './api-client.ts';
 
 export type { AgentView, CompiledAgentPreview, WizardCatalogue, WizardIssue };
 
-/** What the agent wizard reads and writes: the catalogue, the org's provider keys, one agent, the preview. */
+/** What the agent wizard reads and writes: the catalogue, the org's provider keys and MCP servers, one agent, the preview. */
 export function wizardApi(api: ApiClient, org: string) {
   const orgPath = `/orgs/${encodeURIComponent(org)}`;
   const agentPath = (name: string) => `${orgPath}/agents/${encodeURIComponent(name)}`;
@@ -15,6 +16,8 @@ export function wizardApi(api: ApiClient, org: string) {
     catalogue: () => api.request<WizardCatalogue>('GET', '/catalogue'),
     providerKeys: async () =>
       (await api.request<{ providers: ProviderKeyView[] }>('GET', `${orgPath}/providers`)).providers,
+    mcpServers: async () =>
+      (await api.request<{ mcp_servers: McpServerView[] }>('GET', `${orgPath}/mcp-servers`)).mcp_servers,
     get: (name: string) => api.request<AgentView>('GET', agentPath(name)),
     create: (config: WizardConfigInput) => api.request<AgentView>('POST', `${orgPath}/agents`, config),
     update: (name: string, patch: WizardConfigPatch) => api.request<AgentView>('PUT', agentPath(name), patch),

@@ -7,7 +7,7 @@ import './wizard/agent-wizard.css';
 
 /**
  * The 5-step agent wizard (issue 14) at /studio/agents/new and /studio/agents/:name/edit: loads
- * what it offers (GET /catalogue), the org's provider keys and the agent, then hands over.
+ * what it offers (GET /catalogue), the org's provider keys and MCP servers and the agent, then hands over.
  */
 export function AgentWizardPage(props: { org: string; name: string | undefined; step: string | undefined }) {
   const session = useSession();
@@ -17,8 +17,16 @@ export function AgentWizardPage(props: { org: string; name: string | undefined; 
 
   useEffect(() => {
     let isCurrent = true;
-    Promise.all([api.catalogue(), api.providerKeys(), props.name === undefined ? undefined : api.get(props.name)])
-      .then(([catalogue, providerKeys, agent]) => isCurrent && setData({ catalogue, providerKeys, agent }))
+    Promise.all([
+      api.catalogue(),
+      api.providerKeys(),
+      api.mcpServers(),
+      props.name === undefined ? undefined : api.get(props.name),
+    ])
+      .then(
+        ([catalogue, providerKeys, mcpServers, agent]) =>
+          isCurrent && setData({ catalogue, providerKeys, mcpServers, agent }),
+      )
       .catch((err: unknown) => isCurrent && setLoadError(explainLoadError(err, props.name)));
     return () => {
       isCurrent = false;

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { AgentStatus } from '../../../../api/schemas/agent-summary.ts';
+import type { McpServerView } from '../../../../api/schemas/mcp-server.ts';
 import type { ProviderKeyView } from '../../../../api/schemas/provider-key-view.ts';
 import type { AgentView, CompiledAgentPreview, WizardApi, WizardCatalogue, WizardIssue } from '../../api/wizard-api.ts';
 import { type Notice, NoticeArea } from '../../components/notice-area.tsx';
@@ -19,6 +20,8 @@ import { type ControlId, fieldTarget, stepOf, type WizardStepId, wizardSteps } f
 export interface WizardData {
   catalogue: WizardCatalogue;
   providerKeys: ProviderKeyView[];
+  /** The org's MCP tool servers, offered in step 3. */
+  mcpServers: McpServerView[];
   /** Undefined for a new agent. */
   agent: AgentView | undefined;
 }
@@ -257,7 +260,7 @@ export function AgentWizard(props: { api: WizardApi; data: WizardData; initialSt
           <fieldset class="step-fields" disabled={status === 'deployed' || busy !== undefined}>
             {step === 'model' && <ModelStep {...stepProps} providerKeys={data.providerKeys} isCreated={isCreated} />}
             {step === 'prompt' && <PromptStep {...stepProps} />}
-            {step === 'tools' && <ToolsStep {...stepProps} />}
+            {step === 'tools' && <ToolsStep {...stepProps} mcpServers={data.mcpServers} />}
             {step === 'memory' && <MemoryStep {...stepProps} />}
             {step === 'guardrails' && <GuardrailsStep {...stepProps} />}
           </fieldset>

@@ -31,6 +31,8 @@ export function ReviewStep(props: {
         <dd>{form.fallbackProvider ? <code>{`${form.fallbackProvider}/${form.fallbackModel}`}</code> : 'none'}</dd>
         <dt>Tools</dt>
         <dd>{list(form.tools)}</dd>
+        <dt>MCP servers</dt>
+        <dd>{list(form.mcpServers)}</dd>
         <dt>Memory</dt>
         <dd>
           {form.memoryStrategy}, window {form.windowSize}

@@ -1,25 +1,33 @@
+import type { McpServerView } from '../../../../api/schemas/mcp-server.ts';
 import { ChoiceList } from './choice-list.tsx';
 import { describeToolParameters } from './describe-tool-parameters.ts';
+import { McpServersChoice } from './mcp-servers-choice.tsx';
 import type { StepProps } from './step-props.ts';
 import { controlIds } from './wizard-steps.ts';
 
-/** Step 3: the built-in tools the agent may call, each with what it does and its parameters. */
-export function ToolsStep(props: StepProps) {
+/**
+ * Step 3: the built-in tools the agent may call, each with what it does and its parameters, then
+ * the org's MCP servers whose tools it may call.
+ */
+export function ToolsStep(props: StepProps & { mcpServers: McpServerView[] }) {
   const { form, update, errors } = props;
   return (
-    <ChoiceList
-      id={controlIds.tools}
-      legend={`Built-in tools (${form.tools.length} chosen)`}
-      kind="checkbox"
-      selected={form.tools}
-      onChange={(tools) => update({ tools })}
-      error={errors[controlIds.tools]}
-      choices={props.catalogue.tools.map((tool) => ({
-        name: tool.name,
-        description: tool.description,
-        extra: <ToolParameters name={tool.name} schema={tool.parameters} />,
-      }))}
-    />
+    <>
+      <ChoiceList
+        id={controlIds.tools}
+        legend={`Built-in tools (${form.tools.length} chosen)`}
+        kind="checkbox"
+        selected={form.tools}
+        onChange={(tools) => update({ tools })}
+        error={errors[controlIds.tools]}
+        choices={props.catalogue.tools.map((tool) => ({
+          name: tool.name,
+          description: tool.description,
+          extra: <ToolParameters name={tool.name} schema={tool.parameters} />,
+        }))}
+      />
+      <McpServersChoice {...props} />
+    </>
   );
 }
 

@@ -49,6 +49,27 @@ describe('the wizard form', () => {
     );
   });
 
+  it('sends the chosen MCP servers on PUT even when none is left, and leaves them out of a create without any', () => {
+    const form = formOf(undefined, aCatalogue());
+
+    expect(patchOf(form).step3).toEqual({ tools: [], mcp_servers: [] });
+    expect(configOf(form).step3).toEqual({ tools: [] });
+    expect(configOf({ ...form, mcpServers: ['order-desk'] }).step3).toEqual({ tools: [], mcp_servers: ['order-desk'] });
+  });
+
+  it('round-trips a saved config with its MCP servers', () => {
+    const saved = {
+      name: 'bot',
+      step1: { model: 'openai/model-b' },
+      step2: { system_prompt: '', persona: '' },
+      step3: { tools: [], mcp_servers: ['order-desk', 'crm'] },
+      step4: { memory_type: 'conversational' as const, memory_strategy: 'sliding_window' as const, window_size: 20 },
+      step5: { input_guardrails: [], output_guardrails: [], max_tokens: 1000 },
+    };
+
+    expect(configOf(formOf(saved, aCatalogue()))).toEqual(saved);
+  });
+
   it('round-trips a saved config', () => {
     const saved = {
       name: 'bot',

@@ -14,6 +14,8 @@ export interface WizardForm {
   systemPrompt: string;
   persona: string;
   tools: string[];
+  /** Names of the org's MCP servers the agent may call. */
+  mcpServers: string[];
   memoryType: string;
   memoryStrategy: string;
   windowSize: string;
@@ -44,6 +46,7 @@ export function formOf(config: WizardConfig | undefined, catalogue: WizardCatalo
     systemPrompt: config?.step2.system_prompt ?? '',
     persona: config?.step2.persona ?? '',
     tools: [...(config?.step3.tools ?? [])],
+    mcpServers: [...(config?.step3.mcp_servers ?? [])],
     memoryType: config?.step4.memory_type ?? catalogue.memory.types[0] ?? '',
     memoryStrategy: config?.step4.memory_strategy ?? catalogue.memory.strategies[0]?.name ?? '',
     windowSize: String(config?.step4.window_size ?? catalogue.memory.window_size.default),
@@ -67,7 +70,8 @@ export function patchOf(form: WizardForm): WizardConfigPatch {
       fallback_model: form.fallbackProvider === '' ? null : `${form.fallbackProvider}/${form.fallbackModel.trim()}`,
     },
     step2: { system_prompt: form.systemPrompt, persona: form.persona },
-    step3: { tools: form.tools },
+    // Always sent, so unticking the last server removes it (PUT merges what it is given).
+    step3: { tools: form.tools, mcp_servers: form.mcpServers },
     step4: {
       memory_type: form.memoryType,
       memory_strategy: form.memoryStrategy,
@@ -89,5 +93,7 @@ export function configOf(form: WizardForm): WizardConfigInput {
     ...patch,
     name: form.name.trim(),
     step1: { model: patch.step1?.model ?? '', ...(fallback ? { fallback_model: fallback } : {}) },
+    // Absent is none, as in a config saved before MCP servers existed.
+    step3: { tools: form.tools, ...(form.mcpServers.length > 0 ? { mcp_servers: form.mcpServers } : {}) },
   } as WizardConfigInput;
 }

@@ -11,6 +11,8 @@ describe('fieldTarget: where an API error shows', () => {
     ['step2.persona', 'prompt', 'wizard-persona'],
     ['step3.tools[1]', 'tools', 'wizard-tools'],
     ['step3.tools.1', 'tools', 'wizard-tools'],
+    ['step3.mcp_servers[0]', 'tools', 'wizard-mcp-servers'],
+    ['step3.mcp_servers', 'tools', 'wizard-mcp-servers'],
     ['step4', 'memory', 'wizard-memory-strategy'],
     ['step4.window_size', 'memory', 'wizard-window-size'],
     ['step5.input_guardrails[0]', 'guardrails', 'wizard-input-guardrails'],
