@@ -6,6 +6,7 @@ import { AgentsPage } from './pages/agents-page.tsx';
 import {
   AgentIntegrationsPage,
   ApiKeysPage,
+  McpServersPage,
   MembersPage,
   ProviderKeysPage,
   UsagePage,
@@ -54,6 +55,7 @@ function Pages() {
         <Route path="/studio/members" component={SignedInMembersPage} />
         <Route path="/studio/api-keys" component={SignedInApiKeysPage} />
         <Route path="/studio/providers" component={SignedInProviderKeysPage} />
+        <Route path="/studio/mcp-servers" component={SignedInMcpServersPage} />
         <Route path="/studio/usage" component={SignedInUsagePage} />
         <Route default component={isEntry ? Nothing : NotFoundPage} />
       </Router>
@@ -80,6 +82,11 @@ function SignedInApiKeysPage() {
 function SignedInProviderKeysPage() {
   const state = useSessionState();
   return state.kind === 'signed-in' ? <ProviderKeysPage org={state.org} /> : null;
+}
+
+function SignedInMcpServersPage() {
+  const state = useSessionState();
+  return state.kind === 'signed-in' ? <McpServersPage org={state.org} /> : null;
 }
 
 function SignedInUsagePage() {

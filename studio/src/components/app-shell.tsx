@@ -8,6 +8,7 @@ const navigation = [
   { href: '/studio/members', label: 'Members' },
   { href: '/studio/api-keys', label: 'API keys' },
   { href: '/studio/providers', label: 'Provider keys' },
+  { href: '/studio/mcp-servers', label: 'MCP servers' },
   { href: '/studio/usage', label: 'Usage' },
 ];
 

@@ -27,6 +27,19 @@ describe('explainOrgError, the words for a failed org request', () => {
     );
   });
 
+  it('names the agents that still choose an MCP server the API refuses to delete', () => {
+    const error = new ApiError({
+      error: 'mcp_server_in_use',
+      message:
+        "MCP server 'order-desk' is used by agents 'support-bot', 'refund-bot'; remove it from their step3.mcp_servers first",
+      status: 409,
+    });
+
+    expect(explainOrgError(error, 'delete the server “order-desk”')).toBe(
+      'Could not delete the server “order-desk”: the agents “support-bot”, “refund-bot” still choose it. Untick it in step 3 of the wizard, then delete it.',
+    );
+  });
+
   it('names the field of a validation error in words', () => {
     const error = new ApiError({
       error: 'invalid_request',

@@ -15,6 +15,8 @@ export function explainOrgError(error: unknown, attempt: string): string {
       return `Could not ${attempt}: ${error.message}. Nothing changed.`;
     case 'api_key_limit_reached':
       return `Could not ${attempt}: ${limitOf(error.message, 'API keys')} Revoke a key you no longer use, then create this one.`;
+    case 'mcp_server_in_use':
+      return `Could not ${attempt}: ${whoStillChooses(error.message)}. Untick it in step 3 of the wizard, then delete it.`;
     case 'forbidden':
       return `You cannot ${attempt}: your role in this org does not allow it (${error.message}). Ask an owner or admin.`;
     case 'unauthorized':
@@ -31,6 +33,16 @@ export function explainOrgError(error: unknown, attempt: string): string {
         return `Could not ${attempt}: ${fieldProblem(error.field, error.message.slice(error.field.length + 2))}.`;
       return `Could not ${attempt}: ${error.message}`;
   }
+}
+
+// The API says "MCP server 'x' is used by agents 'a', 'b'; remove it from …"; a person reads the agents.
+function whoStillChooses(message: string): string {
+  const listed = /used by agents? (.+?);/.exec(message)?.[1] ?? '';
+  const agents = [...listed.matchAll(/'([^']+)'/g)].map((match) => `“${match[1]}”`);
+  if (agents.length === 0) return 'an agent still chooses it';
+  return agents.length === 1
+    ? `the agent ${agents[0]} still chooses it`
+    : `the agents ${agents.join(', ')} still choose it`;
 }
 
 // The API says "an org may have at most 3 members, owner included"; a person reads a sentence.
@@ -51,6 +63,10 @@ const fieldLabels: Record<string, string> = {
   timezone: 'the time zone',
   'input.query': 'the query',
   template: 'the template',
+  server: 'the server name',
+  url: 'the URL',
+  token: 'the token',
+  tools: 'the tools list',
 };
 
 // zod words most problems as "must …", which reads on after the field's name; others

@@ -7,6 +7,7 @@ import lazy from 'preact-iso/lazy';
 export const MembersPage = lazy(() => import('./members-page.tsx').then((page) => page.MembersPage));
 export const ApiKeysPage = lazy(() => import('./api-keys-page.tsx').then((page) => page.ApiKeysPage));
 export const ProviderKeysPage = lazy(() => import('./provider-keys-page.tsx').then((page) => page.ProviderKeysPage));
+export const McpServersPage = lazy(() => import('./mcp-servers-page.tsx').then((page) => page.McpServersPage));
 export const UsagePage = lazy(() => import('./usage-page.tsx').then((page) => page.UsagePage));
 export const AgentIntegrationsPage = lazy(() =>
   import('./agent-integrations-page.tsx').then((page) => page.AgentIntegrationsPage),
