@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { eventually } from './eventually.ts';
 import { agentYaml } from './start-test-runtime.ts';
+import { testCompileCacheDir } from './test-compile-cache-dir.ts';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -42,9 +43,10 @@ export interface AstromeshdProcess {
 
 /**
  * Runs astromeshd as a real child process: `node runtime/main.ts …args` with the Node that runs
- * the tests (Node 24). The environment holds only PATH, with that Node first, so no key of the
- * developer's shell reaches the runtime; `command` replaces `node runtime/main.ts` (e.g. to run
- * `./runtime/main.ts` through its shebang), relative to the repository root.
+ * the tests (Node 24). The environment holds only PATH, with that Node first, and the tests'
+ * compile cache, so no key of the developer's shell reaches the runtime; `command` replaces
+ * `node runtime/main.ts` (e.g. to run `./runtime/main.ts` through its shebang), relative to the
+ * repository root.
  */
 export function spawnAstromeshd(
   args: string[],
@@ -55,7 +57,12 @@ export function spawnAstromeshd(
     : [process.execPath, ['runtime/main.ts', ...args]];
   const child = spawn(command, commandArgs, {
     cwd: repoRoot,
-    env: { PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`, ...options.env },
+    env: {
+      PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+      // Modules compiled once a run, not once a process: the tests start hundreds of these.
+      NODE_COMPILE_CACHE: testCompileCacheDir,
+      ...options.env,
+    },
     stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
