@@ -1,7 +1,7 @@
 import { useCallback, useState } from 'preact/hooks';
 import { ApiError } from '../api/api-error.ts';
 import { type ApiKeyRole, type ApiKeyView, apiKeysApi } from '../api/api-keys-api.ts';
-import { ConfirmDialog } from '../components/confirm-dialog.tsx';
+import { ConfirmedButton } from '../components/confirmed-button.tsx';
 import { ErrorAlert } from '../components/error-alert.tsx';
 import { type Notice, NoticeArea } from '../components/notice-area.tsx';
 import { useLoaded } from '../components/use-loaded.ts';
@@ -26,7 +26,6 @@ export function ApiKeysPage(props: { org: string }) {
   const [isNameWrong, setNameWrong] = useState(false);
   // The one place a secret is held, and only while its dialog is open.
   const [created, setCreated] = useState<{ name: string; secret: string } | undefined>();
-  const [toRevoke, setToRevoke] = useState<ApiKeyView | undefined>();
 
   const listKeys = useCallback(() => api.list(), [api]);
   const { value: keys, error: loadError, reload } = useLoaded(listKeys, explainLoadError, { isEnabled: canManage });
@@ -137,14 +136,17 @@ export function ApiKeysPage(props: { org: string }) {
                   <td data-label="Created">{formatDay(key.created_at)}</td>
                   <td data-label="Last used">{key.last_used_at ? formatDay(key.last_used_at) : 'Never'}</td>
                   <td class="actions">
-                    <button
-                      type="button"
-                      class="danger"
-                      aria-label={`Revoke ${key.name}`}
-                      onClick={() => setToRevoke(key)}
+                    <ConfirmedButton
+                      label="Revoke"
+                      accessibleName={`Revoke ${key.name}`}
+                      title={`Revoke “${key.name}”?`}
+                      confirmLabel="Revoke key"
+                      onConfirm={() => void revoke(key)}
                     >
-                      Revoke
-                    </button>
+                      <p>
+                        Programs sending <code>{key.prefix}…</code> are refused at once (401). This cannot be undone.
+                      </p>
+                    </ConfirmedButton>
                   </td>
                 </tr>
               ))}
@@ -162,22 +164,6 @@ export function ApiKeysPage(props: { org: string }) {
             void reload();
           }}
         />
-      )}
-      {toRevoke && (
-        <ConfirmDialog
-          title={`Revoke “${toRevoke.name}”?`}
-          confirmLabel="Revoke key"
-          onCancel={() => setToRevoke(undefined)}
-          onConfirm={() => {
-            const key = toRevoke;
-            setToRevoke(undefined);
-            void revoke(key);
-          }}
-        >
-          <p>
-            Programs sending <code>{toRevoke.prefix}…</code> are refused at once (401). This cannot be undone.
-          </p>
-        </ConfirmDialog>
       )}
     </section>
   );

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { ApiError } from '../api/api-error.ts';
 import type { SchedulesApi, ScheduleView } from '../api/schedules-api.ts';
 import type { Notice } from '../components/notice-area.tsx';
+import { useWrongField } from '../components/use-wrong-field.tsx';
 import { explainOrgError } from './explain-org-error.ts';
 
 type Field = 'cron' | 'timezone' | 'query';
@@ -25,14 +26,14 @@ export function CreateScheduleForm(props: {
   const [cron, setCron] = useState('');
   const [timezone, setTimezone] = useState('UTC');
   const [query, setQuery] = useState('');
-  const [wrong, setWrong] = useState<{ field: Field; text: string } | undefined>();
+  const wrong = useWrongField<Field>('schedule');
   const [isCreating, setCreating] = useState(false);
 
   async function create(event: Event) {
     event.preventDefault();
     setCreating(true);
     props.onNotice(undefined);
-    setWrong(undefined);
+    wrong.setWrong(undefined);
     try {
       const created = await props.api.create({ cron: cron.trim(), timezone: timezone.trim(), input: { query } });
       setCron('');
@@ -40,24 +41,12 @@ export function CreateScheduleForm(props: {
       await props.onCreated(created);
     } catch (err) {
       const text = explainOrgError(err, 'create the schedule');
-      const field = formFieldOf(err);
-      if (field) setWrong({ field, text });
+      wrong.setWrong(formFieldOf(err), text);
       props.onNotice({ kind: 'error', text });
     } finally {
       setCreating(false);
     }
   }
-
-  const fieldProps = (field: Field) => ({
-    'aria-invalid': wrong?.field === field || undefined,
-    'aria-describedby': wrong?.field === field ? `schedule-${field}-error` : undefined,
-  });
-  const fieldError = (field: Field) =>
-    wrong?.field === field ? (
-      <p id={`schedule-${field}-error`} class="field-error">
-        {wrong.text}
-      </p>
-    ) : null;
 
   return (
     <form class="org-form" onSubmit={create} aria-labelledby="create-schedule-title">
@@ -74,10 +63,10 @@ export function CreateScheduleForm(props: {
             spellcheck={false}
             placeholder="0 9 * * 1-5"
             value={cron}
-            {...fieldProps('cron')}
+            {...wrong.attributes('cron')}
             onInput={(e) => setCron(e.currentTarget.value)}
           />
-          {fieldError('cron')}
+          {wrong.error('cron')}
         </div>
         <div class="field">
           <label for="schedule-timezone">Time zone</label>
@@ -90,10 +79,10 @@ export function CreateScheduleForm(props: {
             spellcheck={false}
             placeholder="UTC, Europe/Paris…"
             value={timezone}
-            {...fieldProps('timezone')}
+            {...wrong.attributes('timezone')}
             onInput={(e) => setTimezone(e.currentTarget.value)}
           />
-          {fieldError('timezone')}
+          {wrong.error('timezone')}
         </div>
         <div class="field field-wide">
           <label for="schedule-query">Query each tick runs</label>
@@ -104,10 +93,10 @@ export function CreateScheduleForm(props: {
             autocomplete="off"
             placeholder="e.g. Summarise yesterday's orders"
             value={query}
-            {...fieldProps('query')}
+            {...wrong.attributes('query')}
             onInput={(e) => setQuery(e.currentTarget.value)}
           />
-          {fieldError('query')}
+          {wrong.error('query')}
         </div>
       </div>
       <button type="submit" class="primary" disabled={isCreating}>

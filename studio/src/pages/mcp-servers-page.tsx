@@ -1,6 +1,6 @@
 import { useCallback, useState } from 'preact/hooks';
 import { type McpServerView, mcpServersApi } from '../api/mcp-servers-api.ts';
-import { ConfirmDialog } from '../components/confirm-dialog.tsx';
+import { ConfirmedButton } from '../components/confirmed-button.tsx';
 import { ErrorAlert } from '../components/error-alert.tsx';
 import { type Notice, NoticeArea } from '../components/notice-area.tsx';
 import { useLoaded } from '../components/use-loaded.ts';
@@ -21,7 +21,6 @@ export function McpServersPage(props: { org: string }) {
   const { api, profile, profileError, canManage } = useOrgPage(props.org, mcpServersApi);
   const [notice, setNotice] = useState<Notice | undefined>();
   const [replacing, setReplacing] = useState<McpServerView | undefined>();
-  const [toDelete, setToDelete] = useState<McpServerView | undefined>();
   const [busyName, setBusyName] = useState<string | undefined>();
 
   const listServers = useCallback(() => api.list(), [api]);
@@ -146,15 +145,19 @@ export function McpServersPage(props: { org: string }) {
                             Remove token
                           </button>
                         )}
-                        <button
-                          type="button"
-                          class="danger"
-                          aria-label={`Delete the server ${server.name}`}
-                          disabled={busyName === server.name}
-                          onClick={() => setToDelete(server)}
+                        <ConfirmedButton
+                          label="Delete"
+                          accessibleName={`Delete the server ${server.name}`}
+                          isDisabled={busyName === server.name}
+                          title={`Delete the server “${server.name}”?`}
+                          confirmLabel="Delete server"
+                          onConfirm={() => void remove(server)}
                         >
-                          Delete
-                        </button>
+                          <p>
+                            Its URL and token are gone for good. The API refuses while an agent still chooses it (step 3
+                            of the wizard).
+                          </p>
+                        </ConfirmedButton>
                       </span>
                     </td>
                   )}
@@ -179,22 +182,6 @@ export function McpServersPage(props: { org: string }) {
           onNotice={setNotice}
           onSaved={saved}
         />
-      )}
-      {toDelete && (
-        <ConfirmDialog
-          title={`Delete the server “${toDelete.name}”?`}
-          confirmLabel="Delete server"
-          onCancel={() => setToDelete(undefined)}
-          onConfirm={() => {
-            const target = toDelete;
-            setToDelete(undefined);
-            void remove(target);
-          }}
-        >
-          <p>
-            Its URL and token are gone for good. The API refuses while an agent still chooses it (step 3 of the wizard).
-          </p>
-        </ConfirmDialog>
       )}
     </section>
   );

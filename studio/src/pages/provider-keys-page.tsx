@@ -2,7 +2,7 @@ import { useCallback, useState } from 'preact/hooks';
 import { cloudProviders } from '../../../api/schemas/cloud-providers.ts';
 import { ApiError } from '../api/api-error.ts';
 import { type CloudProviderName, providerKeysApi } from '../api/provider-keys-api.ts';
-import { ConfirmDialog } from '../components/confirm-dialog.tsx';
+import { ConfirmedButton } from '../components/confirmed-button.tsx';
 import { ErrorAlert } from '../components/error-alert.tsx';
 import { type Notice, NoticeArea } from '../components/notice-area.tsx';
 import { useLoaded } from '../components/use-loaded.ts';
@@ -35,7 +35,6 @@ export function ProviderKeysPage(props: { org: string }) {
   const [baseUrl, setBaseUrl] = useState('');
   const [wrongField, setWrongField] = useState<Field | undefined>();
   const [isSaving, setSaving] = useState(false);
-  const [toDelete, setToDelete] = useState<CloudProviderName | undefined>();
 
   const listKeys = useCallback(() => api.list(), [api]);
   const { value: keys, error: loadError, reload } = useLoaded(listKeys, explainLoadError);
@@ -131,14 +130,18 @@ export function ProviderKeysPage(props: { org: string }) {
                   <td data-label="Updated">{formatDay(key.updated_at)}</td>
                   {canManage && (
                     <td class="actions">
-                      <button
-                        type="button"
-                        class="danger"
-                        aria-label={`Delete the ${providerNames[key.provider]} key`}
-                        onClick={() => setToDelete(key.provider)}
+                      <ConfirmedButton
+                        label="Delete"
+                        accessibleName={`Delete the ${providerNames[key.provider]} key`}
+                        title={`Delete the ${providerNames[key.provider]} key?`}
+                        confirmLabel="Delete key"
+                        onConfirm={() => void remove(key.provider)}
                       >
-                        Delete
-                      </button>
+                        <p>
+                          Agents of this org that use {providerNames[key.provider]} fail until a key is saved again. The
+                          key cannot be recovered from Studio.
+                        </p>
+                      </ConfirmedButton>
                     </td>
                   )}
                 </tr>
@@ -207,23 +210,6 @@ export function ProviderKeysPage(props: { org: string }) {
             {isSaving ? 'Saving…' : 'Save key'}
           </button>
         </form>
-      )}
-      {toDelete && (
-        <ConfirmDialog
-          title={`Delete the ${providerNames[toDelete]} key?`}
-          confirmLabel="Delete key"
-          onCancel={() => setToDelete(undefined)}
-          onConfirm={() => {
-            const target = toDelete;
-            setToDelete(undefined);
-            void remove(target);
-          }}
-        >
-          <p>
-            Agents of this org that use {providerNames[toDelete]} fail until a key is saved again. The key cannot be
-            recovered from Studio.
-          </p>
-        </ConfirmDialog>
       )}
     </section>
   );

@@ -1,6 +1,6 @@
 import { useCallback, useMemo, useState } from 'preact/hooks';
 import { type ScheduleView, schedulesApi } from '../api/schedules-api.ts';
-import { ConfirmDialog } from '../components/confirm-dialog.tsx';
+import { ConfirmedButton } from '../components/confirmed-button.tsx';
 import { ErrorAlert } from '../components/error-alert.tsx';
 import { type Notice, NoticeArea } from '../components/notice-area.tsx';
 import { useLoaded } from '../components/use-loaded.ts';
@@ -20,7 +20,6 @@ export function SchedulesSection(props: { org: string; agent: string; canManage:
   const api = useMemo(() => schedulesApi(session.api, props.org, props.agent), [session, props.org, props.agent]);
   const [notice, setNotice] = useState<Notice | undefined>();
   const [busyId, setBusyId] = useState<string | undefined>();
-  const [toDelete, setToDelete] = useState<ScheduleView | undefined>();
 
   const listSchedules = useCallback(() => api.list(), [api]);
   const { value: schedules, error: loadError, reload } = useLoaded(listSchedules, explainLoadError);
@@ -107,15 +106,16 @@ export function SchedulesSection(props: { org: string; agent: string; canManage:
                       >
                         {schedule.enabled ? 'Pause' : 'Resume'}
                       </button>
-                      <button
-                        type="button"
-                        class="danger"
-                        disabled={busyId !== undefined}
-                        aria-label={`Delete the schedule ${schedule.cron}`}
-                        onClick={() => setToDelete(schedule)}
+                      <ConfirmedButton
+                        label="Delete"
+                        accessibleName={`Delete the schedule ${schedule.cron}`}
+                        isDisabled={busyId !== undefined}
+                        title={`Delete the schedule “${schedule.cron}”?`}
+                        confirmLabel="Delete schedule"
+                        onConfirm={() => void act(schedule, 'delete')}
                       >
-                        Delete
-                      </button>
+                        <p>It starts no more runs. The runs it started are kept.</p>
+                      </ConfirmedButton>
                     </span>
                   </td>
                 )}
@@ -139,20 +139,6 @@ export function SchedulesSection(props: { org: string; agent: string; canManage:
             });
           }}
         />
-      )}
-      {toDelete && (
-        <ConfirmDialog
-          title={`Delete the schedule “${toDelete.cron}”?`}
-          confirmLabel="Delete schedule"
-          onCancel={() => setToDelete(undefined)}
-          onConfirm={() => {
-            const schedule = toDelete;
-            setToDelete(undefined);
-            void act(schedule, 'delete');
-          }}
-        >
-          <p>It starts no more runs. The runs it started are kept.</p>
-        </ConfirmDialog>
       )}
     </section>
   );

@@ -1,6 +1,6 @@
 import { useCallback, useMemo, useState } from 'preact/hooks';
 import { type WebhookView, type WebhookWithSecretView, webhooksApi } from '../api/webhooks-api.ts';
-import { ConfirmDialog } from '../components/confirm-dialog.tsx';
+import { ConfirmedButton } from '../components/confirmed-button.tsx';
 import { ErrorAlert } from '../components/error-alert.tsx';
 import { type Notice, NoticeArea } from '../components/notice-area.tsx';
 import { useLoaded } from '../components/use-loaded.ts';
@@ -27,7 +27,6 @@ export function WebhooksSection(props: { org: string; agent: string; canManage: 
   // The one place a secret is held, and only while its dialog is open.
   const [shown, setShown] = useState<{ webhook: WebhookWithSecretView; isRotation: boolean } | undefined>();
   const [toRotate, setToRotate] = useState<WebhookView | undefined>();
-  const [toDelete, setToDelete] = useState<WebhookView | undefined>();
 
   const listWebhooks = useCallback(() => api.list(), [api]);
   const {
@@ -124,15 +123,18 @@ export function WebhooksSection(props: { org: string; agent: string; canManage: 
                     >
                       Rotate
                     </button>
-                    <button
-                      type="button"
-                      class="danger"
-                      disabled={busyId !== undefined}
-                      aria-label={`Delete the webhook ${webhook.name}`}
-                      onClick={() => setToDelete(webhook)}
+                    <ConfirmedButton
+                      label="Delete"
+                      accessibleName={`Delete the webhook ${webhook.name}`}
+                      isDisabled={busyId !== undefined}
+                      title={`Delete the webhook “${webhook.name}”?`}
+                      confirmLabel="Delete webhook"
+                      onConfirm={() => void remove(webhook)}
                     >
-                      Delete
-                    </button>
+                      <p>
+                        Calls to <code>{webhook.url}</code> are refused from now on (401). This cannot be undone.
+                      </p>
+                    </ConfirmedButton>
                   </span>
                 </td>
               </tr>
@@ -187,22 +189,6 @@ export function WebhooksSection(props: { org: string; agent: string; canManage: 
             void rotate(webhook, isAtOnce);
           }}
         />
-      )}
-      {toDelete && (
-        <ConfirmDialog
-          title={`Delete the webhook “${toDelete.name}”?`}
-          confirmLabel="Delete webhook"
-          onCancel={() => setToDelete(undefined)}
-          onConfirm={() => {
-            const webhook = toDelete;
-            setToDelete(undefined);
-            void remove(webhook);
-          }}
-        >
-          <p>
-            Calls to <code>{toDelete.url}</code> are refused from now on (401). This cannot be undone.
-          </p>
-        </ConfirmDialog>
       )}
     </section>
   );
