@@ -7,6 +7,7 @@ import { useLoaded } from '../components/use-loaded.ts';
 import { explainOrgError } from './explain-org-error.ts';
 import { SaveMcpServerForm } from './save-mcp-server-form.tsx';
 import { useOrgPage } from './use-org-page.ts';
+import { useRowAction } from './use-row-action.ts';
 
 const explainLoadError = (err: unknown) => explainOrgError(err, 'load the MCP servers');
 const toolsStepOf = (agent: string) => `/studio/agents/${encodeURIComponent(agent)}/edit?step=tools`;
@@ -21,10 +22,10 @@ export function McpServersPage(props: { org: string }) {
   const { api, profile, profileError, canManage } = useOrgPage(props.org, mcpServersApi);
   const [notice, setNotice] = useState<Notice | undefined>();
   const [replacing, setReplacing] = useState<McpServerView | undefined>();
-  const [busyName, setBusyName] = useState<string | undefined>();
 
   const listServers = useCallback(() => api.list(), [api]);
   const { value: servers, error: loadError, reload } = useLoaded(listServers, explainLoadError);
+  const { busyRow, run } = useRowAction({ reload, onNotice: setNotice });
 
   async function saved(server: McpServerView, isReplacing: boolean) {
     setReplacing(undefined);
@@ -36,36 +37,18 @@ export function McpServersPage(props: { org: string }) {
   }
 
   // A replace is the whole server: its URL and tools go again, with token null to remove it.
-  async function removeToken(server: McpServerView) {
-    setBusyName(server.name);
-    setNotice(undefined);
-    try {
+  const removeToken = (server: McpServerView) =>
+    run(server.name, `remove the token of “${server.name}”`, async () => {
       await api.save(server.name, { url: server.url, tools: server.tools, token: null });
-      await reload();
-      setNotice({ kind: 'done', text: `The token of “${server.name}” is removed; calls to it carry none.` });
-    } catch (err) {
-      await reload();
-      setNotice({ kind: 'error', text: explainOrgError(err, `remove the token of “${server.name}”`) });
-    } finally {
-      setBusyName(undefined);
-    }
-  }
+      return `The token of “${server.name}” is removed; calls to it carry none.`;
+    });
 
-  async function remove(server: McpServerView) {
-    setBusyName(server.name);
-    setNotice(undefined);
-    try {
+  const remove = (server: McpServerView) =>
+    run(server.name, `delete the server “${server.name}”`, async () => {
       await api.remove(server.name);
       if (replacing?.name === server.name) setReplacing(undefined);
-      await reload();
-      setNotice({ kind: 'done', text: `The server “${server.name}” is deleted.` });
-    } catch (err) {
-      await reload();
-      setNotice({ kind: 'error', text: explainOrgError(err, `delete the server “${server.name}”`) });
-    } finally {
-      setBusyName(undefined);
-    }
-  }
+      return `The server “${server.name}” is deleted.`;
+    });
 
   return (
     <section aria-labelledby="mcp-servers-title" class="org-page">
@@ -100,7 +83,7 @@ export function McpServersPage(props: { org: string }) {
             </thead>
             <tbody>
               {servers.map((server) => (
-                <tr key={server.name}>
+                <tr key={server.name} aria-busy={busyRow === server.name}>
                   <td data-label="Name">
                     <code>{server.name}</code>
                   </td>
@@ -139,7 +122,7 @@ export function McpServersPage(props: { org: string }) {
                           <button
                             type="button"
                             aria-label={`Remove token of ${server.name}`}
-                            disabled={busyName === server.name}
+                            disabled={busyRow === server.name}
                             onClick={() => void removeToken(server)}
                           >
                             Remove token
@@ -148,7 +131,7 @@ export function McpServersPage(props: { org: string }) {
                         <ConfirmedButton
                           label="Delete"
                           accessibleName={`Delete the server ${server.name}`}
-                          isDisabled={busyName === server.name}
+                          isDisabled={busyRow === server.name}
                           title={`Delete the server “${server.name}”?`}
                           confirmLabel="Delete server"
                           onConfirm={() => void remove(server)}

@@ -8,6 +8,7 @@ import { useSession } from '../session/session-context.ts';
 import { CreateScheduleForm } from './create-schedule-form.tsx';
 import { explainOrgError } from './explain-org-error.ts';
 import { formatUtcTime } from './format-utc-time.ts';
+import { useRowAction } from './use-row-action.ts';
 
 const explainLoadError = (err: unknown) => explainOrgError(err, 'load the schedules');
 
@@ -19,34 +20,20 @@ export function SchedulesSection(props: { org: string; agent: string; canManage:
   const session = useSession();
   const api = useMemo(() => schedulesApi(session.api, props.org, props.agent), [session, props.org, props.agent]);
   const [notice, setNotice] = useState<Notice | undefined>();
-  const [busyId, setBusyId] = useState<string | undefined>();
 
   const listSchedules = useCallback(() => api.list(), [api]);
   const { value: schedules, error: loadError, reload } = useLoaded(listSchedules, explainLoadError);
+  const { busyRow, run } = useRowAction({ reload, onNotice: setNotice });
 
-  async function act(schedule: ScheduleView, action: 'pause' | 'resume' | 'delete') {
-    setBusyId(schedule.id);
-    setNotice(undefined);
-    let outcome: Notice;
-    try {
+  const act = (schedule: ScheduleView, action: 'pause' | 'resume' | 'delete') =>
+    run(schedule.id, `${action} the schedule “${schedule.cron}”`, async () => {
       if (action === 'delete') await api.remove(schedule.id);
       else await api.update(schedule.id, { enabled: action === 'resume' });
-      outcome = {
-        kind: 'done',
-        text:
-          action === 'delete'
-            ? `Schedule “${schedule.cron}” deleted; its runs so far are kept.`
-            : action === 'pause'
-              ? `Schedule “${schedule.cron}” paused: it starts no runs until resumed.`
-              : `Schedule “${schedule.cron}” resumed.`,
-      };
-    } catch (err) {
-      outcome = { kind: 'error', text: explainOrgError(err, `${action} the schedule “${schedule.cron}”`) };
-    }
-    await reload();
-    setBusyId(undefined);
-    setNotice(outcome);
-  }
+      if (action === 'delete') return `Schedule “${schedule.cron}” deleted; its runs so far are kept.`;
+      return action === 'pause'
+        ? `Schedule “${schedule.cron}” paused: it starts no runs until resumed.`
+        : `Schedule “${schedule.cron}” resumed.`;
+    });
 
   return (
     <section class="card integration-section" aria-labelledby="schedules-title">
@@ -76,7 +63,7 @@ export function SchedulesSection(props: { org: string; agent: string; canManage:
           </thead>
           <tbody>
             {schedules.map((schedule) => (
-              <tr key={schedule.id} aria-busy={busyId === schedule.id}>
+              <tr key={schedule.id} aria-busy={busyRow === schedule.id}>
                 <td data-label="Cron">
                   <code>{schedule.cron}</code>
                 </td>
@@ -100,7 +87,7 @@ export function SchedulesSection(props: { org: string; agent: string; canManage:
                     <span class="row-actions">
                       <button
                         type="button"
-                        disabled={busyId !== undefined}
+                        disabled={busyRow !== undefined}
                         aria-label={`${schedule.enabled ? 'Pause' : 'Resume'} the schedule ${schedule.cron}`}
                         onClick={() => void act(schedule, schedule.enabled ? 'pause' : 'resume')}
                       >
@@ -109,7 +96,7 @@ export function SchedulesSection(props: { org: string; agent: string; canManage:
                       <ConfirmedButton
                         label="Delete"
                         accessibleName={`Delete the schedule ${schedule.cron}`}
-                        isDisabled={busyId !== undefined}
+                        isDisabled={busyRow !== undefined}
                         title={`Delete the schedule “${schedule.cron}”?`}
                         confirmLabel="Delete schedule"
                         onConfirm={() => void act(schedule, 'delete')}

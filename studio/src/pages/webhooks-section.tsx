@@ -10,6 +10,7 @@ import { explainOrgError } from './explain-org-error.ts';
 import { formatDay } from './format-day.ts';
 import { RotateWebhookDialog } from './rotate-webhook-dialog.tsx';
 import { SecretOnceDialog } from './secret-once-dialog.tsx';
+import { useRowAction } from './use-row-action.ts';
 
 const explainLoadError = (err: unknown) => explainOrgError(err, 'load the webhooks');
 
@@ -23,7 +24,6 @@ export function WebhooksSection(props: { org: string; agent: string; canManage: 
   const session = useSession();
   const api = useMemo(() => webhooksApi(session.api, props.org, props.agent), [session, props.org, props.agent]);
   const [notice, setNotice] = useState<Notice | undefined>();
-  const [busyId, setBusyId] = useState<string | undefined>();
   // The one place a secret is held, and only while its dialog is open.
   const [shown, setShown] = useState<{ webhook: WebhookWithSecretView; isRotation: boolean } | undefined>();
   const [toRotate, setToRotate] = useState<WebhookView | undefined>();
@@ -37,35 +37,21 @@ export function WebhooksSection(props: { org: string; agent: string; canManage: 
     isEnabled: props.canManage,
   });
 
-  async function rotate(webhook: WebhookView, isAtOnce: boolean) {
-    setBusyId(webhook.id);
-    setNotice(undefined);
-    try {
-      const rotated = await api.rotate(webhook.id, isAtOnce ? 0 : undefined);
-      await reload();
-      setShown({ webhook: rotated, isRotation: true });
-    } catch (err) {
-      await reload();
-      setNotice({ kind: 'error', text: explainOrgError(err, `rotate the secret of “${webhook.name}”`) });
-    } finally {
-      setBusyId(undefined);
-    }
-  }
+  const { busyRow, run } = useRowAction({ reload, onNotice: setNotice });
 
-  async function remove(webhook: WebhookView) {
-    setBusyId(webhook.id);
-    setNotice(undefined);
-    let outcome: Notice;
-    try {
+  // The new secret is shown in its dialog, not in a notice.
+  const rotate = (webhook: WebhookView, isAtOnce: boolean) =>
+    run(webhook.id, `rotate the secret of “${webhook.name}”`, async () => {
+      const rotated = await api.rotate(webhook.id, isAtOnce ? 0 : undefined);
+      setShown({ webhook: rotated, isRotation: true });
+      return undefined;
+    });
+
+  const remove = (webhook: WebhookView) =>
+    run(webhook.id, `delete the webhook “${webhook.name}”`, async () => {
       await api.remove(webhook.id);
-      outcome = { kind: 'done', text: `The webhook “${webhook.name}” is deleted: its URL answers 401 from now on.` };
-    } catch (err) {
-      outcome = { kind: 'error', text: explainOrgError(err, `delete the webhook “${webhook.name}”`) };
-    }
-    await reload();
-    setBusyId(undefined);
-    setNotice(outcome);
-  }
+      return `The webhook “${webhook.name}” is deleted: its URL answers 401 from now on.`;
+    });
 
   return (
     <section class="card integration-section" aria-labelledby="webhooks-title">
@@ -98,7 +84,7 @@ export function WebhooksSection(props: { org: string; agent: string; canManage: 
           </thead>
           <tbody>
             {webhooks.map((webhook) => (
-              <tr key={webhook.id} aria-busy={busyId === webhook.id}>
+              <tr key={webhook.id} aria-busy={busyRow === webhook.id}>
                 <td data-label="Name">
                   <span class="cell-text">{webhook.name}</span>
                 </td>
@@ -117,7 +103,7 @@ export function WebhooksSection(props: { org: string; agent: string; canManage: 
                   <span class="row-actions">
                     <button
                       type="button"
-                      disabled={busyId !== undefined}
+                      disabled={busyRow !== undefined}
                       aria-label={`Rotate the secret of ${webhook.name}`}
                       onClick={() => setToRotate(webhook)}
                     >
@@ -126,7 +112,7 @@ export function WebhooksSection(props: { org: string; agent: string; canManage: 
                     <ConfirmedButton
                       label="Delete"
                       accessibleName={`Delete the webhook ${webhook.name}`}
-                      isDisabled={busyId !== undefined}
+                      isDisabled={busyRow !== undefined}
                       title={`Delete the webhook “${webhook.name}”?`}
                       confirmLabel="Delete webhook"
                       onConfirm={() => void remove(webhook)}
