@@ -4,6 +4,7 @@ import { type ApiKeyRole, type ApiKeyView, apiKeysApi } from '../api/api-keys-ap
 import { ConfirmedButton } from '../components/confirmed-button.tsx';
 import { ErrorAlert } from '../components/error-alert.tsx';
 import { type Notice, NoticeArea } from '../components/notice-area.tsx';
+import { StackedTable } from '../components/stacked-table.tsx';
 import { useLoaded } from '../components/use-loaded.ts';
 import { explainOrgError } from './explain-org-error.ts';
 import { formatDay } from './format-day.ts';
@@ -109,49 +110,38 @@ export function ApiKeysPage(props: { org: string }) {
       {keys?.length === 0 && <p class="empty">This org has no API keys.</p>}
       {keys && keys.length > 0 && (
         <div class="card">
-          <table class="org-table stacked">
-            <caption class="visually-hidden">API keys of {props.org}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Key</th>
-                <th scope="col">Role</th>
-                <th scope="col">Created</th>
-                <th scope="col">Last used</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
+          <StackedTable
+            caption={`API keys of ${props.org}`}
+            columns={['Name', 'Key', 'Role', 'Created', 'Last used']}
+            hasActions={true}
+          >
+            {keys.map((key) => (
+              <tr key={key.id}>
+                <td data-label="Name">
+                  <span class="cell-text">{key.name}</span>
+                </td>
+                <td data-label="Key">
+                  <code>{key.prefix}…</code>
+                </td>
+                <td data-label="Role">{roleNames[key.role]}</td>
+                <td data-label="Created">{formatDay(key.created_at)}</td>
+                <td data-label="Last used">{key.last_used_at ? formatDay(key.last_used_at) : 'Never'}</td>
+                <td class="actions">
+                  <ConfirmedButton
+                    label="Revoke"
+                    accessibleName={`Revoke ${key.name}`}
+                    title={`Revoke “${key.name}”?`}
+                    confirmLabel="Revoke key"
+                    onConfirm={() => void revoke(key)}
+                  >
+                    <p>
+                      Programs sending <code>{key.prefix}…</code> are refused at once (401). This cannot be undone.
+                    </p>
+                  </ConfirmedButton>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {keys.map((key) => (
-                <tr key={key.id}>
-                  <td data-label="Name">
-                    <span class="cell-text">{key.name}</span>
-                  </td>
-                  <td data-label="Key">
-                    <code>{key.prefix}…</code>
-                  </td>
-                  <td data-label="Role">{roleNames[key.role]}</td>
-                  <td data-label="Created">{formatDay(key.created_at)}</td>
-                  <td data-label="Last used">{key.last_used_at ? formatDay(key.last_used_at) : 'Never'}</td>
-                  <td class="actions">
-                    <ConfirmedButton
-                      label="Revoke"
-                      accessibleName={`Revoke ${key.name}`}
-                      title={`Revoke “${key.name}”?`}
-                      confirmLabel="Revoke key"
-                      onConfirm={() => void revoke(key)}
-                    >
-                      <p>
-                        Programs sending <code>{key.prefix}…</code> are refused at once (401). This cannot be undone.
-                      </p>
-                    </ConfirmedButton>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </StackedTable>
         </div>
       )}
       {created && (

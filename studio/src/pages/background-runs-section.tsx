@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { type BackgroundRunView, backgroundRunsApi } from '../api/background-runs-api.ts';
 import { ErrorAlert } from '../components/error-alert.tsx';
 import { type Notice, NoticeArea } from '../components/notice-area.tsx';
+import { StackedTable } from '../components/stacked-table.tsx';
 import { useLoaded } from '../components/use-loaded.ts';
 import { useSession } from '../session/session-context.ts';
 import { explainOrgError } from './explain-org-error.ts';
@@ -85,50 +86,40 @@ export function BackgroundRunsSection(props: { org: string; agent: string }) {
         <p class="empty">No background runs yet: start one with the curl snippet above, a schedule or a webhook.</p>
       )}
       {runs && runs.length > 0 && (
-        <table class="org-table stacked runs-table">
-          <caption class="visually-hidden">Recent background runs of {props.agent}</caption>
-          <thead>
-            <tr>
-              <th scope="col">State</th>
-              <th scope="col">Started by</th>
-              <th scope="col">Created</th>
-              <th scope="col">Finished</th>
-              <th scope="col">Outcome</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
+        <StackedTable
+          caption={`Recent background runs of ${props.agent}`}
+          columns={['State', 'Started by', 'Created', 'Finished', 'Outcome']}
+          hasActions={true}
+          class="runs-table"
+        >
+          {runs.map((run) => (
+            <tr key={run.id} data-run-id={run.id} aria-busy={isActive(run)}>
+              <td data-label="State">
+                <span class={`badge run-${run.status}`}>{statusLabels[run.status]}</span>
+                {run.cancel_requested && isActive(run) && <span class="hint"> (cancelling)</span>}
+              </td>
+              <td data-label="Started by">{originLabels[run.origin.kind]}</td>
+              <td data-label="Created">{formatUtcTime(run.created_at)}</td>
+              <td data-label="Finished">{formatUtcTime(run.finished_at)}</td>
+              <td data-label="Outcome" class="outcome">
+                <RunOutcome run={run} />
+              </td>
+              <td class="actions">
+                {isActive(run) && !run.cancel_requested && (
+                  <button
+                    type="button"
+                    class="danger"
+                    disabled={cancellingId !== undefined}
+                    aria-label={`Cancel the run created ${formatUtcTime(run.created_at)}`}
+                    onClick={() => void cancel(run)}
+                  >
+                    {cancellingId === run.id ? 'Cancelling…' : 'Cancel'}
+                  </button>
+                )}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {runs.map((run) => (
-              <tr key={run.id} data-run-id={run.id} aria-busy={isActive(run)}>
-                <td data-label="State">
-                  <span class={`badge run-${run.status}`}>{statusLabels[run.status]}</span>
-                  {run.cancel_requested && isActive(run) && <span class="hint"> (cancelling)</span>}
-                </td>
-                <td data-label="Started by">{originLabels[run.origin.kind]}</td>
-                <td data-label="Created">{formatUtcTime(run.created_at)}</td>
-                <td data-label="Finished">{formatUtcTime(run.finished_at)}</td>
-                <td data-label="Outcome" class="outcome">
-                  <RunOutcome run={run} />
-                </td>
-                <td class="actions">
-                  {isActive(run) && !run.cancel_requested && (
-                    <button
-                      type="button"
-                      class="danger"
-                      disabled={cancellingId !== undefined}
-                      aria-label={`Cancel the run created ${formatUtcTime(run.created_at)}`}
-                      onClick={() => void cancel(run)}
-                    >
-                      {cancellingId === run.id ? 'Cancelling…' : 'Cancel'}
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </StackedTable>
       )}
     </section>
   );

@@ -3,6 +3,7 @@ import { type McpServerView, mcpServersApi } from '../api/mcp-servers-api.ts';
 import { ConfirmedButton } from '../components/confirmed-button.tsx';
 import { ErrorAlert } from '../components/error-alert.tsx';
 import { type Notice, NoticeArea } from '../components/notice-area.tsx';
+import { StackedTable } from '../components/stacked-table.tsx';
 import { useLoaded } from '../components/use-loaded.ts';
 import { explainOrgError } from './explain-org-error.ts';
 import { SaveMcpServerForm } from './save-mcp-server-form.tsx';
@@ -65,89 +66,76 @@ export function McpServersPage(props: { org: string }) {
       {servers?.length === 0 && <p class="empty">No MCP server yet: agents of this org have built-in tools only.</p>}
       {servers && servers.length > 0 && (
         <div class="card">
-          <table class="org-table stacked">
-            <caption class="visually-hidden">MCP servers of {props.org}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">URL</th>
-                <th scope="col">Token</th>
-                <th scope="col">Tools</th>
-                <th scope="col">Used by</th>
+          <StackedTable
+            caption={`MCP servers of ${props.org}`}
+            columns={['Name', 'URL', 'Token', 'Tools', 'Used by']}
+            hasActions={canManage}
+          >
+            {servers.map((server) => (
+              <tr key={server.name} aria-busy={busyRow === server.name}>
+                <td data-label="Name">
+                  <code>{server.name}</code>
+                </td>
+                <td data-label="URL">
+                  <code>{server.url}</code>
+                </td>
+                <td data-label="Token">
+                  {server.masked_token ? <code>{server.masked_token}</code> : <span class="hint">no token</span>}
+                </td>
+                <td data-label="Tools">
+                  {server.tools ? server.tools.join(', ') : <span class="hint">all tools</span>}
+                </td>
+                <td data-label="Used by">
+                  {server.agents.length === 0 ? (
+                    <span class="hint">no agent</span>
+                  ) : (
+                    server.agents.map((agent, index) => (
+                      <span key={agent}>
+                        {index > 0 && ', '}
+                        <a href={toolsStepOf(agent)}>{agent}</a>
+                      </span>
+                    ))
+                  )}
+                </td>
                 {canManage && (
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
-                )}
-              </tr>
-            </thead>
-            <tbody>
-              {servers.map((server) => (
-                <tr key={server.name} aria-busy={busyRow === server.name}>
-                  <td data-label="Name">
-                    <code>{server.name}</code>
-                  </td>
-                  <td data-label="URL">
-                    <code>{server.url}</code>
-                  </td>
-                  <td data-label="Token">
-                    {server.masked_token ? <code>{server.masked_token}</code> : <span class="hint">no token</span>}
-                  </td>
-                  <td data-label="Tools">
-                    {server.tools ? server.tools.join(', ') : <span class="hint">all tools</span>}
-                  </td>
-                  <td data-label="Used by">
-                    {server.agents.length === 0 ? (
-                      <span class="hint">no agent</span>
-                    ) : (
-                      server.agents.map((agent, index) => (
-                        <span key={agent}>
-                          {index > 0 && ', '}
-                          <a href={toolsStepOf(agent)}>{agent}</a>
-                        </span>
-                      ))
-                    )}
-                  </td>
-                  {canManage && (
-                    <td class="actions">
-                      <span class="row-actions">
+                  <td class="actions">
+                    <span class="row-actions">
+                      <button
+                        type="button"
+                        aria-label={`Replace the server ${server.name}`}
+                        onClick={() => setReplacing(server)}
+                      >
+                        Replace
+                      </button>
+                      {server.masked_token && (
                         <button
                           type="button"
-                          aria-label={`Replace the server ${server.name}`}
-                          onClick={() => setReplacing(server)}
+                          aria-label={`Remove token of ${server.name}`}
+                          disabled={busyRow === server.name}
+                          onClick={() => void removeToken(server)}
                         >
-                          Replace
+                          Remove token
                         </button>
-                        {server.masked_token && (
-                          <button
-                            type="button"
-                            aria-label={`Remove token of ${server.name}`}
-                            disabled={busyRow === server.name}
-                            onClick={() => void removeToken(server)}
-                          >
-                            Remove token
-                          </button>
-                        )}
-                        <ConfirmedButton
-                          label="Delete"
-                          accessibleName={`Delete the server ${server.name}`}
-                          isDisabled={busyRow === server.name}
-                          title={`Delete the server “${server.name}”?`}
-                          confirmLabel="Delete server"
-                          onConfirm={() => void remove(server)}
-                        >
-                          <p>
-                            Its URL and token are gone for good. The API refuses while an agent still chooses it (step 3
-                            of the wizard).
-                          </p>
-                        </ConfirmedButton>
-                      </span>
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                      )}
+                      <ConfirmedButton
+                        label="Delete"
+                        accessibleName={`Delete the server ${server.name}`}
+                        isDisabled={busyRow === server.name}
+                        title={`Delete the server “${server.name}”?`}
+                        confirmLabel="Delete server"
+                        onConfirm={() => void remove(server)}
+                      >
+                        <p>
+                          Its URL and token are gone for good. The API refuses while an agent still chooses it (step 3
+                          of the wizard).
+                        </p>
+                      </ConfirmedButton>
+                    </span>
+                  </td>
+                )}
+              </tr>
+            ))}
+          </StackedTable>
         </div>
       )}
       {profile && !canManage && (

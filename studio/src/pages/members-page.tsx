@@ -3,6 +3,7 @@ import { ApiError } from '../api/api-error.ts';
 import { type OrgRole, orgApi } from '../api/org-api.ts';
 import { ErrorAlert } from '../components/error-alert.tsx';
 import { type Notice, NoticeArea } from '../components/notice-area.tsx';
+import { StackedTable } from '../components/stacked-table.tsx';
 import { useLoaded } from '../components/use-loaded.ts';
 import { explainOrgError } from './explain-org-error.ts';
 import { formatDay } from './format-day.ts';
@@ -69,29 +70,19 @@ export function MembersPage(props: { org: string }) {
       {members === undefined && !loadError && <p aria-live="polite">Loading members…</p>}
       {members && (
         <div class="card">
-          <table class="org-table stacked">
-            <caption class="visually-hidden">Members of {props.org}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Email</th>
-                <th scope="col">Role</th>
-                <th scope="col">Joined</th>
+          <StackedTable caption={`Members of ${props.org}`} columns={['Email', 'Role', 'Joined']} hasActions={false}>
+            {members.map((member) => (
+              <tr key={member.email}>
+                <td data-label="Email">
+                  <span class="cell-text">{member.email}</span>
+                </td>
+                <td data-label="Role">
+                  <span class={`badge role-${member.role}`}>{roleNames[member.role]}</span>
+                </td>
+                <td data-label="Joined">{formatDay(member.joined_at)}</td>
               </tr>
-            </thead>
-            <tbody>
-              {members.map((member) => (
-                <tr key={member.email}>
-                  <td data-label="Email">
-                    <span class="cell-text">{member.email}</span>
-                  </td>
-                  <td data-label="Role">
-                    <span class={`badge role-${member.role}`}>{roleNames[member.role]}</span>
-                  </td>
-                  <td data-label="Joined">{formatDay(member.joined_at)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </StackedTable>
           <p class="hint">
             Roles are set when a member is invited. Changing a role or removing a member is not offered: the API has no
             route for it yet.

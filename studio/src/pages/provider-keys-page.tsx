@@ -5,6 +5,7 @@ import { type CloudProviderName, providerKeysApi } from '../api/provider-keys-ap
 import { ConfirmedButton } from '../components/confirmed-button.tsx';
 import { ErrorAlert } from '../components/error-alert.tsx';
 import { type Notice, NoticeArea } from '../components/notice-area.tsx';
+import { StackedTable } from '../components/stacked-table.tsx';
 import { useLoaded } from '../components/use-loaded.ts';
 import { explainOrgError } from './explain-org-error.ts';
 import { formatDay } from './format-day.ts';
@@ -102,52 +103,40 @@ export function ProviderKeysPage(props: { org: string }) {
       {keys?.length === 0 && <p class="empty">No provider key yet: agents of this org cannot reach a model.</p>}
       {keys && keys.length > 0 && (
         <div class="card">
-          <table class="org-table stacked">
-            <caption class="visually-hidden">Provider keys of {props.org}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Provider</th>
-                <th scope="col">Key</th>
-                <th scope="col">Base URL</th>
-                <th scope="col">Updated</th>
+          <StackedTable
+            caption={`Provider keys of ${props.org}`}
+            columns={['Provider', 'Key', 'Base URL', 'Updated']}
+            hasActions={canManage}
+          >
+            {keys.map((key) => (
+              <tr key={key.provider}>
+                <td data-label="Provider">{providerNames[key.provider]}</td>
+                <td data-label="Key">
+                  <code>{key.masked_key ?? 'no key'}</code>
+                </td>
+                <td data-label="Base URL">
+                  {key.base_url ? <code>{key.base_url}</code> : <span class="hint">provider default</span>}
+                </td>
+                <td data-label="Updated">{formatDay(key.updated_at)}</td>
                 {canManage && (
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
+                  <td class="actions">
+                    <ConfirmedButton
+                      label="Delete"
+                      accessibleName={`Delete the ${providerNames[key.provider]} key`}
+                      title={`Delete the ${providerNames[key.provider]} key?`}
+                      confirmLabel="Delete key"
+                      onConfirm={() => void remove(key.provider)}
+                    >
+                      <p>
+                        Agents of this org that use {providerNames[key.provider]} fail until a key is saved again. The
+                        key cannot be recovered from Studio.
+                      </p>
+                    </ConfirmedButton>
+                  </td>
                 )}
               </tr>
-            </thead>
-            <tbody>
-              {keys.map((key) => (
-                <tr key={key.provider}>
-                  <td data-label="Provider">{providerNames[key.provider]}</td>
-                  <td data-label="Key">
-                    <code>{key.masked_key ?? 'no key'}</code>
-                  </td>
-                  <td data-label="Base URL">
-                    {key.base_url ? <code>{key.base_url}</code> : <span class="hint">provider default</span>}
-                  </td>
-                  <td data-label="Updated">{formatDay(key.updated_at)}</td>
-                  {canManage && (
-                    <td class="actions">
-                      <ConfirmedButton
-                        label="Delete"
-                        accessibleName={`Delete the ${providerNames[key.provider]} key`}
-                        title={`Delete the ${providerNames[key.provider]} key?`}
-                        confirmLabel="Delete key"
-                        onConfirm={() => void remove(key.provider)}
-                      >
-                        <p>
-                          Agents of this org that use {providerNames[key.provider]} fail until a key is saved again. The
-                          key cannot be recovered from Studio.
-                        </p>
-                      </ConfirmedButton>
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </StackedTable>
         </div>
       )}
       {profile && !canManage && (

@@ -3,6 +3,7 @@ import { type ScheduleView, schedulesApi } from '../api/schedules-api.ts';
 import { ConfirmedButton } from '../components/confirmed-button.tsx';
 import { ErrorAlert } from '../components/error-alert.tsx';
 import { type Notice, NoticeArea } from '../components/notice-area.tsx';
+import { StackedTable } from '../components/stacked-table.tsx';
 import { useLoaded } from '../components/use-loaded.ts';
 import { useSession } from '../session/session-context.ts';
 import { CreateScheduleForm } from './create-schedule-form.tsx';
@@ -44,72 +45,58 @@ export function SchedulesSection(props: { org: string; agent: string; canManage:
       {schedules === undefined && !loadError && <p aria-live="polite">Loading schedules…</p>}
       {schedules?.length === 0 && <p class="empty">This agent has no schedules.</p>}
       {schedules && schedules.length > 0 && (
-        <table class="org-table stacked">
-          <caption class="visually-hidden">Schedules of {props.agent}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Cron</th>
-              <th scope="col">Time zone</th>
-              <th scope="col">Input</th>
-              <th scope="col">Next run</th>
-              <th scope="col">State</th>
-              <th scope="col">Last run</th>
+        <StackedTable
+          caption={`Schedules of ${props.agent}`}
+          columns={['Cron', 'Time zone', 'Input', 'Next run', 'State', 'Last run']}
+          hasActions={props.canManage}
+        >
+          {schedules.map((schedule) => (
+            <tr key={schedule.id} aria-busy={busyRow === schedule.id}>
+              <td data-label="Cron">
+                <code>{schedule.cron}</code>
+              </td>
+              <td data-label="Time zone">{schedule.timezone}</td>
+              <td data-label="Input">
+                <span class="cell-text">{String(schedule.input.query ?? '')}</span>
+              </td>
+              <td data-label="Next run">{schedule.enabled ? formatUtcTime(schedule.next_run_at) : '—'}</td>
+              <td data-label="State">
+                <span class={`badge ${schedule.enabled ? 'badge-deployed' : 'badge-paused'}`}>
+                  {schedule.enabled ? 'Enabled' : 'Paused'}
+                </span>
+              </td>
+              <td data-label="Last run">
+                {schedule.last_run
+                  ? `${schedule.last_run.status}${schedule.last_run.error ? `: ${schedule.last_run.error.message}` : ''}`
+                  : 'Never'}
+              </td>
               {props.canManage && (
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
-              )}
-            </tr>
-          </thead>
-          <tbody>
-            {schedules.map((schedule) => (
-              <tr key={schedule.id} aria-busy={busyRow === schedule.id}>
-                <td data-label="Cron">
-                  <code>{schedule.cron}</code>
-                </td>
-                <td data-label="Time zone">{schedule.timezone}</td>
-                <td data-label="Input">
-                  <span class="cell-text">{String(schedule.input.query ?? '')}</span>
-                </td>
-                <td data-label="Next run">{schedule.enabled ? formatUtcTime(schedule.next_run_at) : '—'}</td>
-                <td data-label="State">
-                  <span class={`badge ${schedule.enabled ? 'badge-deployed' : 'badge-paused'}`}>
-                    {schedule.enabled ? 'Enabled' : 'Paused'}
+                <td class="actions">
+                  <span class="row-actions">
+                    <button
+                      type="button"
+                      disabled={busyRow !== undefined}
+                      aria-label={`${schedule.enabled ? 'Pause' : 'Resume'} the schedule ${schedule.cron}`}
+                      onClick={() => void act(schedule, schedule.enabled ? 'pause' : 'resume')}
+                    >
+                      {schedule.enabled ? 'Pause' : 'Resume'}
+                    </button>
+                    <ConfirmedButton
+                      label="Delete"
+                      accessibleName={`Delete the schedule ${schedule.cron}`}
+                      isDisabled={busyRow !== undefined}
+                      title={`Delete the schedule “${schedule.cron}”?`}
+                      confirmLabel="Delete schedule"
+                      onConfirm={() => void act(schedule, 'delete')}
+                    >
+                      <p>It starts no more runs. The runs it started are kept.</p>
+                    </ConfirmedButton>
                   </span>
                 </td>
-                <td data-label="Last run">
-                  {schedule.last_run
-                    ? `${schedule.last_run.status}${schedule.last_run.error ? `: ${schedule.last_run.error.message}` : ''}`
-                    : 'Never'}
-                </td>
-                {props.canManage && (
-                  <td class="actions">
-                    <span class="row-actions">
-                      <button
-                        type="button"
-                        disabled={busyRow !== undefined}
-                        aria-label={`${schedule.enabled ? 'Pause' : 'Resume'} the schedule ${schedule.cron}`}
-                        onClick={() => void act(schedule, schedule.enabled ? 'pause' : 'resume')}
-                      >
-                        {schedule.enabled ? 'Pause' : 'Resume'}
-                      </button>
-                      <ConfirmedButton
-                        label="Delete"
-                        accessibleName={`Delete the schedule ${schedule.cron}`}
-                        isDisabled={busyRow !== undefined}
-                        title={`Delete the schedule “${schedule.cron}”?`}
-                        confirmLabel="Delete schedule"
-                        onConfirm={() => void act(schedule, 'delete')}
-                      >
-                        <p>It starts no more runs. The runs it started are kept.</p>
-                      </ConfirmedButton>
-                    </span>
-                  </td>
-                )}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+              )}
+            </tr>
+          ))}
+        </StackedTable>
       )}
       {props.role && !props.canManage && (
         <p class="hint">Only owners and admins create and change schedules. Your role here: {props.role}.</p>

@@ -3,6 +3,7 @@ import { type WebhookView, type WebhookWithSecretView, webhooksApi } from '../ap
 import { ConfirmedButton } from '../components/confirmed-button.tsx';
 import { ErrorAlert } from '../components/error-alert.tsx';
 import { type Notice, NoticeArea } from '../components/notice-area.tsx';
+import { StackedTable } from '../components/stacked-table.tsx';
 import { useLoaded } from '../components/use-loaded.ts';
 import { useSession } from '../session/session-context.ts';
 import { CreateWebhookForm } from './create-webhook-form.tsx';
@@ -68,65 +69,54 @@ export function WebhooksSection(props: { org: string; agent: string; canManage: 
       {props.canManage && webhooks === undefined && !loadError && <p aria-live="polite">Loading webhooks…</p>}
       {webhooks?.length === 0 && <p class="empty">This agent has no webhooks.</p>}
       {webhooks && webhooks.length > 0 && (
-        <table class="org-table stacked">
-          <caption class="visually-hidden">Webhooks of {props.agent}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">URL</th>
-              <th scope="col">Secret</th>
-              <th scope="col">Created</th>
-              <th scope="col">Rotated</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
+        <StackedTable
+          caption={`Webhooks of ${props.agent}`}
+          columns={['Name', 'URL', 'Secret', 'Created', 'Rotated']}
+          hasActions={true}
+        >
+          {webhooks.map((webhook) => (
+            <tr key={webhook.id} aria-busy={busyRow === webhook.id}>
+              <td data-label="Name">
+                <span class="cell-text">{webhook.name}</span>
+              </td>
+              <td data-label="URL">
+                <code>{webhook.url}</code>
+              </td>
+              <td data-label="Secret">
+                <code>{webhook.secret_prefix}…</code>
+                {webhook.previous_secret_expires_at && (
+                  <span class="hint"> (old one until {formatDay(webhook.previous_secret_expires_at)})</span>
+                )}
+              </td>
+              <td data-label="Created">{formatDay(webhook.created_at)}</td>
+              <td data-label="Rotated">{formatDay(webhook.rotated_at)}</td>
+              <td class="actions">
+                <span class="row-actions">
+                  <button
+                    type="button"
+                    disabled={busyRow !== undefined}
+                    aria-label={`Rotate the secret of ${webhook.name}`}
+                    onClick={() => setToRotate(webhook)}
+                  >
+                    Rotate
+                  </button>
+                  <ConfirmedButton
+                    label="Delete"
+                    accessibleName={`Delete the webhook ${webhook.name}`}
+                    isDisabled={busyRow !== undefined}
+                    title={`Delete the webhook “${webhook.name}”?`}
+                    confirmLabel="Delete webhook"
+                    onConfirm={() => void remove(webhook)}
+                  >
+                    <p>
+                      Calls to <code>{webhook.url}</code> are refused from now on (401). This cannot be undone.
+                    </p>
+                  </ConfirmedButton>
+                </span>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {webhooks.map((webhook) => (
-              <tr key={webhook.id} aria-busy={busyRow === webhook.id}>
-                <td data-label="Name">
-                  <span class="cell-text">{webhook.name}</span>
-                </td>
-                <td data-label="URL">
-                  <code>{webhook.url}</code>
-                </td>
-                <td data-label="Secret">
-                  <code>{webhook.secret_prefix}…</code>
-                  {webhook.previous_secret_expires_at && (
-                    <span class="hint"> (old one until {formatDay(webhook.previous_secret_expires_at)})</span>
-                  )}
-                </td>
-                <td data-label="Created">{formatDay(webhook.created_at)}</td>
-                <td data-label="Rotated">{formatDay(webhook.rotated_at)}</td>
-                <td class="actions">
-                  <span class="row-actions">
-                    <button
-                      type="button"
-                      disabled={busyRow !== undefined}
-                      aria-label={`Rotate the secret of ${webhook.name}`}
-                      onClick={() => setToRotate(webhook)}
-                    >
-                      Rotate
-                    </button>
-                    <ConfirmedButton
-                      label="Delete"
-                      accessibleName={`Delete the webhook ${webhook.name}`}
-                      isDisabled={busyRow !== undefined}
-                      title={`Delete the webhook “${webhook.name}”?`}
-                      confirmLabel="Delete webhook"
-                      onConfirm={() => void remove(webhook)}
-                    >
-                      <p>
-                        Calls to <code>{webhook.url}</code> are refused from now on (401). This cannot be undone.
-                      </p>
-                    </ConfirmedButton>
-                  </span>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </StackedTable>
       )}
       {props.canManage && (
         <CreateWebhookForm
