@@ -32,6 +32,7 @@ const mcpTools = () =>
     takenNames: new Set(),
     now: Date.now,
   });
+const print = (line: string) => process.stdout.write(`${line}\n`);
 const format = (stats: Awaited<ReturnType<typeof measureLoad>>) =>
   `${Math.round(stats.runsPerSecond).toLocaleString('en')} calls/s, p50 ${stats.p50.toFixed(2)} ms, p99 ${stats.p99.toFixed(2)} ms`;
 
@@ -50,12 +51,8 @@ try {
   await measureLoad(direct, 4, 300);
   await measureLoad(viaRuntime, 4, 300);
   for (const concurrency of [1, 16]) {
-    console.log(
-      `c${concurrency}  SDK client alone:    ${format(await measureLoad(direct, concurrency, callsPerCase))}`,
-    );
-    console.log(
-      `c${concurrency}  through the runtime: ${format(await measureLoad(viaRuntime, concurrency, callsPerCase))}`,
-    );
+    print(`c${concurrency}  SDK client alone:    ${format(await measureLoad(direct, concurrency, callsPerCase))}`);
+    print(`c${concurrency}  through the runtime: ${format(await measureLoad(viaRuntime, concurrency, callsPerCase))}`);
   }
   await tools.close();
   await client.close();
@@ -69,7 +66,7 @@ try {
     await fresh.close();
   }
   times.sort((a, b) => a - b);
-  console.log(
+  print(
     `cold discovery (connect, initialise, list), ${discoveries} times: p50 ${times[discoveries / 2]?.toFixed(1)} ms, max ${times.at(-1)?.toFixed(1)} ms`,
   );
 } finally {
