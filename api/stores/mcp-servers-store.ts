@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/database.ts';
 import type { StoredSeal } from './provider-keys-store.ts';
+import { replaceStoredSeal } from './replace-stored-seal.ts';
 
 export interface McpServerRecord {
   orgId: string;
@@ -135,23 +136,17 @@ export async function listMcpServersNotSealedWith(db: Queryable, keyId: string):
  * Swaps one server's token seal for `seal`, only if the row still holds `previous` (same master
  * key, same IV): a token saved again meanwhile must not be overwritten with its older value.
  */
-export async function replaceMcpServerSeal(
+export function replaceMcpServerSeal(
   db: Queryable,
   input: { orgId: string; name: string; previous: StoredSeal; seal: StoredSeal },
 ): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `UPDATE mcp_servers SET key_id = $5, iv = $6, ciphertext = $7, auth_tag = $8
-     WHERE org_id = $1 AND name = $2 AND key_id = $3 AND iv = $4`,
-    [
-      input.orgId,
-      input.name,
-      input.previous.keyId,
-      input.previous.iv,
-      input.seal.keyId,
-      input.seal.iv,
-      input.seal.ciphertext,
-      input.seal.authTag,
+  return replaceStoredSeal(db, {
+    table: 'mcp_servers',
+    row: [
+      ['org_id', input.orgId],
+      ['name', input.name],
     ],
-  );
-  return (rowCount ?? 0) > 0;
+    previous: input.previous,
+    seal: input.seal,
+  });
 }

@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/database.ts';
 import type { CloudProvider } from '../schemas/wizard-config.ts';
+import { replaceStoredSeal } from './replace-stored-seal.ts';
 
 /** The encrypted key as stored: AES-256-GCM output and the id of the master key that sealed it. */
 export interface StoredSeal {
@@ -101,23 +102,17 @@ export async function listProviderKeysNotSealedWith(db: Queryable, keyId: string
  * Swaps one key's seal for `seal`, only if the row still holds `previous` (same master key, same
  * IV): a key saved again meanwhile must not be overwritten with its older secret.
  */
-export async function replaceProviderKeySeal(
+export function replaceProviderKeySeal(
   db: Queryable,
   input: { orgId: string; provider: CloudProvider; previous: StoredSeal; seal: StoredSeal },
 ): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `UPDATE provider_keys SET key_id = $5, iv = $6, ciphertext = $7, auth_tag = $8
-     WHERE org_id = $1 AND provider = $2 AND key_id = $3 AND iv = $4`,
-    [
-      input.orgId,
-      input.provider,
-      input.previous.keyId,
-      input.previous.iv,
-      input.seal.keyId,
-      input.seal.iv,
-      input.seal.ciphertext,
-      input.seal.authTag,
+  return replaceStoredSeal(db, {
+    table: 'provider_keys',
+    row: [
+      ['org_id', input.orgId],
+      ['provider', input.provider],
     ],
-  );
-  return (rowCount ?? 0) > 0;
+    previous: input.previous,
+    seal: input.seal,
+  });
 }
