@@ -1,8 +1,24 @@
 import { maxAgentFileBytes } from '../../runtime/config/agent-file-limits.ts';
 import type { AgentDocument } from '../../runtime/config/agent-schema.ts';
-import { AgentFileError, type ConfigIssue, formatPath, parseAgentYaml } from '../../runtime/config/load-agent-file.ts';
+import {
+  type AgentCheck,
+  AgentFileError,
+  type ConfigIssue,
+  formatPath,
+  parseAgentYaml,
+} from '../../runtime/config/load-agent-file.ts';
+import { mcpConfigProblems } from '../../runtime/tools/mcp/mcp-config-problems.ts';
 import { agentsConfigEntry } from './build-runtime-objects.ts';
 import { largestFieldOf } from './largest-field-of.ts';
+
+/**
+ * The runtime pods start with --disable-mcp-stdio: a tool of type mcp must name a server it can
+ * reach (a url), and a stdio one is refused here rather than by a pod that would never load it.
+ */
+const mcpToolsCheck: AgentCheck = (agent) =>
+  (agent.spec.tools ?? []).flatMap((tool, index) =>
+    tool.type === 'mcp' ? mcpConfigProblems(tool, index, { allowStdio: false }) : [],
+  );
 
 /**
  * What the runtime would refuse in the very file the operator writes for an agent: its size, or
@@ -23,7 +39,7 @@ export function agentFileIssues(agent: AgentDocument): ConfigIssue[] {
     return [{ path: [], message: `${tooLarge(agent, bytes)}, more than the ${maxAgentFileBytes} the runtime reads` }];
   }
   try {
-    parseAgentYaml(yaml, fileName);
+    parseAgentYaml(yaml, fileName, [mcpToolsCheck]);
     return [];
   } catch (err) {
     if (err instanceof AgentFileError) return err.issues;

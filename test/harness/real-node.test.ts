@@ -18,12 +18,16 @@ const repoRoot = join(import.meta.dirname, '..', '..');
 const node24 = join(repoRoot, 'node_modules', 'node', 'bin', 'node');
 const nodeStartTimeoutMs = 300_000;
 const podStartTimeoutMs = 120_000;
+// A test starts pods (each bounded by podStartTimeoutMs, and two start at once) and then retries
+// for up to 30 s at a time: vitest's default 30 s cut one on a slow CI machine before its own bound, and
+// its own failure message, could be reached.
+const testTimeoutMs = podStartTimeoutMs + 3 * 30_000;
 const echoPort = 8080;
 
 /** A TCP server in the product image's Node: every connection gets `hello from <pod name>`. */
 const echoServerScript = `require('net').createServer((socket) => socket.end('hello from ' + require('os').hostname() + '\\n')).listen(${echoPort})`;
 
-describe('the real test node', () => {
+describe('the real test node', { timeout: testTimeoutMs }, () => {
   const productImage = locateImages().product;
   let node: RealNode;
   let core: CoreV1Api;
@@ -143,8 +147,14 @@ describe('the real test node', () => {
   it('serves a Service by its virtual IP and its cluster DNS name to a pod in another namespace', async () => {
     const { clientNamespace, serviceIp, serviceName } = await anEchoServiceAndAClient();
 
-    const resolved = await nodeScriptIn(clientNamespace, 'client', lookupScript(serviceName));
-    expect(resolved).toEqual({ code: 0, output: serviceIp });
+    // Retried too: cluster DNS answers for a Service once its watch has seen it.
+    await eventually(
+      async () => {
+        const resolved = await nodeScriptIn(clientNamespace, 'client', lookupScript(serviceName));
+        expect(resolved).toEqual({ code: 0, output: serviceIp });
+      },
+      { timeoutMs: 30_000, intervalMs: 500 },
+    );
     // Retried for a while: kube-proxy programs the Service's rules after the endpoint becomes
     // ready, and until then the virtual IP rejects (one CI run saw ECONNREFUSED right after Ready).
     await eventually(

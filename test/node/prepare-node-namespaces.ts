@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { nodeLayout, nodeStatePaths } from './node-layout.ts';
 
 /**
@@ -14,7 +15,15 @@ export function assertInsideNodeNamespaces(host: { pid: string; net: string; mnt
       throw new Error(`the node supervisor runs in the test process's own ${kind} namespace (${own}); refusing`);
     }
   }
-  if (process.pid > 10) throw new Error(`the node supervisor is pid ${process.pid}, not one of a fresh pid namespace`);
+  // Its parent must be the namespace's init, our pause. Not a bound on its own PID: pause is a Go
+  // program, whose threads take PIDs in the namespace first, and more of them on more CPUs (one CI
+  // machine gave the supervisor pid 11).
+  const init = basename(readlinkSync('/proc/1/exe'));
+  if (process.ppid !== 1 || init !== 'pause') {
+    throw new Error(
+      `the node supervisor's parent is pid ${process.ppid} and the pid namespace's init is ${init}, not a fresh namespace under pause; refusing`,
+    );
+  }
 }
 
 /**

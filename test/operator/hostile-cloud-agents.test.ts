@@ -96,6 +96,17 @@ const hostileSpecs: { what: string; make: (agent: HostileCloudAgent) => void; me
     },
     message: 'spec.agent.spec.prompts.system: template does not parse: its tags are nested too deeply',
   },
+  {
+    what: 'an MCP server started as a program (stdio), which runtime pods never run',
+    make: (agent) => withTool(agent, { name: 'files', type: 'mcp', config: { command: 'npx', args: ['mcp-files'] } }),
+    message:
+      'spec.agent.spec.tools[0].config.command: this runtime runs no stdio MCP servers (--disable-mcp-stdio); use a streamable_http server (url)',
+  },
+  {
+    what: 'an MCP server with no address',
+    make: (agent) => withTool(agent, { name: 'files', type: 'mcp', config: { transport: 'streamable_http' } }),
+    message: /^spec\.agent\.spec\.tools\[0\]\.config(\.url)?: .*url/,
+  },
 ];
 
 describe('a hostile CloudAgent', () => {
@@ -207,7 +218,20 @@ describe('a hostile CloudAgent', () => {
 
   // The runtime's file loader skips these tool types with a warning; a CloudAgent that would lose a
   // tool that way must never become Ready, so the CRD refuses it, and says what it takes instead.
-  it.each(['mcp', 'api', 'integration', 'a2a'])(
+  it('with a tool of type mcp that names its server by URL is served, with the config as written', async () => {
+    const { namespace, orgSlug } = await createOrgNamespace(kubeConfig);
+    const config = { url: 'https://mcp.example.com/mcp', tools: ['search'], timeout_seconds: 10 };
+    await create(namespace, orgSlug, 'searcher', (agent) => withTool(agent, { name: 'docs', type: 'mcp', config }));
+
+    await reconcileOnce(operator, namespace);
+
+    expect(acceptedOf(await statusOf(namespace, 'searcher'))).toMatchObject({ status: 'True' });
+    const file = `${orgSlug}__searcher.yaml`;
+    const tool = parseAgentYaml((await agentsConfigOf(namespace))[file] as string, file).spec.tools?.[0];
+    expect(tool).toMatchObject({ name: 'docs', type: 'mcp', config });
+  });
+
+  it.each(['api', 'integration', 'a2a'])(
     'with a tool of type %s is refused by the API server, naming the field and the types it takes',
     async (type) => {
       const { namespace, orgSlug } = await createOrgNamespace(kubeConfig);
@@ -218,7 +242,7 @@ describe('a hostile CloudAgent', () => {
 
       await expect(creating).rejects.toThrow(/: 422 /);
       await expect(creating).rejects.toThrow(
-        `spec.agent.spec.tools[0].type: Unsupported value: "${type}": supported values: "builtin", "agent", "client"`,
+        `spec.agent.spec.tools[0].type: Unsupported value: "${type}": supported values: "builtin", "agent", "client", "mcp"`,
       );
     },
   );
