@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { raceSignal } from './race-signal.ts';
 import { ToolError, type ToolResult } from './tool-types.ts';
 
 /**
@@ -15,15 +16,8 @@ export async function runWithDeadline(
   const timer = setTimeout(() => {
     deadline.abort(new ToolError('timeout', `${call.name} did not finish within ${call.timeoutMs / 1000} s`));
   }, call.timeoutMs);
-  let onAbort = () => {};
-  // Promise.race subscribes to both promises, so neither one settling late is an unhandled rejection.
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(signal.reason);
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-  });
   try {
-    const data = await Promise.race([run(signal), aborted]);
+    const data = await raceSignal(run(signal), signal);
     return { success: true, data };
   } catch (err) {
     if (deadline.signal.aborted) return toolFailure('timeout', (deadline.signal.reason as Error).message);
@@ -33,7 +27,6 @@ export async function runWithDeadline(
     return toolFailure('failed', messageOf(err));
   } finally {
     clearTimeout(timer);
-    signal.removeEventListener('abort', onAbort);
   }
 }
 

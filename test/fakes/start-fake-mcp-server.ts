@@ -15,6 +15,8 @@ export interface FakeMcpServer {
   requests: IncomingHttpHeaders[];
   /** Adds a tool to every session: the SDK tells each client its list changed. */
   addTool(name: string, answer: string): void;
+  /** Holds every request that arrives from now on (after recording it) until the returned function is called. */
+  hold(): () => void;
   close(): Promise<void>;
 }
 
@@ -27,6 +29,7 @@ export async function startFakeMcpServer(): Promise<FakeMcpServer> {
   const requests: IncomingHttpHeaders[] = [];
   const sessions = new Map<string, { transport: StreamableHTTPServerTransport; server: McpServer }>();
   const extraTools: { name: string; answer: string }[] = [];
+  let held: Promise<void> | undefined;
   const addExtraTool = (server: McpServer, tool: { name: string; answer: string }) =>
     server.registerTool(
       tool.name,
@@ -39,6 +42,7 @@ export async function startFakeMcpServer(): Promise<FakeMcpServer> {
 
   const http = createServer(async (req, res) => {
     requests.push(req.headers);
+    await held;
     if (req.url !== '/mcp') {
       res.writeHead(404).end();
       return;
@@ -82,6 +86,16 @@ export async function startFakeMcpServer(): Promise<FakeMcpServer> {
     addTool(name, answer) {
       extraTools.push({ name, answer });
       for (const { server } of sessions.values()) addExtraTool(server, { name, answer });
+    },
+    hold() {
+      let release = () => {};
+      held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      return () => {
+        held = undefined;
+        release();
+      };
     },
     async close() {
       await Promise.all([...sessions.values()].map(({ server }) => server.close()));

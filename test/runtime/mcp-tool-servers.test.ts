@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { FakeProvider } from '../fakes/fake-provider.ts';
 import { fakeReply } from '../fakes/fake-reply.ts';
 import { type FakeMcpServer, startFakeMcpServer } from '../fakes/start-fake-mcp-server.ts';
+import { eventually } from '../support/eventually.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { agentYaml, type TestRuntime } from '../support/start-test-runtime.ts';
 import { useRuntimeTestKit } from './use-runtime-test-kit.ts';
@@ -173,6 +174,35 @@ describe('tools of type mcp: MCP servers whose tools the runtime discovers and c
         /^MCP server 'orders': refused to connect to 127\.0\.0\.1: loopback addresses are not allowed; the agent config can allow it with allow_localhost: true$/,
       ),
     });
+  });
+
+  it('gives a run its tools when another run that started the connection is cancelled meanwhile', async () => {
+    const mcp = await fakeMcp();
+    const { openai, runtime } = await start([
+      { name: 'orders', type: 'mcp', config: { url: mcp.url, allow_localhost: true, tools: ['lookup_order'] } },
+    ]);
+    const activeRuns = async () => (await jsonOf(await runtime.request('/v1/system/status'))).active_runs;
+    const release = mcp.hold();
+    const client = new AbortController();
+    const cancelled = runtime
+      .request('/v1/agents/clerk/run', { method: 'POST', body: JSON.stringify({ query: 'Hi' }), signal: client.signal })
+      .then(
+        () => 'answered',
+        (err: Error) => err.name,
+      );
+    // The first run's initialize request reaches the server and is held there.
+    await eventually(() => expect(mcp.requests.length).toBe(1));
+    openai.enqueue(fakeReply.text('With the tools.'));
+    const waiting = run(runtime);
+    await eventually(async () => expect(await activeRuns()).toBe(2));
+
+    client.abort();
+    expect(await cancelled).toBe('AbortError');
+    await eventually(async () => expect(await activeRuns()).toBe(1));
+    release();
+
+    expect((await waiting).status).toBe(200);
+    expect(toolsOffered(openai, 0).map((tool) => tool.name)).toEqual(['calculator', 'orders__lookup_order']);
   });
 
   it('gives up on a server that does not answer at the entry’s deadline, and does not wait on it again at once', async () => {

@@ -3,6 +3,7 @@ import type { ToolSpec } from '../../config/agent-schema.ts';
 import type { CredentialsLookup } from '../../config/credentials-lookup.ts';
 import { createDeadline } from '../../create-deadline.ts';
 import type { ToolDefinition } from '../../router/model-types.ts';
+import { raceSignal } from '../race-signal.ts';
 import { createRateLimiter, type RateLimiter } from '../rate-limiter.ts';
 import { runWithDeadline, toolFailure } from '../run-with-deadline.ts';
 import { ToolError, type ToolResult } from '../tool-types.ts';
@@ -101,28 +102,33 @@ export function createMcpTools(deps: {
       retryAt: 0,
       retryMs: firstRetryMs,
     }));
-  let closed = false;
+  // Connecting and listing are shared by every run that asks meanwhile, so they answer to the
+  // server's own deadline and to close() only: one run cancelled mid-connect must not leave the
+  // others without the server's tools. Each run stops waiting when its own signal aborts.
+  const lifetime = new AbortController();
 
-  function connect(server: ServerState, signal: AbortSignal): Promise<McpConnection> {
+  function connect(server: ServerState): Promise<McpConnection> {
     if (server.connection) return Promise.resolve(server.connection);
-    server.connecting ??= connectMcpServer({
-      name: server.spec.name,
-      config: server.config,
-      credentials: deps.credentials,
-      log: log.child({ server: server.spec.name }),
-      signal,
-      onToolsChanged: () => {
-        server.tools = undefined;
-      },
-      onClosed: (connection) => {
-        if (server.connection !== connection) return;
-        server.connection = undefined;
-        server.tools = undefined;
-        log.info({ server: server.spec.name }, 'MCP server connection closed; the next run reconnects');
-      },
-    })
+    server.connecting ??= withDeadline(server, (signal) =>
+      connectMcpServer({
+        name: server.spec.name,
+        config: server.config,
+        credentials: deps.credentials,
+        log: log.child({ server: server.spec.name }),
+        signal,
+        onToolsChanged: () => {
+          server.tools = undefined;
+        },
+        onClosed: (connection) => {
+          if (server.connection !== connection) return;
+          server.connection = undefined;
+          server.tools = undefined;
+          log.info({ server: server.spec.name }, 'MCP server connection closed; the next run reconnects');
+        },
+      }),
+    )
       .then((connection) => {
-        if (closed) {
+        if (lifetime.signal.aborted) {
           void connection.close();
           throw new ToolError('failed', 'the agent was unloaded');
         }
@@ -136,7 +142,7 @@ export function createMcpTools(deps: {
   }
 
   async function listTools(server: ServerState, signal: AbortSignal): Promise<McpToolDefinition[]> {
-    const connection = await connect(server, signal);
+    const connection = await connect(server);
     const offered = server.config.tools === undefined ? undefined : new Set(server.config.tools);
     const found: McpToolDefinition[] = [];
     for (const tool of await connection.listTools(signal, maxToolsPerServer)) {
@@ -163,7 +169,7 @@ export function createMcpTools(deps: {
   async function toolsOf(server: ServerState, signal: AbortSignal): Promise<McpToolDefinition[]> {
     if (server.tools) return server.tools;
     if (deps.now() < server.retryAt) return [];
-    server.listing ??= withDeadline(server, signal, (bounded) => listTools(server, bounded))
+    server.listing ??= withDeadline(server, (bounded) => listTools(server, bounded))
       .then((tools) => {
         server.tools = tools;
         server.error = undefined;
@@ -185,7 +191,7 @@ export function createMcpTools(deps: {
       .finally(() => {
         server.listing = undefined;
       });
-    return server.listing;
+    return raceSignal(server.listing, signal);
   }
 
   async function dropConnection(server: ServerState): Promise<void> {
@@ -194,25 +200,18 @@ export function createMcpTools(deps: {
     await connection?.close().catch(() => {});
   }
 
-  /** Connecting and listing get the server's deadline too, and the run's cancellation. */
-  async function withDeadline<T>(server: ServerState, signal: AbortSignal, work: (signal: AbortSignal) => Promise<T>) {
+  /** Bounded by the server's `timeout_seconds`, and ended by close(). */
+  async function withDeadline<T>(server: ServerState, work: (signal: AbortSignal) => Promise<T>) {
     const seconds = server.config.timeout_seconds;
     const deadline = createDeadline(
       seconds * 1000,
       () => new ToolError('timeout', `MCP server '${server.spec.name}' did not answer within ${seconds} s`),
     );
-    const bounded = AbortSignal.any([signal, deadline.signal]);
-    let onAbort = () => {};
-    const aborted = new Promise<never>((_, reject) => {
-      onAbort = () => reject(bounded.reason);
-      if (bounded.aborted) onAbort();
-      else bounded.addEventListener('abort', onAbort, { once: true });
-    });
+    const bounded = AbortSignal.any([lifetime.signal, deadline.signal]);
     try {
-      return await Promise.race([work(bounded), aborted]);
+      return await raceSignal(work(bounded), bounded);
     } finally {
       deadline.clear();
-      bounded.removeEventListener('abort', onAbort);
     }
   }
 
@@ -248,7 +247,7 @@ export function createMcpTools(deps: {
           log: callLog,
         },
         async (signal) => {
-          const connection = await connect(server, signal);
+          const connection = await raceSignal(connect(server), signal);
           return connection.callTool(tool.remoteName, input as Record<string, unknown>, signal);
         },
       );
@@ -272,7 +271,7 @@ export function createMcpTools(deps: {
       );
     },
     async close() {
-      closed = true;
+      lifetime.abort(new ToolError('failed', 'the agent was unloaded'));
       await Promise.all(servers.map((server) => dropConnection(server)));
     },
   };
