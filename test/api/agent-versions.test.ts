@@ -9,7 +9,7 @@ import { aSupportBot } from '../support/a-support-bot.ts';
 import { anApiKeyOf } from '../support/an-api-key-of.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { openAgentSocket } from '../support/open-agent-socket.ts';
-import { post } from '../support/post.ts';
+import { post, put } from '../support/post.ts';
 import { type SignedIn, startTestApi, type TestApi } from '../support/start-test-api.ts';
 
 // Agent versions on the local backend (issue 15, item 1): the whole path, Cloud API → the org's
@@ -18,7 +18,6 @@ import { type SignedIn, startTestApi, type TestApi } from '../support/start-test
 const v1Prompt = 'Answer questions about Acme orders.';
 const v2Prompt = 'Answer questions about Acme invoices only.';
 const systemOf = (prompt: string) => `You are Support Agent.\n\n${prompt}`;
-const put = (body: unknown): RequestInit => ({ method: 'PUT', body: JSON.stringify(body) });
 
 describe('agent versions and rollback, on the local backend', () => {
   const cleanups: (() => Promise<void>)[] = [];

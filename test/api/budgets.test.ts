@@ -4,10 +4,8 @@ import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { aMemberOf } from '../support/a-member-of.ts';
 import { anApiKeyOf } from '../support/an-api-key-of.ts';
 import { jsonOf } from '../support/json-of.ts';
-import { post } from '../support/post.ts';
+import { post, put } from '../support/post.ts';
 import { startSignedInTestApi } from '../support/start-test-api.ts';
-
-const put = (body: unknown): RequestInit => ({ method: 'PUT', body: JSON.stringify(body) });
 
 // gpt-6-luna: $0.10 in, $0.50 out per 1M tokens; every run here uses 1,000 in and 200 out, so it
 // costs exactly 1,000 × 100 + 200 × 500 = 200,000 nano-dollars.

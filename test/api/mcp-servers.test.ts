@@ -16,10 +16,9 @@ import { fakeReply } from '../fakes/fake-reply.ts';
 import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { aMemberOf } from '../support/a-member-of.ts';
 import { jsonOf } from '../support/json-of.ts';
-import { post } from '../support/post.ts';
+import { post, put } from '../support/post.ts';
 import { startTestApi } from '../support/start-test-api.ts';
 
-const put = (body: unknown): RequestInit => ({ method: 'PUT', body: JSON.stringify(body) });
 const remove: RequestInit = { method: 'DELETE' };
 const token = 'od-live-7f3a9c2e5b1d4f6a8c0e2b4d';
 const deskBot = {

@@ -8,12 +8,11 @@ import { aMemberOf } from '../support/a-member-of.ts';
 import { aSupportBot } from '../support/a-support-bot.ts';
 import { eventually } from '../support/eventually.ts';
 import { jsonOf } from '../support/json-of.ts';
-import { post } from '../support/post.ts';
+import { post, put } from '../support/post.ts';
 import { startApiReplica } from '../support/start-api-replica.ts';
 import { startSignedInTestApi } from '../support/start-test-api.ts';
 
 const patch = (body: unknown): RequestInit => ({ method: 'PATCH', body: JSON.stringify(body) });
-const put = (body: unknown): RequestInit => ({ method: 'PUT', body: JSON.stringify(body) });
 const aSchedule = (overrides: Record<string, unknown> = {}) => ({
   cron: '0 9 * * 1-5',
   timezone: 'Europe/Paris',

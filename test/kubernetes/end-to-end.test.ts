@@ -23,6 +23,7 @@ import {
 import { locateTestBinaries } from '../binaries/locate-test-binaries.ts';
 import type { FakeProvider } from '../fakes/fake-provider.ts';
 import { fakeReply } from '../fakes/fake-reply.ts';
+import { startFakeMcpServer } from '../fakes/start-fake-mcp-server.ts';
 import { startFakeProvider } from '../fakes/start-fake-provider.ts';
 import { aSupportBot } from '../support/a-support-bot.ts';
 import { anApiKeyOf } from '../support/an-api-key-of.ts';
@@ -31,7 +32,8 @@ import { loopbackAddressOf } from '../support/fake-kubelet.ts';
 import { isPodReady } from '../support/is-pod-ready.ts';
 import { jsonOf } from '../support/json-of.ts';
 import { type AgentSocket, openAgentSocket, type StreamEvent } from '../support/open-agent-socket.ts';
-import { post } from '../support/post.ts';
+import { post, put } from '../support/post.ts';
+
 import { type KubernetesStack, startKubernetesStack, tailOf } from '../support/start-kubernetes-stack.ts';
 import type { SignedIn, TestApi } from '../support/start-test-api.ts';
 
@@ -237,6 +239,46 @@ describe('Astromesh Cloud on Kubernetes, end to end', () => {
     expect(completion.choices[0]?.message.content).toBe('Your order ships on Monday.');
     expect(deltas.filter(Boolean).length).toBeGreaterThanOrEqual(3);
     expect(deltas.join('')).toBe('It leaves our warehouse in Leeds.');
+  }, 120_000);
+
+  it("calls the org's MCP server from a runtime pod, with the token that reached the pod through the org Secret only", async () => {
+    // Private addresses opened, as an admin whose MCP servers run inside the network would: the
+    // fake server listens on loopback, and the pods (the fake kubelet's processes) reach it there.
+    const api = await stack.startApi({ env: { ASTROMESH_MCP_ALLOW_PRIVATE_NETWORKS: 'true' } });
+    cleanups.push(() => api.stop());
+    const fake = await aFakeOpenAi();
+    const mcp = await startFakeMcpServer();
+    cleanups.push(() => mcp.close());
+    const user = await api.signIn();
+    const mcpToken = 'od-live-3b9e1f7a2c5d8e0f4a6b';
+    await user.as('/providers', post({ provider: 'openai', api_key: 'sk-test-key', base_url: fake.baseUrl }));
+    const saved = await user.as(
+      '/mcp-servers/order-desk',
+      put({ url: mcp.url, token: mcpToken, tools: ['lookup_order'] }),
+    );
+    expect(saved.status, await saved.clone().text()).toBe(200);
+    const created = await user.as('/agents', post({ ...aSupportBot, step3: { mcp_servers: ['order-desk'] } }));
+    expect(created.status, await created.clone().text()).toBe(201);
+    const deployed = await user.as('/agents/support-bot/deploy', post());
+    expect(deployed.status, JSON.stringify(await jsonOf(deployed))).toBe(200);
+    fake.enqueue(
+      fakeReply.toolCall('order-desk__lookup_order', { order_id: 'A-17' }),
+      fakeReply.text('Order A-17 has shipped.'),
+    );
+
+    const answered = await user.as('/agents/support-bot/run', post({ query: 'Where is order A-17?' }));
+
+    expect(answered.status).toBe(200);
+    expect(await jsonOf(answered)).toMatchObject({ answer: 'Order A-17 has shipped.' });
+    expect(mcp.calls).toEqual(['lookup_order A-17']);
+    expect(mcp.requests.length).toBeGreaterThan(0);
+    expect(mcp.requests.every((headers) => headers.authorization === `Bearer ${mcpToken}`)).toBe(true);
+    expect(JSON.stringify(fake.lastRequest.body.messages)).toContain('shipped (order A-17)');
+    // The token is in the org's Secret, which the pod reads; never in the CloudAgent kubectl shows.
+    const credentials = (await secretDataOf(user.org))['credentials.yaml'];
+    expect(credentials).toContain(`MCP_ORDER_DESK_URL: ${mcp.url}\n`);
+    expect(credentials).toContain(`MCP_ORDER_DESK_AUTHORIZATION: Bearer ${mcpToken}\n`);
+    expect(JSON.stringify(await cloudAgentsOf(user.org))).not.toContain(mcpToken);
   }, 120_000);
 
   it('shows the CloudAgent as kubectl would: phase Ready, its conditions True for its generation, and Events', async () => {
