@@ -183,6 +183,9 @@ export function createApi(deps: ApiDeps) {
   // Issue 15: who changed what. audit.record is also how code outside a request adds an entry.
   const audit = createAuditService({ db, retentionDays: config.auditRetentionDays, log });
   audit.startSweep();
+  // Issue 15: budgets; counters of past days and months are swept hourly.
+  const budgets = createBudgetService({ db, now, usage, log });
+  budgets.startSweep();
   const streams: AgentStream[] = [];
   const guard = createRequestGuard({ log });
 
@@ -205,7 +208,7 @@ export function createApi(deps: ApiDeps) {
     // Issue 16: every deployed agent as an A2A agent, its card and JSON-RPC endpoint.
     ...a2aRoutes(createA2aService({ db, execution, now, log }), { apiPrefix, publicUrl: config.signIn.publicUrl }),
     ...usageRoutes(usage),
-    ...budgetRoutes(createBudgetService({ db, now, usage })),
+    ...budgetRoutes(budgets),
     ...auditRoutes(audit),
     ...webhookRoutes(webhooks, { apiPrefix, publicUrl: config.signIn.publicUrl }),
   ] as ApiRoute[];
@@ -245,6 +248,7 @@ export function createApi(deps: ApiDeps) {
       usage,
       execution,
       audit,
+      budgets,
       backgroundRuns,
       schedules,
       webhooks,
@@ -283,6 +287,7 @@ export function createApi(deps: ApiDeps) {
       await runtimeClient.close();
       // Usage records still being written after their runs answered: no run goes unrecorded.
       await usage.settled();
+      await budgets.stop();
       await audit.stop();
     },
   };

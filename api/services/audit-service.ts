@@ -8,6 +8,7 @@ import {
   listAuditEntries,
   sweepAuditLog,
 } from '../stores/audit-log-store.ts';
+import { createPeriodicSweep } from './periodic-sweep.ts';
 
 export type { AuditActor, AuditEntryInput, AuditSummaryValue } from '../stores/audit-log-store.ts';
 
@@ -37,27 +38,19 @@ export interface AuditQuery {
 export function createAuditService(deps: { db: Database; retentionDays: number; log: Logger }) {
   const log = deps.log.child({ component: 'audit-log' });
   const inFlight = new Set<Promise<void>>();
-  let sweepTimer: NodeJS.Timeout | undefined;
-  let sweeping: Promise<void> | undefined;
 
   async function settled(): Promise<void> {
     while (inFlight.size > 0) await Promise.all([...inFlight]);
   }
 
-  function sweep(): Promise<void> {
-    sweeping ??= sweepAuditLog(deps.db, deps.retentionDays)
-      .then(
-        (deleted) => {
-          if (deleted > 0)
-            log.info({ deleted, retentionDays: deps.retentionDays }, 'audit entries past retention deleted');
-        },
-        (err: unknown) => log.error({ err }, 'audit retention sweep failed'),
-      )
-      .finally(() => {
-        sweeping = undefined;
-      });
-    return sweeping;
-  }
+  const retention = createPeriodicSweep({
+    intervalMs: sweepIntervalMs,
+    run: async () => {
+      const deleted = await sweepAuditLog(deps.db, deps.retentionDays);
+      if (deleted > 0) log.info({ deleted, retentionDays: deps.retentionDays }, 'audit entries past retention deleted');
+    },
+    onError: (err) => log.error({ err }, 'audit retention sweep failed'),
+  });
 
   return {
     /** Appends `entry` in the background; `settled()` waits for it. Never throws. */
@@ -92,17 +85,14 @@ export function createAuditService(deps: { db: Database; retentionDays: number; 
 
     /** Deletes entries past retention now, and then every hour until `stop()`. */
     startSweep(): void {
-      void sweep();
-      sweepTimer = setInterval(() => void sweep(), sweepIntervalMs);
-      // The sweep alone must not keep the process alive.
-      sweepTimer.unref();
+      void retention.sweep();
+      retention.start();
     },
 
-    sweep,
+    sweep: retention.sweep,
 
     async stop(): Promise<void> {
-      clearInterval(sweepTimer);
-      await sweeping;
+      await retention.stop();
       await settled();
     },
   };

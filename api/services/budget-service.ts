@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
 import { NotFound } from '../errors.ts';
 import type { OrgAccess } from '../http/principal.ts';
@@ -5,11 +6,17 @@ import {
   type BudgetsOverview,
   budgetsOf,
   type DailyLimitsInput,
+  pruneSpentCounters,
   setDailyLimits,
   setMonthlySpendLimit,
 } from '../stores/budgets-store.ts';
+import { createPeriodicSweep } from './periodic-sweep.ts';
 
 const dayMs = 86_400_000;
+const counterSweepIntervalMs = 60 * 60_000;
+// Days of daily counters kept behind today: a run that began before midnight gives its run back
+// to its own day, which a long run (up to a day) still finds.
+const countersKeptDays = 7;
 
 /** The periods budgets count in: the UTC day, and the UTC month. */
 export function budgetPeriodsAt(now: Date) {
@@ -30,10 +37,24 @@ export function budgetPeriodsAt(now: Date) {
 export function createBudgetService(deps: {
   db: Database;
   now: () => Date;
+  log: Logger;
   /** The usage service's settlements: what a run used is counted once its record is written. */
   usage: { settled(): Promise<void> };
 }) {
   const { db } = deps;
+  const log = deps.log.child({ component: 'budgets' });
+  // Counters are one row per agent and API key per day: without this the table only grows.
+  const counterSweep = createPeriodicSweep({
+    intervalMs: counterSweepIntervalMs,
+    run: async () => {
+      const deleted = await pruneSpentCounters(db, {
+        today: budgetPeriodsAt(deps.now()).day,
+        keepDays: countersKeptDays,
+      });
+      if (deleted > 0) log.info({ deleted }, 'budget counters of past periods deleted');
+    },
+    onError: (err) => log.warn({ err }, 'budget counters of past periods not deleted; trying again in an hour'),
+  });
 
   async function overview(access: OrgAccess): Promise<BudgetsOverview & ReturnType<typeof budgetPeriodsAt>> {
     const periods = budgetPeriodsAt(deps.now());
@@ -51,6 +72,13 @@ export function createBudgetService(deps: {
 
   return {
     overview,
+    /** Deletes past periods' counters now, and then every hour until `stop()`. */
+    startSweep(): void {
+      void counterSweep.sweep();
+      counterSweep.start();
+    },
+    sweep: counterSweep.sweep,
+    stop: counterSweep.stop,
     async setMonthlySpend(access: OrgAccess, limitNanoUsd: number | null) {
       await setMonthlySpendLimit(db, { orgId: access.orgId, limitNanoUsd });
       return overview(access);

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { OrgSleep } from '../backends/deploy-backend.ts';
+import { createPeriodicSweep } from './periodic-sweep.ts';
 
 export interface IdleOrgSleep {
   /**
@@ -38,7 +39,6 @@ export function startIdleOrgSleep(deps: {
   const callsInFlight = new Map<string, number>();
   const sharedAtMs = new Map<string, number>();
   const shareEveryMs = Math.min(idleMs / 4, longestShareMs);
-  let sweeping: Promise<void> | undefined;
 
   function share(orgSlug: string, atMs: number): void {
     if (atMs - (sharedAtMs.get(orgSlug) ?? Number.NEGATIVE_INFINITY) < shareEveryMs) return;
@@ -71,17 +71,12 @@ export function startIdleOrgSleep(deps: {
     }
   }
 
-  const sweep = (): Promise<void> => {
-    // One sweep at a time: a slow one (an API server under load) is not stacked upon.
-    sweeping ??= sweepOnce()
-      .catch((err: unknown) => log.warn({ err }, 'idle orgs not swept'))
-      .finally(() => {
-        sweeping = undefined;
-      });
-    return sweeping;
-  };
-  const timer = setInterval(sweep, Math.max(shortestSweepMs, Math.min(idleMs / 4, longestSweepMs)));
-  timer.unref();
+  const sweeper = createPeriodicSweep({
+    intervalMs: Math.max(shortestSweepMs, Math.min(idleMs / 4, longestSweepMs)),
+    run: sweepOnce,
+    onError: (err) => log.warn({ err }, 'idle orgs not swept'),
+  });
+  sweeper.start();
 
   return {
     begin(orgSlug: string): () => void {
@@ -99,10 +94,7 @@ export function startIdleOrgSleep(deps: {
         else callsInFlight.delete(orgSlug);
       };
     },
-    sweep,
-    async stop(): Promise<void> {
-      clearInterval(timer);
-      await sweeping;
-    },
+    sweep: sweeper.sweep,
+    stop: sweeper.stop,
   };
 }

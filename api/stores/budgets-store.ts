@@ -115,3 +115,23 @@ export async function setDailyLimits(
   );
   return Number(rows[0]?.found) === 1;
 }
+
+/**
+ * Deletes the counters no limit reads again: daily ones (agents', API keys', the org's runs) of
+ * days more than `keepDays` before `today`, and the org's monthly ones of months before the last.
+ * Limits read only today's and this month's; the days kept let a run that started before
+ * midnight give its run back to its own day. Returns how many rows went.
+ */
+export async function pruneSpentCounters(db: Queryable, input: { today: string; keepDays: number }): Promise<number> {
+  const { rows } = await db.query<{ deleted: string }>(
+    `WITH budgets AS (
+       DELETE FROM budget_counters
+        WHERE (scope <> 'org' AND period < $1::date - $2::integer)
+           OR (scope = 'org' AND period < (date_trunc('month', $1::date) - interval '1 month')::date)
+       RETURNING 1),
+     daily_runs AS (DELETE FROM daily_run_counters WHERE day < $1::date - $2::integer RETURNING 1)
+     SELECT ((SELECT count(*) FROM budgets) + (SELECT count(*) FROM daily_runs))::text AS deleted`,
+    [input.today, input.keepDays],
+  );
+  return Number(rows[0]?.deleted ?? 0);
+}

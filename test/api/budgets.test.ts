@@ -194,6 +194,61 @@ describe('budgets', () => {
     expect(served.status).toBe(200);
   });
 
+  it("sweeps the counters of past days and months, and keeps today's, this month's and a week behind", async () => {
+    const { as, api, owner, run } = await setupDeployed();
+    await as('/agents/support-bot/limits', put({ daily_runs: 2, daily_tokens: null }));
+    expect((await run()).status).toBe(200);
+    // The sweep the API starts with has run, so the rows below meet only the one this test calls.
+    await api.api.services.budgets.sweep();
+    const today = "(now() AT TIME ZONE 'UTC')::date";
+    const month = `date_trunc('month', ${today})::date`;
+    await api.db.query(
+      `WITH org AS (SELECT id FROM orgs WHERE slug = $1)
+       INSERT INTO budget_counters (org_id, scope, target, period, runs, tokens)
+       SELECT org.id, scope, target, period, 1, 100 FROM org, (VALUES
+         ('agent', 'support-bot', ${today} - 8), ('agent', 'support-bot', ${today} - 7),
+         ('api_key', 'k-gone', ${today} - 30),
+         ('org', '', (${month} - interval '2 months')::date), ('org', '', (${month} - interval '1 month')::date)
+       ) AS old (scope, target, period)`,
+      [owner.org],
+    );
+    await api.db.query(
+      `INSERT INTO daily_run_counters (org_id, day, runs)
+       SELECT id, day, 5 FROM orgs, (VALUES (${today} - 8), (${today} - 7)) AS old (day) WHERE slug = $1`,
+      [owner.org],
+    );
+
+    await api.api.services.budgets.sweep();
+
+    const age = async (sql: string) =>
+      (await api.db.query<{ row: string }>(sql, [owner.org])).rows.map((row) => row.row).sort();
+    expect(
+      await age(
+        `SELECT c.scope || ' ' || (${today} - c.period) AS row FROM budget_counters c JOIN orgs o ON o.id = c.org_id
+          WHERE o.slug = $1 AND c.scope <> 'org'`,
+      ),
+    ).toEqual(['agent 0', 'agent 7']);
+    expect(
+      await age(
+        `SELECT to_char(c.period, 'YYYY-MM') AS row FROM budget_counters c JOIN orgs o ON o.id = c.org_id
+          WHERE o.slug = $1 AND c.scope = 'org'`,
+      ),
+    ).toEqual(
+      await age(
+        `SELECT to_char(${month} - interval '1 month', 'YYYY-MM') AS row WHERE $1::text IS NOT NULL
+         UNION ALL SELECT to_char(${month}, 'YYYY-MM') WHERE $1::text IS NOT NULL`,
+      ),
+    );
+    expect(
+      await age(
+        `SELECT (${today} - d.day)::text AS row FROM daily_run_counters d JOIN orgs o ON o.id = d.org_id WHERE o.slug = $1`,
+      ),
+    ).toEqual(['0', '7']);
+    // Today's counts are untouched: the limit still holds at exactly 2.
+    expect((await run()).status).toBe(200);
+    expect((await run()).status).toBe(429);
+  });
+
   it('are set by owners and admins only, for what exists, with errors naming the field', async () => {
     const { as, api, owner } = await setupDeployed();
     const member = await aMemberOf(api, { org: owner.org, ownerToken: owner.token });
