@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { httpUrlWithoutCredentials } from './http-url.ts';
 
 // Imports zod only, so Studio (studio/src/api) can take its types without pulling in the API.
 // Messages here never include the submitted value: a 400 must not echo a token (DESIGN.md decision 8).
@@ -13,21 +14,9 @@ export const McpServerName = z
   .max(40)
   .regex(/^[a-z0-9-]+$/, 'must be lowercase letters, digits or "-"');
 
-const McpServerUrl = z
-  .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
-  .max(2048)
-  // States in the document what the URL check and the refinement below enforce: http(s), a host
-  // name or IPv4 address, an optional port, and no user name or password.
-  .regex(
-    /^[Hh][Tt][Tt][Pp][Ss]?:\/\/(?:(?:[A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*|(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9]))(?::(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4}))?(?:[/?#][\x21-\x7e]*)?$/,
-    'must be an http:// or https:// URL: host name or IPv4 address, optional port, no user name or password',
-  )
-  .refine((url) => {
-    // Unparsable URLs are already reported above; credentials in the URL would be shown unmasked.
-    const parsed = URL.parse(url);
-    return parsed === null || (parsed.username === '' && parsed.password === '');
-  }, 'must not contain a user name or password; send the token as token')
-  .describe('The Streamable HTTP endpoint of the server, e.g. https://tools.example.com/mcp.');
+const McpServerUrl = httpUrlWithoutCredentials({ maxLength: 2048, sendSecretAs: 'send the token as token' }).describe(
+  'The Streamable HTTP endpoint of the server, e.g. https://tools.example.com/mcp.',
+);
 
 const McpServerToken = z
   .string()
