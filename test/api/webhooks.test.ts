@@ -209,6 +209,27 @@ describe('inbound webhooks', { timeout: 120_000 }, () => {
     expect(await runsOfBot()).toHaveLength(0);
   });
 
+  it('keeps starting runs once the API key that made it is revoked: the webhook belongs to the org', async () => {
+    const { fake, as, deliver, untilFinished } = await setup();
+    const key = await jsonOf(await as('/keys', post({ name: 'ci', role: 'admin' })));
+    const made = await as('/agents/triage-bot/webhooks', {
+      ...post({ name: 'from ci' }),
+      headers: { authorization: `Bearer ${key.secret}` },
+    });
+    expect(made.status, await made.clone().text()).toBe(201);
+    const created = await jsonOf(made);
+    expect((await as(`/keys/${key.id}`, { method: 'DELETE' })).status).toBe(204);
+    fake.enqueue(fakeReply.text('Still triaging.'));
+
+    const response = await deliver(created.url, signed(created.secret, JSON.stringify(issue)));
+
+    expect(response.status, await response.clone().text()).toBe(202);
+    expect(await untilFinished((await jsonOf(response)).id)).toMatchObject({
+      status: 'succeeded',
+      result: { answer: 'Still triaging.' },
+    });
+  });
+
   it('refuses bad input with a 4xx naming the field, and a signed call whose payload cannot be used without spending it', async () => {
     const { as, createWebhook, deliver, runsOfBot } = await setup();
     const created = await createWebhook({ template: '{{ payload.text }}' });
