@@ -1,3 +1,4 @@
+import { finished, Readable } from 'node:stream';
 import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type { Logger } from 'pino';
@@ -88,16 +89,25 @@ export function auditRequests(deps: {
       const note = ctx.state.auditNote as AuditNote | undefined;
       const isAuthEvent = failure instanceof RefreshTokenReused || failure instanceof RevokedApiKeyUsed;
       if (matchedFirst || note || isAuthEvent) {
-        // Never the call's error: a summarizer that trips loses the entry (logged), not the answer.
-        try {
-          const matched = matchedFirst ?? matchRoute(ctx);
-          deps.audit.record(entryOf(ctx, { matched, failure, note, prefix: deps.prefix, tokens: deps.tokens }));
-        } catch (err) {
-          deps.log.error(
-            { err, requestId: ctx.state.requestId, method: ctx.method },
-            'audit entry lost: it could not be made',
-          );
-        }
+        const record = () => {
+          // Never the call's error: a summarizer that trips loses the entry (logged), not the answer.
+          try {
+            const matched = matchedFirst ?? matchRoute(ctx);
+            const finalNote = ctx.state.auditNote as AuditNote | undefined;
+            deps.audit.record(
+              entryOf(ctx, { matched, failure, note: finalNote, prefix: deps.prefix, tokens: deps.tokens }),
+            );
+          } catch (err) {
+            deps.log.error(
+              { err, requestId: ctx.state.requestId, method: ctx.method },
+              'audit entry lost: it could not be made',
+            );
+          }
+        };
+        // A streamed answer (server-sent events) is recorded when it ends, with what its handler
+        // noted meanwhile: a stream that fails after its 200 says so in the entry's summary.
+        if (failure === undefined && ctx.body instanceof Readable) finished(ctx.body, () => record());
+        else record();
       }
     }
   };

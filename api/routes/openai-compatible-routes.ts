@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { abortOnClientGone } from '../http/abort-on-client-gone.ts';
 import { orgRoute } from '../http/api-route.ts';
+import { noteAudit } from '../http/audit-requests.ts';
 import { openAiBasePath } from '../http/openai-error-shape.ts';
 import { ChatCompletion } from '../schemas/chat-completion.ts';
 import { ChatCompletionRequest } from '../schemas/chat-completion-request.ts';
@@ -54,6 +55,9 @@ export function openAiCompatibleRoutes(chat: ChatCompletionService) {
           signal: abortOnClientGone(ctx),
           requestId: ctx.state.requestId as string | undefined,
           onRateLimit: (rateLimit: Parameters<typeof rateLimitHeaders>[0]) => ctx.set(rateLimitHeaders(rateLimit)),
+          // Its audit entry is written when the stream ends (auditRequests), so it says how it ended.
+          onStreamFailed: (failure: { status: number; error: string }) =>
+            noteAudit(ctx, { summary: { stream_error: failure.error, stream_error_status: failure.status } }),
         };
         try {
           if (body.stream) {

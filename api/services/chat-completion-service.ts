@@ -32,6 +32,8 @@ export interface ChatCompletionInput {
   onRateLimit: (rateLimit: RateLimit) => void;
   /** The request's id, quoted in an internal error sent mid-stream. */
   requestId?: string;
+  /** A stream that failed after its first chunk (its status line said 200): what it ended with. */
+  onStreamFailed?: (failure: { status: number; error: string }) => void;
 }
 
 /**
@@ -158,6 +160,7 @@ export function createChatCompletionService(deps: {
           if (!hasStarted) return reject(err);
           // The status line is long gone: the error goes out as the stream's last event.
           const body = toErrorBody(err, input.requestId);
+          input.onStreamFailed?.({ status: body.status, error: body.error });
           if (body.status >= 500)
             log.error({ err, requestId: input.requestId, org: input.access.orgSlug }, 'chat completion stream failed');
           send(toOpenAiErrorBody(body, err));

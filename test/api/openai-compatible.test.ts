@@ -142,6 +142,15 @@ describe('the OpenAI-compatible endpoint', () => {
     expect(contents.join('')).toBe('It leaves');
     expect(failure).toBeInstanceOf(APIError);
     expect(failure).toMatchObject({ type: 'server_error', error: { message: expect.any(String) } });
+    // Its status line said 200; its audit entry, written when the stream ended, says how it ended.
+    await api.api.services.audit.settled();
+    const audit = await jsonOf(await owner.as('/audit?action=agent.chat_completion'));
+    expect(audit.entries).toEqual([
+      expect.objectContaining({
+        status: 200,
+        summary: { stream: true, stream_error: 'providers_unavailable', stream_error_status: 503 },
+      }),
+    ]);
   });
 
   it('cancels the run, its model request included, when the client stops reading the stream', async () => {
