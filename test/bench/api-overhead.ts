@@ -37,7 +37,7 @@ const apiNodeFlags = valueOfFlag('--api-node-flags')?.split(' ').filter(Boolean)
 
 interface Target {
   /** POST a run; resolves when the answer has been read. */
-  run(): Promise<void>;
+  run(): Promise<unknown>;
   /** A WebSocket URL of the agent's stream. */
   streamUrl: string;
 }
@@ -94,7 +94,44 @@ async function main(): Promise<void> {
       api: await timeToFirstToken(viaApi.streamUrl, 500),
     };
 
-    print({ runs, firstToken, transactionsPerRun, memory: { ...memory, afterRunsMb: rssMbOf(api.pid) } });
+    // Issue 16's ways in, each a whole run: an OpenAI chat completion (not streamed), and a
+    // background run started, then followed through its events (written to PostgreSQL) to the end.
+    const orgBase = `${api.url}/api/v1/orgs/${org.slug}`;
+    const auth = { authorization: `Bearer ${org.token}` };
+    const chatCompletion = () =>
+      post(`${orgBase}/v1/chat/completions`, auth, {
+        model: 'bench',
+        messages: [{ role: 'user', content: 'Say something.' }],
+      });
+    const backgroundRun = async () => {
+      const { id } = JSON.parse(await post(`${orgBase}/agents/bench/runs`, auth)) as { id: string };
+      const events = await get(`${orgBase}/runs/${id}/events`, auth);
+      if (!events.includes('"type":"done"')) throw new Error(`background run ${id} did not end done: ${events}`);
+    };
+    await measureLoad(chatCompletion, 1, 100);
+    await measureLoad(backgroundRun, 1, 100);
+    // …/run measured again beside them, at the same point (heap, cache, table sizes): the baseline.
+    const integrations: { concurrency: number; run: LoadStats; chat: LoadStats; background: LoadStats }[] = [];
+    // 8: the background runs one replica executes at once by default (ASTROMESH_MAX_BACKGROUND_RUNS).
+    for (const [concurrency, total] of [
+      [1, 500],
+      [8, 2_000],
+    ] as const) {
+      integrations.push({
+        concurrency,
+        run: await measureLoad(viaApi.run, concurrency, total),
+        chat: await measureLoad(chatCompletion, concurrency, total),
+        background: await measureLoad(backgroundRun, concurrency, total),
+      });
+    }
+
+    print({
+      runs,
+      integrations,
+      firstToken,
+      transactionsPerRun,
+      memory: { ...memory, afterRunsMb: rssMbOf(api.pid) },
+    });
   } finally {
     for (const child of children.reverse()) await stop(child);
     rmSync(work, { recursive: true, force: true });
@@ -232,15 +269,28 @@ async function linesOf(child: ChildProcess, count: number): Promise<string[]> {
   return lines;
 }
 
-async function post(url: string, headers: Record<string, string>): Promise<void> {
+/** POSTs `body` (a run's query unless given) and returns the answer's text; throws unless 2xx. */
+async function post(
+  url: string,
+  headers: Record<string, string>,
+  body: unknown = { query: 'Say something.' },
+): Promise<string> {
   const response = await undiciFetch(url, {
     dispatcher,
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ query: 'Say something.' }),
+    body: JSON.stringify(body),
   });
-  const body = await response.text();
-  if (!response.ok) throw new Error(`${url} answered ${response.status}: ${body}`);
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${url} answered ${response.status}: ${text}`);
+  return text;
+}
+
+async function get(url: string, headers: Record<string, string>): Promise<string> {
+  const response = await undiciFetch(url, { dispatcher, headers });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${url} answered ${response.status}: ${text}`);
+  return text;
 }
 
 /**
@@ -248,7 +298,7 @@ async function post(url: string, headers: Record<string, string>): Promise<void>
  * pg_stat_database. Backends report their counts when idle, at most once a second, and when they
  * exit, so each reading waits until the pools' idle connections have closed (10 s).
  */
-async function transactionsPerRunOf(databaseUrl: string, call: () => Promise<void>, runs: number): Promise<number> {
+async function transactionsPerRunOf(databaseUrl: string, call: () => Promise<unknown>, runs: number): Promise<number> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   const committed = async () => {
@@ -345,6 +395,7 @@ function rssMbOf(pid: number): number {
 
 function print(results: {
   runs: { concurrency: number; direct: LoadStats; api: LoadStats }[];
+  integrations: { concurrency: number; run: LoadStats; chat: LoadStats; background: LoadStats }[];
   firstToken: { direct: { p50: number; p99: number }; api: { p50: number; p99: number } };
   transactionsPerRun: { direct: number; api: number };
   memory: { beforeMb: number; withStreamsMb: number; afterRunsMb: number };
@@ -357,6 +408,14 @@ function print(results: {
       `  runtime  p50 ${ms(direct.p50)}  p99 ${ms(direct.p99)}  ${direct.runsPerSecond.toFixed(0)} runs/s`,
       `  api      p50 ${ms(api.p50)}  p99 ${ms(api.p99)}  ${api.runsPerSecond.toFixed(0)} runs/s`,
       `  added    p50 ${ms(api.p50 - direct.p50)}  p99 ${ms(api.p99 - direct.p99)}`,
+    );
+  }
+  for (const { concurrency, run, chat, background } of results.integrations) {
+    lines.push(
+      `issue 16 ways in, concurrency ${concurrency}:`,
+      `  …/run (baseline)          p50 ${ms(run.p50)}  p99 ${ms(run.p99)}  ${run.runsPerSecond.toFixed(0)} runs/s`,
+      `  chat completion           p50 ${ms(chat.p50)}  p99 ${ms(chat.p99)}  ${chat.runsPerSecond.toFixed(0)} runs/s`,
+      `  background run + events   p50 ${ms(background.p50)}  p99 ${ms(background.p99)}  ${background.runsPerSecond.toFixed(0)} runs/s`,
     );
   }
   const { direct, api } = results.firstToken;

@@ -9,7 +9,11 @@ export interface LoadStats {
  * Sends `total` calls, `concurrency` at a time (each worker starts its next call when its last
  * one ends), and returns their latency percentiles in ms and the calls finished per second.
  */
-export async function measureLoad(call: () => Promise<void>, concurrency: number, total: number): Promise<LoadStats> {
+export async function measureLoad(
+  call: () => Promise<unknown>,
+  concurrency: number,
+  total: number,
+): Promise<LoadStats> {
   const latencies: number[] = [];
   let next = 0;
   const startedAt = performance.now();
