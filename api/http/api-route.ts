@@ -43,6 +43,8 @@ export interface ApiRoute<Params = unknown, Query = unknown, Body = unknown, Res
   status?: 200 | 201 | 202 | 204 | 303;
   /** Error statuses worth documenting besides 401/403 (implied by auth) and 400 (implied by schemas). */
   errors?: number[];
+  /** Other successes with no body, by status, and when they come (a protocol's own, e.g. MCP's 202). */
+  bodilessAnswers?: Partial<Record<202 | 204, string>>;
   /**
    * `openai`: the route answers errors in OpenAI's shape (openai-error-shape.ts); `jsonrpc`: as
    * JSON-RPC error objects (a2a-error-shape.ts); the envelope otherwise.

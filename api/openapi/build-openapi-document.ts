@@ -120,6 +120,7 @@ function operationOf(route: ApiRoute, schemas: Record<string, JsonSchema>, bodyL
             content: { 'application/json': { schema: responseSchemaOf(route, schemas) } },
           };
   const responses: Record<string, unknown> = { [String(status)]: success };
+  for (const [code, description] of Object.entries(route.bodilessAnswers ?? {})) responses[code] = { description };
   const errorBody = {
     schema: { $ref: `#/components/schemas/${errorComponentOf(route)}` },
   };

@@ -67,6 +67,9 @@ export function mcpRoutes(tools: AgentTools) {
       params: OrgParams,
       body: JsonRpcMessage,
       errors: [406],
+      bodilessAnswers: {
+        202: 'Accepted: the body was a JSON-RPC notification or response, which gets no answer (MCP Streamable HTTP).',
+      },
       handle: async ({ access, body, ctx }) => {
         // The transport would refuse it too, but in a JSON-RPC body: this is the documented envelope.
         if (!acceptsMcpAnswers(ctx.get('accept'))) throw notAcceptable();

@@ -144,7 +144,14 @@ describe('the OpenAPI document at /api/v1/openapi.json', () => {
       } else {
         expect(success.content, where).toBeUndefined();
       }
+      for (const [code, description] of Object.entries(route.bodilessAnswers ?? {})) {
+        expect(operation.responses[code], `${where} ${code}`).toEqual({ description });
+      }
     }
+    // MCP's own 202 (a notification has no answer), which the fuzzer's cases reach.
+    expect(document.paths['/orgs/{slug}/mcp'].post.responses['202']).toEqual({
+      description: expect.stringContaining('notification'),
+    });
   });
 
   it('states the decoders’ rules on every request: no NUL in a string or key, no __proto__ key', async () => {

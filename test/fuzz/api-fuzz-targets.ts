@@ -67,8 +67,10 @@ export function apiFuzzTargets(api: FuzzApi): FuzzTarget[] {
       pathRegex: '^/orgs/\\{slug\\}/mcp$',
       reason:
         'MCP Streamable HTTP: a POST must accept both application/json and text/event-stream (a header of the ' +
-        'protocol, not of the document), so a valid message without it is refused 406 naming the header; the ' +
-        'endpoint is stateless, so GET (a server-to-client stream) is always 405. The document lists both.',
+        'protocol, not of the document), which every case here sends as an MCP client does, so the fuzzer ' +
+        'reaches the JSON-RPC handling behind that check; the endpoint is stateless, so GET (a server-to-client ' +
+        'stream) is always 405. The document lists both.',
+      headers: { Accept: 'application/json, text/event-stream' },
       checks: { positive_data_acceptance: { 'expected-statuses': ['2xx', '401', '403', '405', '406', '429'] } },
     },
     {
