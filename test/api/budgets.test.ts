@@ -198,6 +198,8 @@ describe('budgets', () => {
     const { as, api, owner, run } = await setupDeployed();
     await as('/agents/support-bot/limits', put({ daily_runs: 2, daily_tokens: null }));
     expect((await run()).status).toBe(200);
+    // Its usage record, which adds this month's org counter, is written after the answer.
+    await api.api.services.usage.settled();
     // The sweep the API starts with has run, so the rows below meet only the one this test calls.
     await api.api.services.budgets.sweep();
     const today = "(now() AT TIME ZONE 'UTC')::date";

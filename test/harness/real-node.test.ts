@@ -170,7 +170,16 @@ describe('the real test node', { timeout: testTimeoutMs }, () => {
     const { serverPodIp } = await anEchoServiceAndAClient();
 
     const forwarded = await node.forward(serverPodIp, echoPort);
-    const answer = await readAll(forwarded.port);
+    // Retried for a while, as below: one CI run read nothing from the Ready echo pod just after it
+    // started (the relay's connection refused before the node's packet filters caught up).
+    const answer = await eventually(
+      async () => {
+        const read = await readAll(forwarded.port);
+        expect(read).toBe('hello from echo\n');
+        return read;
+      },
+      { timeoutMs: 30_000, intervalMs: 500 },
+    );
     await forwarded.close();
 
     expect(answer).toBe('hello from echo\n');
