@@ -4,22 +4,26 @@ import type { StoredSeal } from './provider-keys-store.ts';
 /**
  * Swaps the seal of one row of a table with seal columns (key_id, iv, ciphertext, auth_tag) for
  * `seal`, only if the row still holds `previous` (same master key, same IV): a secret saved again
- * meanwhile must not be overwritten with its older value. `row` names the row by its two key
- * columns; table and column names are the stores' own constants, never input.
+ * meanwhile must not be overwritten with its older value. `row` names the row by its key columns;
+ * `columns: 'previous_'` swaps the seal a row keeps beside its current one (a webhook's replaced
+ * secret during its grace). Table and column names are the stores' own constants, never input.
  */
 export async function replaceStoredSeal(
   db: Queryable,
   input: {
-    table: 'provider_keys' | 'mcp_servers';
+    table: 'provider_keys' | 'mcp_servers' | 'webhooks';
     row: [column: string, value: string][];
+    columns?: '' | 'previous_';
     previous: StoredSeal;
     seal: StoredSeal;
   },
 ): Promise<boolean> {
-  const where = input.row.map(([column], index) => `${column} = $${index + 7}`).join(' AND ');
+  const column = (name: string) => `${input.columns ?? ''}${name}`;
+  const where = input.row.map(([name], index) => `${name} = $${index + 7}`).join(' AND ');
   const { rowCount } = await db.query(
-    `UPDATE ${input.table} SET key_id = $3, iv = $4, ciphertext = $5, auth_tag = $6
-     WHERE key_id = $1 AND iv = $2 AND ${where}`,
+    `UPDATE ${input.table} SET ${column('key_id')} = $3, ${column('iv')} = $4, ${column('ciphertext')} = $5,
+       ${column('auth_tag')} = $6
+     WHERE ${column('key_id')} = $1 AND ${column('iv')} = $2 AND ${where}`,
     [
       input.previous.keyId,
       input.previous.iv,

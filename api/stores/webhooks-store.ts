@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/database.ts';
 import type { StoredSeal } from './provider-keys-store.ts';
+import { replaceStoredSeal } from './replace-stored-seal.ts';
 
 /** Who created a webhook; the runs it starts act as them. */
 export type WebhookCreator = { kind: 'user'; id: string } | { kind: 'api_key'; id: string };
@@ -256,24 +257,15 @@ export async function listWebhookSealsNotSealedWith(db: Queryable, keyId: string
  * Swaps one seal for `seal`, only if the row still holds `previous` (same master key, same IV): a
  * secret rotated meanwhile must not be overwritten with the older one.
  */
-export async function replaceWebhookSeal(
+export function replaceWebhookSeal(
   db: Queryable,
   input: { webhookId: string; which: 'current' | 'previous'; previous: StoredSeal; seal: StoredSeal },
 ): Promise<boolean> {
-  const column = (name: string) => (input.which === 'current' ? name : `previous_${name}`);
-  const { rowCount } = await db.query(
-    `UPDATE webhooks SET ${column('key_id')} = $4, ${column('iv')} = $5, ${column('ciphertext')} = $6,
-       ${column('auth_tag')} = $7
-     WHERE id = $1 AND ${column('key_id')} = $2 AND ${column('iv')} = $3`,
-    [
-      input.webhookId,
-      input.previous.keyId,
-      input.previous.iv,
-      input.seal.keyId,
-      input.seal.iv,
-      input.seal.ciphertext,
-      input.seal.authTag,
-    ],
-  );
-  return (rowCount ?? 0) > 0;
+  return replaceStoredSeal(db, {
+    table: 'webhooks',
+    row: [['id', input.webhookId]],
+    columns: input.which === 'current' ? '' : 'previous_',
+    previous: input.previous,
+    seal: input.seal,
+  });
 }
