@@ -46,7 +46,17 @@ export interface FuzzBudget {
    */
   workers?: number;
   seed?: number;
+  /** The phases to run (schemathesis --phases); all four by default. */
+  phases?: FuzzPhase[];
 }
+
+/**
+ * schemathesis's phases: the schema's own examples; coverage, its deterministic boundary cases
+ * of every parameter and body (valid and not, the same for any credentials, and most of a
+ * bounded run's time: hypothesis builds them on one core); fuzzing, random cases; stateful, the
+ * document's links followed from one answer to the next request.
+ */
+export type FuzzPhase = 'examples' | 'coverage' | 'fuzzing' | 'stateful';
 
 export interface FuzzResult {
   target: string;
@@ -95,6 +105,7 @@ export async function runSchemathesis(target: FuzzTarget, budget: FuzzBudget): P
       '--suppress-health-check',
       'filter_too_much',
       ...(budget.seed === undefined ? [] : ['--seed', String(budget.seed)]),
+      ...(budget.phases === undefined ? [] : ['--phases', budget.phases.join(',')]),
     ];
     const startedAt = Date.now();
     const { exitCode, output } = await run(install.executable, args, target.hookEnv ?? {}, dir);
