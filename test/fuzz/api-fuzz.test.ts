@@ -9,7 +9,7 @@ import { type FuzzApi, startFuzzApi } from './start-fuzz-api.ts';
 // is most of a run's time (about 75 s of 120 on 2 cores), so here they are sent once, with the
 // JWT; the API key's run is the random cases (a few more of them) and the document's links.
 const withJwt: FuzzBudget = { maxExamples: 5, workers: 1 };
-const withApiKey: FuzzBudget = { maxExamples: 7, workers: 1, phases: ['examples', 'fuzzing', 'stateful'] };
+const withApiKey: FuzzBudget = { maxExamples: 8, workers: 1, phases: ['examples', 'fuzzing', 'stateful'] };
 const runTimeoutMs = 240_000;
 
 describe('the Cloud API under schemathesis (every operation, every check)', () => {

@@ -7,6 +7,27 @@ import { z } from 'zod';
 type Json = Record<string, unknown>;
 
 export const noNulPattern = '^[^\\u0000]*$';
+/** Object keys: no NUL and not `__proto__` (or, beside a pattern of the keys' own, these two). */
+const keyPattern = '^(?!__proto__$)[^\\u0000]*$';
+const notProtoPattern = '^(?!__proto__$)';
+
+/** Whether a string schema states the NUL rule: as its pattern, in its allOf, or in the key rule. */
+export function statesNulRule(node: unknown): boolean {
+  const patterns = patternsOf(node);
+  return patterns.includes(noNulPattern) || patterns.includes(keyPattern);
+}
+
+/** Whether a `propertyNames` schema states the key rules: no NUL and not `__proto__`. */
+export function statesKeyRules(names: unknown): boolean {
+  const patterns = patternsOf(names);
+  return patterns.includes(keyPattern) || (patterns.includes(noNulPattern) && patterns.includes(notProtoPattern));
+}
+
+function patternsOf(schema: unknown): unknown[] {
+  const node = (schema ?? {}) as Json;
+  return [node.pattern, ...((node.allOf as Json[] | undefined) ?? []).map((part) => part.pattern)];
+}
+
 export const jsonValueRef = '#/components/schemas/JsonValue';
 
 /** A route's zod schema as z.toJSONSchema gives it: the contract a document must state. */
@@ -73,20 +94,14 @@ function withoutDecoderRules(node: Json): Json {
   const result: Json = { ...node };
   // z.unknown(), documented as JsonValue (its description, if any, stays beside the reference).
   if (result.$ref === jsonValueRef) delete result.$ref;
-  if (result.pattern === noNulPattern) delete result.pattern;
+  if (result.pattern === noNulPattern || result.pattern === keyPattern) delete result.pattern;
   if (Array.isArray(result.allOf)) {
     // Inner nodes are done first, so a NUL rule in allOf is `{}` by now.
     const allOf = (result.allOf as Json[]).filter(
-      (part) => part.pattern !== noNulPattern && Object.keys(part).length > 0,
+      (part) => part.pattern !== noNulPattern && part.pattern !== notProtoPattern && Object.keys(part).length > 0,
     );
     if (allOf.length > 0) result.allOf = allOf;
     else delete result.allOf;
-  }
-  if (result.type === 'object') {
-    if (result.propertyNames) {
-      const { not: _proto, ...names } = result.propertyNames as Json;
-      result.propertyNames = names;
-    }
   }
   return result;
 }

@@ -5,7 +5,16 @@ export type JsonSchema = Record<string, unknown>;
 /** A string the decoders accept: no NUL (U+0000) anywhere, as runtime/input refuses one. */
 const noNul = '^[^\\u0000]*$';
 
-const keyRules = { type: 'string', pattern: noNul, not: { const: '__proto__' } };
+/**
+ * A key the decoders accept: no NUL, and not `__proto__`. Said as one pattern (a lookahead) rather
+ * than beside `not: { const: '__proto__' }`: the two say the same, but a generator of examples
+ * (schemathesis) must filter every key it makes against a `not`, which made the fuzz suites'
+ * boundary cases take twice as long to build.
+ */
+const noNulNorProto = '^(?!__proto__$)[^\\u0000]*$';
+const notProto = '^(?!__proto__$)';
+
+const keyRules = { type: 'string', pattern: noNulNorProto };
 
 /** Where the documents keep `jsonValueSchema`: add it to `components.schemas` under this name. */
 export const jsonValueComponent = 'JsonValue';
@@ -67,13 +76,21 @@ function withDecoderRules(node: JsonSchema): void {
     return;
   }
   if (node.type === 'string' && node.enum === undefined && node.const === undefined) withNulRule(node);
-  if (node.type === 'object' && (node.propertyNames as JsonSchema | undefined)?.not === undefined) {
+  if (node.type === 'object' && !hasKeyRules(node.propertyNames as JsonSchema | undefined)) {
     const names = { ...((node.propertyNames as JsonSchema | undefined) ?? { type: 'string' }) };
-    withNulRule(names);
-    node.propertyNames = { ...names, not: { const: '__proto__' } };
+    // A pattern of the names' own is kept; the key rules join it rather than rewriting it.
+    if (names.pattern === undefined) names.pattern = noNulNorProto;
+    else
+      names.allOf = [...((names.allOf as JsonSchema[] | undefined) ?? []), { pattern: noNul }, { pattern: notProto }];
+    node.propertyNames = names;
     // Properties the schema does not name are accepted (and dropped), so they are documented too.
     node.additionalProperties ??= jsonValueRef;
   }
+}
+
+function hasKeyRules(names: JsonSchema | undefined): boolean {
+  const allOf = (names?.allOf as JsonSchema[] | undefined) ?? [];
+  return names?.pattern === noNulNorProto || allOf.some((part) => part.pattern === notProto);
 }
 
 function withNulRule(node: JsonSchema): void {
