@@ -78,10 +78,13 @@ function withDecoderRules(node: JsonSchema): void {
   if (node.type === 'string' && node.enum === undefined && node.const === undefined) withNulRule(node);
   if (node.type === 'object' && !hasKeyRules(node.propertyNames as JsonSchema | undefined)) {
     const names = { ...((node.propertyNames as JsonSchema | undefined) ?? { type: 'string' }) };
-    // A pattern of the names' own is kept; the key rules join it rather than rewriting it.
-    if (names.pattern === undefined) names.pattern = noNulNorProto;
-    else
-      names.allOf = [...((names.allOf as JsonSchema[] | undefined) ?? []), { pattern: noNul }, { pattern: notProto }];
+    // Names with no pattern, or only the NUL rule (a record's string keys), take the key pattern;
+    // a pattern of the names' own is kept, and the key rules join it rather than rewriting it.
+    if (names.pattern === undefined || names.pattern === noNul) names.pattern = noNulNorProto;
+    else {
+      withNulRule(names);
+      names.allOf = [...((names.allOf as JsonSchema[] | undefined) ?? []), { pattern: notProto }];
+    }
     node.propertyNames = names;
     // Properties the schema does not name are accepted (and dropped), so they are documented too.
     node.additionalProperties ??= jsonValueRef;
